@@ -1,0 +1,114 @@
+/// Element-wise activations. Each keeps its output (or input) from forward for its backward pass.
+
+/// max(0, x).
+public final class ReLU: Layer {
+    private var output = Workspace(), gradInput = Workspace()
+    private var y = noGradient
+    public init() {}
+
+    public func forward(_ x: Matrix, mode: Mode) -> Matrix {
+        y = output.matrix(rows: x.rows, cols: x.cols)
+        let xp = x.pointer, yp = y.pointer
+        for i in 0..<x.count { yp[i] = max(xp[i], 0) }
+        return y
+    }
+
+    public func backward(_ dy: Matrix, needs: GradientNeeds) -> Matrix {
+        guard needs.contains(.input) else { return noGradient }
+        let dx = gradInput.matrix(rows: dy.rows, cols: dy.cols)
+        let yp = y.pointer, g = dy.pointer, d = dx.pointer
+        for i in 0..<dy.count { d[i] = yp[i] > 0 ? g[i] : 0 }
+        return dx
+    }
+}
+
+/// x for x > 0, slope * x otherwise.
+public final class LeakyReLU: Layer {
+    public let slope: Float
+    private var output = Workspace(), gradInput = Workspace()
+    private var x = noGradient
+    public init(slope: Float = 0.2) { self.slope = slope }
+
+    public func forward(_ x: Matrix, mode: Mode) -> Matrix {
+        self.x = x
+        let y = output.matrix(rows: x.rows, cols: x.cols)
+        let xp = x.pointer, yp = y.pointer, a = slope
+        for i in 0..<x.count { yp[i] = xp[i] > 0 ? xp[i] : a * xp[i] }
+        return y
+    }
+
+    public func backward(_ dy: Matrix, needs: GradientNeeds) -> Matrix {
+        guard needs.contains(.input) else { return noGradient }
+        let dx = gradInput.matrix(rows: dy.rows, cols: dy.cols)
+        let xp = x.pointer, g = dy.pointer, d = dx.pointer, a = slope
+        for i in 0..<dy.count { d[i] = xp[i] > 0 ? g[i] : a * g[i] }
+        return dx
+    }
+}
+
+/// 1 / (1 + e^-x), computed without overflow for any x.
+public final class Sigmoid: Layer {
+    private var output = Workspace(), gradInput = Workspace()
+    private var y = noGradient
+    public init() {}
+
+    public func forward(_ x: Matrix, mode: Mode) -> Matrix {
+        y = output.matrix(rows: x.rows, cols: x.cols)
+        let xp = x.pointer, yp = y.pointer
+        for i in 0..<x.count { yp[i] = sigmoid(xp[i]) }
+        return y
+    }
+
+    public func backward(_ dy: Matrix, needs: GradientNeeds) -> Matrix {
+        guard needs.contains(.input) else { return noGradient }
+        let dx = gradInput.matrix(rows: dy.rows, cols: dy.cols)
+        let yp = y.pointer, g = dy.pointer, d = dx.pointer
+        for i in 0..<dy.count { d[i] = g[i] * yp[i] * (1 - yp[i]) }
+        return dx
+    }
+}
+
+/// tanh(x).
+public final class Tanh: Layer {
+    private var output = Workspace(), gradInput = Workspace()
+    private var y = noGradient
+    public init() {}
+
+    public func forward(_ x: Matrix, mode: Mode) -> Matrix {
+        y = output.matrix(rows: x.rows, cols: x.cols)
+        let xp = x.pointer, yp = y.pointer
+        for i in 0..<x.count {
+            // tanh(x) = 2σ(2x) - 1: one exp, no overflow.
+            yp[i] = 2 * sigmoid(2 * xp[i]) - 1
+        }
+        return y
+    }
+
+    public func backward(_ dy: Matrix, needs: GradientNeeds) -> Matrix {
+        guard needs.contains(.input) else { return noGradient }
+        let dx = gradInput.matrix(rows: dy.rows, cols: dy.cols)
+        let yp = y.pointer, g = dy.pointer, d = dx.pointer
+        for i in 0..<dy.count { d[i] = g[i] * (1 - yp[i] * yp[i]) }
+        return dx
+    }
+}
+
+/// Passes its input through: the branch of a two-input net that concatenates raw inputs.
+public final class Identity: Layer {
+    public init() {}
+    public func forward(_ x: Matrix, mode: Mode) -> Matrix { x }
+    public func backward(_ dy: Matrix, needs: GradientNeeds) -> Matrix { needs.contains(.input) ? dy : noGradient }
+}
+
+/// The logistic function, stable for large |x|.
+@inline(__always) public func sigmoid(_ x: Float) -> Float {
+    if x >= 0 { return 1 / (1 + expf(-x)) }
+    let e = expf(x)
+    return e / (1 + e)
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

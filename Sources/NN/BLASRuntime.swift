@@ -1,0 +1,80 @@
+import CBLAS
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What OpenBLAS chose at load time, and the fix for a known mis-detection.
+///
+/// Debian's OpenBLAS 0.3.21 does not know some newer CPUs (a Xeon of family 6 model 207 among them)
+/// and falls back to its "Prescott" kernels, about 10x slower than the AVX-512 ones. The library reads
+/// `OPENBLAS_CORETYPE` only while it loads, before any Swift code runs, so the only fix from inside the
+/// program is to run itself again with the variable set.
+public enum BLASRuntime {
+    /// Environment variable that marks a process as already re-executed (never loops).
+    static let reexecMarker = "CGAN_BLAS_REEXEC"
+
+    /// OpenBLAS's kernel family, such as "Haswell", "SkylakeX", "Zen" or "Prescott".
+    public static var coreName: String { String(cString: openblas_get_corename()) }
+    /// OpenBLAS's build configuration string.
+    public static var configuration: String { String(cString: openblas_get_config()).trimmingSpaces() }
+    public static var threadCount: Int { Int(openblas_get_num_threads()) }
+    public static func setThreadCount(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
+
+    /// Kernels OpenBLAS falls back to when it does not recognise a CPU; all lack AVX2.
+    static let fallbackCores: Set<String> = ["Prescott", "Core2", "Penryn", "Dunnington", "Nehalem",
+                                             "Katmai", "Coppermine", "Northwood", "Banias", "Atom", "Unknown"]
+
+    /// The kernel to ask for when OpenBLAS picked a slow fallback on a CPU that can do better; nil otherwise.
+    public static func betterCoreType(coreName: String, cpuFlags: Set<String>) -> String? {
+        guard fallbackCores.contains(coreName) else { return nil }
+        if cpuFlags.contains("avx512f") && cpuFlags.contains("avx512bw") { return "SkylakeX" }
+        if cpuFlags.contains("avx2") && cpuFlags.contains("fma") { return "Haswell" }
+        return nil
+    }
+
+    /// Flags of the first CPU in /proc/cpuinfo (empty where that file does not exist).
+    public static var cpuFlags: Set<String> {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return [] }
+        for line in text.split(separator: "\n") where line.hasPrefix("flags") {
+            if let colon = line.firstIndex(of: ":") {
+                return Set(line[line.index(after: colon)...].split(separator: " ").map(String.init))
+            }
+        }
+        return []
+    }
+
+    /// SIMD features worth reporting, in a fixed order.
+    public static var simdFeatures: [String] {
+        let flags = cpuFlags
+        return ["sse4_2", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512_bf16", "amx_tile"].filter(flags.contains)
+    }
+
+    /// The kernel OpenBLAS first chose when `ensureFastKernel` re-executed this process; nil otherwise.
+    public static var replacedCoreName: String? { getenv(reexecMarker).map { String(cString: $0) } }
+
+    /// If OpenBLAS fell back to a slow kernel on a capable CPU, re-executes the current program once
+    /// with `OPENBLAS_CORETYPE` set. Returns normally when nothing needs fixing (or the fix failed).
+    /// A user's own `OPENBLAS_CORETYPE` is always respected.
+    public static func ensureFastKernel() {
+        guard getenv("OPENBLAS_CORETYPE") == nil, getenv(reexecMarker) == nil,
+              let better = betterCoreType(coreName: coreName, cpuFlags: cpuFlags) else { return }
+        setenv("OPENBLAS_CORETYPE", better, 1)
+        setenv(reexecMarker, coreName, 1)
+        var args = CommandLine.arguments.map { strdup($0) }
+        args.append(nil)
+        execv("/proc/self/exe", &args)
+        // execv returned: it failed. Carry on with the slow kernel rather than stop.
+        unsetenv("OPENBLAS_CORETYPE")
+    }
+}
+
+extension String {
+    func trimmingSpaces() -> String {
+        var s = Substring(self)
+        while s.first == " " { s.removeFirst() }
+        while s.last == " " { s.removeLast() }
+        return String(s)
+    }
+}

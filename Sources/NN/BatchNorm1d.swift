@@ -1,0 +1,85 @@
+/// Batch normalisation over the rows of a batch (Ioffe & Szegedy, 2015), with PyTorch's conventions:
+/// training normalises by the batch's biased variance and updates running statistics with the unbiased
+/// one (`momentum` weight on the new batch); inference uses the running statistics.
+public final class BatchNorm1d: Layer {
+    public let features: Int
+    public let momentum: Float, epsilon: Float
+    public let gamma: Parameter, beta: Parameter
+    public let runningMean: Parameter, runningVariance: Parameter
+    private var output = Workspace(), gradInput = Workspace(), normalised = Workspace()
+    private var xhat = noGradient
+    private var mean: [Float], inverseStd: [Float], sum1: [Float], sum2: [Float]
+
+    public init(_ features: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) {
+        self.features = features
+        self.momentum = momentum
+        self.epsilon = epsilon
+        gamma = Parameter(rows: 1, cols: features)
+        beta = Parameter(rows: 1, cols: features)
+        runningMean = Parameter(rows: 1, cols: features, trainable: false)
+        runningVariance = Parameter(rows: 1, cols: features, trainable: false)
+        gamma.value.fill(1)
+        runningVariance.value.fill(1)
+        mean = [Float](repeating: 0, count: features)
+        inverseStd = mean; sum1 = mean; sum2 = mean
+    }
+
+    public var namedParameters: [(name: String, parameter: Parameter)] {
+        [("weight", gamma), ("bias", beta), ("running_mean", runningMean), ("running_var", runningVariance)]
+    }
+
+    public func forward(_ x: Matrix, mode: Mode) -> Matrix {
+        precondition(x.cols == features, "BatchNorm1d(\(features)) got input \(x.shape)")
+        let n = x.rows, f = features, xp = x.pointer
+        let y = output.matrix(rows: n, cols: f)
+        xhat = normalised.matrix(rows: n, cols: f)
+        if mode == .training {
+            precondition(n > 1, "BatchNorm1d needs more than one row per batch in training")
+            for c in 0..<f { sum1[c] = 0; sum2[c] = 0 }
+            for r in 0..<n { for c in 0..<f { sum1[c] += xp[r * f + c] } }
+            for c in 0..<f { mean[c] = sum1[c] / Float(n) }
+            for r in 0..<n { for c in 0..<f { let d = xp[r * f + c] - mean[c]; sum2[c] += d * d } }
+            let rm = runningMean.value.pointer, rv = runningVariance.value.pointer
+            for c in 0..<f {
+                let variance = sum2[c] / Float(n)
+                inverseStd[c] = 1 / (variance + epsilon).squareRoot()
+                rm[c] = (1 - momentum) * rm[c] + momentum * mean[c]
+                rv[c] = (1 - momentum) * rv[c] + momentum * sum2[c] / Float(n - 1)
+            }
+        } else {
+            let rm = runningMean.value.pointer, rv = runningVariance.value.pointer
+            for c in 0..<f { mean[c] = rm[c]; inverseStd[c] = 1 / (rv[c] + epsilon).squareRoot() }
+        }
+        let g = gamma.value.pointer, b = beta.value.pointer, h = xhat.pointer, yp = y.pointer
+        for r in 0..<n {
+            for c in 0..<f {
+                let v = (xp[r * f + c] - mean[c]) * inverseStd[c]
+                h[r * f + c] = v
+                yp[r * f + c] = g[c] * v + b[c]
+            }
+        }
+        return y
+    }
+
+    /// Training-mode backward: dx = invStd/n · (n·dxhat - Σdxhat - xhat·Σ(dxhat·xhat)), dxhat = dy·gamma.
+    public func backward(_ dy: Matrix, needs: GradientNeeds) -> Matrix {
+        let n = dy.rows, f = features, g = dy.pointer, h = xhat.pointer
+        for c in 0..<f { sum1[c] = 0; sum2[c] = 0 }
+        for r in 0..<n { for c in 0..<f { sum1[c] += g[r * f + c]; sum2[c] += g[r * f + c] * h[r * f + c] } }
+        if needs.contains(.parameters) {
+            let dg = gamma.gradient.pointer, db = beta.gradient.pointer
+            for c in 0..<f { dg[c] = sum2[c]; db[c] = sum1[c] }
+        }
+        guard needs.contains(.input) else { return noGradient }
+        let dx = gradInput.matrix(rows: n, cols: f)
+        let d = dx.pointer, gm = gamma.value.pointer, inv = Float(1) / Float(n)
+        for r in 0..<n {
+            for c in 0..<f {
+                let i = r * f + c
+                // Σdxhat = gamma·Σdy and Σ(dxhat·xhat) = gamma·Σ(dy·xhat).
+                d[i] = gm[c] * inverseStd[c] * (g[i] - inv * sum1[c] - h[i] * inv * sum2[c])
+            }
+        }
+        return dx
+    }
+}

@@ -1,0 +1,47 @@
+/// Inverted dropout: in training each element is zeroed with probability `p` and the survivors are
+/// scaled by 1/(1-p), so inference needs no rescaling and is the identity.
+public final class Dropout: Layer {
+    public let p: Float
+    /// Keep dropping at inference too (the paper's G may have sampled this way; see README).
+    public var activeAtInference = false
+    private let rng: RandomGenerator
+    private var output = Workspace(), gradInput = Workspace(), maskBuffer = Workspace()
+    private var mask = noGradient
+    private var active = false
+
+    public init(_ p: Float, rng: RandomGenerator) {
+        precondition(p >= 0 && p < 1, "dropout probability must be in [0, 1)")
+        self.p = p
+        self.rng = rng
+    }
+
+    public func forward(_ x: Matrix, mode: Mode) -> Matrix {
+        active = p > 0 && (mode == .training || activeAtInference)
+        guard active else { return x }
+        mask = maskBuffer.matrix(rows: x.rows, cols: x.cols)
+        let y = output.matrix(rows: x.rows, cols: x.cols)
+        let m = mask.pointer, xp = x.pointer, yp = y.pointer
+        let keep = 1 / (1 - p)
+        // Compare 32-bit halves of each random word with p * 2^32: two mask elements per draw.
+        let threshold = UInt64(Double(p) * 4_294_967_296.0)
+        var i = 0
+        let n = x.count
+        while i < n {
+            let r = rng.next()
+            m[i] = (r & 0xFFFF_FFFF) >= threshold ? keep : 0
+            if i + 1 < n { m[i + 1] = (r >> 32) >= threshold ? keep : 0 }
+            i += 2
+        }
+        for j in 0..<n { yp[j] = xp[j] * m[j] }
+        return y
+    }
+
+    public func backward(_ dy: Matrix, needs: GradientNeeds) -> Matrix {
+        guard needs.contains(.input) else { return noGradient }
+        guard active else { return dy }
+        let dx = gradInput.matrix(rows: dy.rows, cols: dy.cols)
+        let m = mask.pointer, g = dy.pointer, d = dx.pointer
+        for i in 0..<dy.count { d[i] = g[i] * m[i] }
+        return dx
+    }
+}

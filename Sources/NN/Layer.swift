@@ -1,0 +1,29 @@
+/// Whether a layer trains (dropout active, batch statistics) or infers.
+public enum Mode: Sendable { case training, inference }
+
+/// What a backward pass must produce.
+public struct GradientNeeds: OptionSet, Sendable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+    /// dLoss/dInput, for the layer below.
+    public static let input = GradientNeeds(rawValue: 1)
+    /// dLoss/dParameter, written (not added) into each `Parameter.gradient`.
+    public static let parameters = GradientNeeds(rawValue: 2)
+    public static let all: GradientNeeds = [.input, .parameters]
+}
+
+/// One step of a network with an explicit forward and backward pass.
+///
+/// `forward` returns a view of a buffer the layer owns, valid until its next forward; `backward` takes
+/// dLoss/dOutput for that same forward and returns dLoss/dInput (an empty matrix when `.input` is not needed).
+public protocol Layer: Module {
+    func forward(_ input: Matrix, mode: Mode) -> Matrix
+    func backward(_ gradOutput: Matrix, needs: GradientNeeds) -> Matrix
+}
+
+extension Layer {
+    public var namedParameters: [(name: String, parameter: Parameter)] { [] }
+}
+
+/// The matrix returned for a gradient nobody asked for.
+nonisolated(unsafe) public let noGradient = Matrix(rows: 0, cols: 0)

@@ -1,0 +1,62 @@
+/// y = x Wᵀ + b, with W stored as [out, in] (PyTorch's layout, so checkpoints line up with its state dicts).
+public final class Linear: Layer {
+    public let weight: Parameter
+    public let bias: Parameter
+    public let inputSize: Int, outputSize: Int
+    private var input = noGradient
+    private var output = Workspace(), gradInput = Workspace()
+
+    public init(_ inputSize: Int, _ outputSize: Int) {
+        self.inputSize = inputSize
+        self.outputSize = outputSize
+        weight = Parameter(rows: outputSize, cols: inputSize)
+        bias = Parameter(rows: 1, cols: outputSize)
+    }
+
+    public var namedParameters: [(name: String, parameter: Parameter)] { [("weight", weight), ("bias", bias)] }
+
+    /// Uniform weights in [-range, range] and a zero bias (pylearn2's `irange` initialisation).
+    public func initializeUniform(range: Float, rng: RandomGenerator) {
+        rng.fillUniform(weight.value, low: -range, high: range)
+        bias.value.fill(0)
+    }
+
+    /// PyTorch's default: weights and bias uniform in ±1/sqrt(fan_in).
+    public func initializeDefault(rng: RandomGenerator) {
+        let bound = 1 / Float(inputSize).squareRoot()
+        rng.fillUniform(weight.value, low: -bound, high: bound)
+        rng.fillUniform(bias.value, low: -bound, high: bound)
+    }
+
+    public func forward(_ x: Matrix, mode: Mode) -> Matrix {
+        precondition(x.cols == inputSize, "Linear(\(inputSize), \(outputSize)) got input \(x.shape)")
+        input = x
+        let y = output.matrix(rows: x.rows, cols: outputSize)
+        let b = bias.value.pointer, yp = y.pointer
+        for r in 0..<y.rows { (yp + r * outputSize).update(from: b, count: outputSize) }
+        gemm(x, weight.value, into: y, transposeB: true, beta: 1)
+        return y
+    }
+
+    public func backward(_ dy: Matrix, needs: GradientNeeds) -> Matrix {
+        if needs.contains(.parameters) {
+            gemm(dy, input, into: weight.gradient, transposeA: true)  // dW = dyᵀ x
+            sumRows(of: dy, into: bias.gradient)                  // db = Σ_rows dy
+        }
+        guard needs.contains(.input) else { return noGradient }
+        let dx = gradInput.matrix(rows: dy.rows, cols: inputSize)
+        gemm(dy, weight.value, into: dx)                          // dx = dy W
+        return dx
+    }
+}
+
+/// `out[c] = Σ_r m[r, c]`: column sums, accumulated row by row so the inner loop vectorises.
+public func sumRows(of m: Matrix, into out: Matrix) {
+    precondition(out.count == m.cols, "sumRows: \(m.shape) into \(out.shape)")
+    let o = out.pointer, p = m.pointer, n = m.cols
+    o.update(repeating: 0, count: n)
+    for r in 0..<m.rows {
+        let row = p + r * n
+        for c in 0..<n { o[c] += row[c] }
+    }
+}

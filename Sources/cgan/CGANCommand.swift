@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// The `cgan` program: a thin layer of subcommands over the CGAN library.
+struct CGANCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cgan",
+        abstract: "Train, sample and evaluate conditional GANs (Mirza & Osindero, 2014) on MNIST-style data.",
+        version: "0.1.0",
+        subcommands: [InfoCommand.self])
+}

@@ -1,0 +1,178 @@
+import XCTest
+import NN
+
+final class LayerGradientTests: XCTestCase {
+    override class func setUp() { useFastBLASKernel() }
+    let checker = GradientChecker()
+
+    func testLinear() {
+        let rng = RandomGenerator(seed: 1)
+        let layer = Linear(7, 5)
+        layer.initializeDefault(rng: rng)
+        checker.check(layer, input: randomMatrix(4, 7, rng), mode: .training, rng: rng, name: "Linear")
+    }
+
+    func testMaxout() {
+        let rng = RandomGenerator(seed: 2)
+        let layer = Maxout(6, units: 4, pieces: 3)
+        layer.linear.initializeDefault(rng: rng)
+        checker.check(layer, input: randomMatrix(5, 6, rng), mode: .training, rng: rng, name: "Maxout")
+    }
+
+    func testMaxoutPicksTheLargestPieceOfEachUnit() {
+        let layer = Maxout(1, units: 2, pieces: 3)
+        // z = x·w with x = 1: pieces (1, 5, 2) for unit 0 and (-1, -3, -2) for unit 1.
+        let w: [Float] = [1, 5, 2, -1, -3, -2]
+        for (i, v) in w.enumerated() { layer.linear.weight.value.pointer[i] = v }
+        let y = layer.forward(Matrix(rows: 1, cols: 1, values: [1]), mode: .inference)
+        XCTAssertEqual(y.array, [5, -1])
+    }
+
+    func testActivations() {
+        let rng = RandomGenerator(seed: 3)
+        let layers: [(String, Layer)] = [("ReLU", ReLU()), ("LeakyReLU", LeakyReLU(slope: 0.2)),
+                                         ("Sigmoid", Sigmoid()), ("Tanh", Tanh())]
+        for (name, layer) in layers {
+            checker.check(layer, input: awayFromZero(4, 6, rng), mode: .training, rng: rng, name: name)
+        }
+    }
+
+    func testActivationsAreStableForHugeInputs() {
+        let x = Matrix(rows: 1, cols: 4, values: [-1e4, -100, 100, 1e4])
+        XCTAssertEqual(Sigmoid().forward(x, mode: .inference).array, [0, sigmoid(-100), 1, 1])
+        XCTAssertEqual(Tanh().forward(x, mode: .inference).array, [-1, -1, 1, 1])
+    }
+
+    func testDropoutInTrainingWithAReplayedMask() {
+        let rng = RandomGenerator(seed: 4), maskRNG = RandomGenerator(seed: 99)
+        let saved = maskRNG.state
+        let layer = Dropout(0.5, rng: maskRNG)
+        checker.check(layer, input: randomMatrix(4, 6, rng), mode: .training, rng: rng, name: "Dropout(train)",
+                      beforeForward: { maskRNG.restore(saved) })
+    }
+
+    func testDropoutIsIdentityInInference() {
+        let rng = RandomGenerator(seed: 5)
+        let layer = Dropout(0.5, rng: rng)
+        let x = randomMatrix(3, 4, rng)
+        XCTAssertEqual(layer.forward(x, mode: .inference).array, x.array)
+        checker.check(layer, input: x, mode: .inference, rng: rng, name: "Dropout(eval)")
+    }
+
+    func testDropoutDropsAtTheRequestedRateAndRescales() {
+        let rng = RandomGenerator(seed: 6)
+        let layer = Dropout(0.3, rng: rng)
+        let x = Matrix(rows: 200, cols: 500)
+        x.fill(1)
+        let y = layer.forward(x, mode: .training).array
+        let zeros = y.filter { $0 == 0 }.count
+        let rate = Double(zeros) / Double(y.count)
+        XCTAssertEqual(rate, 0.3, accuracy: 0.005)  // sd of the rate is 0.001 for 1e5 draws
+        XCTAssertTrue(y.allSatisfy { $0 == 0 || abs($0 - 1 / 0.7) < 1e-6 })
+        XCTAssertEqual(y.reduce(0, +) / Float(y.count), 1, accuracy: 0.01)  // inverted: mean preserved
+    }
+
+    func testDropoutCanStayActiveAtInference() {
+        let rng = RandomGenerator(seed: 7)
+        let layer = Dropout(0.5, rng: rng)
+        layer.activeAtInference = true
+        let x = Matrix(rows: 10, cols: 10)
+        x.fill(1)
+        XCTAssertTrue(layer.forward(x, mode: .inference).array.contains(0))
+    }
+
+    func testBatchNormTraining() {
+        let rng = RandomGenerator(seed: 8)
+        let layer = BatchNorm1d(5)
+        rng.fillUniform(layer.gamma.value, low: 0.5, high: 1.5)
+        rng.fillUniform(layer.beta.value, low: -0.5, high: 0.5)
+        checker.check(layer, input: randomMatrix(6, 5, rng), mode: .training, rng: rng, name: "BatchNorm(train)")
+    }
+
+    func testBatchNormInferenceUsesRunningStatistics() {
+        let rng = RandomGenerator(seed: 9)
+        let layer = BatchNorm1d(3)
+        rng.fillUniform(layer.runningMean.value, low: -1, high: 1)
+        rng.fillUniform(layer.runningVariance.value, low: 0.5, high: 2)
+        rng.fillUniform(layer.gamma.value, low: 0.5, high: 1.5)
+        let x = randomMatrix(4, 3, rng)
+        let y = layer.forward(x, mode: .inference)
+        for r in 0..<4 {
+            for c in 0..<3 {
+                let expected = layer.gamma.value[0, c] * (x[r, c] - layer.runningMean.value[0, c])
+                    / (layer.runningVariance.value[0, c] + 1e-5).squareRoot() + layer.beta.value[0, c]
+                XCTAssertEqual(y[r, c], expected, accuracy: 1e-5)
+            }
+        }
+    }
+
+    func testBatchNormRunningStatistics() {
+        let layer = BatchNorm1d(1, momentum: 0.1)
+        let x = Matrix(rows: 4, cols: 1, values: [1, 2, 3, 6])  // mean 3, unbiased variance 14/3
+        _ = layer.forward(x, mode: .training)
+        XCTAssertEqual(layer.runningMean.value[0, 0], 0.9 * 0 + 0.1 * 3, accuracy: 1e-6)
+        XCTAssertEqual(layer.runningVariance.value[0, 0], 0.9 * 1 + 0.1 * 14 / 3, accuracy: 1e-6)
+        let y = layer.forward(x, mode: .training).array  // normalised with the biased variance 3.5
+        XCTAssertEqual(y[3], (6 - 3) / (3.5 + 1e-5).squareRoot(), accuracy: 1e-5)
+    }
+
+    func testSequential() {
+        let rng = RandomGenerator(seed: 10)
+        let first = Linear(5, 6), second = Linear(6, 3)
+        first.initializeDefault(rng: rng)
+        second.initializeDefault(rng: rng)
+        let net = Sequential(first, Tanh(), second, Sigmoid())
+        XCTAssertEqual(net.namedParameters.map(\.name), ["0.weight", "0.bias", "2.weight", "2.bias"])
+        checker.check(net, input: randomMatrix(3, 5, rng), mode: .training, rng: rng, name: "Sequential")
+    }
+
+    func testConcat() {
+        let rng = RandomGenerator(seed: 11)
+        let a = Linear(4, 3), b = Linear(2, 5)
+        a.initializeDefault(rng: rng)
+        b.initializeDefault(rng: rng)
+        let concat = Concat(a, named: "a", b, named: "b")
+        XCTAssertEqual(concat.namedParameters.map(\.name), ["a.weight", "a.bias", "b.weight", "b.bias"])
+        let x1 = randomMatrix(3, 4, rng), x2 = randomMatrix(3, 2, rng)
+        let y = concat.forward(x1, x2, mode: .training)
+        XCTAssertEqual(y.shape, [3, 8])
+        XCTAssertEqual(y[1, 3], b.forward(x2, mode: .training)[1, 0])
+        let r = randomMatrix(3, 8, rng)
+        let dx = concat.backward(r, parameterGradients: true, inputGradient: true).clone()
+        let evaluate = { self.checker.loss(concat.forward(x1, x2, mode: .training), r) }
+        checker.assertClose(dx.array, checker.numericGradient(of: x1, evaluate), "Concat dFirst")
+        let analyticB = b.weight.gradient.array
+        checker.assertClose(analyticB, checker.numericGradient(of: b.weight.value, evaluate), "Concat dSecond.weight")
+    }
+
+    func testBinaryCrossEntropyWithLogits() {
+        let rng = RandomGenerator(seed: 12)
+        let logits = randomMatrix(6, 1, rng, low: -4, high: 4)
+        let targets = Matrix(rows: 6, cols: 1, values: [1, 0, 1, 0, 1, 0])
+        let grad = Matrix(rows: 6, cols: 1)
+        binaryCrossEntropyWithLogits(logits, targets: targets, normaliser: 3, gradient: grad)
+        let numeric = checker.numericGradient(of: logits) {
+            binaryCrossEntropyWithLogits(logits, targets: targets, normaliser: 3, gradient: Matrix(rows: 6, cols: 1))
+        }
+        checker.assertClose(grad.array, numeric, "BCE dLogits")
+        // Exact value: BCE(0, 1) = log 2; and finite for huge logits.
+        let big = Matrix(rows: 3, cols: 1, values: [0, 1e4, -1e4])
+        let loss = binaryCrossEntropyWithLogits(big, targets: Matrix(rows: 3, cols: 1, values: [1, 0, 1]),
+                                                normaliser: 1, gradient: Matrix(rows: 3, cols: 1))
+        XCTAssertEqual(loss, log(2) + 1e4 + 1e4, accuracy: 1e-2)
+    }
+
+    func testSoftmaxCrossEntropy() {
+        let rng = RandomGenerator(seed: 13)
+        let logits = randomMatrix(4, 5, rng, low: -3, high: 3)
+        let labels: [Int32] = [0, 4, 2, 2]
+        let grad = Matrix(rows: 4, cols: 5)
+        labels.withUnsafeBufferPointer { l in
+            softmaxCrossEntropy(logits, labels: l, gradient: grad)
+            let numeric = checker.numericGradient(of: logits) {
+                softmaxCrossEntropy(logits, labels: l, gradient: Matrix(rows: 4, cols: 5))
+            }
+            checker.assertClose(grad.array, numeric, "softmax CE dLogits")
+        }
+    }
+}
