@@ -1,0 +1,12 @@
+/// A problem with a data file, reported as one line: the file, then what is wrong with it.
+public struct DataError: Error, CustomStringConvertible, Equatable {
+    public let file: String
+    public let problem: String
+
+    public init(_ file: String, _ problem: String) {
+        self.file = file
+        self.problem = problem
+    }
+
+    public var description: String { "\(file): \(problem)" }
+}

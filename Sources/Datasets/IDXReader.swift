@@ -1,0 +1,97 @@
+import Foundation
+
+/// Reads the IDX format of MNIST and its relatives (unsigned-byte images and labels), raw or gzip-compressed.
+///
+/// Layout: two zero bytes, a type byte (0x08 = unsigned byte), the number of dimensions, each dimension as
+/// a big-endian UInt32, then the values. Everything is validated; nothing is trusted.
+public enum IDXReader {
+    /// An IDX file's dimensions and its unsigned-byte payload.
+    public struct Contents {
+        public let dimensions: [Int]
+        public let values: [UInt8]
+    }
+
+    /// The file's bytes as stored.
+    public static func readFileBytes(_ path: String) throws -> [UInt8] {
+        guard FileManager.default.fileExists(atPath: path) else { throw DataError(path, "file not found") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw DataError(path, "cannot read the file") }
+        return [UInt8](data)
+    }
+
+    /// The file's bytes, decompressed when they are gzip.
+    public static func readBytes(_ path: String) throws -> [UInt8] {
+        let bytes = try readFileBytes(path)
+        return Gzip.isCompressed(bytes) ? try Gzip.decompress(bytes, file: path) : bytes
+    }
+
+    /// Parses decompressed IDX bytes.
+    public static func parse(_ bytes: [UInt8], file: String) throws -> Contents {
+        guard bytes.count >= 4 else { throw DataError(file, "too short for an IDX header (\(bytes.count) bytes)") }
+        guard bytes[0] == 0, bytes[1] == 0 else {
+            throw DataError(file, String(format: "wrong magic number 0x%02x%02x%02x%02x (not an IDX file)",
+                                         bytes[0], bytes[1], bytes[2], bytes[3]))
+        }
+        guard bytes[2] == 0x08 else {
+            throw DataError(file, String(format: "IDX data type 0x%02x is not unsigned byte (0x08)", bytes[2]))
+        }
+        let rank = Int(bytes[3])
+        let headerSize = 4 + 4 * rank
+        guard rank >= 1, bytes.count >= headerSize else { throw DataError(file, "truncated IDX header") }
+        let dimensions = (0..<rank).map { d -> Int in
+            let o = 4 + 4 * d
+            return Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3])
+        }
+        let expected = dimensions.reduce(1, *)
+        let actual = bytes.count - headerSize
+        guard actual >= expected else {
+            throw DataError(file, "truncated: header promises \(expected) values, file holds \(actual)")
+        }
+        guard actual == expected else {
+            throw DataError(file, "\(actual - expected) unexpected bytes after the \(expected) values")
+        }
+        return Contents(dimensions: dimensions, values: Array(bytes[headerSize...]))
+    }
+
+    /// Reads an idx3 image file of `rows` x `cols` images; returns the count and the pixels, image after image.
+    public static func readImages(_ path: String, rows: Int = 28, cols: Int = 28) throws -> (count: Int, pixels: [UInt8]) {
+        try images(in: parse(try readBytes(path), file: path), file: path, rows: rows, cols: cols)
+    }
+
+    /// Reads an idx1 label file; every label must be below `classCount`.
+    public static func readLabels(_ path: String, classCount: Int = 10) throws -> [Int32] {
+        try labels(in: parse(try readBytes(path), file: path), file: path, classCount: classCount)
+    }
+
+    /// Checks that parsed contents are `rows` x `cols` images.
+    public static func images(in c: Contents, file: String, rows: Int = 28, cols: Int = 28) throws -> (count: Int, pixels: [UInt8]) {
+        guard c.dimensions.count == 3 else {
+            throw DataError(file, "expected an image file (3 dimensions), found \(c.dimensions.count) dimension(s)")
+        }
+        guard c.dimensions[1] == rows, c.dimensions[2] == cols else {
+            throw DataError(file, "images are \(c.dimensions[1])x\(c.dimensions[2]), expected \(rows)x\(cols)")
+        }
+        return (c.dimensions[0], c.values)
+    }
+
+    /// Checks that parsed contents are labels below `classCount`.
+    public static func labels(in c: Contents, file: String, classCount: Int = 10) throws -> [Int32] {
+        guard c.dimensions.count == 1 else {
+            throw DataError(file, "expected a label file (1 dimension), found \(c.dimensions.count) dimensions")
+        }
+        if let bad = c.values.firstIndex(where: { Int($0) >= classCount }) {
+            throw DataError(file, "label \(c.values[bad]) at index \(bad) is out of range 0..<\(classCount)")
+        }
+        return c.values.map(Int32.init)
+    }
+}
+
+/// Writes unsigned-byte IDX files (sample exports, and test fixtures).
+public enum IDXWriter {
+    /// The IDX encoding of `values` with the given dimensions.
+    public static func encode(dimensions: [Int], values: [UInt8]) -> [UInt8] {
+        precondition(dimensions.reduce(1, *) == values.count, "IDX dimensions do not match the value count")
+        var out: [UInt8] = [0, 0, 0x08, UInt8(dimensions.count)]
+        for d in dimensions { out += [UInt8(d >> 24 & 0xFF), UInt8(d >> 16 & 0xFF), UInt8(d >> 8 & 0xFF), UInt8(d & 0xFF)] }
+        return out + values
+    }
+}
