@@ -14,6 +14,11 @@ public struct DataFileSpec: Sendable {
     public let rawSHA256: String?
     /// SHA-256 of the file as the mirrors serve it.
     public let gzipSHA256: String?
+
+    public init(role: DataFileRole, name: String, rawBytes: Int, rawSHA256: String?, gzipSHA256: String?) {
+        self.role = role; self.name = name; self.rawBytes = rawBytes
+        self.rawSHA256 = rawSHA256; self.gzipSHA256 = gzipSHA256
+    }
 }
 
 /// A data set in the MNIST IDX layout: its files, classes and where to download it.
@@ -25,6 +30,11 @@ public struct DatasetSpec: Sendable {
     public let mirrors: [String]
     /// Directories a system package installs the files into, searched after ./data/<name>/.
     public let systemDirectories: [String]
+
+    public init(name: String, classNames: [String], files: [DataFileSpec], mirrors: [String], systemDirectories: [String]) {
+        self.name = name; self.classNames = classNames; self.files = files
+        self.mirrors = mirrors; self.systemDirectories = systemDirectories
+    }
 
     public var classCount: Int { classNames.count }
     public func file(_ role: DataFileRole) -> DataFileSpec { files.first { $0.role == role }! }

@@ -1,0 +1,19 @@
+import XCTest
+import Datasets
+
+/// The real MNIST copy beside the project (its train-images .gz is re-compressed: it must still verify).
+final class RealMNISTTests: XCTestCase {
+    func testRealFilesVerifyAndHaveTheKnownStatistics() throws {
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: sharedMNIST), "no MNIST at \(sharedMNIST)")
+        let data = try MNISTFamilyDataset.load(DatasetRegistry.mnist, from: sharedMNIST)
+        XCTAssertEqual(data.train.count, 60_000)
+        XCTAssertEqual(data.test.count, 10_000)
+        XCTAssertEqual(data.train.classHistogram, [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949])
+        XCTAssertEqual(data.provenance.first { $0.role == .trainImages }?.method, .contentDigest)
+        XCTAssertEqual(data.provenance.first { $0.role == .testImages }?.method, .gzipDigest)
+        let mean = Double(data.train.pixels.reduce(0) { $0 + Int($1) }) / Double(data.train.pixels.count) / 255
+        XCTAssertEqual(mean, 0.1307, accuracy: 0.0005)
+        XCTAssertEqual(data.validation.count, 10_000)
+        XCTAssertEqual(data.validation.labels.first, data.train.labels[50_000])
+    }
+}
