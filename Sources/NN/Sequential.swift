@@ -18,10 +18,8 @@ public final class Sequential: Layer {
     /// Inner layers always pass the input gradient down; only the first layer honours `needs`' `.input`.
     public func backward(_ dy: Matrix, needs: GradientNeeds) -> Matrix {
         var g = dy
-        for (i, layer) in layers.enumerated().reversed() {
-            var n = needs
-            if i > 0 { n.insert(.input) }
-            g = layer.backward(g, needs: n)
+        for i in stride(from: layers.count - 1, through: 0, by: -1) {
+            g = layers[i].backward(g, needs: i > 0 ? needs.union(.input) : needs)
         }
         return g
     }

@@ -1,0 +1,77 @@
+import Datasets
+import NN
+
+/// A trained generator ready to draw images of chosen classes: the library's entry point for sampling.
+///
+///     let g = try ConditionalGenerator(checkpoint: "runs/paper/checkpoints/best.safetensors")
+///     let sevens = g.generate(label: 7, count: 64, seed: 1)   // [64, 784], pixels in [0, 1]
+public final class ConditionalGenerator {
+    public let net: ConditionalNet
+    public let config: TrainingConfig
+    public let classCount: Int
+    /// Keep G's dropout on while sampling (defaults to the run's `dropoutAtSampling`).
+    public var dropoutAtSampling: Bool
+    /// Rows generated per forward pass.
+    public var chunkSize = 500
+
+    /// Wraps a generator being trained (sampling then leaves its training state untouched).
+    public init(net: ConditionalNet, config: TrainingConfig, classCount: Int) {
+        self.net = net
+        self.config = config
+        self.classCount = classCount
+        dropoutAtSampling = config.dropoutAtSampling
+    }
+
+    /// Loads the generator of a checkpoint, checking every tensor's name and shape.
+    public convenience init(checkpoint path: String) throws {
+        let checkpoint = try Checkpoint(path: path)
+        let models = GANModels(config: checkpoint.config, classCount: checkpoint.classCount)
+        try checkpoint.load(models.generator, prefix: "G")
+        self.init(net: models.generator, config: checkpoint.config, classCount: checkpoint.classCount)
+    }
+
+    public var imageSize: Int { net.trunk.layers.compactMap { $0 as? Linear }.last!.outputSize }
+
+    /// `count` images of class `label`.
+    public func generate(label: Int, count: Int, seed: UInt64) -> Matrix {
+        generate(labels: [Int](repeating: label, count: count), seed: seed)
+    }
+
+    /// One image per entry of `labels`, as rows of pixels in [0, 1]. The same seed gives the same images.
+    public func generate(labels: [Int], seed: UInt64) -> Matrix {
+        precondition(labels.allSatisfy { (0..<classCount).contains($0) }, "label outside 0..<\(classCount)")
+        let noiseRNG = RandomGenerator(seed: seed)
+        let z = Matrix(rows: labels.count, cols: config.noiseSize)
+        switch config.noise {
+        case .uniform: noiseRNG.fillUniform(z)
+        case .normal: noiseRNG.fillNormal(z)
+        }
+        return generate(noise: z, labels: labels, seed: seed)
+    }
+
+    /// Images for given noise rows (fixed noise shows progress across epochs).
+    public func generate(noise z: Matrix, labels: [Int], seed: UInt64) -> Matrix {
+        let out = Matrix(rows: labels.count, cols: imageSize)
+        let saved = net.rng.state
+        net.rng.restore(RandomGenerator(seed: seed &+ 1).state)
+        net.setDropoutAtInference(dropoutAtSampling)
+        defer {
+            net.setDropoutAtInference(false)
+            net.rng.restore(saved)
+        }
+        var start = 0
+        while start < labels.count {
+            let end = min(start + chunkSize, labels.count)
+            let y = Matrix(rows: end - start, cols: classCount)
+            labels[start..<end].map(Int32.init).withUnsafeBufferPointer { oneHot($0, into: y) }
+            let x = net.forward(z.rows(start..<end), labels: y, mode: .inference)
+            out.rows(start..<end).copy(from: x)
+            start = end
+        }
+        if config.pixelScale == .symmetric {
+            let p = out.pointer
+            for i in 0..<out.count { p[i] = (p[i] + 1) / 2 }
+        }
+        return out
+    }
+}

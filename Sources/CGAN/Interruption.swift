@@ -1,0 +1,22 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Ctrl-C during training: the handler only sets a flag; the loop saves a checkpoint and stops cleanly.
+public enum Interruption {
+    nonisolated(unsafe) static var flag: sig_atomic_t = 0
+
+    public static var requested: Bool { flag != 0 }
+
+    /// Installs the SIGINT and SIGTERM handlers.
+    public static func install() {
+        signal(SIGINT) { _ in Interruption.flag = 1 }
+        signal(SIGTERM) { _ in Interruption.flag = 1 }
+    }
+
+    /// Simulates a Ctrl-C (tests).
+    public static func request() { flag = 1 }
+    public static func reset() { flag = 0 }
+}

@@ -1,0 +1,19 @@
+import Foundation
+
+/// The files of one run (SPEC 3): config.json, metrics.csv, samples/epoch-NNN.png, checkpoints/.
+public struct RunDirectory: Sendable {
+    public let path: String
+    public init(_ path: String) { self.path = path }
+
+    public var config: String { path + "/config.json" }
+    public var metrics: String { path + "/metrics.csv" }
+    public var samples: String { path + "/samples" }
+    public var checkpoints: String { path + "/checkpoints" }
+    public var latestCheckpoint: String { checkpoints + "/latest.safetensors" }
+    public var bestCheckpoint: String { checkpoints + "/best.safetensors" }
+    public var evaluation: String { path + "/evaluation.json" }
+    public func sampleGrid(epoch: Int) -> String { samples + String(format: "/epoch-%03d.png", epoch) }
+
+    /// True when a run has already written its config here.
+    public var holdsARun: Bool { FileManager.default.fileExists(atPath: config) }
+}

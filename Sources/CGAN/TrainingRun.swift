@@ -1,0 +1,209 @@
+import Datasets
+import Foundation
+import NN
+
+/// What a training run reports as it goes.
+public enum TrainingEvent {
+    /// Every `logEvery` steps: statistics averaged over the interval.
+    case progress(TrainingProgress)
+    /// A line worth printing (epoch summaries, files written).
+    case message(String)
+}
+
+public struct TrainingProgress: Sendable {
+    public var step = 0, totalSteps = 0, epoch = 0, epochs = 0, batch = 0, batchesPerEpoch = 0
+    public var statistics = StepStatistics()
+    public var learningRate = 0.0, imagesPerSecond = 0.0, wallSeconds = 0.0
+    /// Seconds left at the current speed.
+    public var secondsLeft = 0.0
+}
+
+/// A training error with a one-line explanation (non-finite loss, existing run, interrupted).
+public struct TrainingError: Error, CustomStringConvertible {
+    public let description: String
+    public let exitCode: Int32
+    public init(_ description: String, exitCode: Int32 = 1) { self.description = description; self.exitCode = exitCode }
+}
+
+/// Trains a conditional GAN and writes its run directory; resumes exactly from the latest checkpoint.
+public final class TrainingRun {
+    public let config: TrainingConfig
+    public let directory: RunDirectory
+    public let data: MNISTFamilyDataset
+    public let trainer: TrainingStep
+    public var logEvery = 100
+    /// Write a sample grid every this many epochs (and after the last).
+    public var sampleEvery = 1
+    /// Called at each epoch's end with the generator; returns extra metadata for the checkpoint and
+    /// whether this epoch's weights are the best so far (evaluation plugs in here).
+    public var onEpochEnd: ((Int, ConditionalGenerator) throws -> (isBest: Bool, metadata: [String: String]))?
+    private var position: Checkpoint.Position
+    private var wallOffset = 0.0
+    private let sampler: MinibatchSampler
+    private let fixedNoise: Matrix, fixedLabels: [Int]
+
+    /// Starts a new run in `directory` (refusing to overwrite one), or resumes the run there.
+    /// `epochs` overrides the saved number of epochs when resuming.
+    public init(config newConfig: TrainingConfig, data: MNISTFamilyDataset, directory: RunDirectory,
+                resume: Bool, epochs: Int? = nil) throws {
+        var config = newConfig
+        var checkpoint: Checkpoint?
+        if resume {
+            guard FileManager.default.fileExists(atPath: directory.latestCheckpoint) else {
+                throw TrainingError("\(directory.path): nothing to resume (no checkpoints/latest.safetensors)")
+            }
+            let c = try Checkpoint(path: directory.latestCheckpoint)
+            config = c.config
+            if let epochs { config.epochs = epochs }
+            guard config.dataset == data.spec.name else {
+                throw TrainingError("\(directory.path): this run trained on \(config.dataset), not \(data.spec.name)")
+            }
+            checkpoint = c
+        } else if directory.holdsARun {
+            throw TrainingError("\(directory.path) already holds a run: pass --resume to continue it, or choose another --out")
+        }
+        self.config = config
+        self.directory = directory
+        self.data = data
+        BLASRuntime.setThreadCount(config.threads)
+
+        var train = data.trainWithoutValidation
+        if let limit = config.trainLimit { train = train.subset(0..<min(limit, train.count)) }
+        guard train.count >= config.batchSize else {
+            throw TrainingError("batch size \(config.batchSize) exceeds the \(train.count) training images")
+        }
+        let images = train.matrix(scale: config.pixelScale)
+        sampler = MinibatchSampler(images: images, labels: train.labels, batchSize: config.batchSize, seed: config.seed)
+        let meanPixel = Self.meanPixel(train)
+        let models = GANModels(config: config, classCount: data.spec.classCount, dataMeanPixel: meanPixel)
+        trainer = TrainingStep(config: config, models: models, classCount: data.spec.classCount)
+        position = checkpoint?.position ?? Checkpoint.Position()
+        if let checkpoint {
+            try checkpoint.restore(into: trainer)
+            wallOffset = Double(checkpoint.contents.metadata["wall_s"] ?? "") ?? 0
+        }
+
+        // The same noise every epoch, one row per class: progress is visible in the grids.
+        let classes = data.spec.classCount
+        fixedLabels = (0..<classes * 10).map { $0 / 10 }
+        fixedNoise = Matrix(rows: fixedLabels.count, cols: config.noiseSize)
+        let noiseRNG = RandomGenerator(seed: config.seed &+ 505)
+        switch config.noise {
+        case .uniform: noiseRNG.fillUniform(fixedNoise)
+        case .normal: noiseRNG.fillNormal(fixedNoise)
+        }
+        try FileManager.default.createDirectory(atPath: directory.samples, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: directory.checkpoints, withIntermediateDirectories: true)
+        if checkpoint == nil { try writeConfig() }
+    }
+
+    static func meanPixel(_ images: LabeledImages) -> [Float] {
+        var mean = [Float](repeating: 0, count: images.imageSize)
+        for i in 0..<images.count {
+            for j in 0..<images.imageSize { mean[j] += Float(images.pixels[i * images.imageSize + j]) }
+        }
+        return mean.map { $0 / 255 / Float(images.count) }
+    }
+
+    private func writeConfig() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let settings = try JSONSerialization.jsonObject(with: try encoder.encode(config))
+        let files = data.provenance.map { p -> [String: String] in
+            let f = data.spec.file(p.role)
+            return ["file": f.name, "path": p.path, "verified_by": p.method.rawValue,
+                    "sha256": (p.method == .gzipDigest ? f.gzipSHA256 : f.rawSHA256) ?? ""]
+        }
+        let document: [String: Any] = [
+            "settings": settings, "seed": config.seed,
+            "dataset": ["name": data.spec.name, "files": files],
+            "program": "swift-cgan", "blas_kernel": BLASRuntime.coreName,
+        ]
+        try AtomicFile.write(try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys]),
+                             to: directory.config)
+    }
+
+    public var generator: ConditionalGenerator {
+        ConditionalGenerator(net: trainer.models.generator, config: config, classCount: data.spec.classCount)
+    }
+
+    /// Writes samples/epoch-NNN.png from the fixed noise.
+    public func writeSampleGrid(epoch: Int) throws -> String {
+        let images = generator.generate(noise: fixedNoise, labels: fixedLabels, seed: config.seed &+ 606)
+        let path = directory.sampleGrid(epoch: epoch)
+        try ImageGrid.writePNG(images, columns: 10, to: path)
+        return path
+    }
+
+    private func saveCheckpoint(to path: String, wall: Double, extra: [String: String] = [:]) throws {
+        var metadata = extra
+        metadata["wall_s"] = String(wall)
+        try Checkpoint.save(trainer, position: position, extra: metadata, to: path)
+    }
+
+    /// Trains until `config.epochs` epochs are done, Ctrl-C, or a non-finite loss.
+    public func run(report: (TrainingEvent) -> Void) throws {
+        let log = try MetricsLog(path: directory.metrics, resumingAt: position.step > 0 ? position.step : nil)
+        let perEpoch = sampler.batchesPerEpoch
+        let totalSteps = perEpoch * config.epochs
+        let start = Date()
+        var wall: Double { wallOffset + Date().timeIntervalSince(start) }
+        var sum = StepStatistics(), count = 0, intervalStart = Date()
+        Interruption.install()
+        if position.step > 0 {
+            report(.message("resuming at epoch \(position.epoch + 1), batch \(position.batch + 1) (step \(position.step))"))
+        }
+        while position.epoch < config.epochs {
+            while position.batch < perEpoch {
+                let (epoch, batch) = (position.epoch, position.batch)
+                let s = trainer.run(stepsPerEpoch: perEpoch) { x, y in
+                    sampler.fill(epoch: epoch, batch: batch, images: x, labels: y)
+                }
+                guard s.isFinite else {
+                    throw TrainingError("step \(position.step + 1): loss is not finite (D \(s.discriminatorLoss), G \(s.generatorLoss)); "
+                                        + "stopped; the last good checkpoint is \(directory.latestCheckpoint)")
+                }
+                position.step += 1
+                position.batch += 1
+                sum.discriminatorLoss += s.discriminatorLoss; sum.generatorLoss += s.generatorLoss
+                sum.realScore += s.realScore; sum.fakeScore += s.fakeScore
+                count += 1
+                if count == logEvery || position.batch == perEpoch {
+                    let n = Double(count), seconds = Date().timeIntervalSince(intervalStart)
+                    var p = TrainingProgress()
+                    p.step = position.step; p.totalSteps = totalSteps; p.epoch = epoch; p.epochs = config.epochs
+                    p.batch = position.batch; p.batchesPerEpoch = perEpoch
+                    p.statistics = StepStatistics(discriminatorLoss: sum.discriminatorLoss / n, generatorLoss: sum.generatorLoss / n,
+                                                  realScore: sum.realScore / n, fakeScore: sum.fakeScore / n)
+                    p.learningRate = trainer.schedule(atStep: position.step - 1, stepsPerEpoch: perEpoch).learningRate
+                    p.imagesPerSecond = n * Double(config.batchSize) / max(seconds, 1e-9)
+                    p.wallSeconds = wall
+                    p.secondsLeft = Double(totalSteps - position.step) * seconds / n
+                    log.append(step: p.step, epoch: Double(epoch) + Double(p.batch) / Double(perEpoch), stats: p.statistics,
+                               learningRate: p.learningRate, imagesPerSecond: p.imagesPerSecond, wallSeconds: p.wallSeconds)
+                    report(.progress(p))
+                    sum = StepStatistics(); count = 0; intervalStart = Date()
+                }
+                if Interruption.requested {
+                    Interruption.reset()
+                    try saveCheckpoint(to: directory.latestCheckpoint, wall: wall)
+                    throw TrainingError("interrupted at step \(position.step); saved \(directory.latestCheckpoint); "
+                                        + "continue with --resume", exitCode: 130)
+                }
+            }
+            let finished = position.epoch + 1
+            position.epoch += 1
+            position.batch = 0
+            let grid = finished % sampleEvery == 0 || finished == config.epochs ? try writeSampleGrid(epoch: finished) : nil
+            var metadata: [String: String] = [:]
+            var best = false
+            if let onEpochEnd {
+                (best, metadata) = try onEpochEnd(finished, generator)
+            }
+            try saveCheckpoint(to: directory.latestCheckpoint, wall: wall, extra: metadata)
+            if best { try saveCheckpoint(to: directory.bestCheckpoint, wall: wall, extra: metadata) }
+            report(.message("epoch \(finished)/\(config.epochs) done" + (grid.map { ": samples \($0)" } ?? "")
+                            + ", checkpoint \(directory.latestCheckpoint)" + (best ? " (best so far)" : "")))
+        }
+    }
+}

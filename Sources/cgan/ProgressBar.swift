@@ -1,0 +1,32 @@
+import CGAN
+import Foundation
+
+/// Renders training progress: a redrawn bar with ETA on a terminal, plain lines otherwise.
+struct ProgressBar {
+    let isTerminal = isatty(STDERR_FILENO) != 0
+
+    func show(_ p: TrainingProgress) {
+        let s = p.statistics
+        let numbers = String(format: "epoch %d/%d step %d/%d  D %.3f  G %.3f  D(x) %.2f  D(G(z)) %.2f  %.0f img/s  ETA %@",
+                             p.epoch + 1, p.epochs, p.step, p.totalSteps, s.discriminatorLoss, s.generatorLoss,
+                             s.realScore, s.fakeScore, p.imagesPerSecond, Self.duration(p.secondsLeft))
+        if isTerminal {
+            let width = 24, filled = min(width, p.step * width / max(p.totalSteps, 1))
+            let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+            FileHandle.standardError.write(Data(("\r\u{1B}[2K[\(bar)] " + numbers).utf8))
+        } else {
+            print(numbers)
+        }
+    }
+
+    /// Prints a line, first clearing a bar in progress.
+    func message(_ text: String) {
+        if isTerminal { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+        print(text)
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        return s >= 3600 ? String(format: "%dh%02dm", s / 3600, s % 3600 / 60) : String(format: "%dm%02ds", s / 60, s % 60)
+    }
+}

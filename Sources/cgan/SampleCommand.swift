@@ -1,0 +1,70 @@
+import ArgumentParser
+import CGAN
+import Foundation
+
+extension SampleExport.Format: ExpressibleByArgument {}
+
+struct SampleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sample",
+        abstract: "Draw images of chosen classes from a checkpoint.",
+        discussion: """
+        cgan sample --checkpoint runs/paper/checkpoints/latest.safetensors --label 7 --count 64 --out sevens.png
+        cgan sample --checkpoint FILE --per-class 1000 --format npy --out samples
+        png writes one grid; idx writes <out>-images-idx3-ubyte and <out>-labels-idx1-ubyte; npy writes
+        <out>-images.npy (float32 [N, 784] in [0, 1]) and <out>-labels.npy (int64).
+        """)
+
+    @Option(help: "A checkpoint written by cgan train.")
+    var checkpoint: String
+
+    @Option(help: "Draw images of this class only.")
+    var label: Int?
+
+    @Option(help: "With --label: how many images.")
+    var count = 64
+
+    @Option(help: "Draw this many images of every class instead.")
+    var perClass: Int?
+
+    @Option(help: "Output format: png, idx or npy.")
+    var format: SampleExport.Format = .png
+
+    @Option(help: "Output file (png) or file stem (idx, npy).")
+    var out: String
+
+    @Option(help: "Random seed: the same seed gives the same images.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Keep G's dropout on while sampling (on|off; default: the run's setting).")
+    var dropoutAtSampling: Switch?
+
+    func validate() throws {
+        if label != nil && perClass != nil { throw ValidationError("give --label or --per-class, not both") }
+        if count < 1 { throw ValidationError("--count must be at least 1") }
+        if let perClass, perClass < 1 { throw ValidationError("--per-class must be at least 1") }
+    }
+
+    func run() throws {
+        guard FileManager.default.fileExists(atPath: checkpoint) else {
+            throw ValidationError("checkpoint not found: \(checkpoint)")
+        }
+        let generator = try ConditionalGenerator(checkpoint: checkpoint)
+        if let dropoutAtSampling { generator.dropoutAtSampling = dropoutAtSampling.isOn }
+        let labels: [Int], columns: Int
+        if let perClass {
+            labels = (0..<generator.classCount).flatMap { [Int](repeating: $0, count: perClass) }
+            columns = perClass
+        } else {
+            let label = label ?? 0
+            guard (0..<generator.classCount).contains(label) else {
+                throw ValidationError("--label \(label) is outside the classes 0...\(generator.classCount - 1)")
+            }
+            labels = [Int](repeating: label, count: count)
+            columns = Int(Double(count).squareRoot().rounded(.up))
+        }
+        let images = generator.generate(labels: labels, seed: seed)
+        let written = try SampleExport.write(images, labels: labels, format: format, to: out, columns: columns)
+        print("wrote \(labels.count) images: \(written.joined(separator: ", "))")
+    }
+}

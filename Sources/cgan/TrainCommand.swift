@@ -1,0 +1,146 @@
+import ArgumentParser
+import CGAN
+import Datasets
+import Foundation
+
+extension Architecture: ExpressibleByArgument {}
+extension GeneratorLoss: ExpressibleByArgument {}
+extension NoiseDistribution: ExpressibleByArgument {}
+
+/// "on" or "off".
+enum Switch: String, ExpressibleByArgument, CaseIterable {
+    case on, off
+    var isOn: Bool { self == .on }
+}
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a conditional GAN and write its run directory.",
+        discussion: """
+        Writes <out>/config.json, metrics.csv, samples/epoch-NNN.png (row k = class k, fixed noise) and
+        checkpoints/latest.safetensors (each epoch, and on Ctrl-C). Defaults not listed depend on --arch:
+        paper: batch 100, SGD lr 0.1 (decay 1.00004/step, floor 1e-6), momentum 0.5 -> 0.7, uniform z,
+        dropout G 0.5, D 0.5 (input 0.2); mlp and mlp-bn: batch 64, Adam 2e-4 (0.5, 0.999), normal z.
+        """)
+
+    @Option(help: "Model: paper (Mirza & Osindero), mlp (concatenate first), mlp-bn (separate embeddings, batch norm).")
+    var arch: Architecture = .paper
+
+    @OptionGroup var location: DataCommand.Location
+
+    @Option(help: "Epochs to train (with --resume: the new total).")
+    var epochs: Int?
+
+    @Option(help: "Minibatch size (default: 100 for paper, 64 otherwise).")
+    var batchSize: Int?
+
+    @Option(help: "Random seed: the same seed gives the same run.")
+    var seed: UInt64 = 1
+
+    @Option(help: "OpenBLAS threads.")
+    var threads = 1
+
+    @Option(help: "Run directory (default: runs/<arch>).")
+    var out: String?
+
+    @Flag(help: "Continue the run in --out from its latest checkpoint, exactly where it stopped.")
+    var resume = false
+
+    @Option(help: "Write a sample grid every N epochs.")
+    var sampleEvery = 1
+
+    @Option(help: "Log D/G losses to metrics.csv and the screen every N steps.")
+    var logEvery = 100
+
+    @Option(help: "Generator loss: non-saturating (-log D(G(z))) or saturating (log(1 - D(G(z)))).")
+    var gLoss: GeneratorLoss = .nonSaturating
+
+    @Option(help: "Train on the first N training images only (quick experiments).")
+    var trainLimit: Int?
+
+    @Option(help: "Initial learning rate (default: 0.1 for paper, 2e-4 otherwise).")
+    var lr: Double?
+
+    @Option(help: "Noise distribution of z: uniform ([0,1), paper default) or normal.")
+    var noise: NoiseDistribution?
+
+    @Option(help: "paper: epochs over which momentum rises from 0.5 to 0.7.")
+    var momentumSaturateEpochs: Double?
+
+    @Option(help: "Dropout probability in G's hidden layers.")
+    var gDropout: Double?
+
+    @Option(help: "Dropout probability in D's hidden layers.")
+    var dDropout: Double?
+
+    @Option(help: "paper: dropout probability on D's image input.")
+    var dInputDropout: Double?
+
+    @Option(help: "paper: G's initial weights are uniform in ±this.")
+    var gInitRange: Double?
+
+    @Option(help: "paper: D's initial weights are uniform in ±this.")
+    var dInitRange: Double?
+
+    @Option(help: "Limit each D unit's incoming weight vector to this L2 norm (default: no limit).")
+    var dMaxNorm: Double?
+
+    @Option(help: "paper: keep G's dropout on when drawing sample grids (on|off).")
+    var dropoutAtSampling: Switch = .off
+
+    func validate() throws {
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+        if let batchSize, batchSize < 2 { throw ValidationError("--batch-size must be at least 2") }
+        if threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if sampleEvery < 1 || logEvery < 1 { throw ValidationError("--sample-every and --log-every must be at least 1") }
+        for (name, p) in [("--g-dropout", gDropout), ("--d-dropout", dDropout), ("--d-input-dropout", dInputDropout)] {
+            if let p, !(0..<1).contains(p) { throw ValidationError("\(name) must be in [0, 1)") }
+        }
+        if let trainLimit, trainLimit < 2 { throw ValidationError("--train-limit must be at least 2") }
+    }
+
+    func makeConfig() -> TrainingConfig {
+        var c = TrainingConfig(architecture: arch)
+        c.dataset = location.dataset.lowercased()
+        c.epochs = epochs ?? 30
+        if let batchSize { c.batchSize = batchSize }
+        c.seed = seed
+        c.threads = threads
+        c.trainLimit = trainLimit
+        c.generatorLoss = gLoss
+        if let lr { c.learningRate = lr }
+        if let noise { c.noise = noise }
+        if let momentumSaturateEpochs { c.momentumSaturateEpochs = momentumSaturateEpochs }
+        if let gDropout { c.generatorDropout = gDropout }
+        if let dDropout { c.discriminatorDropout = dDropout }
+        if let dInputDropout { c.discriminatorInputDropout = dInputDropout }
+        if let gInitRange { c.generatorInitRange = gInitRange }
+        if let dInitRange { c.discriminatorInitRange = dInitRange }
+        c.discriminatorMaxNorm = dMaxNorm
+        c.dropoutAtSampling = dropoutAtSampling.isOn
+        return c
+    }
+
+    func run() throws {
+        let data = try location.load()
+        let directory = RunDirectory(out ?? "runs/\(arch.rawValue)")
+        let bar = ProgressBar()
+        do {
+            let run = try TrainingRun(config: makeConfig(), data: data, directory: directory, resume: resume, epochs: epochs)
+            run.logEvery = logEvery
+            run.sampleEvery = sampleEvery
+            bar.message("training \(run.config.architecture.rawValue) on \(data.spec.name) for \(run.config.epochs) epochs into \(directory.path)")
+            try run.run { event in
+                switch event {
+                case .progress(let p): bar.show(p)
+                case .message(let m): bar.message(m)
+                }
+            }
+            bar.message("done: \(directory.path)")
+        } catch let error as TrainingError {
+            bar.message("error: \(error.description)")
+            throw ExitCode(error.exitCode)
+        }
+    }
+}
