@@ -1,0 +1,143 @@
+import Foundation
+import XCTest
+import CGAN
+import Datasets
+import NN
+
+final class ModelTests: XCTestCase {
+    func testLayerSizesOfThePaperModel() {
+        let m = GANModels(config: TrainingConfig(architecture: .paper), classCount: 10)
+        let g = m.generator.linearMaps.map { [$0.inputSize, $0.outputSize] }
+        XCTAssertEqual(g, [[100, 200], [10, 1000], [1200, 1200], [1200, 784]])
+        let d = m.discriminator.linearMaps.map { [$0.inputSize, $0.outputSize] }
+        XCTAssertEqual(d, [[784, 240 * 5], [10, 50 * 5], [290, 240 * 4], [240, 1]])
+    }
+
+    /// The known pitfall: dropout after G's output layer ruins training. For every architecture, G ends
+    /// with Linear then its squashing function, whatever dropout is configured.
+    func testNoDropoutFollowsTheGeneratorsOutputLayer() {
+        for arch in Architecture.allCases {
+            var c = TrainingConfig(architecture: arch)
+            c.generatorDropout = 0.5
+            let layers = GANModels(config: c, classCount: 10).generator.trunk.layers
+            XCTAssertTrue(layers[layers.count - 2] is Linear, arch.rawValue)
+            XCTAssertTrue(layers.last is Sigmoid || layers.last is Tanh, arch.rawValue)
+            XCTAssertFalse(layers.suffix(2).contains { $0 is Dropout }, arch.rawValue)
+        }
+    }
+
+    /// dLoss/dx through the whole conditional D (maxout branches, concat, trunk) against finite differences.
+    func testDiscriminatorInputGradientMatchesFiniteDifferences() {
+        var c = TrainingConfig(architecture: .paper)
+        c.discriminatorInitRange = 0.1
+        let d = GANModels(config: c, classCount: 10).discriminator
+        let rng = RandomGenerator(seed: 5)
+        let x = Matrix(rows: 3, cols: 784), y = Matrix(rows: 3, cols: 10)
+        rng.fillUniform(x)
+        for r in 0..<3 { y[r, r] = 1 }
+        _ = d.forward(x, labels: y, mode: .inference)
+        let ones = Matrix(rows: 3, cols: 1)
+        ones.fill(1)
+        let dx = d.backward(ones, parameterGradients: true, inputGradient: true).clone()
+        func total() -> Double { d.forward(x, labels: y, mode: .inference).array.reduce(0) { $0 + Double($1) } }
+        let h: Float = 1e-3
+        for i in stride(from: 0, to: x.count, by: 97) {
+            let saved = x.pointer[i]
+            x.pointer[i] = saved + h; let plus = total()
+            x.pointer[i] = saved - h; let minus = total()
+            x.pointer[i] = saved
+            XCTAssertEqual(dx.pointer[i], Float((plus - minus) / Double(2 * h)), accuracy: 2e-3 + 1e-2 * abs(dx.pointer[i]), "x[\(i)]")
+        }
+    }
+}
+
+final class CheckpointTests: XCTestCase {
+    func makeCheckpoint(_ arch: Architecture = .paper) throws -> String {
+        let dir = temporaryDirectory(self)
+        try train(smallConfig(arch, epochs: 1, limit: 100, batch: 50), in: dir)
+        return RunDirectory(dir).latestCheckpoint
+    }
+
+    func testAReaderOutsideSwiftLoadsTheCheckpoint() throws {
+        let path = try makeCheckpoint()
+        let name = "G.trunk.4.weight"
+        let expected = try SafeTensors.read(path).tensors[name]!
+        // python3 with the standard library only: parse the header, read the tensor's first values.
+        let script = """
+        import json, struct, sys
+        f = open(sys.argv[1], 'rb'); n = struct.unpack('<Q', f.read(8))[0]; h = json.loads(f.read(n))
+        t = h[sys.argv[2]]; a, b = t['data_offsets']; f.seek(8 + n + a)
+        vals = struct.unpack('<%df' % ((b - a) // 4), f.read(b - a))
+        print(json.dumps({'shape': t['shape'], 'dtype': t['dtype'], 'first': vals[:5], 'arch': h['__metadata__']['arch']}))
+        """
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", script, path, name]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        p.waitUntilExit()
+        let result = try JSONSerialization.jsonObject(with: out.fileHandleForReading.readDataToEndOfFile()) as! [String: Any]
+        XCTAssertEqual(result["shape"] as? [Int], [784, 1200])
+        XCTAssertEqual(result["dtype"] as? String, "F32")
+        XCTAssertEqual(result["arch"] as? String, "paper")
+        XCTAssertEqual((result["first"] as! [Double]).map(Float.init), Array(expected.array.prefix(5)))
+    }
+
+    func testLoadingRefusesBrokenOrMismatchedFiles() throws {
+        let path = try makeCheckpoint()
+        let dir = temporaryDirectory(self)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        func expectError(_ data: Data, _ fragment: String, file: StaticString = #filePath, line: UInt = #line) {
+            let p = dir + "/c.safetensors"
+            _ = FileManager.default.createFile(atPath: p, contents: data)
+            XCTAssertThrowsError(try ConditionalGenerator(checkpoint: p), file: file, line: line) {
+                XCTAssertTrue("\($0)".contains(fragment), "'\($0)' lacks '\(fragment)'", file: file, line: line)
+                XCTAssertFalse("\($0)".contains("\n"), file: file, line: line)
+            }
+        }
+        expectError(bytes.prefix(bytes.count - 1000), "truncated")
+        expectError(bytes.prefix(4), "too short")
+        var badHeader = bytes
+        badHeader[10] = 0x00
+        expectError(badHeader, "bad safetensors header")
+        expectError(Data(repeating: 0xFF, count: 64), "header length")
+
+        // An mlp checkpoint's G has other tensors than the paper model's: loading it as paper must fail.
+        let c = try Checkpoint(path: path)
+        let mlp = GANModels(config: TrainingConfig(architecture: .mlp), classCount: 10)
+        XCTAssertThrowsError(try c.load(mlp.generator, prefix: "G")) { XCTAssertTrue("\($0)".contains("missing"), "\($0)") }
+        // Same names, other shapes.
+        var wide = TrainingConfig(architecture: .paper)
+        wide.noiseSize = 50
+        let paper50 = GANModels(config: wide, classCount: 10)
+        XCTAssertThrowsError(try c.load(paper50.generator, prefix: "G")) { XCTAssertTrue("\($0)".contains("shape"), "\($0)") }
+    }
+
+    func testSampleExportFormats() throws {
+        let g = try ConditionalGenerator(checkpoint: try makeCheckpoint(.mlp))
+        let dir = temporaryDirectory(self)
+        let labels = [0, 0, 1, 1, 2, 2]
+        let images = g.generate(labels: labels, seed: 3)
+        let idx = try SampleExport.write(images, labels: labels, format: .idx, to: dir + "/s.idx", columns: 2)
+        XCTAssertEqual(try IDXReader.readLabels(idx[1]), labels.map(Int32.init))
+        XCTAssertEqual(try IDXReader.readImages(idx[0]).count, 6)
+        let npy = try SampleExport.write(images, labels: labels, format: .npy, to: dir + "/s", columns: 2)
+        let script = """
+        import numpy as np, sys
+        x = np.load(sys.argv[1]); y = np.load(sys.argv[2])
+        print(x.shape, x.dtype, y.dtype, y.tolist(), float(x.min()) >= 0, float(x.max()) <= 1)
+        """
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", script] + npy
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        try XCTSkipIf(p.terminationStatus != 0, "numpy is not installed")
+        XCTAssertEqual(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
+                       "(6, 784) float32 int64 [0, 0, 1, 1, 2, 2] True True\n")
+    }
+}

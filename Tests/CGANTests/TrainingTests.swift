@@ -1,0 +1,109 @@
+import Foundation
+import XCTest
+import CGAN
+import Datasets
+import NN
+
+final class TrainingRunTests: XCTestCase {
+    func testShortRealRunWritesEveryFileAndDLossMoves() throws {
+        let dir = temporaryDirectory(self)
+        var progress: [TrainingProgress] = []
+        try train(smallConfig(.mlp, epochs: 2, limit: 2000, batch: 50), in: dir, progress: &progress)
+        let run = RunDirectory(dir)
+
+        // config.json: the settings, the seed and the data set's identity.
+        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run.config))) as! [String: Any]
+        XCTAssertEqual(config["seed"] as? Int, 7)
+        let files = (config["dataset"] as! [String: Any])["files"] as! [[String: String]]
+        XCTAssertEqual(files.count, 4)
+        XCTAssertEqual(files.first { $0["file"] == "train-images-idx3-ubyte" }?["sha256"],
+                       DatasetRegistry.mnist.file(.trainImages).rawSHA256)
+
+        // metrics.csv: header and one row per 5 steps, 80 steps in all.
+        let rows = try String(contentsOfFile: run.metrics, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(String(rows[0]), MetricsLog.header)
+        XCTAssertEqual(rows.count, 1 + 16)
+        XCTAssertEqual(rows.last!.split(separator: ",").first, "80")
+        let dLosses = rows.dropFirst().map { Double($0.split(separator: ",")[2])! }
+        XCTAssertTrue(dLosses.allSatisfy(\.isFinite))
+        // D starts at 2·log 2 (it cannot tell real from fake) and must move away from it as it learns.
+        XCTAssertGreaterThan(dLosses.map { abs($0 - 2 * log(2.0)) }.max()!, 0.1, "D's loss never moved: \(dLosses)")
+
+        // Sample grids: PNGs of 10x10 cells of 28 px with 2 px padding.
+        for epoch in 1...2 {
+            let png = try Data(contentsOf: URL(fileURLWithPath: run.sampleGrid(epoch: epoch)))
+            XCTAssertEqual(Array(png.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+            let width = png[16..<20].reduce(0) { $0 << 8 | Int($1) }, height = png[20..<24].reduce(0) { $0 << 8 | Int($1) }
+            XCTAssertEqual([width, height], [302, 302])
+        }
+
+        // The checkpoint loads and samples have the right shape and range.
+        let g = try ConditionalGenerator(checkpoint: run.latestCheckpoint)
+        let x = g.generate(label: 3, count: 16, seed: 1)
+        XCTAssertEqual(x.shape, [16, 784])
+        XCTAssertTrue(x.array.allSatisfy { $0 >= 0 && $0 <= 1 })
+        XCTAssertEqual(g.generate(label: 3, count: 16, seed: 1).array, x.array, "same seed, same images")
+        XCTAssertNotEqual(g.generate(label: 3, count: 16, seed: 2).array, x.array)
+        // No leftover temporary files from atomic writes.
+        let leftovers = try FileManager.default.subpathsOfDirectory(atPath: dir).filter { $0.contains(".tmp-") }
+        XCTAssertEqual(leftovers, [])
+    }
+
+    func testRefusesToOverwriteAnExistingRun() throws {
+        let dir = temporaryDirectory(self)
+        try train(smallConfig(.paper, epochs: 1, limit: 200, batch: 50), in: dir)
+        XCTAssertThrowsError(try train(smallConfig(.paper, epochs: 1, limit: 200, batch: 50), in: dir)) {
+            XCTAssertTrue("\($0)".contains("already holds a run"), "\($0)")
+        }
+    }
+
+    /// 2 epochs straight and 1 epoch + resume + 1 epoch give bit-identical weights and optimiser state.
+    func assertResumeIsExact(_ arch: Architecture) throws {
+        let straight = temporaryDirectory(self), resumed = temporaryDirectory(self)
+        let config = smallConfig(arch, epochs: 2, limit: 600, batch: 50)
+        try train(config, in: straight)
+        var first = config
+        first.epochs = 1
+        try train(first, in: resumed)
+        try train(first, in: resumed, resume: true, epochs: 2)
+        let a = try tensorBits(RunDirectory(straight).latestCheckpoint), b = try tensorBits(RunDirectory(resumed).latestCheckpoint)
+        XCTAssertEqual(Set(a.keys), Set(b.keys))
+        for (name, bits) in a { XCTAssertEqual(bits, b[name], "\(arch.rawValue): \(name) differs after resume") }
+        // The resumed run's metrics continue where the first part stopped: the same rows as the straight run's.
+        func losses(_ dir: String) throws -> [String] {
+            try String(contentsOfFile: RunDirectory(dir).metrics, encoding: .utf8).split(separator: "\n")
+                .map { $0.split(separator: ",").prefix(6).joined(separator: ",") }
+        }
+        XCTAssertEqual(try losses(resumed), try losses(straight))
+        XCTAssertEqual(try losses(resumed).count, 1 + 6)  // 12 steps an epoch: rows at 5, 10, 12, 17, 22, 24
+    }
+
+    func testResumeIsExactForThePaperModel() throws { try assertResumeIsExact(.paper) }
+    func testResumeIsExactForBatchNorm() throws { try assertResumeIsExact(.mlpBN) }
+
+    func testInterruptSavesACheckpointAndResumesExactlyMidEpoch() throws {
+        let straight = temporaryDirectory(self), interrupted = temporaryDirectory(self)
+        let config = smallConfig(.paper, epochs: 1, limit: 500, batch: 50)
+        try train(config, in: straight)
+        Interruption.request()
+        XCTAssertThrowsError(try train(config, in: interrupted)) { error in
+            XCTAssertEqual((error as? TrainingError)?.exitCode, 130)
+        }
+        let position = try Checkpoint(path: RunDirectory(interrupted).latestCheckpoint).position
+        XCTAssertEqual(position, Checkpoint.Position(step: 1, epoch: 0, batch: 1))
+        try train(config, in: interrupted, resume: true)
+        XCTAssertEqual(try tensorBits(RunDirectory(straight).latestCheckpoint),
+                       try tensorBits(RunDirectory(interrupted).latestCheckpoint))
+    }
+
+    func testNonFiniteLossStopsWithoutOverwritingTheCheckpoint() throws {
+        let dir = temporaryDirectory(self)
+        let config = smallConfig(.paper, epochs: 1, limit: 200, batch: 50)
+        try train(config, in: dir)
+        let before = try tensorBits(RunDirectory(dir).latestCheckpoint)
+        let run = try TrainingRun(config: config, data: try RealMNIST.require(), directory: RunDirectory(dir), resume: true, epochs: 2)
+        run.trainer.models.discriminator.trunk.namedParameters.first!.parameter.value.pointer[0] = .nan
+        XCTAssertThrowsError(try run.run { _ in }) { XCTAssertTrue("\($0)".contains("loss is not finite"), "\($0)") }
+        XCTAssertEqual(try tensorBits(RunDirectory(dir).latestCheckpoint), before)
+    }
+}
