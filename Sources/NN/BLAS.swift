@@ -23,3 +23,30 @@ extension Matrix {
         for i in 0..<count { p[i] *= factor }
     }
 }
+
+/// Double-precision `c = alpha * a * op(b) + beta * c` on row-major buffers (a: m x k, b: k x n or n x k
+/// when `transposeB`), for evaluation code where Float's rounding would show (distances, covariances).
+public func gemm(m: Int, n: Int, k: Int, a: UnsafePointer<Double>, b: UnsafePointer<Double>, transposeB: Bool,
+                 c: UnsafeMutablePointer<Double>, alpha: Double = 1, beta: Double = 0, transposeA: Bool = false) {
+    guard m > 0, n > 0, k > 0 else { return }
+    cblas_dgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                Int32(m), Int32(n), Int32(k), alpha, a, Int32(transposeA ? m : k), b, Int32(transposeB ? k : n),
+                beta, c, Int32(n))
+}
+
+/// Eigenvalues (ascending) and eigenvectors of a symmetric n x n matrix, through LAPACK's `dsyev`
+/// (bundled with OpenBLAS). Row i of `vectors` (row-major, n x n) is the eigenvector of `values[i]`.
+public func symmetricEigen(_ matrix: [Double], n: Int) -> (values: [Double], vectors: [Double]) {
+    // LAPACK is column-major; a symmetric matrix is its own transpose, so the input needs no change.
+    // The output's columns are eigenvectors, i.e. in row-major terms row i of `vectors` holds eigenvector i.
+    var a = matrix, w = [Double](repeating: 0, count: n)
+    var jobz = Int8(UInt8(ascii: "V")), uplo = Int8(UInt8(ascii: "U"))
+    var nn = Int32(n), lda = Int32(n), info: Int32 = 0, lwork: Int32 = -1
+    var query = 0.0
+    dsyev_(&jobz, &uplo, &nn, &a, &lda, &w, &query, &lwork, &info)
+    lwork = Int32(query)
+    var work = [Double](repeating: 0, count: Int(lwork))
+    dsyev_(&jobz, &uplo, &nn, &a, &lda, &w, &work, &lwork, &info)
+    precondition(info == 0, "dsyev failed with info \(info)")
+    return (w, a)
+}

@@ -15,15 +15,18 @@ struct ProgressBar {
             let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
             FileHandle.standardError.write(Data(("\r\u{1B}[2K[\(bar)] " + numbers).utf8))
         } else {
-            print(numbers)
+            Self.printLine(numbers)
         }
     }
 
     /// Prints a line, first clearing a bar in progress.
     func message(_ text: String) {
         if isTerminal { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
-        print(text)
+        Self.printLine(text)
     }
+
+    /// Writes a line to stdout unbuffered, so progress shows as it happens in a pipe or a log file.
+    static func printLine(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
 
     static func duration(_ seconds: Double) -> String {
         let s = Int(seconds.rounded())

@@ -86,13 +86,19 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Limit each D unit's incoming weight vector to this L2 norm (default: no limit).")
     var dMaxNorm: Double?
 
-    @Option(help: "paper: keep G's dropout on when drawing sample grids (on|off).")
+    @Option(help: "paper: keep G's dropout on when drawing sample grids and validating (on|off).")
     var dropoutAtSampling: Switch = .off
+
+    @Option(help: "Score the validation set every K epochs (and after the last) and keep checkpoints/best.safetensors at the best validation Parzen log-likelihood; 0: never.")
+    var evalEvery = 5
+
+    @OptionGroup(title: "Validation") var evaluation: EvaluationOptions
 
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
         if let batchSize, batchSize < 2 { throw ValidationError("--batch-size must be at least 2") }
         if threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if evalEvery < 0 { throw ValidationError("--eval-every must be 0 (off) or more") }
         if sampleEvery < 1 || logEvery < 1 { throw ValidationError("--sample-every and --log-every must be at least 1") }
         for (name, p) in [("--g-dropout", gDropout), ("--d-dropout", dDropout), ("--d-input-dropout", dInputDropout)] {
             if let p, !(0..<1).contains(p) { throw ValidationError("\(name) must be in [0, 1)") }
@@ -130,6 +136,9 @@ struct TrainCommand: ParsableCommand {
             let run = try TrainingRun(config: makeConfig(), data: data, directory: directory, resume: resume, epochs: epochs)
             run.logEvery = logEvery
             run.sampleEvery = sampleEvery
+            if evalEvery > 0 {
+                run.trackBestCheckpoint(every: evalEvery, evaluator: evaluation.makeEvaluator(data) { bar.message($0) }) { bar.message($0) }
+            }
             bar.message("training \(run.config.architecture.rawValue) on \(data.spec.name) for \(run.config.epochs) epochs into \(directory.path)")
             try run.run { event in
                 switch event {

@@ -1,0 +1,27 @@
+import Datasets
+import Evaluation
+import Foundation
+
+extension TrainingRun {
+    /// Scores the generator on the validation set every `every` epochs (and after the last) by the
+    /// Parzen log-likelihood at the best σ, appends it to validation.csv, and keeps checkpoints/best
+    /// at the best score so far (the paper's stopping rule).
+    public func trackBestCheckpoint(every: Int, evaluator: GeneratorEvaluator, report: @escaping (String) -> Void) {
+        let csv = directory.path + "/validation.csv"
+        let bestKey = "best_validation_ll"
+        var best = (try? Checkpoint(path: directory.latestCheckpoint))
+            .flatMap { Double($0.contents.metadata[bestKey] ?? "") } ?? -Double.infinity
+        onEpochEnd = { [config] epoch, generator in
+            guard epoch % every == 0 || epoch == config.epochs else { return (false, [bestKey: String(best)]) }
+            let score = evaluator.validationLogLikelihood(generator, dropout: config.dropoutAtSampling)
+            let improved = score.mean > best
+            if improved { best = score.mean }
+            var text = (try? String(contentsOfFile: csv, encoding: .utf8)) ?? "epoch,sigma,validation_ll,standard_error\n"
+            text += String(format: "%d,%.4f,%.3f,%.3f\n", epoch, score.sigma, score.mean, score.standardError)
+            try AtomicFile.write(text, to: csv)
+            report(String(format: "epoch %d: validation Parzen LL %.1f ± %.1f (σ %.3f)%@", epoch, score.mean,
+                          score.standardError, score.sigma, improved ? ", best so far" : ""))
+            return (improved, [bestKey: String(best)])
+        }
+    }
+}

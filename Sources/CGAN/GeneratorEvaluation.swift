@@ -1,0 +1,100 @@
+import Datasets
+import Evaluation
+import Foundation
+import NN
+
+/// The numbers a conditional generator is judged by (SPEC 4), for one way of sampling.
+public struct EvaluationReport: Codable, Sendable {
+    public struct PerClass: Codable, Sendable {
+        public let label: Int
+        public let labelAccuracy: Double
+        /// Mean Parzen log-likelihood of this class's test images (under the window of all samples).
+        public let testLogLikelihood: Double
+    }
+    public let dropoutAtSampling: Bool
+    public let samplesPerClass: Int
+    public let seed: UInt64
+    /// σ tried on the validation set, and the test score at the best one.
+    public let parzenValidation: [ParzenWindow.Score]
+    public let parzenTest: ParzenWindow.Score
+    public let labelAccuracy: Double
+    public let fid: Double
+    /// FID between real training images (the validation set) and the test set: the floor to read FID against.
+    public let fidRealFloor: Double
+    public let classifierTestAccuracy: Double
+    public let perClass: [PerClass]
+
+    /// One plain line.
+    public var summary: String {
+        String(format: "Parzen LL %.1f ± %.1f nats (σ %.3f), label accuracy %.3f, FID %.2f (real floor %.2f), dropout at sampling %@",
+               parzenTest.mean, parzenTest.standardError, parzenTest.sigma, labelAccuracy, fid, fidRealFloor,
+               dropoutAtSampling ? "on" : "off")
+    }
+}
+
+/// Scores generators against one data set: Parzen window log-likelihood as in the paper's Table 1,
+/// label accuracy by the tool's own classifier, and FID in that classifier's feature space.
+public final class GeneratorEvaluator {
+    public let data: MNISTFamilyDataset
+    public var samplesPerClass = 1000
+    /// Validation images used to choose σ: the last 10,000 training images, or the first `n` of them
+    /// (Goodfellow et al.'s script used 1,000).
+    public var validationCount = MNISTFamilyDataset.validationCount
+    public var sigmas = ParzenWindow.sigmaGrid()
+    public var seed: UInt64 = 1234
+    let validation: Matrix, test: Matrix
+    var classifierState: (DigitClassifier, Double, GaussianStatistics, GaussianStatistics)?
+    let classifierProvider: () throws -> (DigitClassifier, Double)
+
+    public init(data: MNISTFamilyDataset, classifier: @escaping () throws -> (DigitClassifier, Double)) {
+        self.data = data
+        validation = data.validation.matrix(scale: .unit)
+        test = data.test.matrix(scale: .unit)
+        classifierProvider = classifier
+    }
+
+    var validationImages: Matrix { validation.rows(0..<min(validationCount, validation.rows)) }
+
+    func samples(_ generator: ConditionalGenerator, dropout: Bool) -> (images: Matrix, labels: [Int]) {
+        let labels = (0..<generator.classCount).flatMap { [Int](repeating: $0, count: samplesPerClass) }
+        let saved = generator.dropoutAtSampling
+        generator.dropoutAtSampling = dropout
+        defer { generator.dropoutAtSampling = saved }
+        return (generator.generate(labels: labels, seed: seed), labels)
+    }
+
+    /// Mean validation log-likelihood at the best σ: the criterion for keeping the best checkpoint.
+    public func validationLogLikelihood(_ generator: ConditionalGenerator, dropout: Bool) -> ParzenWindow.Score {
+        let window = ParzenWindow(samples: samples(generator, dropout: dropout).images)
+        return window.scores(validationImages, sigmas: sigmas).max { $0.mean < $1.mean }!
+    }
+
+    /// The full report for one way of sampling.
+    public func evaluate(_ generator: ConditionalGenerator, dropout: Bool) throws -> EvaluationReport {
+        if classifierState == nil {
+            let (c, accuracy) = try classifierProvider()
+            classifierState = (c, accuracy, GaussianStatistics(features: c.features(test)),
+                               GaussianStatistics(features: c.features(validation)))
+        }
+        let (classifier, accuracy, testStats, realStats) = classifierState!
+        let (images, labels) = samples(generator, dropout: dropout)
+        let window = ParzenWindow(samples: images)
+        let (validationScores, testScore) = window.evaluate(validation: validationImages, test: test, sigmas: sigmas)
+        let testLL = window.logLikelihoods(test, sigmas: [testScore.sigma])[0]
+        let predictions = classifier.predict(images)
+        let perClass = (0..<generator.classCount).map { k -> EvaluationReport.PerClass in
+            let mine = labels.indices.filter { labels[$0] == k }
+            let correct = mine.filter { predictions[$0] == k }.count
+            let tests = data.test.labels.indices.filter { Int(data.test.labels[$0]) == k }
+            return .init(label: k, labelAccuracy: Double(correct) / Double(mine.count),
+                         testLogLikelihood: tests.reduce(0) { $0 + testLL[$1] } / Double(max(tests.count, 1)))
+        }
+        return EvaluationReport(
+            dropoutAtSampling: dropout, samplesPerClass: samplesPerClass, seed: seed,
+            parzenValidation: validationScores, parzenTest: testScore,
+            labelAccuracy: Double(zip(predictions, labels).filter { $0 == $1 }.count) / Double(labels.count),
+            fid: frechetDistance(GaussianStatistics(features: classifier.features(images)), testStats),
+            fidRealFloor: frechetDistance(realStats, testStats),
+            classifierTestAccuracy: accuracy, perClass: perClass)
+    }
+}

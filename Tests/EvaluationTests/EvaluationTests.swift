@@ -1,0 +1,95 @@
+import Foundation
+import XCTest
+import Datasets
+import Evaluation
+import NN
+
+final class ParzenWindowTests: XCTestCase {
+    override class func setUp() { BLASRuntime.ensureFastKernel() }
+
+    /// Against a direct double-precision evaluation of the formula, point by point.
+    func testMatchesABruteForceComputation() {
+        let rng = RandomGenerator(seed: 1)
+        let centers = Matrix(rows: 40, cols: 6), points = Matrix(rows: 9, cols: 6)
+        rng.fillUniform(centers)
+        rng.fillUniform(points)
+        let sigmas = [0.05, 0.2, 1.0]
+        let window = ParzenWindow(samples: centers)
+        let fast = window.logLikelihoods(points, sigmas: sigmas, chunkSize: 4)  // chunks that do not divide 9
+        for (s, sigma) in sigmas.enumerated() {
+            for i in 0..<points.rows {
+                let exponents = (0..<centers.rows).map { j in
+                    -(0..<6).reduce(0.0) { acc, k in
+                        let d = Double(points[i, k]) - Double(centers[j, k]); return acc + d * d
+                    } / (2 * sigma * sigma)
+                }
+                let m = exponents.max()!
+                let lse = m + log(exponents.reduce(0) { $0 + exp($1 - m) })
+                let expected = lse - log(40.0) - 3 * log(2 * Double.pi * sigma * sigma)
+                XCTAssertEqual(fast[s][i], expected, accuracy: 1e-9 * max(1, abs(expected)), "σ \(sigma), point \(i)")
+            }
+        }
+    }
+
+    func testSigmaGridAndSelection() {
+        let grid = ParzenWindow.sigmaGrid()
+        XCTAssertEqual(grid.count, 10)
+        XCTAssertEqual(grid.first!, 0.1, accuracy: 1e-12)
+        XCTAssertEqual(grid.last!, 1.0, accuracy: 1e-12)
+        XCTAssertEqual(grid[5] / grid[4], pow(10, 1.0 / 9), accuracy: 1e-12)
+        // Points drawn near the centres at scale 0.3: validation must prefer a σ near 0.3 over the extremes.
+        let rng = RandomGenerator(seed: 2)
+        let centers = Matrix(rows: 500, cols: 2), validation = Matrix(rows: 200, cols: 2)
+        rng.fillNormal(centers, standardDeviation: 1)
+        for i in 0..<200 { for k in 0..<2 { validation[i, k] = centers[i, k] + 0.3 * Float(rng.uniform() * 2 - 1) } }
+        let (scores, test) = ParzenWindow(samples: centers).evaluate(validation: validation, test: validation, sigmas: grid)
+        XCTAssertEqual(test.sigma, scores.max { $0.mean < $1.mean }!.sigma)
+        XCTAssertTrue((0.1...0.6).contains(test.sigma), "chose σ \(test.sigma)")
+        XCTAssertGreaterThan(test.standardError, 0)
+    }
+}
+
+final class FrechetDistanceTests: XCTestCase {
+    func testKnownValues() {
+        let a = GaussianStatistics(mean: [0, 0], covariance: [1, 0, 0, 4])
+        let b = GaussianStatistics(mean: [1, 1], covariance: [4, 0, 0, 9])
+        // Diagonal covariances: |μ₁-μ₂|² + Σ(√a - √b)² = 2 + 1 + 1.
+        XCTAssertEqual(frechetDistance(a, b), 4, accuracy: 1e-9)
+        XCTAssertEqual(frechetDistance(a, a), 0, accuracy: 1e-9)
+        // Non-commuting covariances: a 2x2 case worked out with the closed form
+        // tr √M = √(tr M + 2√det M) for M = A^½ B A^½, det M = det A · det B.
+        let c = GaussianStatistics(mean: [0, 0], covariance: [2, 1, 1, 2])
+        let d = GaussianStatistics(mean: [0, 0], covariance: [1, 0, 0, 3])
+        // tr(M) = tr(A B) = 2·1 + 2·3 = 8; det = 3 · 3 = 9.
+        let expected = 4.0 + 4.0 - 2 * (8 + 2 * 3.0).squareRoot()
+        XCTAssertEqual(frechetDistance(c, d), expected, accuracy: 1e-9)
+    }
+
+    func testStatisticsFromFeatures() {
+        let f = Matrix(rows: 4, cols: 2, values: [1, 2, 3, 2, 1, 4, 3, 4])
+        let s = GaussianStatistics(features: f)
+        XCTAssertEqual(s.mean, [2, 3])
+        XCTAssertEqual(s.covariance, [4.0 / 3, 0, 0, 4.0 / 3])
+    }
+}
+
+final class ClassifierTests: XCTestCase {
+    /// Trains the evaluation classifier on real MNIST (about a minute) and checks it reaches 98%, then
+    /// that the cache returns the same classifier.
+    func testClassifierReaches98PercentAndCaches() throws {
+        BLASRuntime.ensureFastKernel()
+        let shared = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data/mnist").path
+        guard let data = try? MNISTFamilyDataset.load(DatasetRegistry.mnist, from: shared) else {
+            throw XCTSkip("no MNIST at \(shared)")
+        }
+        let cache = NSTemporaryDirectory() + "cgan-classifier-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: cache) }
+        let (classifier, accuracy) = try ClassifierCache.classifier(for: data, cacheDirectory: cache)
+        XCTAssertGreaterThanOrEqual(accuracy, 0.98)
+        let (cached, cachedAccuracy) = try ClassifierCache.classifier(for: data, cacheDirectory: cache)
+        XCTAssertFalse(cached === classifier)
+        XCTAssertEqual(cachedAccuracy, accuracy)
+        XCTAssertEqual(classifier.features(data.test.subset(0..<5).matrix(scale: .unit)).shape, [5, 256])
+    }
+}
