@@ -9,11 +9,18 @@ public func gemm(_ a: Matrix, _ b: Matrix, into c: Matrix, transposeA: Bool = fa
                  "gemm shapes \(a.shape)\(transposeA ? "ᵀ" : "") x \(b.shape)\(transposeB ? "ᵀ" : "") -> \(c.shape)")
     if m == 0 || n == 0 { return }
     if k == 0 { c.scale(by: beta); return }
+    GEMMCounter.flops &+= 2 &* m &* n &* k
     cblas_sgemm(CblasRowMajor,
                 transposeA ? CblasTrans : CblasNoTrans,
                 transposeB ? CblasTrans : CblasNoTrans,
                 Int32(m), Int32(n), Int32(k), alpha,
                 a.pointer, Int32(a.cols), b.pointer, Int32(b.cols), beta, c.pointer, Int32(c.cols))
+}
+
+/// Floating-point operations of all `Float` matrix products so far (2·m·n·k each): benchmarks read it
+/// around one training step to report achieved GFLOP/s.
+public enum GEMMCounter {
+    nonisolated(unsafe) public static var flops = 0
 }
 
 extension Matrix {

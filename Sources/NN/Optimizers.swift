@@ -69,18 +69,30 @@ public final class Adam: Optimizer {
     public func step() {
         stepCount += 1
         let t = Float(stepCount)
-        let correction1 = 1 - powf(beta1, t), correction2 = 1 - powf(beta2, t)
-        let stepSize = learningRate / correction1, b1 = beta1, b2 = beta2, eps = epsilon
-        let rootCorrection2 = correction2.squareRoot()
+        let stepSize = learningRate / (1 - powf(beta1, t))
+        let rootCorrection = 1 / (1 - powf(beta2, t)).squareRoot()
         for (i, entry) in parameters.enumerated() {
-            let w = entry.parameter.value.pointer, g = entry.parameter.gradient.pointer
-            let m = firstMoments[i].pointer, v = secondMoments[i].pointer
-            for j in 0..<firstMoments[i].count {
-                m[j] = b1 * m[j] + (1 - b1) * g[j]
-                v[j] = b2 * v[j] + (1 - b2) * g[j] * g[j]
-                w[j] -= stepSize * m[j] / (v[j].squareRoot() / rootCorrection2 + eps)
-            }
+            Adam.update(entry.parameter.value.pointer, gradient: entry.parameter.gradient.pointer,
+                        firstMoment: firstMoments[i].pointer, secondMoment: secondMoments[i].pointer,
+                        count: firstMoments[i].count, beta1: beta1, beta2: beta2, stepSize: stepSize,
+                        rootCorrection: rootCorrection, epsilon: epsilon)
             entry.parameter.applyMaxRowNorm()
+        }
+    }
+
+    /// θ ← θ - η̂ m / (√v̂ + ε) over one buffer. √ takes max(v, 0) (a no-op, v ≥ 0): knowing its argument is
+    /// never negative lets the compiler use vector square roots instead of the errno-setting `sqrtf`.
+    @inline(never)
+    static func update(_ w: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>, firstMoment m: UnsafeMutablePointer<Float>,
+                       secondMoment v: UnsafeMutablePointer<Float>, count: Int, beta1 b1: Float, beta2 b2: Float,
+                       stepSize: Float, rootCorrection: Float, epsilon: Float) {
+        for j in 0..<count {
+            let gj = g[j]
+            let mj = b1 * m[j] + (1 - b1) * gj
+            let vj = b2 * v[j] + (1 - b2) * gj * gj
+            m[j] = mj
+            v[j] = vj
+            w[j] -= stepSize * mj / ((vj > 0 ? vj : 0).squareRoot() * rootCorrection + epsilon)
         }
     }
 }

@@ -3,7 +3,11 @@ import Foundation
 /// A seeded xoshiro256** generator: fast, and reproducible from run to run and machine to machine.
 /// Its whole state is four words, which checkpoints store to resume a run exactly.
 public final class RandomGenerator {
-    public private(set) var state: [UInt64]
+    // Four words in stored properties, not an array: next() is on the hot path of dropout and noise.
+    private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
+
+    /// The whole state, to save and restore.
+    public var state: [UInt64] { [s0, s1, s2, s3] }
 
     /// Seeds the state with SplitMix64, as the xoshiro authors recommend.
     public init(seed: UInt64) {
@@ -15,30 +19,30 @@ public final class RandomGenerator {
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return z ^ (z >> 31)
         }
-        state = [splitMix(), splitMix(), splitMix(), splitMix()]
+        s0 = splitMix(); s1 = splitMix(); s2 = splitMix(); s3 = splitMix()
     }
 
     /// Restores a generator from a saved `state`.
     public init(state: [UInt64]) {
         precondition(state.count == 4 && state != [0, 0, 0, 0], "invalid xoshiro256 state")
-        self.state = state
+        (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3])
     }
 
     /// Rewinds or forwards the generator to a previously saved `state`.
     public func restore(_ saved: [UInt64]) {
         precondition(saved.count == 4 && saved != [0, 0, 0, 0], "invalid xoshiro256 state")
-        state = saved
+        (s0, s1, s2, s3) = (saved[0], saved[1], saved[2], saved[3])
     }
 
     @inline(__always) public func next() -> UInt64 {
-        let result = rotl(state[1] &* 5, 7) &* 9
-        let t = state[1] << 17
-        state[2] ^= state[0]
-        state[3] ^= state[1]
-        state[1] ^= state[2]
-        state[0] ^= state[3]
-        state[2] ^= t
-        state[3] = rotl(state[3], 45)
+        let result = rotl(s1 &* 5, 7) &* 9
+        let t = s1 << 17
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
+        s2 ^= t
+        s3 = rotl(s3, 45)
         return result
     }
 

@@ -6,5 +6,5 @@ struct CGANCommand: ParsableCommand {
         commandName: "cgan",
         abstract: "Train, sample and evaluate conditional GANs (Mirza & Osindero, 2014) on MNIST-style data.",
         version: "0.1.0",
-        subcommands: [TrainCommand.self, SampleCommand.self, EvaluateCommand.self, ClassifierCommand.self, DataCommand.self, InfoCommand.self])
+        subcommands: [TrainCommand.self, SampleCommand.self, EvaluateCommand.self, ClassifierCommand.self, BenchCommand.self, DataCommand.self, InfoCommand.self])
 }

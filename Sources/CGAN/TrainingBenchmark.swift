@@ -1,0 +1,94 @@
+import Datasets
+import Foundation
+import NN
+
+/// Steady-state training throughput on synthetic data (no files needed), the counterpart of
+/// ../shared/bench/torch_cgan.py's `--mode bench`: warm up, then timed windows of `steps` steps. A window
+/// counts as clean when other processes used less than (cores - threads) + 0.15 cores meanwhile; the
+/// median is taken over clean windows (over all, flagged, if none was clean).
+public enum TrainingBenchmark {
+    public struct Window: Codable, Sendable {
+        public let imagesPerSecond: Double, seconds: Double, externalCores: Double, clean: Bool
+    }
+
+    public struct Result: Codable, Sendable {
+        public let arch: String, batchSize: Int, threads: Int, blasKernel: String
+        public let windows: [Window]
+        public let medianImagesPerSecond: Double, bestImagesPerSecond: Double
+        /// FLOPs of one step's matrix products, and the rate achieved at the median speed.
+        public let flopsPerStep: Int, gflopsPerSecond: Double
+        public let peakResidentMiB: Double
+        public let allWindowsNoisy: Bool
+    }
+
+    public static func run(architecture: Architecture, batchSize: Int?, threads: Int, steps: Int = 300,
+                           repeats: Int = 5, warmup: Int = 50, maxWindows: Int = 20,
+                           log: (String) -> Void = { _ in }) -> Result {
+        var config = TrainingConfig(architecture: architecture)
+        if let batchSize { config.batchSize = batchSize }
+        config.threads = threads
+        BLASRuntime.setThreadCount(threads)
+        let n = 10_000
+        let rng = RandomGenerator(seed: 99)
+        let images = Matrix(rows: n, cols: 784)
+        rng.fillUniform(images, low: config.pixelScale == .unit ? 0 : -1, high: 1)
+        let labels = (0..<n).map { _ in Int32(rng.integer(below: 10)) }
+        let sampler = MinibatchSampler(images: images, labels: labels, batchSize: config.batchSize, seed: 1)
+        let step = TrainingStep(config: config, models: GANModels(config: config, classCount: 10), classCount: 10)
+        var counter = 0
+        func oneStep() {
+            let batch = counter % sampler.batchesPerEpoch, epoch = counter / sampler.batchesPerEpoch
+            _ = step.run(stepsPerEpoch: sampler.batchesPerEpoch) { x, y in sampler.fill(epoch: epoch, batch: batch, images: x, labels: y) }
+            counter += 1
+        }
+        for _ in 0..<warmup { oneStep() }
+        let before = GEMMCounter.flops
+        oneStep()
+        let flopsPerStep = GEMMCounter.flops - before
+
+        let allowed = Double(max(0, ProcessInfo.processInfo.activeProcessorCount - threads)) + 0.15
+        var windows: [Window] = []
+        while windows.filter(\.clean).count < repeats && windows.count < maxWindows {
+            let busy0 = machineBusySeconds(), own0 = processCPUSeconds(), t0 = Date()
+            for _ in 0..<steps { oneStep() }
+            let wall = Date().timeIntervalSince(t0)
+            let own = processCPUSeconds() - own0
+            let external = max(0, (machineBusySeconds() - busy0 - own) / wall)
+            let w = Window(imagesPerSecond: Double(steps * config.batchSize) / wall, seconds: wall,
+                           externalCores: external, clean: external < allowed)
+            windows.append(w)
+            log(String(format: "[%@ b%d t%d] window %d: %.0f images/s, other processes %.2f cores%@", architecture.rawValue,
+                       config.batchSize, threads, windows.count, w.imagesPerSecond, external, w.clean ? "" : " (noisy, dropped)"))
+        }
+        let clean = windows.filter(\.clean)
+        let counted = (clean.isEmpty ? windows : clean).map(\.imagesPerSecond).sorted()
+        let median = counted.count % 2 == 1 ? counted[counted.count / 2] : (counted[counted.count / 2 - 1] + counted[counted.count / 2]) / 2
+        return Result(arch: architecture.rawValue, batchSize: config.batchSize, threads: threads, blasKernel: BLASRuntime.coreName,
+                      windows: windows, medianImagesPerSecond: median, bestImagesPerSecond: counted.last ?? 0,
+                      flopsPerStep: flopsPerStep,
+                      gflopsPerSecond: Double(flopsPerStep) * median / Double(config.batchSize) / 1e9,
+                      peakResidentMiB: peakResidentMiB(), allWindowsNoisy: clean.isEmpty)
+    }
+
+    /// CPU seconds all processes spent busy (not idle or waiting for I/O), from /proc/stat.
+    static func machineBusySeconds() -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+              let line = text.split(separator: "\n").first else { return 0 }
+        let v = line.split(separator: " ").dropFirst().compactMap { Double($0) }
+        guard v.count >= 8 else { return 0 }
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        return (v[0..<8].reduce(0, +) - v[3] - v[4]) / ticks
+    }
+
+    static func processCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+    }
+
+    static func peakResidentMiB() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Double(usage.ru_maxrss) / 1024  // kilobytes on Linux
+    }
+}

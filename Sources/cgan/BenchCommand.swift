@@ -1,0 +1,49 @@
+import ArgumentParser
+import CGAN
+import Foundation
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure steady-state training throughput on synthetic data (images/s, GFLOP/s, memory).",
+        discussion: """
+        Same protocol as ../shared/bench/torch_cgan.py --mode bench: warm-up steps, then timed windows; windows in
+        which other processes used the CPU are dropped. The last line on stdout is JSON.
+        Compare with PyTorch side by side: Scripts/compare-with-pytorch.sh.
+        """)
+
+    @Option(help: "Model to time: paper, mlp or mlp-bn.")
+    var arch: Architecture = .paper
+
+    @Option(help: "OpenBLAS threads.")
+    var threads = 1
+
+    @Option(help: "Minibatch size (default: 100 for paper, 64 otherwise).")
+    var batchSize: Int?
+
+    @Option(help: "Timed steps per window.")
+    var steps = 300
+
+    @Option(help: "Clean windows wanted.")
+    var repeats = 5
+
+    @Option(help: "Untimed steps first.")
+    var warmup = 50
+
+    func validate() throws {
+        if threads < 1 || steps < 1 || repeats < 1 || warmup < 0 { throw ValidationError("--threads, --steps and --repeats must be at least 1") }
+        if let batchSize, batchSize < 2 { throw ValidationError("--batch-size must be at least 2") }
+    }
+
+    func run() throws {
+        let result = TrainingBenchmark.run(architecture: arch, batchSize: batchSize, threads: threads, steps: steps,
+                                           repeats: repeats, warmup: warmup) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        print(String(format: "%@ batch %d, %d thread(s), kernel %@: median %.0f images/s, best %.0f, %.1f GFLOP/s, %.2f GFLOP per step, peak RSS %.0f MiB%@",
+                     result.arch, result.batchSize, result.threads, result.blasKernel, result.medianImagesPerSecond,
+                     result.bestImagesPerSecond, result.gflopsPerSecond, Double(result.flopsPerStep) / 1e9, result.peakResidentMiB,
+                     result.allWindowsNoisy ? " (all windows noisy)" : ""))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        print(String(decoding: try encoder.encode(result), as: UTF8.self))
+    }
+}
