@@ -87,8 +87,8 @@ public final class TrainingStep {
     public func run(stepsPerEpoch: Int, fill: (Matrix, UnsafeMutableBufferPointer<Int32>) -> Void) -> StepStatistics {
         let b = batchSize, g = models.generator, d = models.discriminator
         let (lr, momentum) = schedule(atStep: stepCount, stepsPerEpoch: stepsPerEpoch)
-        for opt in [generatorOptimizer, discriminatorOptimizer] {
-            if let sgd = opt as? SGD { sgd.learningRate = Float(lr); sgd.momentum = Float(momentum) }
+        if let g = generatorOptimizer as? SGD, let d = discriminatorOptimizer as? SGD {
+            (g.learningRate, g.momentum, d.learningRate, d.momentum) = (Float(lr), Float(momentum), Float(lr), Float(momentum))
         }
         realLabels.withUnsafeMutableBufferPointer { fill(realImages, $0) }
         for i in 0..<b { fakeLabels[i] = Int32(rng.integer(below: classCount)) }

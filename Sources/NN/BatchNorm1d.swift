@@ -8,7 +8,8 @@ public final class BatchNorm1d: Layer {
     public let runningMean: Parameter, runningVariance: Parameter
     private var output = Workspace(), gradInput = Workspace(), normalised = Workspace()
     private var xhat = noGradient
-    private var mean: [Float], inverseStd: [Float], sum1: [Float], sum2: [Float]
+    /// Rows: batch mean, 1/std, and two per-feature sums; a matrix, so loops use plain pointers.
+    private let statistics: Matrix
 
     public init(_ features: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) {
         self.features = features
@@ -20,8 +21,7 @@ public final class BatchNorm1d: Layer {
         runningVariance = Parameter(rows: 1, cols: features, trainable: false)
         gamma.value.fill(1)
         runningVariance.value.fill(1)
-        mean = [Float](repeating: 0, count: features)
-        inverseStd = mean; sum1 = mean; sum2 = mean
+        statistics = Matrix(rows: 4, cols: features)
     }
 
     public var namedParameters: [(name: String, parameter: Parameter)] {
@@ -31,6 +31,7 @@ public final class BatchNorm1d: Layer {
     public func forward(_ x: Matrix, mode: Mode) -> Matrix {
         precondition(x.cols == features, "BatchNorm1d(\(features)) got input \(x.shape)")
         let n = x.rows, f = features, xp = x.pointer
+        let mean = statistics.pointer, inverseStd = mean + f, sum1 = mean + 2 * f, sum2 = mean + 3 * f
         let y = output.matrix(rows: n, cols: f)
         xhat = normalised.matrix(rows: n, cols: f)
         if mode == .training {
@@ -64,6 +65,7 @@ public final class BatchNorm1d: Layer {
     /// Training-mode backward: dx = invStd/n · (n·dxhat - Σdxhat - xhat·Σ(dxhat·xhat)), dxhat = dy·gamma.
     public func backward(_ dy: Matrix, needs: GradientNeeds) -> Matrix {
         let n = dy.rows, f = features, g = dy.pointer, h = xhat.pointer
+        let inverseStd = statistics.pointer + f, sum1 = statistics.pointer + 2 * f, sum2 = statistics.pointer + 3 * f
         for c in 0..<f { sum1[c] = 0; sum2[c] = 0 }
         for r in 0..<n { for c in 0..<f { sum1[c] += g[r * f + c]; sum2[c] += g[r * f + c] * h[r * f + c] } }
         if needs.contains(.parameters) {
