@@ -9,7 +9,7 @@ public enum Downloader {
     /// Fetches every file of `spec` not yet present and valid in `directory`. `progress` receives one line
     /// per event (or a progress bar update).
     public static func fetch(_ spec: DatasetSpec, into directory: String, mirror: String? = nil,
-                             progress: (String) -> Void = { _ in }) throws {
+                             progress: @escaping (String) -> Void = { _ in }) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let mirrors = mirror.map { [$0.hasSuffix("/") ? $0 : $0 + "/"] } ?? spec.mirrors
         for file in spec.files {
@@ -26,14 +26,14 @@ public enum Downloader {
                 let url = base + file.name + ".gz"
                 do {
                     progress("downloading \(url)")
-                    let bytes = try download(url)
+                    let bytes = try download(url, progress: progress)
                     _ = try FileVerification.verify(bytes, against: file, path: url)
                     try AtomicFile.write(bytes, to: target)
                     progress("\(target): \(bytes.count) bytes, verified")
                     done = true
                 } catch {
                     lastError = error
-                    progress("\(error)")
+                    if base != mirrors.last { progress("\(error); trying the next mirror") }
                 }
             }
             if !done { throw lastError }
@@ -41,26 +41,55 @@ public enum Downloader {
     }
 
     /// The body of a GET request; non-2xx statuses and transport errors become `DataError`s.
-    static func download(_ urlString: String) throws -> [UInt8] {
+    /// `progress` receives "name: 40% of 9.9 MB" lines as the body arrives (every 10%).
+    static func download(_ urlString: String, progress: @escaping (String) -> Void = { _ in }) throws -> [UInt8] {
         guard let url = URL(string: urlString) else { throw DataError(urlString, "not a valid URL") }
-        let box = ResultBox()
-        let task = URLSession.shared.dataTask(with: url) { data, response, error in
-            if let error {
-                box.result = .failure(DataError(urlString, "download failed: \(error.localizedDescription)"))
-            } else if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
-                box.result = .failure(DataError(urlString, "download failed: HTTP status \(http.statusCode)"))
-            } else {
-                box.result = .success([UInt8](data ?? Data()))
-            }
-            box.semaphore.signal()
+        let receiver = Receiver(name: url.lastPathComponent, progress: progress)
+        let session = URLSession(configuration: .ephemeral, delegate: receiver, delegateQueue: nil)
+        defer { session.finishTasksAndInvalidate() }
+        session.dataTask(with: url).resume()
+        receiver.done.wait()
+        if let error = receiver.error {
+            throw DataError(urlString, "download failed: \(error.localizedDescription)")
         }
-        task.resume()
-        box.semaphore.wait()
-        return try box.result!.get()
+        if let status = receiver.status, !(200..<300).contains(status) {
+            throw DataError(urlString, "download failed: HTTP status \(status)")
+        }
+        return [UInt8](receiver.body)
     }
 
-    private final class ResultBox: @unchecked Sendable {
-        let semaphore = DispatchSemaphore(value: 0)
-        var result: Result<[UInt8], Error>?
+    /// Collects a response body and reports progress; URLSession calls it on its own serial queue.
+    private final class Receiver: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+        let name: String
+        let progress: (String) -> Void
+        let done = DispatchSemaphore(value: 0)
+        var body = Data(), status: Int?, error: Error?, expected: Int64 = -1, reported = 0
+
+        init(name: String, progress: @escaping (String) -> Void) {
+            self.name = name
+            self.progress = progress
+        }
+
+        func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+                        completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
+            status = (response as? HTTPURLResponse)?.statusCode
+            expected = response.expectedContentLength
+            completionHandler(.allow)
+        }
+
+        func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+            body.append(data)
+            guard expected > 0, let status, (200..<300).contains(status) else { return }
+            let percent = Int(Int64(body.count) * 100 / expected)
+            if percent >= reported + 10 {
+                reported = percent / 10 * 10
+                progress(String(format: "%@: %d%% of %.1f MB", name, reported, Double(expected) / 1e6))
+            }
+        }
+
+        func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
+            self.error = error
+            done.signal()
+        }
     }
 }

@@ -21,7 +21,7 @@ struct DataCommand: ParsableCommand {
         func locator() throws -> DataLocator { DataLocator(spec: try spec(), directory: dataDir) }
 
         /// Loads the verified data set, downloading it first when no candidate directory has it.
-        func load(log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) throws -> MNISTFamilyDataset {
+        func load(log: @escaping (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) throws -> MNISTFamilyDataset {
             let locator = try locator()
             if let directory = locator.directoryWithAllFiles() {
                 return try MNISTFamilyDataset.load(locator.spec, from: directory)
