@@ -8,3 +8,10 @@ struct CGANCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [TrainCommand.self, SampleCommand.self, EvaluateCommand.self, ClassifierCommand.self, BenchCommand.self, DataCommand.self, InfoCommand.self])
 }
+
+/// A problem found while running a command: printed as one "Error: ..." line, without the usage text
+/// that `ValidationError` adds (that one is for malformed options).
+struct CommandError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -64,10 +64,10 @@ struct EvaluateCommand: ParsableCommand {
     var out: String?
 
     func run() throws {
-        guard FileManager.default.fileExists(atPath: checkpoint) else { throw ValidationError("checkpoint not found: \(checkpoint)") }
+        guard FileManager.default.fileExists(atPath: checkpoint) else { throw CommandError("checkpoint not found: \(checkpoint)") }
         let generator = try ConditionalGenerator(checkpoint: checkpoint)
         guard generator.config.dataset == location.dataset.lowercased() else {
-            throw ValidationError("this checkpoint was trained on \(generator.config.dataset): pass --dataset \(generator.config.dataset)")
+            throw CommandError("this checkpoint was trained on \(generator.config.dataset): pass --dataset \(generator.config.dataset)")
         }
         let data = try location.load()
         let evaluator = options.makeEvaluator(data) { ProgressBar.printLine($0) }

@@ -41,13 +41,14 @@ struct SampleCommand: ParsableCommand {
 
     func validate() throws {
         if label != nil && perClass != nil { throw ValidationError("give --label or --per-class, not both") }
+        if label == nil && perClass == nil { throw ValidationError("give --label N (with --count) or --per-class N") }
         if count < 1 { throw ValidationError("--count must be at least 1") }
         if let perClass, perClass < 1 { throw ValidationError("--per-class must be at least 1") }
     }
 
     func run() throws {
         guard FileManager.default.fileExists(atPath: checkpoint) else {
-            throw ValidationError("checkpoint not found: \(checkpoint)")
+            throw CommandError("checkpoint not found: \(checkpoint)")
         }
         let generator = try ConditionalGenerator(checkpoint: checkpoint)
         if let dropoutAtSampling { generator.dropoutAtSampling = dropoutAtSampling.isOn }
@@ -56,9 +57,9 @@ struct SampleCommand: ParsableCommand {
             labels = (0..<generator.classCount).flatMap { [Int](repeating: $0, count: perClass) }
             columns = perClass
         } else {
-            let label = label ?? 0
+            let label = label!
             guard (0..<generator.classCount).contains(label) else {
-                throw ValidationError("--label \(label) is outside the classes 0...\(generator.classCount - 1)")
+                throw CommandError("--label \(label) is outside the classes 0...\(generator.classCount - 1)")
             }
             labels = [Int](repeating: label, count: count)
             columns = Int(Double(count).squareRoot().rounded(.up))
