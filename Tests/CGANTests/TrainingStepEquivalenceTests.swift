@@ -66,10 +66,15 @@ final class TrainingStepEquivalenceTests: XCTestCase {
             XCTAssertEqual(s.discriminatorLoss, lossD, accuracy: 1e-5 * max(1, abs(lossD)), "\(arch) step \(step) D loss")
             XCTAssertEqual(s.generatorLoss, lossG, accuracy: 1e-5 * max(1, abs(lossG)), "\(arch) step \(step) G loss")
         }
+        // SGD moves weights in proportion to their gradients: rounding differences stay near 1e-7. Adam moves
+        // every weight by about lr = 2e-4 per step whatever its gradient's size, so a bias right before a batch
+        // norm (gradient zero up to rounding, of either sign) may differ by a fraction of a step. A real error
+        // (a missing or doubled term) moves weights by whole steps: half a step is the bound.
+        let tolerance: Float = arch == .paper ? 1e-5 : 1e-4
         for (a, b) in zip(fast.models.generator.namedParameters + fast.models.discriminator.namedParameters,
                           plain.models.generator.namedParameters + plain.models.discriminator.namedParameters) {
             let worst = zip(a.parameter.value.array, b.parameter.value.array).map { abs($0 - $1) }.max() ?? 0
-            XCTAssertLessThan(worst, 1e-5, "\(arch) \(a.name) differs by \(worst)")
+            XCTAssertLessThan(worst, tolerance, "\(arch) \(a.name) differs by \(worst)")
         }
     }
 
