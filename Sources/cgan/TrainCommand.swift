@@ -18,10 +18,13 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train a conditional GAN and write its run directory.",
         discussion: """
-        Writes <out>/config.json, metrics.csv, samples/epoch-NNN.png (row k = class k, fixed noise) and
-        checkpoints/latest.safetensors (each epoch, and on Ctrl-C). Defaults not listed depend on --arch:
-        paper: batch 100, SGD lr 0.1 (decay 1.00004/step, floor 1e-6), momentum 0.5 -> 0.7, uniform z,
-        dropout G 0.5, D 0.5 (input 0.2); mlp and mlp-bn: batch 64, Adam 2e-4 (0.5, 0.999), normal z.
+        Writes <out>/config.json, metrics.csv, samples/epoch-NNN.png (row k = class k, the same noise every \
+        epoch), validation.csv and checkpoints/latest.safetensors (every epoch, and on Ctrl-C) and \
+        checkpoints/best.safetensors (best validation log-likelihood).
+
+        Defaults that depend on --arch: paper: batch 100, SGD lr 0.1 decayed by 1.00004 per step (floor 1e-6), \
+        momentum 0.5 -> 0.7, uniform z, dropout G 0.5 and D 0.5 (D input 0.2). mlp: batch 64, Adam 2e-4 \
+        (betas 0.5, 0.999), normal z, dropout G 0, D 0.3. mlp-bn: as mlp with G dropout 0.2.
         """)
 
     @Option(help: "Model: paper (Mirza & Osindero), mlp (concatenate first), mlp-bn (separate embeddings, batch norm).")
@@ -29,7 +32,7 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var location: DataCommand.Location
 
-    @Option(help: "Epochs to train (with --resume: the new total).")
+    @Option(help: "Epochs to train (default: 30; with --resume: the new total).")
     var epochs: Int?
 
     @Option(help: "Minibatch size (default: 100 for paper, 64 otherwise).")
@@ -62,25 +65,25 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Initial learning rate (default: 0.1 for paper, 2e-4 otherwise).")
     var lr: Double?
 
-    @Option(help: "Noise distribution of z: uniform ([0,1), paper default) or normal.")
+    @Option(help: "Noise distribution of z: uniform in [0, 1) or normal (default: uniform for paper, normal otherwise).")
     var noise: NoiseDistribution?
 
-    @Option(help: "paper: epochs over which momentum rises from 0.5 to 0.7.")
+    @Option(help: "paper: epochs over which momentum rises from 0.5 to 0.7 (default: 250, as in the pylearn2 GAN code).")
     var momentumSaturateEpochs: Double?
 
-    @Option(help: "Dropout probability in G's hidden layers.")
+    @Option(help: "Dropout probability in G's hidden layers (default: 0.5 paper, 0 mlp, 0.2 mlp-bn).")
     var gDropout: Double?
 
-    @Option(help: "Dropout probability in D's hidden layers.")
+    @Option(help: "Dropout probability in D's hidden layers (default: 0.5 paper, 0.3 otherwise).")
     var dDropout: Double?
 
-    @Option(help: "paper: dropout probability on D's image input.")
+    @Option(help: "paper: dropout probability on D's image input (default: 0.2).")
     var dInputDropout: Double?
 
-    @Option(help: "paper: G's initial weights are uniform in ±this.")
+    @Option(help: "paper: G's initial weights are uniform in ±this (default: 0.05).")
     var gInitRange: Double?
 
-    @Option(help: "paper: D's initial weights are uniform in ±this.")
+    @Option(help: "paper: D's initial weights are uniform in ±this (default: 0.005).")
     var dInitRange: Double?
 
     @Option(help: "Limit each D unit's incoming weight vector to this L2 norm (default: no limit).")
