@@ -22,17 +22,8 @@ public final class Dropout: Layer {
         let y = output.matrix(rows: x.rows, cols: x.cols)
         let m = mask.pointer, xp = x.pointer, yp = y.pointer
         let keep = 1 / (1 - p)
-        // Compare 32-bit halves of each random word with p * 2^32: two mask elements per draw.
-        let threshold = UInt64(Double(p) * 4_294_967_296.0)
-        var i = 0
-        let n = x.count
-        while i < n {
-            let r = rng.next()
-            m[i] = (r & 0xFFFF_FFFF) >= threshold ? keep : 0
-            if i + 1 < n { m[i + 1] = (r >> 32) >= threshold ? keep : 0 }
-            i += 2
-        }
-        for j in 0..<n { yp[j] = xp[j] * m[j] }
+        rng.fillMask(m, count: x.count, threshold: UInt64(Double(p) * 4_294_967_296.0), keep: keep)
+        for j in 0..<x.count { yp[j] = xp[j] * m[j] }
         return y
     }
 

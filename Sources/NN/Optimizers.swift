@@ -30,16 +30,23 @@ public final class SGD: Optimizer {
     }
 
     public func step() {
-        let lr = learningRate, mu = momentum
         for (entry, velocity) in zip(parameters, velocities) {
-            let w = entry.parameter.value.pointer, g = entry.parameter.gradient.pointer, v = velocity.pointer
-            for i in 0..<velocity.count {
-                v[i] = mu * v[i] + g[i]
-                w[i] -= lr * v[i]
-            }
+            SGD.update(entry.parameter.value.pointer, gradient: entry.parameter.gradient.pointer, velocity: velocity.pointer,
+                       count: velocity.count, learningRate: learningRate, momentum: momentum)
             entry.parameter.applyMaxRowNorm()
         }
         stepCount += 1
+    }
+
+    /// One buffer's update, in a function of its own so the loop vectorises (no loads through `self`).
+    @inline(never)
+    static func update(_ w: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>, velocity v: UnsafeMutablePointer<Float>,
+                       count: Int, learningRate lr: Float, momentum mu: Float) {
+        for i in 0..<count {
+            let vi = mu * v[i] + g[i]
+            v[i] = vi
+            w[i] -= lr * vi
+        }
     }
 }
 

@@ -76,6 +76,23 @@ public final class RandomGenerator {
         }
     }
 
+    /// Writes a dropout mask: each element is `keep` when a 32-bit random half-word is at least `threshold`
+    /// (probability 1 - threshold/2^32), else 0. Two elements per draw, low half first; the state stays in
+    /// registers for the whole loop.
+    public func fillMask(_ mask: UnsafeMutablePointer<Float>, count: Int, threshold: UInt64, keep: Float) {
+        var (a, b, c, d) = (s0, s1, s2, s3)
+        var i = 0
+        while i < count {
+            let r = rotl(b &* 5, 7) &* 9
+            let t = b << 17
+            c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 45)
+            mask[i] = (r & 0xFFFF_FFFF) >= threshold ? keep : 0
+            if i + 1 < count { mask[i + 1] = (r >> 32) >= threshold ? keep : 0 }
+            i += 2
+        }
+        (s0, s1, s2, s3) = (a, b, c, d)
+    }
+
     /// A uniformly random permutation of 0..<count (Fisher-Yates), written into `indices`.
     public func shuffle(_ indices: inout [Int]) {
         guard indices.count > 1 else { return }
