@@ -10,14 +10,17 @@ struct DataCommand: ParsableCommand {
 
     /// Options naming a data set and where to look for it, shared by every command that reads data.
     struct Location: ParsableArguments {
-        @Option(help: "Data set: \(DatasetRegistry.names.joined(separator: ", ")).")
-        var dataset = "mnist"
+        @Option(help: "Data set: \(DatasetRegistry.names.joined(separator: ", ")) (default: mnist; for a checkpoint, the one it was trained on).")
+        var dataset: String?
+
+        /// The data set named, else `fallback`.
+        func name(or fallback: String = "mnist") -> String { (dataset ?? fallback).lowercased() }
 
         @Option(help: ArgumentHelp("Directory holding the four IDX files (.gz or raw).",
                                    discussion: "Default: $CGAN_DATA_DIR, else ./data/<dataset>/ (Fashion-MNIST also /usr/share/datasets/fashion-mnist)."))
         var dataDir: String?
 
-        func spec() throws -> DatasetSpec { try DatasetRegistry.named(dataset) }
+        func spec() throws -> DatasetSpec { try DatasetRegistry.named(name()) }
         func locator() throws -> DataLocator { DataLocator(spec: try spec(), directory: dataDir) }
 
         /// Loads the verified data set, downloading it first when no candidate directory has it.

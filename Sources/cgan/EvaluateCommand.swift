@@ -66,8 +66,10 @@ struct EvaluateCommand: ParsableCommand {
     func run() throws {
         guard FileManager.default.fileExists(atPath: checkpoint) else { throw CommandError("checkpoint not found: \(checkpoint)") }
         let generator = try ConditionalGenerator(checkpoint: checkpoint)
-        guard generator.config.dataset == location.dataset.lowercased() else {
-            throw CommandError("this checkpoint was trained on \(generator.config.dataset): pass --dataset \(generator.config.dataset)")
+        var location = location
+        location.dataset = location.dataset ?? generator.config.dataset
+        guard generator.config.dataset == location.name() else {
+            throw CommandError("this checkpoint was trained on \(generator.config.dataset), not \(location.name())")
         }
         let data = try location.load()
         let evaluator = options.makeEvaluator(data) { ProgressBar.printLine($0) }

@@ -111,7 +111,7 @@ struct TrainCommand: ParsableCommand {
 
     func makeConfig() -> TrainingConfig {
         var c = TrainingConfig(architecture: arch)
-        c.dataset = location.dataset.lowercased()
+        c.dataset = location.name()
         c.epochs = epochs ?? 30
         if let batchSize { c.batchSize = batchSize }
         c.seed = seed
