@@ -14,17 +14,18 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
     ],
     targets: [
-        // System libraries from Debian: libopenblas-dev, zlib1g-dev, libpng-dev.
+        // System libraries from Debian: libopenblas-dev, zlib1g-dev, libpng-dev, libgif-dev.
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
+        .systemLibrary(name: "CGIF", path: "Sources/CGIF"),
 
         .target(name: "NN", dependencies: ["CBLAS"]),
         .target(name: "Datasets", dependencies: [
             "NN", "CZlib", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Evaluation", dependencies: ["NN", "Datasets"]),
-        .target(name: "CGAN", dependencies: ["NN", "Datasets", "Evaluation", "CPNG"]),
+        .target(name: "CGAN", dependencies: ["NN", "Datasets", "Evaluation", "CPNG", "CGIF"]),
         .executableTarget(name: "cgan", dependencies: [
             "CGAN", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

@@ -27,7 +27,7 @@ public enum PNGImage {
         return Data(out.prefix(size))
     }
 
-    private static func message(_ image: png_image) -> String {
+    static func message(_ image: png_image) -> String {
         withUnsafeBytes(of: image.message) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
     }
 }
@@ -55,5 +55,22 @@ public enum ImageGrid {
     public static func writePNG(_ images: Matrix, columns: Int, to path: String) throws {
         let g = pixels(images, columns: columns)
         try AtomicFile.write(try PNGImage.encode(gray: g.pixels, width: g.width, height: g.height), to: path)
+    }
+}
+
+extension PNGImage {
+    /// Reads a PNG file as 8-bit gray pixels (libpng converts other formats).
+    public static func readGray(_ path: String) throws -> (pixels: [UInt8], width: Int, height: Int) {
+        var image = png_image()
+        image.version = UInt32(PNG_IMAGE_VERSION)
+        guard png_image_begin_read_from_file(&image, path) != 0 else {
+            throw EncodeError(description: "\(path): " + message(image))
+        }
+        image.format = UInt32(PNG_FORMAT_GRAY)
+        var pixels = [UInt8](repeating: 0, count: Int(image.width * image.height))
+        guard png_image_finish_read(&image, nil, &pixels, 0, nil) != 0 else {
+            throw EncodeError(description: "\(path): " + message(image))
+        }
+        return (pixels, Int(image.width), Int(image.height))
     }
 }

@@ -13,6 +13,14 @@ public struct RunDirectory: Sendable {
     public var bestCheckpoint: String { checkpoints + "/best.safetensors" }
     public var evaluation: String { path + "/evaluation.json" }
     public func sampleGrid(epoch: Int) -> String { samples + String(format: "/epoch-%03d.png", epoch) }
+    /// Every sample grid of the run as one animated GIF.
+    public var progressAnimation: String { samples + "/progress.gif" }
+
+    /// The sample grids written so far, in epoch order.
+    public var sampleGrids: [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: samples)) ?? []
+        return names.filter { $0.hasPrefix("epoch-") && $0.hasSuffix(".png") }.sorted().map { samples + "/" + $0 }
+    }
 
     /// True when a run has already written its config here.
     public var holdsARun: Bool { FileManager.default.fileExists(atPath: config) }

@@ -205,5 +205,15 @@ public final class TrainingRun {
             report(.message("epoch \(finished)/\(config.epochs) done" + (grid.map { ": samples \($0)" } ?? "")
                             + ", checkpoint \(directory.latestCheckpoint)" + (best ? " (best so far)" : "")))
         }
+        if let gif = try writeProgressAnimation() { report(.message("animation of the sample grids: \(gif)")) }
+    }
+
+    /// samples/progress.gif from every samples/epoch-NNN.png; nil when there is none.
+    public func writeProgressAnimation() throws -> String? {
+        let grids = try directory.sampleGrids.map { try PNGImage.readGray($0) }
+        guard let first = grids.first else { return nil }
+        let frames = grids.filter { $0.width == first.width && $0.height == first.height }.map(\.pixels)
+        try AnimatedGIF.write(frames: frames, width: first.width, height: first.height, to: directory.progressAnimation)
+        return directory.progressAnimation
     }
 }

@@ -37,6 +37,33 @@ final class TrainingRunTests: XCTestCase {
             XCTAssertEqual([width, height], [302, 302])
         }
 
+        // The grids animated: a looping GIF89a of the two frames.
+        let gif = try Data(contentsOf: URL(fileURLWithPath: run.progressAnimation))
+        XCTAssertEqual(Array(gif.prefix(6)), Array("GIF89a".utf8))
+        XCTAssertEqual(gif[6..<10].map { Int($0) }, [46, 1, 46, 1])  // 302 x 302, little-endian
+        XCTAssertEqual(gif.last, 0x3B)  // trailer
+        // Walk the block structure outside Swift: two frames and the looping extension.
+        let walker = """
+        import sys
+        d = open(sys.argv[1], 'rb').read(); f = d[10]; p = 13 + (3 * (2 << (f & 7)) if f & 0x80 else 0); n = 0; loop = False
+        while d[p] != 0x3B:
+            if d[p] == 0x21:
+                loop = loop or d[p + 3:p + 14] == b'NETSCAPE2.0'; p += 2
+            else:
+                n += 1; g = d[p + 9]; p += 10 + (3 * (2 << (g & 7)) if g & 0x80 else 0) + 1
+            while d[p]: p += d[p] + 1
+            p += 1
+        print(n, loop)
+        """
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", "-c", walker, run.progressAnimation]
+        let out = Pipe()
+        python.standardOutput = out
+        try python.run()
+        python.waitUntilExit()
+        XCTAssertEqual(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self), "2 True\n")
+
         // The checkpoint loads and samples have the right shape and range.
         let g = try ConditionalGenerator(checkpoint: run.latestCheckpoint)
         let x = g.generate(label: 3, count: 16, seed: 1)

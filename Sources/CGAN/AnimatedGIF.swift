@@ -1,0 +1,56 @@
+import CGIF
+import Datasets
+import Foundation
+
+/// An animated, looping grayscale GIF of equally sized frames, through giflib: the progress of a run's
+/// sample grids in one file.
+public enum AnimatedGIF {
+    public struct WriteError: Error, CustomStringConvertible { public let description: String }
+
+    /// Writes `frames` (8-bit gray, `width` x `height` each) with `delay` hundredths of a second per frame,
+    /// the last frame held three times as long; atomically (temporary file, then rename).
+    public static func write(frames: [[UInt8]], width: Int, height: Int, delay: Int = 40, to path: String) throws {
+        guard !frames.isEmpty else { return }
+        let temporary = path + ".tmp-\(getpid())"
+        var error: Int32 = 0
+        guard let gif = EGifOpenFileName(temporary, false, &error) else {
+            throw WriteError(description: "\(path): cannot create the file (giflib error \(error))")
+        }
+        var closed = false
+        defer {
+            if !closed { EGifCloseFile(gif, &error) }
+            try? FileManager.default.removeItem(atPath: temporary)
+        }
+        let palette = (0..<256).map { GifColorType(Red: UInt8($0), Green: UInt8($0), Blue: UInt8($0)) }
+        guard let colors = palette.withUnsafeBufferPointer({ GifMakeMapObject(256, $0.baseAddress) }) else {
+            throw WriteError(description: "\(path): giflib could not make a palette")
+        }
+        defer { GifFreeMapObject(colors) }
+        EGifSetGifVersion(gif, true)
+        func check(_ status: Int32, _ what: String) throws {
+            if status != GIF_OK { throw WriteError(description: "\(path): giflib failed to write \(what)") }
+        }
+        try check(EGifPutScreenDesc(gif, Int32(width), Int32(height), 8, 0, colors), "the screen descriptor")
+        // NETSCAPE2.0 application extension: loop forever.
+        try check(EGifPutExtensionLeader(gif, APPLICATION_EXT_FUNC_CODE), "the loop extension")
+        try check(EGifPutExtensionBlock(gif, 11, Array("NETSCAPE2.0".utf8)), "the loop extension")
+        try check(EGifPutExtensionBlock(gif, 3, [1, 0, 0] as [UInt8]), "the loop extension")
+        try check(EGifPutExtensionTrailer(gif), "the loop extension")
+        for (i, frame) in frames.enumerated() {
+            precondition(frame.count == width * height, "GIF frame of the wrong size")
+            let d = i == frames.count - 1 ? 3 * delay : delay
+            try check(EGifPutExtension(gif, GRAPHICS_EXT_FUNC_CODE, 4, [0, UInt8(d & 0xFF), UInt8(d >> 8), 0] as [UInt8]), "a frame delay")
+            try check(EGifPutImageDesc(gif, 0, 0, Int32(width), Int32(height), false, nil), "a frame")
+            var pixels = frame
+            for row in 0..<height {
+                try pixels.withUnsafeMutableBufferPointer { p in
+                    try check(EGifPutLine(gif, p.baseAddress! + row * width, Int32(width)), "a frame")
+                }
+            }
+        }
+        closed = true
+        chmod(temporary, 0o644)  // giflib creates files readable by their owner only
+        guard EGifCloseFile(gif, &error) == GIF_OK else { throw WriteError(description: "\(path): giflib error \(error) on close") }
+        guard rename(temporary, path) == 0 else { throw WriteError(description: "\(path): cannot move the new file into place") }
+    }
+}
