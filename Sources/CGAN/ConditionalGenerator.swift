@@ -42,10 +42,7 @@ public final class ConditionalGenerator {
         precondition(labels.allSatisfy { (0..<classCount).contains($0) }, "label outside 0..<\(classCount)")
         let noiseRNG = RandomGenerator(seed: seed)
         let z = Matrix(rows: labels.count, cols: config.noiseSize)
-        switch config.noise {
-        case .uniform: noiseRNG.fillUniform(z)
-        case .normal: noiseRNG.fillNormal(z)
-        }
+        config.noise.fill(z, rng: noiseRNG)
         return generate(noise: z, labels: labels, seed: seed)
     }
 

@@ -1,4 +1,5 @@
 import Datasets
+import NN
 
 /// The three models of the brief. `paper` is Mirza & Osindero's; the others are common reimplementations.
 public enum Architecture: String, Codable, Sendable, CaseIterable {
@@ -21,6 +22,14 @@ public enum NoiseDistribution: String, Codable, Sendable {
     case uniform
     /// Standard normal.
     case normal
+
+    /// Fills `z` with draws from this distribution.
+    public func fill(_ z: Matrix, rng: RandomGenerator) {
+        switch self {
+        case .uniform: rng.fillUniform(z)
+        case .normal: rng.fillNormal(z)
+        }
+    }
 }
 
 /// Every setting of a training run. Stored in config.json and in each checkpoint; a resumed run uses it as saved.

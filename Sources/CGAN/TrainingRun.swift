@@ -87,11 +87,7 @@ public final class TrainingRun {
         let classes = data.spec.classCount
         fixedLabels = (0..<classes * 10).map { $0 / 10 }
         fixedNoise = Matrix(rows: fixedLabels.count, cols: config.noiseSize)
-        let noiseRNG = RandomGenerator(seed: config.seed &+ 505)
-        switch config.noise {
-        case .uniform: noiseRNG.fillUniform(fixedNoise)
-        case .normal: noiseRNG.fillNormal(fixedNoise)
-        }
+        config.noise.fill(fixedNoise, rng: RandomGenerator(seed: config.seed &+ 505))
         try FileManager.default.createDirectory(atPath: directory.samples, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: directory.checkpoints, withIntermediateDirectories: true)
         if checkpoint == nil { try writeConfig() }

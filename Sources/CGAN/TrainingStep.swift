@@ -75,14 +75,6 @@ public final class TrainingStep {
     /// Sets the step counter (resume).
     public func restore(stepCount: Int) { self.stepCount = stepCount }
 
-    /// Fills the noise matrix from the configured distribution.
-    func sampleNoise(_ z: Matrix, rng: RandomGenerator) {
-        switch config.noise {
-        case .uniform: rng.fillUniform(z)
-        case .normal: rng.fillNormal(z)
-        }
-    }
-
     /// One D update then one G update. `fill` writes the real batch into `realImages` and its labels.
     public func run(stepsPerEpoch: Int, fill: (Matrix, UnsafeMutableBufferPointer<Int32>) -> Void) -> StepStatistics {
         let b = batchSize, g = models.generator, d = models.discriminator
@@ -95,7 +87,7 @@ public final class TrainingStep {
         realLabels.withUnsafeBufferPointer { oneHot($0, into: discriminatorLabels.rows(0..<b)) }
         let fakeLabelRows = discriminatorLabels.rows(b..<(2 * b))
         fakeLabels.withUnsafeBufferPointer { oneHot($0, into: fakeLabelRows) }
-        sampleNoise(noise, rng: rng)
+        config.noise.fill(noise, rng: rng)
 
         let fake = g.forward(noise, labels: fakeLabelRows, mode: .training)
         discriminatorInput.rows(b..<(2 * b)).copy(from: fake)

@@ -12,7 +12,7 @@ final class TrainingStepEquivalenceTests: XCTestCase {
         // Same draws, in the same order, as TrainingStep.run.
         let fakeLabels = (0..<b).map { _ in Int32(rng.integer(below: t.classCount)) }
         let z = Matrix(rows: b, cols: t.config.noiseSize)
-        t.config.noise == .uniform ? rng.fillUniform(z) : rng.fillNormal(z)
+        t.config.noise.fill(z, rng: rng)
         let yReal = Matrix(rows: b, cols: t.classCount), yFake = Matrix(rows: b, cols: t.classCount)
         realLabels.withUnsafeBufferPointer { oneHot($0, into: yReal) }
         fakeLabels.withUnsafeBufferPointer { oneHot($0, into: yFake) }
