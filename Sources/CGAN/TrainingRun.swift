@@ -90,7 +90,7 @@ public final class TrainingRun {
         config.noise.fill(fixedNoise, rng: RandomGenerator(seed: config.seed &+ 505))
         try FileManager.default.createDirectory(atPath: directory.samples, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: directory.checkpoints, withIntermediateDirectories: true)
-        if checkpoint == nil { try writeConfig() }
+        try writeConfig()  // on resume too: --epochs may have changed the total
     }
 
     static func meanPixel(_ images: LabeledImages) -> [Float] {
