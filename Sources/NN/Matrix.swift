@@ -60,12 +60,6 @@ public struct Matrix {
         return Matrix(storage: storage, offset: offset + range.lowerBound * cols, rows: range.count, cols: cols)
     }
 
-    /// The same numbers seen with another shape of equal size.
-    public func reshaped(rows: Int, cols: Int) -> Matrix {
-        precondition(rows * cols == count, "cannot reshape \(shape) to [\(rows), \(cols)]")
-        return Matrix(storage: storage, offset: offset, rows: rows, cols: cols)
-    }
-
     public var array: [Float] { Array(buffer) }
 
     public func fill(_ value: Float) { pointer.update(repeating: value, count: count) }

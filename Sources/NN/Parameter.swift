@@ -23,7 +23,6 @@ public protocol Module: AnyObject {
 extension Module {
     /// The trainable parameters, in tree order.
     public var trainableParameters: [Parameter] { namedParameters.map(\.parameter).filter(\.isTrainable) }
-    public var parameterCount: Int { trainableParameters.reduce(0) { $0 + $1.value.count } }
 
     /// Names of `child`'s parameters prefixed with `prefix` and a dot.
     public func prefixed(_ prefix: String, _ child: Module) -> [(name: String, parameter: Parameter)] {
