@@ -79,8 +79,7 @@ public final class GeneratorEvaluator {
         let (classifier, accuracy, testStats, realStats) = classifierState!
         let (images, labels) = samples(generator, dropout: dropout)
         let window = ParzenWindow(samples: images)
-        let (validationScores, testScore) = window.evaluate(validation: validationImages, test: test, sigmas: sigmas)
-        let testLL = window.logLikelihoods(test, sigmas: [testScore.sigma])[0]
+        let (validationScores, testScore, testLL) = window.evaluate(validation: validationImages, test: test, sigmas: sigmas)
         let predictions = classifier.predict(images)
         let perClass = (0..<generator.classCount).map { k -> EvaluationReport.PerClass in
             let mine = labels.indices.filter { labels[$0] == k }

@@ -18,6 +18,15 @@ public struct ParzenWindow {
         public let sigma: Double
         /// Mean log-likelihood in nats, and its standard error over the points.
         public let mean: Double, standardError: Double
+
+        /// The mean and its standard error over per-point log-likelihoods.
+        public init(sigma: Double, logLikelihoods ll: [Double]) {
+            let mean = ll.reduce(0, +) / Double(ll.count)
+            let variance = ll.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(ll.count - 1, 1))
+            self.sigma = sigma
+            self.mean = mean
+            standardError = (variance / Double(ll.count)).squareRoot()
+        }
     }
 
     /// `samples` [N, d] are the kernel centres.
@@ -78,17 +87,16 @@ public struct ParzenWindow {
 
     /// Mean log-likelihood and standard error of `points` for each σ.
     public func scores(_ points: Matrix, sigmas: [Double]) -> [Score] {
-        zip(sigmas, logLikelihoods(points, sigmas: sigmas)).map { sigma, ll in
-            let mean = ll.reduce(0, +) / Double(ll.count)
-            let variance = ll.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(ll.count - 1, 1))
-            return Score(sigma: sigma, mean: mean, standardError: (variance / Double(ll.count)).squareRoot())
-        }
+        zip(sigmas, logLikelihoods(points, sigmas: sigmas)).map { Score(sigma: $0, logLikelihoods: $1) }
     }
 
     /// The paper's protocol: pick σ by the mean log-likelihood of `validation`, then score `test` with it.
-    public func evaluate(validation: Matrix, test: Matrix, sigmas: [Double]) -> (validation: [Score], test: Score) {
+    /// Also returns each test point's log-likelihood at that σ, for per-class summaries.
+    public func evaluate(validation: Matrix, test: Matrix, sigmas: [Double])
+        -> (validation: [Score], test: Score, testLogLikelihoods: [Double]) {
         let v = scores(validation, sigmas: sigmas)
         let best = v.max { $0.mean < $1.mean }!
-        return (v, scores(test, sigmas: [best.sigma])[0])
+        let ll = logLikelihoods(test, sigmas: [best.sigma])[0]
+        return (v, Score(sigma: best.sigma, logLikelihoods: ll), ll)
     }
 }

@@ -42,10 +42,12 @@ final class ParzenWindowTests: XCTestCase {
         let centers = Matrix(rows: 500, cols: 2), validation = Matrix(rows: 200, cols: 2)
         rng.fillNormal(centers, standardDeviation: 1)
         for i in 0..<200 { for k in 0..<2 { validation[i, k] = centers[i, k] + 0.3 * Float(rng.uniform() * 2 - 1) } }
-        let (scores, test) = ParzenWindow(samples: centers).evaluate(validation: validation, test: validation, sigmas: grid)
+        let (scores, test, perPoint) = ParzenWindow(samples: centers).evaluate(validation: validation, test: validation, sigmas: grid)
         XCTAssertEqual(test.sigma, scores.max { $0.mean < $1.mean }!.sigma)
         XCTAssertTrue((0.1...0.6).contains(test.sigma), "chose σ \(test.sigma)")
         XCTAssertGreaterThan(test.standardError, 0)
+        XCTAssertEqual(perPoint.count, 200)
+        XCTAssertEqual(test.mean, perPoint.reduce(0, +) / 200, accuracy: 1e-9)
     }
 }
 
