@@ -34,10 +34,8 @@ struct GradientChecker {
     func assertClose(_ analytic: [Float], _ numeric: [Float], _ what: String,
                      file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(analytic.count, numeric.count, what, file: file, line: line)
-        var worst: Float = 0
         for (a, n) in zip(analytic, numeric) {
             let excess = abs(a - n) - (absoluteTolerance + relativeTolerance * abs(a))
-            worst = max(worst, excess)
             if excess > 0 {
                 XCTFail("\(what): analytic \(a) vs numeric \(n)", file: file, line: line)
                 return
