@@ -6,12 +6,15 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "cgan", targets: ["cgan"]),
-        .library(name: "CGAN", targets: ["CGAN"]),
+        // The library a Swift program imports: models, training, sampling (CGAN), data sets (Datasets),
+        // scores (Evaluation), the numerics core (NN) and the safe file writer (Files).
+        .library(name: "CGAN", targets: ["CGAN", "Datasets", "Evaluation", "NN", "Files"]),
         .library(name: "NN", targets: ["NN"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
     targets: [
         // System libraries from Debian: libopenblas-dev, zlib1g-dev, libpng-dev, libgif-dev.
@@ -20,19 +23,22 @@ let package = Package(
         .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
         .systemLibrary(name: "CGIF", path: "Sources/CGIF"),
 
+        .target(name: "Files"),
         .target(name: "NN", dependencies: ["CBLAS"]),
         .target(name: "Datasets", dependencies: [
-            "NN", "CZlib", .product(name: "Crypto", package: "swift-crypto"),
+            "NN", "Files", "CZlib", .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .target(name: "Evaluation", dependencies: ["NN", "Datasets"]),
-        .target(name: "CGAN", dependencies: ["NN", "Datasets", "Evaluation", "CPNG", "CGIF"]),
+        .target(name: "Evaluation", dependencies: ["NN", "Datasets", "Files"]),
+        .target(name: "CGAN", dependencies: ["NN", "Datasets", "Evaluation", "Files", "CPNG", "CGIF"]),
         .executableTarget(name: "cgan", dependencies: [
-            "CGAN", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "CGAN", "Datasets", "Evaluation", "NN", "Files",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "NNTests", dependencies: ["NN"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
-        .testTarget(name: "CGANTests", dependencies: ["CGAN"]),
+        .target(name: "TestSupport", dependencies: ["NN", "Datasets", "Files"], path: "Tests/TestSupport"),
+        .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Files", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Datasets", "NN", "TestSupport"]),
+        .testTarget(name: "CGANTests", dependencies: ["CGAN", "Datasets", "Evaluation", "NN", "Files", "TestSupport"]),
     ]
 )

@@ -1,3 +1,4 @@
+import Files
 import Datasets
 import Evaluation
 import Foundation

@@ -1,4 +1,5 @@
 import Datasets
+import Files
 import Foundation
 import NN
 
@@ -6,7 +7,9 @@ import NN
 /// moments ("optG.*", "optD.*"), and as metadata the config, position and random generator states.
 /// Enough to sample from, and to resume a run bit for bit.
 public struct Checkpoint {
-    public static let formatVersion = "swift-cgan/1"
+    /// Format 2 stores vectors with their own shape ([n], as PyTorch does); format 1 stored them [1, n].
+    public static let formatVersion = "swift-cgan/2"
+    static let readableVersions: Set<String> = ["swift-cgan/1", formatVersion]
 
     /// Where the run stands: completed steps, and the epoch and batch the next step reads.
     public struct Position: Codable, Sendable, Equatable {
@@ -14,37 +17,23 @@ public struct Checkpoint {
         public init(step: Int = 0, epoch: Int = 0, batch: Int = 0) { self.step = step; self.epoch = epoch; self.batch = batch }
     }
 
-    /// A problem with a checkpoint, reported as one line.
-    public struct LoadError: Error, CustomStringConvertible {
+    /// A checkpoint that cannot be written or read, reported as one line.
+    public struct CheckpointError: Error, CustomStringConvertible {
         public let description: String
     }
 
     /// Writes `trainer`'s state atomically (temporary file, then rename). Refuses non-finite weights.
     public static func save(_ trainer: TrainingStep, position: Position, extra: [String: String] = [:], to path: String) throws {
-        var tensors: [(name: String, value: Matrix)] = []
-        for (prefix, module) in [("G", trainer.models.generator), ("D", trainer.models.discriminator)] as [(String, Module)] {
-            for (name, p) in module.namedParameters {
-                guard p.value.buffer.allSatisfy({ $0.isFinite }) else {
-                    throw LoadError(description: "\(path): not written: \(prefix).\(name) holds NaN or infinity")
-                }
-                tensors.append(("\(prefix).\(name)", p.value))
-            }
+        let (tensors, state) = trainer.state
+        for (name, t) in tensors where !t.values.buffer.allSatisfy({ $0.isFinite }) {
+            throw CheckpointError(description: "\(path): not written: \(name) holds NaN or infinity")
         }
-        tensors += trainer.generatorOptimizer.namedState.map { ("optG.\($0.name)", $0.value) }
-        tensors += trainer.discriminatorOptimizer.namedState.map { ("optD.\($0.name)", $0.value) }
-        let json = String(decoding: try JSONEncoder().encode(trainer.config), as: UTF8.self)
-        func words(_ r: RandomGenerator) -> String { r.state.map(String.init).joined(separator: ",") }
-        var metadata = extra
+        var metadata = extra.merging(state) { $1 }
         metadata["format"] = formatVersion
         metadata["arch"] = trainer.config.architecture.rawValue
         metadata["classes"] = String(trainer.classCount)
-        metadata["config"] = json
+        metadata["config"] = String(decoding: try JSONEncoder().encode(trainer.config), as: UTF8.self)
         metadata["position"] = String(decoding: try JSONEncoder().encode(position), as: UTF8.self)
-        metadata["optG.steps"] = String(trainer.generatorOptimizer.stepCount)
-        metadata["optD.steps"] = String(trainer.discriminatorOptimizer.stepCount)
-        metadata["rng.noise"] = words(trainer.rng)
-        metadata["rng.G"] = words(trainer.models.generator.rng)
-        metadata["rng.D"] = words(trainer.models.discriminator.rng)
         try AtomicFile.write(SafeTensors.encode(tensors, metadata: metadata), to: path)
     }
 
@@ -54,25 +43,31 @@ public struct Checkpoint {
     public let position: Position
     public let classCount: Int
 
-    /// Reads and checks a checkpoint's format and config; tensors are checked when applied.
+    /// Reads a checkpoint and checks its format, config and position before anything is built from them;
+    /// tensors are checked by name and shape when loaded (`tensors`).
     public init(path: String) throws {
         let contents: SafeTensors.Contents
         do { contents = try SafeTensors.read(path) } catch let e as SafeTensors.FormatError {
-            throw LoadError(description: e.description)
+            throw CheckpointError(description: e.description)
         }
         let m = contents.metadata
-        guard m["format"] == Self.formatVersion else {
-            throw LoadError(description: "\(path): not a swift-cgan checkpoint (format \(m["format"] ?? "missing"))")
+        func fail(_ problem: String) -> CheckpointError { CheckpointError(description: "\(path): \(problem)") }
+        guard let format = m["format"], Self.readableVersions.contains(format) else {
+            throw fail("not a swift-cgan checkpoint (format \(m["format"] ?? "missing"))")
         }
-        guard let configJSON = m["config"], let config = try? JSONDecoder().decode(TrainingConfig.self, from: Data(configJSON.utf8)),
+        guard let configJSON = m["config"], let config = TrainingConfig.decode(Data(configJSON.utf8)),
               let positionJSON = m["position"], let position = try? JSONDecoder().decode(Position.self, from: Data(positionJSON.utf8)) else {
-            throw LoadError(description: "\(path): checkpoint metadata is missing or unreadable")
+            throw fail("checkpoint metadata is missing or unreadable")
         }
         guard m["arch"] == config.architecture.rawValue else {
-            throw LoadError(description: "\(path): arch \(m["arch"] ?? "?") disagrees with its config (\(config.architecture.rawValue))")
+            throw fail("arch \(m["arch"] ?? "?") disagrees with its config (\(config.architecture.rawValue))")
         }
-        guard let classes = Int(m["classes"] ?? ""), classes > 1 else {
-            throw LoadError(description: "\(path): checkpoint does not say how many classes it has")
+        guard let classes = Int(m["classes"] ?? ""), (2...TrainingConfig.maximumClassCount).contains(classes) else {
+            throw fail("class count \(m["classes"] ?? "missing") is not in 2...\(TrainingConfig.maximumClassCount)")
+        }
+        if let problem = config.problem { throw fail("config: \(problem)") }
+        guard position.step >= 0, position.epoch >= 0, position.batch >= 0, position.epoch <= config.epochs else {
+            throw fail("position \(positionJSON) is impossible")
         }
         self.classCount = classes
         self.path = path
@@ -81,40 +76,16 @@ public struct Checkpoint {
         self.position = position
     }
 
-    /// Copies the tensors named `prefix.*` into `module`, checking that names and shapes match exactly.
-    public func load(_ module: Module, prefix: String) throws {
-        for (name, p) in module.namedParameters {
-            try copy("\(prefix).\(name)", into: p.value)
-        }
-    }
-
-    func copy(_ name: String, into target: Matrix) throws {
-        guard let t = contents.tensors[name] else {
-            throw LoadError(description: "\(path): tensor \(name) is missing (wrong architecture?)")
-        }
-        guard t.rows == target.rows, t.cols == target.cols else {
-            throw LoadError(description: "\(path): tensor \(name) has shape \(t.shape), expected \(target.shape)")
-        }
-        target.copy(from: t)
+    /// The checkpoint's tensors, ready to load strictly into modules and optimisers.
+    public var tensors: StateDict {
+        var d = StateDict(contents.tensors, file: path)
+        d.acceptsRowVectors = contents.metadata["format"] == "swift-cgan/1"
+        return d
     }
 
     /// Restores everything a resumed run needs into `trainer` (built from this checkpoint's config).
     public func restore(into trainer: TrainingStep) throws {
-        try load(trainer.models.generator, prefix: "G")
-        try load(trainer.models.discriminator, prefix: "D")
-        for (name, value) in trainer.generatorOptimizer.namedState { try copy("optG.\(name)", into: value) }
-        for (name, value) in trainer.discriminatorOptimizer.namedState { try copy("optD.\(name)", into: value) }
-        let m = contents.metadata
-        func state(_ key: String) throws -> [UInt64] {
-            let words = (m[key] ?? "").split(separator: ",").compactMap { UInt64($0) }
-            guard words.count == 4, words != [0, 0, 0, 0] else { throw LoadError(description: "\(path): bad \(key) state") }
-            return words
-        }
-        trainer.rng.restore(try state("rng.noise"))
-        trainer.models.generator.rng.restore(try state("rng.G"))
-        trainer.models.discriminator.rng.restore(try state("rng.D"))
-        trainer.generatorOptimizer.stepCount = Int(m["optG.steps"] ?? "") ?? position.step
-        trainer.discriminatorOptimizer.stepCount = Int(m["optD.steps"] ?? "") ?? position.step
-        trainer.restore(stepCount: position.step)
+        var t = tensors
+        try trainer.restore(from: &t, metadata: contents.metadata)
     }
 }

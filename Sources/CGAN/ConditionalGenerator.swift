@@ -8,61 +8,58 @@ import NN
 public final class ConditionalGenerator {
     public let net: ConditionalNet
     public let config: TrainingConfig
-    public let classCount: Int
-    /// Keep G's dropout on while sampling (defaults to the run's `dropoutAtSampling`).
-    public var dropoutAtSampling: Bool
+    public let classCount: Int, imageSize: Int
     /// Rows generated per forward pass.
     public var chunkSize = 500
 
-    /// Wraps a generator being trained (sampling then leaves its training state untouched).
-    public init(net: ConditionalNet, config: TrainingConfig, classCount: Int) {
+    /// Wraps a generator being trained (sampling leaves its training state untouched).
+    public init(net: ConditionalNet, config: TrainingConfig, classCount: Int, imageSize: Int) {
         self.net = net
         self.config = config
         self.classCount = classCount
-        dropoutAtSampling = config.dropoutAtSampling
+        self.imageSize = imageSize
     }
 
     /// Loads the generator of a checkpoint, checking every tensor's name and shape.
     public convenience init(checkpoint path: String) throws {
         let checkpoint = try Checkpoint(path: path)
         let models = GANModels(config: checkpoint.config, classCount: checkpoint.classCount)
-        try checkpoint.load(models.generator, prefix: "G")
-        self.init(net: models.generator, config: checkpoint.config, classCount: checkpoint.classCount)
+        var tensors = checkpoint.tensors
+        try tensors.load(models.generator, prefix: "G")
+        self.init(net: models.generator, config: checkpoint.config, classCount: checkpoint.classCount, imageSize: models.imageSize)
     }
 
-    public var imageSize: Int { net.trunk.layers.compactMap { $0 as? Linear }.last!.outputSize }
+    /// Whether G has dropout layers (only then does `dropout` change what it draws).
+    public var hasDropout: Bool { config.generatorDropout > 0 }
 
     /// `count` images of class `label`.
-    public func generate(label: Int, count: Int, seed: UInt64) -> Matrix {
-        generate(labels: [Int](repeating: label, count: count), seed: seed)
+    public func generate(label: Int, count: Int, seed: UInt64, dropout: Bool? = nil) -> Matrix {
+        generate(labels: [Int](repeating: label, count: count), seed: seed, dropout: dropout)
     }
 
     /// One image per entry of `labels`, as rows of pixels in [0, 1]. The same seed gives the same images.
-    public func generate(labels: [Int], seed: UInt64) -> Matrix {
-        precondition(labels.allSatisfy { (0..<classCount).contains($0) }, "label outside 0..<\(classCount)")
-        let noiseRNG = RandomGenerator(seed: seed)
+    /// `dropout`: keep G's dropout on while drawing; nil: the run's `dropoutAtSampling`.
+    public func generate(labels: [Int], seed: UInt64, dropout: Bool? = nil) -> Matrix {
         let z = Matrix(rows: labels.count, cols: config.noiseSize)
-        config.noise.fill(z, rng: noiseRNG)
-        return generate(noise: z, labels: labels, seed: seed)
+        config.noise.fill(z, rng: RandomGenerator(seed: seed))
+        return generate(noise: z, labels: labels, seed: seed, dropout: dropout)
     }
 
     /// Images for given noise rows (fixed noise shows progress across epochs).
-    public func generate(noise z: Matrix, labels: [Int], seed: UInt64) -> Matrix {
+    public func generate(noise z: Matrix, labels: [Int], seed: UInt64, dropout: Bool? = nil) -> Matrix {
+        precondition(labels.allSatisfy { (0..<classCount).contains($0) }, "label outside 0..<\(classCount)")
         let out = Matrix(rows: labels.count, cols: imageSize)
+        let mode: Mode = dropout ?? config.dropoutAtSampling ? .inferenceKeepingDropout : .inference
+        // Dropout masks come from the net's generator: draw them from the seed, and leave training's state as it was.
         let saved = net.rng.state
         net.rng.restore(RandomGenerator(seed: seed &+ 1).state)
-        net.setDropoutAtInference(dropoutAtSampling)
-        defer {
-            net.setDropoutAtInference(false)
-            net.rng.restore(saved)
-        }
+        defer { net.rng.restore(saved) }
         var start = 0
         while start < labels.count {
             let end = min(start + chunkSize, labels.count)
             let y = Matrix(rows: end - start, cols: classCount)
             labels[start..<end].map(Int32.init).withUnsafeBufferPointer { oneHot($0, into: y) }
-            let x = net.forward(z.rows(start..<end), labels: y, mode: .inference)
-            out.rows(start..<end).copy(from: x)
+            out.rows(start..<end).copy(from: net.forward(z.rows(start..<end), labels: y, mode: mode))
             start = end
         }
         if config.pixelScale == .symmetric {

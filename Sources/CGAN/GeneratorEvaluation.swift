@@ -57,10 +57,7 @@ public final class GeneratorEvaluator {
 
     func samples(_ generator: ConditionalGenerator, dropout: Bool) -> (images: Matrix, labels: [Int]) {
         let labels = (0..<generator.classCount).flatMap { [Int](repeating: $0, count: samplesPerClass) }
-        let saved = generator.dropoutAtSampling
-        generator.dropoutAtSampling = dropout
-        defer { generator.dropoutAtSampling = saved }
-        return (generator.generate(labels: labels, seed: seed), labels)
+        return (generator.generate(labels: labels, seed: seed, dropout: dropout), labels)
     }
 
     /// Mean validation log-likelihood at the best σ: the criterion for keeping the best checkpoint.

@@ -1,9 +1,10 @@
+import Files
 import Datasets
 import Foundation
 
 /// metrics.csv: one row per logging interval, appended and flushed as training goes.
 public final class MetricsLog {
-    public static let header = "step,epoch,d_loss,g_loss,d_real,d_fake,learning_rate,images_per_s,wall_s"
+    public static let header = "step,epoch,d_loss,g_loss,d_real,d_fake,learning_rate,momentum,images_per_s,wall_s"
     private let handle: FileHandle
 
     /// Opens `path` for appending. When resuming from `step`, rows after it (written after the checkpoint)
@@ -16,16 +17,17 @@ public final class MetricsLog {
             }
         }
         try AtomicFile.write(text, to: path)
-        guard let h = FileHandle(forWritingAtPath: path) else { throw DataError(path, "cannot open for writing") }
+        guard let h = FileHandle(forWritingAtPath: path) else { throw FileError(path, "cannot open for writing") }
         h.seekToEndOfFile()
         handle = h
     }
 
     deinit { try? handle.close() }
 
-    public func append(step: Int, epoch: Double, stats: StepStatistics, learningRate: Double, imagesPerSecond: Double, wallSeconds: Double) {
-        let line = String(format: "%d,%.4f,%.6f,%.6f,%.5f,%.5f,%.6g,%.1f,%.2f\n", step, epoch, stats.discriminatorLoss,
-                          stats.generatorLoss, stats.realScore, stats.fakeScore, learningRate, imagesPerSecond, wallSeconds)
+    public func append(step: Int, epoch: Double, stats: StepStatistics, imagesPerSecond: Double, wallSeconds: Double) {
+        let line = String(format: "%d,%.4f,%.6f,%.6f,%.5f,%.5f,%.6g,%.4g,%.1f,%.2f\n", step, epoch, stats.discriminatorLoss,
+                          stats.generatorLoss, stats.realScore, stats.fakeScore, stats.learningRate, stats.momentum,
+                          imagesPerSecond, wallSeconds)
         handle.write(Data(line.utf8))
     }
 }

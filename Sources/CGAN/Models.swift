@@ -6,12 +6,15 @@ import NN
 public struct GANModels {
     public let generator: ConditionalNet
     public let discriminator: ConditionalNet
+    /// Pixels per image: G's output width and D's data input width.
+    public let imageSize: Int
 
     /// Builds both nets. `dataMeanPixel` (per pixel, in [0, 1]) sets the paper G's output bias.
     public init(config c: TrainingConfig, classCount: Int, imageSize: Int = 784, dataMeanPixel: [Float]? = nil) {
         let gRNG = RandomGenerator(seed: c.seed &+ 101), dRNG = RandomGenerator(seed: c.seed &+ 202)
         let initRNG = RandomGenerator(seed: c.seed &+ 303)
         let nz = c.noiseSize, ny = classCount, nx = imageSize
+        self.imageSize = imageSize
         func drop(_ p: Double, _ rng: RandomGenerator) -> [Layer] { p > 0 ? [Dropout(Float(p), rng: rng)] : [] }
         switch c.architecture {
         case .paper:
@@ -28,8 +31,8 @@ public struct GANModels {
                 trunk: Sequential(drop(c.discriminatorDropout, dRNG) + [Maxout(290, units: 240, pieces: 4)]
                                   + drop(c.discriminatorDropout, dRNG) + [Linear(240, 1)]),
                 rng: dRNG)
-            for l in generator.linearMaps { l.initializeUniform(range: Float(c.generatorInitRange), rng: initRNG) }
-            for l in discriminator.linearMaps { l.initializeUniform(range: Float(c.discriminatorInitRange), rng: initRNG) }
+            for l in generator.modules(ofType: Linear.self) { l.initializeUniform(range: Float(c.generatorInitRange), rng: initRNG) }
+            for l in discriminator.modules(ofType: Linear.self) { l.initializeUniform(range: Float(c.discriminatorInitRange), rng: initRNG) }
             if c.generatorOutputBiasFromData, let mean = dataMeanPixel {
                 for (i, m) in mean.enumerated() {
                     let p = min(max(m, 1e-3), 1 - 1e-3)
@@ -70,10 +73,10 @@ public struct GANModels {
                 rng: dRNG)
         }
         if c.architecture != .paper {
-            for l in generator.linearMaps + discriminator.linearMaps { l.initializeDefault(rng: initRNG) }
+            for l in generator.modules(ofType: Linear.self) + discriminator.modules(ofType: Linear.self) { l.initializeDefault(rng: initRNG) }
         }
         if let limit = c.discriminatorMaxNorm {
-            for l in discriminator.linearMaps { l.weight.maxRowNorm = Float(limit) }
+            for l in discriminator.modules(ofType: Linear.self) { l.weight.maxRowNorm = Float(limit) }
         }
         // Dropout after G's output layer ruins training (the known pitfall): the last layer must be the output squash.
         precondition(generator.trunk.layers.last is Sigmoid || generator.trunk.layers.last is Tanh,

@@ -1,3 +1,4 @@
+import Files
 import Datasets
 import Foundation
 import NN

@@ -34,11 +34,12 @@ public enum TrainingBenchmark {
         rng.fillUniform(images, low: config.pixelScale == .unit ? 0 : -1, high: 1)
         let labels = (0..<n).map { _ in Int32(rng.integer(below: 10)) }
         let sampler = MinibatchSampler(images: images, labels: labels, batchSize: config.batchSize, seed: 1)
-        let step = TrainingStep(config: config, models: GANModels(config: config, classCount: 10), classCount: 10)
+        let step = TrainingStep(config: config, models: GANModels(config: config, classCount: 10), classCount: 10,
+                                stepsPerEpoch: sampler.batchesPerEpoch)
         var counter = 0
         func oneStep() {
             let batch = counter % sampler.batchesPerEpoch, epoch = counter / sampler.batchesPerEpoch
-            _ = step.run(stepsPerEpoch: sampler.batchesPerEpoch) { x, y in sampler.fill(epoch: epoch, batch: batch, images: x, labels: y) }
+            _ = step.run(step: counter) { x, y in sampler.fill(epoch: epoch, batch: batch, images: x, labels: y) }
             counter += 1
         }
         for _ in 0..<warmup { oneStep() }

@@ -1,3 +1,4 @@
+import Foundation
 import Datasets
 import NN
 
@@ -32,6 +33,14 @@ public enum NoiseDistribution: String, Codable, Sendable {
     }
 }
 
+/// How both players' weights are updated.
+public enum OptimizerKind: String, Codable, Sendable, CaseIterable {
+    /// SGD with momentum; the learning rate decays per step and the momentum ramps up (`TrainingSchedule`).
+    case sgd
+    /// Adam with a constant learning rate; β₁ is its momentum.
+    case adam
+}
+
 /// Every setting of a training run. Stored in config.json and in each checkpoint; a resumed run uses it as saved.
 public struct TrainingConfig: Codable, Sendable, Equatable {
     public var architecture: Architecture
@@ -47,15 +56,16 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var noise: NoiseDistribution
 
     // Optimisation.
+    public var optimizer: OptimizerKind
     public var learningRate: Double
-    /// paper: per-step decay factor and floor of the learning rate.
+    /// sgd: per-step decay factor and floor of the learning rate.
     public var learningRateDecay = 1.00004
     public var learningRateFloor = 1e-6
-    /// paper: momentum ramps linearly from start to end over `momentumSaturateEpochs`.
+    /// sgd: momentum ramps linearly from start to end over `momentumSaturateEpochs`.
     public var momentumStart = 0.5
     public var momentumEnd = 0.7
     public var momentumSaturateEpochs = 250.0
-    /// mlp, mlp-bn: Adam's betas.
+    /// adam: its betas.
     public var adamBeta1 = 0.5
     public var adamBeta2 = 0.999
 
@@ -79,17 +89,60 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         self.architecture = architecture
         switch architecture {
         case .paper:
-            batchSize = 100; noise = .uniform; learningRate = 0.1
+            batchSize = 100; noise = .uniform; optimizer = .sgd; learningRate = 0.1
             generatorDropout = 0.5; discriminatorDropout = 0.5; discriminatorInputDropout = 0.2
         case .mlp:
-            batchSize = 64; noise = .normal; learningRate = 2e-4
+            batchSize = 64; noise = .normal; optimizer = .adam; learningRate = 2e-4
             generatorDropout = 0; discriminatorDropout = 0.3; discriminatorInputDropout = 0
         case .mlpBN:
-            batchSize = 64; noise = .normal; learningRate = 2e-4
+            batchSize = 64; noise = .normal; optimizer = .adam; learningRate = 2e-4
             generatorDropout = 0.2; discriminatorDropout = 0.3; discriminatorInputDropout = 0
         }
     }
 
     /// Pixel range of the generator's output and so of the training data.
     public var pixelScale: PixelScale { architecture == .paper ? .unit : .symmetric }
+}
+
+extension TrainingConfig {
+    /// Upper bounds that keep a hostile config or checkpoint from sizing huge buffers.
+    public static let maximumClassCount = 1000, maximumNoiseSize = 10_000, maximumBatchSize = 65_536
+
+    /// The first setting out of range, named as its `cgan train` option; nil when all are sound.
+    public var problem: String? {
+        func unit(_ x: Double) -> Bool { x >= 0 && x < 1 }
+        func positive(_ x: Double) -> Bool { x.isFinite && x > 0 }
+        let checks: [(Bool, String)] = [
+            (!dataset.isEmpty, "--dataset must not be empty"),
+            ((1...1_000_000).contains(epochs), "--epochs must be in 1...1000000"),
+            ((2...Self.maximumBatchSize).contains(batchSize), "--batch-size must be in 2...\(Self.maximumBatchSize)"),
+            ((1...256).contains(threads), "--threads must be in 1...256"),
+            (trainLimit.map { $0 >= 2 } ?? true, "--train-limit must be at least 2"),
+            ((1...Self.maximumNoiseSize).contains(noiseSize), "noise size must be in 1...\(Self.maximumNoiseSize)"),
+            (positive(learningRate) && learningRate <= 100, "--lr must be a number in (0, 100]"),
+            (learningRateDecay.isFinite && learningRateDecay >= 1, "learning-rate decay factor must be at least 1"),
+            (learningRateFloor.isFinite && learningRateFloor >= 0, "learning-rate floor must be 0 or more"),
+            (unit(momentumStart) && unit(momentumEnd), "momentum must be in [0, 1)"),
+            (momentumSaturateEpochs.isFinite && momentumSaturateEpochs >= 0, "--momentum-saturate-epochs must be 0 or more"),
+            (unit(adamBeta1) && unit(adamBeta2), "Adam's betas must be in [0, 1)"),
+            (unit(generatorDropout), "--g-dropout must be in [0, 1)"),
+            (unit(discriminatorDropout), "--d-dropout must be in [0, 1)"),
+            (unit(discriminatorInputDropout), "--d-input-dropout must be in [0, 1)"),
+            (positive(generatorInitRange) && generatorInitRange <= 10, "--g-init-range must be in (0, 10]"),
+            (positive(discriminatorInitRange) && discriminatorInitRange <= 10, "--d-init-range must be in (0, 10]"),
+            (discriminatorMaxNorm.map(positive) ?? true, "--d-max-norm must be a positive number"),
+        ]
+        return checks.first { !$0.0 }?.1
+    }
+
+    /// Decodes a config as stored in config.json or a checkpoint; configs written before `optimizer`
+    /// existed get their architecture's optimiser. Nil when unreadable.
+    public static func decode(_ json: Data) -> TrainingConfig? {
+        guard var object = (try? JSONSerialization.jsonObject(with: json)) as? [String: Any] else { return nil }
+        if object["optimizer"] == nil, let arch = (object["architecture"] as? String).flatMap(Architecture.init(rawValue:)) {
+            object["optimizer"] = TrainingConfig(architecture: arch).optimizer.rawValue
+        }
+        guard let data = try? JSONSerialization.data(withJSONObject: object) else { return nil }
+        return try? JSONDecoder().decode(TrainingConfig.self, from: data)
+    }
 }

@@ -1,3 +1,4 @@
+import Files
 import Datasets
 import Foundation
 import NN
@@ -13,7 +14,8 @@ public enum TrainingEvent {
 public struct TrainingProgress: Sendable {
     public var step = 0, totalSteps = 0, epoch = 0, epochs = 0, batch = 0, batchesPerEpoch = 0
     public var statistics = StepStatistics()
-    public var learningRate = 0.0, imagesPerSecond = 0.0, wallSeconds = 0.0
+    /// `statistics` are averaged over the interval; its learning rate and momentum are the last step's.
+    public var imagesPerSecond = 0.0, wallSeconds = 0.0
     /// Seconds left at the current speed.
     public var secondsLeft = 0.0
 }
@@ -76,7 +78,8 @@ public final class TrainingRun {
         sampler = MinibatchSampler(images: images, labels: train.labels, batchSize: config.batchSize, seed: config.seed)
         let meanPixel = Self.meanPixel(train)
         let models = GANModels(config: config, classCount: data.spec.classCount, dataMeanPixel: meanPixel)
-        trainer = TrainingStep(config: config, models: models, classCount: data.spec.classCount)
+        trainer = TrainingStep(config: config, models: models, classCount: data.spec.classCount,
+                               stepsPerEpoch: sampler.batchesPerEpoch)
         position = checkpoint?.position ?? Checkpoint.Position()
         if let checkpoint {
             try checkpoint.restore(into: trainer)
@@ -120,7 +123,8 @@ public final class TrainingRun {
     }
 
     public var generator: ConditionalGenerator {
-        ConditionalGenerator(net: trainer.models.generator, config: config, classCount: data.spec.classCount)
+        ConditionalGenerator(net: trainer.models.generator, config: config, classCount: data.spec.classCount,
+                             imageSize: trainer.models.imageSize)
     }
 
     /// Writes samples/epoch-NNN.png from the fixed noise.
@@ -152,7 +156,7 @@ public final class TrainingRun {
         while position.epoch < config.epochs {
             while position.batch < perEpoch {
                 let (epoch, batch) = (position.epoch, position.batch)
-                let s = trainer.run(stepsPerEpoch: perEpoch) { x, y in
+                let s = trainer.run(step: position.step) { x, y in
                     sampler.fill(epoch: epoch, batch: batch, images: x, labels: y)
                 }
                 guard s.isFinite else {
@@ -163,6 +167,7 @@ public final class TrainingRun {
                 position.batch += 1
                 sum.discriminatorLoss += s.discriminatorLoss; sum.generatorLoss += s.generatorLoss
                 sum.realScore += s.realScore; sum.fakeScore += s.fakeScore
+                (sum.learningRate, sum.momentum) = (s.learningRate, s.momentum)
                 count += 1
                 if count == logEvery || position.batch == perEpoch {
                     let n = Double(count), seconds = Date().timeIntervalSince(intervalStart)
@@ -170,13 +175,13 @@ public final class TrainingRun {
                     p.step = position.step; p.totalSteps = totalSteps; p.epoch = epoch; p.epochs = config.epochs
                     p.batch = position.batch; p.batchesPerEpoch = perEpoch
                     p.statistics = StepStatistics(discriminatorLoss: sum.discriminatorLoss / n, generatorLoss: sum.generatorLoss / n,
-                                                  realScore: sum.realScore / n, fakeScore: sum.fakeScore / n)
-                    p.learningRate = trainer.schedule(atStep: position.step - 1, stepsPerEpoch: perEpoch).learningRate
+                                                  realScore: sum.realScore / n, fakeScore: sum.fakeScore / n,
+                                                  learningRate: sum.learningRate, momentum: sum.momentum)
                     p.imagesPerSecond = n * Double(config.batchSize) / max(seconds, 1e-9)
                     p.wallSeconds = wall
                     p.secondsLeft = Double(totalSteps - position.step) * seconds / n
                     log.append(step: p.step, epoch: Double(epoch) + Double(p.batch) / Double(perEpoch), stats: p.statistics,
-                               learningRate: p.learningRate, imagesPerSecond: p.imagesPerSecond, wallSeconds: p.wallSeconds)
+                               imagesPerSecond: p.imagesPerSecond, wallSeconds: p.wallSeconds)
                     report(.progress(p))
                     sum = StepStatistics(); count = 0; intervalStart = Date()
                 }

@@ -1,11 +1,13 @@
 import Datasets
 import NN
 
-/// Losses and discriminator outputs of one step.
+/// Losses, discriminator outputs and optimiser settings of one step.
 public struct StepStatistics: Sendable {
     public var discriminatorLoss = 0.0, generatorLoss = 0.0
     /// Mean D(x|y) on real images and D(G(z|y')|y') on generated ones, before D's update.
     public var realScore = 0.0, fakeScore = 0.0
+    /// The learning rate and momentum both optimisers used.
+    public var learningRate = 0.0, momentum = 0.0
     public var isFinite: Bool { discriminatorLoss.isFinite && generatorLoss.isFinite }
 }
 
@@ -18,11 +20,11 @@ public struct StepStatistics: Sendable {
 public final class TrainingStep {
     public let config: TrainingConfig
     public let models: GANModels
+    public let schedule: TrainingSchedule
     public let generatorOptimizer: Optimizer, discriminatorOptimizer: Optimizer
     /// Noise and fake labels.
     public let rng: RandomGenerator
     public let batchSize: Int, classCount: Int
-    public private(set) var stepCount = 0
 
     let discriminatorInput: Matrix      // [2B, 784]: real rows, then fake rows
     let discriminatorLabels: Matrix     // [2B, classes] one-hot
@@ -31,23 +33,23 @@ public final class TrainingStep {
     let noise: Matrix
     var realLabels: [Int32], fakeLabels: [Int32]
 
-    public init(config: TrainingConfig, models: GANModels, classCount: Int, imageSize: Int = 784) {
+    public init(config: TrainingConfig, models: GANModels, classCount: Int, stepsPerEpoch: Int) {
         self.config = config
         self.models = models
         self.classCount = classCount
         let b = config.batchSize
         batchSize = b
         rng = RandomGenerator(seed: config.seed &+ 404)
-        if config.architecture == .paper {
-            generatorOptimizer = SGD(models.generator, learningRate: Float(config.learningRate), momentum: Float(config.momentumStart))
-            discriminatorOptimizer = SGD(models.discriminator, learningRate: Float(config.learningRate), momentum: Float(config.momentumStart))
-        } else {
-            generatorOptimizer = Adam(models.generator, learningRate: Float(config.learningRate),
-                                      beta1: Float(config.adamBeta1), beta2: Float(config.adamBeta2))
-            discriminatorOptimizer = Adam(models.discriminator, learningRate: Float(config.learningRate),
-                                          beta1: Float(config.adamBeta1), beta2: Float(config.adamBeta2))
+        schedule = TrainingSchedule(config: config, stepsPerEpoch: stepsPerEpoch)
+        switch config.optimizer {
+        case .sgd:
+            generatorOptimizer = SGD(models.generator)
+            discriminatorOptimizer = SGD(models.discriminator)
+        case .adam:
+            generatorOptimizer = Adam(models.generator, beta2: Float(config.adamBeta2))
+            discriminatorOptimizer = Adam(models.discriminator, beta2: Float(config.adamBeta2))
         }
-        discriminatorInput = Matrix(rows: 2 * b, cols: imageSize)
+        discriminatorInput = Matrix(rows: 2 * b, cols: models.imageSize)
         discriminatorLabels = Matrix(rows: 2 * b, cols: classCount)
         targets = Matrix(rows: 2 * b, cols: 1)
         targets.rows(0..<b).fill(1)
@@ -63,25 +65,44 @@ public final class TrainingStep {
     /// Where the caller writes the next real batch: images [B, 784] and labels.
     public var realImages: Matrix { discriminatorInput.rows(0..<batchSize) }
 
-    /// The learning rate and momentum of step `t` (paper: decay and ramp; Adam: constant).
-    public func schedule(atStep t: Int, stepsPerEpoch: Int) -> (learningRate: Double, momentum: Double) {
-        guard config.architecture == .paper else { return (config.learningRate, 0) }
-        let lr = ExponentialDecay(initial: config.learningRate, factor: config.learningRateDecay, floor: config.learningRateFloor)
-        let ramp = LinearRamp(start: config.momentumStart, end: config.momentumEnd,
-                              steps: Int(config.momentumSaturateEpochs * Double(stepsPerEpoch)))
-        return (lr.value(atStep: t), ramp.value(atStep: t))
+    // MARK: State
+
+    /// Everything a resumed run needs besides its position: weights ("G.*", "D.*") and optimiser
+    /// moments ("optG.*", "optD.*") as tensors, random generator states as metadata.
+    public var state: (tensors: [(name: String, tensor: Tensor)], metadata: [String: String]) {
+        let tensors = models.generator.stateTensors(prefix: "G") + models.discriminator.stateTensors(prefix: "D")
+            + generatorOptimizer.stateTensors(prefix: "optG") + discriminatorOptimizer.stateTensors(prefix: "optD")
+        func words(_ r: RandomGenerator) -> String { r.state.map(String.init).joined(separator: ",") }
+        return (tensors, ["rng.noise": words(rng), "rng.G": words(models.generator.rng), "rng.D": words(models.discriminator.rng)])
     }
 
-    /// Sets the step counter (resume).
-    public func restore(stepCount: Int) { self.stepCount = stepCount }
-
-    /// One D update then one G update. `fill` writes the real batch into `realImages` and its labels.
-    public func run(stepsPerEpoch: Int, fill: (Matrix, UnsafeMutableBufferPointer<Int32>) -> Void) -> StepStatistics {
-        let b = batchSize, g = models.generator, d = models.discriminator
-        let (lr, momentum) = schedule(atStep: stepCount, stepsPerEpoch: stepsPerEpoch)
-        if let g = generatorOptimizer as? SGD, let d = discriminatorOptimizer as? SGD {
-            (g.learningRate, g.momentum, d.learningRate, d.momentum) = (Float(lr), Float(momentum), Float(lr), Float(momentum))
+    /// Restores what `state` exported; every tensor must be there with its shape, and nothing else.
+    public func restore(from tensors: inout StateDict, metadata: [String: String]) throws {
+        try tensors.load(models.generator, prefix: "G")
+        try tensors.load(models.discriminator, prefix: "D")
+        try tensors.load(generatorOptimizer, prefix: "optG")
+        try tensors.load(discriminatorOptimizer, prefix: "optD")
+        try tensors.checkEverythingUsed()
+        func state(_ key: String) throws -> [UInt64] {
+            let words = (metadata[key] ?? "").split(separator: ",").compactMap { UInt64($0) }
+            guard words.count == 4, words != [0, 0, 0, 0] else {
+                throw StateDict.LoadError(file: tensors.file, problem: "bad or missing \(key) random generator state")
+            }
+            return words
         }
+        let (noise, g, d) = (try state("rng.noise"), try state("rng.G"), try state("rng.D"))
+        rng.restore(noise)
+        models.generator.rng.restore(g)
+        models.discriminator.rng.restore(d)
+    }
+
+    // MARK: Step
+
+    /// Step `step` (counted from 0): one D update then one G update. `fill` writes the real batch into
+    /// `realImages` and its labels.
+    public func run(step: Int, fill: (Matrix, UnsafeMutableBufferPointer<Int32>) -> Void) -> StepStatistics {
+        let b = batchSize, g = models.generator, d = models.discriminator
+        let hyperparameters = schedule.hyperparameters(atStep: step)
         realLabels.withUnsafeMutableBufferPointer { fill(realImages, $0) }
         for i in 0..<b { fakeLabels[i] = Int32(rng.integer(below: classCount)) }
         realLabels.withUnsafeBufferPointer { oneHot($0, into: discriminatorLabels.rows(0..<b)) }
@@ -94,6 +115,8 @@ public final class TrainingStep {
 
         // Discriminator: real -> 1, fake -> 0.
         var stats = StepStatistics()
+        stats.learningRate = Double(hyperparameters.learningRate)
+        stats.momentum = Double(hyperparameters.momentum)
         let logits = d.forward(discriminatorInput, labels: discriminatorLabels, mode: .training)
         stats.discriminatorLoss = binaryCrossEntropyWithLogits(logits, targets: targets, normaliser: Float(b),
                                                                gradient: discriminatorGradient)
@@ -101,8 +124,8 @@ public final class TrainingStep {
             stats.realScore += Double(sigmoid(logits.pointer[i])) / Double(b)
             stats.fakeScore += Double(sigmoid(logits.pointer[b + i])) / Double(b)
         }
-        _ = d.backward(discriminatorGradient, parameterGradients: true, inputGradient: false)
-        discriminatorOptimizer.step()
+        _ = d.backward(discriminatorGradient, needs: .parameters)
+        discriminatorOptimizer.update(hyperparameters, step: step + 1)
 
         // Generator: through the updated D, to D's input, then through G.
         let fakeLogits = d.forward(fake, labels: fakeLabelRows, mode: .training)
@@ -115,10 +138,9 @@ public final class TrainingStep {
         } else {
             stats.generatorLoss = loss
         }
-        let gradFake = d.backward(generatorGradient, parameterGradients: false, inputGradient: true)
-        _ = g.backward(gradFake, parameterGradients: true, inputGradient: false)
-        generatorOptimizer.step()
-        stepCount += 1
+        let gradFake = d.backward(generatorGradient, needs: .input)
+        _ = g.backward(gradFake, needs: .parameters)
+        generatorOptimizer.update(hyperparameters, step: step + 1)
         return stats
     }
 }

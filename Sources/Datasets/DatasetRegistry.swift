@@ -1,3 +1,4 @@
+import Files
 /// Which of a data set's four files.
 public enum DataFileRole: String, Sendable, CaseIterable {
     case trainImages, trainLabels, testImages, testLabels
@@ -47,7 +48,7 @@ public enum DatasetRegistry {
 
     public static func named(_ name: String) throws -> DatasetSpec {
         guard let spec = all.first(where: { $0.name == name.lowercased() }) else {
-            throw DataError(name, "unknown data set (known: \(names.joined(separator: ", ")))")
+            throw FileError(name, "unknown data set (known: \(names.joined(separator: ", ")))")
         }
         return spec
     }

@@ -1,3 +1,4 @@
+import Files
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -20,7 +21,7 @@ public enum Downloader {
                 progress("\(existing): present and verified")
                 continue
             }
-            var lastError: Error = DataError(target, "no mirror to download from")
+            var lastError: Error = FileError(target, "no mirror to download from")
             var done = false
             for base in mirrors where !done {
                 let url = base + file.name + ".gz"
@@ -40,20 +41,20 @@ public enum Downloader {
         }
     }
 
-    /// The body of a GET request; non-2xx statuses and transport errors become `DataError`s.
+    /// The body of a GET request; non-2xx statuses and transport errors become `FileError`s.
     /// `progress` receives "name: 40% of 9.9 MB" lines as the body arrives (every 10%).
     static func download(_ urlString: String, progress: @escaping (String) -> Void = { _ in }) throws -> [UInt8] {
-        guard let url = URL(string: urlString) else { throw DataError(urlString, "not a valid URL") }
+        guard let url = URL(string: urlString) else { throw FileError(urlString, "not a valid URL") }
         let receiver = Receiver(name: url.lastPathComponent, progress: progress)
         let session = URLSession(configuration: .ephemeral, delegate: receiver, delegateQueue: nil)
         defer { session.finishTasksAndInvalidate() }
         session.dataTask(with: url).resume()
         receiver.done.wait()
         if let error = receiver.error {
-            throw DataError(urlString, "download failed: \(error.localizedDescription)")
+            throw FileError(urlString, "download failed: \(error.localizedDescription)")
         }
         if let status = receiver.status, !(200..<300).contains(status) {
-            throw DataError(urlString, "download failed: HTTP status \(status)")
+            throw FileError(urlString, "download failed: HTTP status \(status)")
         }
         return [UInt8](receiver.body)
     }

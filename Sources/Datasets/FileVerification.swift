@@ -1,3 +1,4 @@
+import Files
 /// Checks a data file's bytes against its registry entry.
 public enum FileVerification {
     /// How a file was verified.
@@ -11,15 +12,15 @@ public enum FileVerification {
         if compressed, let expected = spec.gzipSHA256 { gzipMatched = sha256Hex(bytes) == expected }
         let raw = compressed ? try Gzip.decompress(bytes, file: path) : bytes
         guard raw.count == spec.rawBytes else {
-            throw DataError(path, "checksum mismatch: \(raw.count) bytes decompressed, expected \(spec.rawBytes)")
+            throw FileError(path, "checksum mismatch: \(raw.count) bytes decompressed, expected \(spec.rawBytes)")
         }
         if gzipMatched { return (raw, .gzipDigest) }
         if let expected = spec.rawSHA256 {
             guard sha256Hex(raw) == expected else {
-                throw DataError(path, "checksum mismatch: sha256 of the decompressed file is not \(expected.prefix(12))…")
+                throw FileError(path, "checksum mismatch: sha256 of the decompressed file is not \(expected.prefix(12))…")
             }
             return (raw, .contentDigest)
         }
-        throw DataError(path, "checksum mismatch: sha256 of the file is not \(spec.gzipSHA256?.prefix(12) ?? "")…")
+        throw FileError(path, "checksum mismatch: sha256 of the file is not \(spec.gzipSHA256?.prefix(12) ?? "")…")
     }
 }

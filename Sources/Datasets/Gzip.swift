@@ -1,3 +1,4 @@
+import Files
 import CZlib
 
 /// gzip decompression through zlib (`inflate` with gzip header detection), in memory.
@@ -9,7 +10,7 @@ public enum Gzip {
     public static func decompress(_ bytes: [UInt8], file: String) throws -> [UInt8] {
         var stream = z_stream()
         guard inflateInit2_(&stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            throw DataError(file, "zlib could not start decompressing")
+            throw FileError(file, "zlib could not start decompressing")
         }
         defer { inflateEnd(&stream) }
         var output = [UInt8]()
@@ -26,13 +27,13 @@ public enum Gzip {
                     status = inflate(&stream, Z_NO_FLUSH)
                     if status == Z_DATA_ERROR || status == Z_NEED_DICT || status == Z_MEM_ERROR || status == Z_STREAM_ERROR {
                         let reason = stream.msg.map { String(cString: $0) } ?? "error \(status)"
-                        throw DataError(file, "corrupt gzip data (\(reason))")
+                        throw FileError(file, "corrupt gzip data (\(reason))")
                     }
                     output.append(contentsOf: out[0..<(out.count - Int(stream.avail_out))])
                 }
             } while status != Z_STREAM_END && (stream.avail_in > 0 || stream.avail_out == 0)
         }
-        guard status == Z_STREAM_END else { throw DataError(file, "truncated gzip data (the stream ends early)") }
+        guard status == Z_STREAM_END else { throw FileError(file, "truncated gzip data (the stream ends early)") }
         return output
     }
 }

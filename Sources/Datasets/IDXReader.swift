@@ -1,3 +1,4 @@
+import Files
 import Foundation
 
 /// Reads the IDX format of MNIST and its relatives (unsigned-byte images and labels), raw or gzip-compressed.
@@ -13,8 +14,8 @@ public enum IDXReader {
 
     /// The file's bytes as stored.
     public static func readFileBytes(_ path: String) throws -> [UInt8] {
-        guard FileManager.default.fileExists(atPath: path) else { throw DataError(path, "file not found") }
-        guard let data = FileManager.default.contents(atPath: path) else { throw DataError(path, "cannot read the file") }
+        guard FileManager.default.fileExists(atPath: path) else { throw FileError(path, "file not found") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw FileError(path, "cannot read the file") }
         return [UInt8](data)
     }
 
@@ -26,17 +27,17 @@ public enum IDXReader {
 
     /// Parses decompressed IDX bytes.
     public static func parse(_ bytes: [UInt8], file: String) throws -> Contents {
-        guard bytes.count >= 4 else { throw DataError(file, "too short for an IDX header (\(bytes.count) bytes)") }
+        guard bytes.count >= 4 else { throw FileError(file, "too short for an IDX header (\(bytes.count) bytes)") }
         guard bytes[0] == 0, bytes[1] == 0 else {
-            throw DataError(file, String(format: "wrong magic number 0x%02x%02x%02x%02x (not an IDX file)",
+            throw FileError(file, String(format: "wrong magic number 0x%02x%02x%02x%02x (not an IDX file)",
                                          bytes[0], bytes[1], bytes[2], bytes[3]))
         }
         guard bytes[2] == 0x08 else {
-            throw DataError(file, String(format: "IDX data type 0x%02x is not unsigned byte (0x08)", bytes[2]))
+            throw FileError(file, String(format: "IDX data type 0x%02x is not unsigned byte (0x08)", bytes[2]))
         }
         let rank = Int(bytes[3])
         let headerSize = 4 + 4 * rank
-        guard rank >= 1, bytes.count >= headerSize else { throw DataError(file, "truncated IDX header") }
+        guard rank >= 1, bytes.count >= headerSize else { throw FileError(file, "truncated IDX header") }
         let dimensions = (0..<rank).map { d -> Int in
             let o = 4 + 4 * d
             return Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3])
@@ -44,10 +45,10 @@ public enum IDXReader {
         let expected = dimensions.reduce(1, *)
         let actual = bytes.count - headerSize
         guard actual >= expected else {
-            throw DataError(file, "truncated: header promises \(expected) values, file holds \(actual)")
+            throw FileError(file, "truncated: header promises \(expected) values, file holds \(actual)")
         }
         guard actual == expected else {
-            throw DataError(file, "\(actual - expected) unexpected bytes after the \(expected) values")
+            throw FileError(file, "\(actual - expected) unexpected bytes after the \(expected) values")
         }
         return Contents(dimensions: dimensions, values: Array(bytes[headerSize...]))
     }
@@ -65,10 +66,10 @@ public enum IDXReader {
     /// Checks that parsed contents are `rows` x `cols` images.
     public static func images(in c: Contents, file: String, rows: Int = 28, cols: Int = 28) throws -> (count: Int, pixels: [UInt8]) {
         guard c.dimensions.count == 3 else {
-            throw DataError(file, "expected an image file (3 dimensions), found \(c.dimensions.count) dimension(s)")
+            throw FileError(file, "expected an image file (3 dimensions), found \(c.dimensions.count) dimension(s)")
         }
         guard c.dimensions[1] == rows, c.dimensions[2] == cols else {
-            throw DataError(file, "images are \(c.dimensions[1])x\(c.dimensions[2]), expected \(rows)x\(cols)")
+            throw FileError(file, "images are \(c.dimensions[1])x\(c.dimensions[2]), expected \(rows)x\(cols)")
         }
         return (c.dimensions[0], c.values)
     }
@@ -76,10 +77,10 @@ public enum IDXReader {
     /// Checks that parsed contents are labels below `classCount`.
     public static func labels(in c: Contents, file: String, classCount: Int = 10) throws -> [Int32] {
         guard c.dimensions.count == 1 else {
-            throw DataError(file, "expected a label file (1 dimension), found \(c.dimensions.count) dimensions")
+            throw FileError(file, "expected a label file (1 dimension), found \(c.dimensions.count) dimensions")
         }
         if let bad = c.values.firstIndex(where: { Int($0) >= classCount }) {
-            throw DataError(file, "label \(c.values[bad]) at index \(bad) is out of range 0..<\(classCount)")
+            throw FileError(file, "label \(c.values[bad]) at index \(bad) is out of range 0..<\(classCount)")
         }
         return c.values.map(Int32.init)
     }

@@ -47,10 +47,3 @@ public struct LabeledImages: Sendable {
         return h
     }
 }
-
-/// Writes one-hot rows for `labels` into `out` ([labels.count, classes]).
-public func oneHot(_ labels: UnsafeBufferPointer<Int32>, into out: Matrix) {
-    precondition(out.rows == labels.count, "oneHot: \(labels.count) labels into \(out.shape)")
-    out.fill(0)
-    for (r, l) in labels.enumerated() { out[r, Int(l)] = 1 }
-}

@@ -1,3 +1,4 @@
+import Files
 /// A data set of the MNIST family loaded from disk and verified: 60,000 training and 10,000 test examples.
 public struct MNISTFamilyDataset: Sendable {
     public let spec: DatasetSpec
@@ -20,7 +21,7 @@ public struct MNISTFamilyDataset: Sendable {
         var raw: [DataFileRole: [UInt8]] = [:]
         for file in spec.files {
             guard let path = DataLocator.path(of: file, in: directory) else {
-                throw DataError(directory + "/" + file.name + ".gz", "file not found")
+                throw FileError(directory + "/" + file.name + ".gz", "file not found")
             }
             let bytes = try IDXReader.readFileBytes(path)
             let (content, method) = try FileVerification.verify(bytes, against: file, path: path)
@@ -38,10 +39,10 @@ public struct MNISTFamilyDataset: Sendable {
         let (nTest, testPixels) = try images(.testImages)
         let trainLabels = try labels(.trainLabels), testLabels = try labels(.testLabels)
         guard nTrain == trainLabels.count else {
-            throw DataError(directory, "\(nTrain) training images but \(trainLabels.count) training labels")
+            throw FileError(directory, "\(nTrain) training images but \(trainLabels.count) training labels")
         }
         guard nTest == testLabels.count else {
-            throw DataError(directory, "\(nTest) test images but \(testLabels.count) test labels")
+            throw FileError(directory, "\(nTest) test images but \(testLabels.count) test labels")
         }
         return MNISTFamilyDataset(spec: spec, directory: directory,
                                   train: LabeledImages(pixels: trainPixels, labels: trainLabels, classCount: spec.classCount),

@@ -1,3 +1,4 @@
+import Files
 import Datasets
 import Foundation
 import NN
@@ -23,24 +24,26 @@ public final class DigitClassifier: Module {
         for l in [hidden1, hidden2, output] { l.initializeDefault(rng: rng) }
     }
 
-    public var namedParameters: [(name: String, parameter: Parameter)] { prefixed("net", net) }
+    public var children: [(name: String, module: Module)] { [("net", net)] }
 
     /// Trains with Adam on softmax cross-entropy. `log` receives one line per epoch.
     public func train(images: Matrix, labels: [Int32], epochs: Int = 8, batchSize: Int = 100, learningRate: Float = 1e-3,
                       log: (String) -> Void = { _ in }) {
-        let adam = Adam(self, learningRate: learningRate)
+        let adam = Adam(self)
         let sampler = MinibatchSampler(images: images, labels: labels, batchSize: batchSize, seed: rng.next())
         let x = Matrix(rows: batchSize, cols: images.cols), gradient = Matrix(rows: batchSize, cols: classCount)
         var y = [Int32](repeating: 0, count: batchSize)
+        var step = 0
         for epoch in 0..<epochs {
             var loss = 0.0
-            adam.learningRate = learningRate * (epoch >= epochs * 3 / 4 ? 0.1 : 1)
+            let hyperparameters = Hyperparameters(learningRate: learningRate * (epoch >= epochs * 3 / 4 ? 0.1 : 1), momentum: 0.9)
             for batch in 0..<sampler.batchesPerEpoch {
                 y.withUnsafeMutableBufferPointer { sampler.fill(epoch: epoch, batch: batch, images: x, labels: $0) }
                 let logits = net.forward(x, mode: .training)
                 loss += y.withUnsafeBufferPointer { softmaxCrossEntropy(logits, labels: $0, gradient: gradient) }
                 _ = net.backward(gradient, needs: .parameters)
-                adam.step()
+                step += 1
+                adam.update(hyperparameters, step: step)
             }
             log(String(format: "classifier epoch %d/%d: loss %.4f", epoch + 1, epochs, loss / Double(sampler.batchesPerEpoch)))
         }
@@ -81,7 +84,7 @@ public final class DigitClassifier: Module {
     public func save(to path: String, metadata: [String: String]) throws {
         var m = metadata
         m["classifier"] = Self.version
-        try AtomicFile.write(SafeTensors.encode(namedParameters.map { ($0.name, $0.parameter.value) }, metadata: m), to: path)
+        try AtomicFile.write(SafeTensors.encode(stateTensors(prefix: ""), metadata: m), to: path)
     }
 
     /// Loads a cached classifier; nil when the file is absent, stale or of another version.
@@ -89,10 +92,9 @@ public final class DigitClassifier: Module {
         guard let contents = try? SafeTensors.read(path), contents.metadata["classifier"] == version,
               metadata.allSatisfy({ contents.metadata[$0.key] == $0.value }) else { return nil }
         let c = DigitClassifier(classCount: classCount)
-        for (name, p) in c.namedParameters {
-            guard let t = contents.tensors[name], t.rows == p.value.rows, t.cols == p.value.cols else { return nil }
-            p.value.copy(from: t)
-        }
+        var state = StateDict(contents.tensors, file: path)
+        state.acceptsRowVectors = true  // caches written before biases were stored [n]
+        guard (try? state.load(c, prefix: "")) != nil, (try? state.checkEverythingUsed()) != nil else { return nil }
         return c
     }
 }

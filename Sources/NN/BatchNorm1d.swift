@@ -8,44 +8,45 @@ public final class BatchNorm1d: Layer {
     public let runningMean: Parameter, runningVariance: Parameter
     private var output = Workspace(), gradInput = Workspace(), normalised = Workspace()
     private var xhat = noGradient
-    /// Rows: batch mean, 1/std, and two per-feature sums; a matrix, so loops use plain pointers.
+    /// Rows: batch mean, 1/std, and two per-feature sums (of x or dy, and of squared deviations or dy·x̂);
+    /// a matrix, so loops use plain pointers.
     private let statistics: Matrix
 
     public init(_ features: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) {
         self.features = features
         self.momentum = momentum
         self.epsilon = epsilon
-        gamma = Parameter(rows: 1, cols: features)
-        beta = Parameter(rows: 1, cols: features)
-        runningMean = Parameter(rows: 1, cols: features, trainable: false)
-        runningVariance = Parameter(rows: 1, cols: features, trainable: false)
+        gamma = Parameter(shape: [features])
+        beta = Parameter(shape: [features])
+        runningMean = Parameter(shape: [features], trainable: false)
+        runningVariance = Parameter(shape: [features], trainable: false)
         gamma.value.fill(1)
         runningVariance.value.fill(1)
         statistics = Matrix(rows: 4, cols: features)
     }
 
-    public var namedParameters: [(name: String, parameter: Parameter)] {
+    public var ownParameters: [(name: String, parameter: Parameter)] {
         [("weight", gamma), ("bias", beta), ("running_mean", runningMean), ("running_var", runningVariance)]
     }
 
     public func forward(_ x: Matrix, mode: Mode) -> Matrix {
         precondition(x.cols == features, "BatchNorm1d(\(features)) got input \(x.shape)")
         let n = x.rows, f = features, xp = x.pointer
-        let mean = statistics.pointer, inverseStd = mean + f, sum1 = mean + 2 * f, sum2 = mean + 3 * f
+        let mean = statistics.pointer, inverseStd = mean + f, columnSum = mean + 2 * f, productSum = mean + 3 * f
         let y = output.matrix(rows: n, cols: f)
         xhat = normalised.matrix(rows: n, cols: f)
         if mode == .training {
             precondition(n > 1, "BatchNorm1d needs more than one row per batch in training")
-            for c in 0..<f { sum1[c] = 0; sum2[c] = 0 }
-            for r in 0..<n { for c in 0..<f { sum1[c] += xp[r * f + c] } }
-            for c in 0..<f { mean[c] = sum1[c] / Float(n) }
-            for r in 0..<n { for c in 0..<f { let d = xp[r * f + c] - mean[c]; sum2[c] += d * d } }
+            for c in 0..<f { columnSum[c] = 0; productSum[c] = 0 }
+            for r in 0..<n { for c in 0..<f { columnSum[c] += xp[r * f + c] } }
+            for c in 0..<f { mean[c] = columnSum[c] / Float(n) }
+            for r in 0..<n { for c in 0..<f { let d = xp[r * f + c] - mean[c]; productSum[c] += d * d } }
             let rm = runningMean.value.pointer, rv = runningVariance.value.pointer
             for c in 0..<f {
-                let variance = sum2[c] / Float(n)
+                let variance = productSum[c] / Float(n)
                 inverseStd[c] = 1 / (variance + epsilon).squareRoot()
                 rm[c] = (1 - momentum) * rm[c] + momentum * mean[c]
-                rv[c] = (1 - momentum) * rv[c] + momentum * sum2[c] / Float(n - 1)
+                rv[c] = (1 - momentum) * rv[c] + momentum * productSum[c] / Float(n - 1)
             }
         } else {
             let rm = runningMean.value.pointer, rv = runningVariance.value.pointer
@@ -65,12 +66,12 @@ public final class BatchNorm1d: Layer {
     /// Training-mode backward: dx = invStd/n · (n·dxhat - Σdxhat - xhat·Σ(dxhat·xhat)), dxhat = dy·gamma.
     public func backward(_ dy: Matrix, needs: GradientNeeds) -> Matrix {
         let n = dy.rows, f = features, g = dy.pointer, h = xhat.pointer
-        let inverseStd = statistics.pointer + f, sum1 = statistics.pointer + 2 * f, sum2 = statistics.pointer + 3 * f
-        for c in 0..<f { sum1[c] = 0; sum2[c] = 0 }
-        for r in 0..<n { for c in 0..<f { sum1[c] += g[r * f + c]; sum2[c] += g[r * f + c] * h[r * f + c] } }
+        let inverseStd = statistics.pointer + f, columnSum = statistics.pointer + 2 * f, productSum = statistics.pointer + 3 * f
+        for c in 0..<f { columnSum[c] = 0; productSum[c] = 0 }
+        for r in 0..<n { for c in 0..<f { columnSum[c] += g[r * f + c]; productSum[c] += g[r * f + c] * h[r * f + c] } }
         if needs.contains(.parameters) {
             let dg = gamma.gradient.pointer, db = beta.gradient.pointer
-            for c in 0..<f { dg[c] = sum2[c]; db[c] = sum1[c] }
+            for c in 0..<f { dg[c] = productSum[c]; db[c] = columnSum[c] }
         }
         guard needs.contains(.input) else { return noGradient }
         let dx = gradInput.matrix(rows: n, cols: f)
@@ -79,7 +80,7 @@ public final class BatchNorm1d: Layer {
             for c in 0..<f {
                 let i = r * f + c
                 // Σdxhat = gamma·Σdy and Σ(dxhat·xhat) = gamma·Σ(dy·xhat).
-                d[i] = gm[c] * inverseStd[c] * (g[i] - inv * sum1[c] - h[i] * inv * sum2[c])
+                d[i] = gm[c] * inverseStd[c] * (g[i] - inv * columnSum[c] - h[i] * inv * productSum[c])
             }
         }
         return dx

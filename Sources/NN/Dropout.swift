@@ -1,9 +1,8 @@
 /// Inverted dropout: in training each element is zeroed with probability `p` and the survivors are
-/// scaled by 1/(1-p), so inference needs no rescaling and is the identity.
+/// scaled by 1/(1-p), so inference needs no rescaling and is the identity
+/// (unless it runs in `.inferenceKeepingDropout` mode).
 public final class Dropout: Layer {
     public let p: Float
-    /// Keep dropping at inference too (the paper's G may have sampled this way; see README).
-    public var activeAtInference = false
     private let rng: RandomGenerator
     private var output = Workspace(), gradInput = Workspace(), maskBuffer = Workspace()
     private var mask = noGradient
@@ -16,7 +15,7 @@ public final class Dropout: Layer {
     }
 
     public func forward(_ x: Matrix, mode: Mode) -> Matrix {
-        active = p > 0 && (mode == .training || activeAtInference)
+        active = p > 0 && mode != .inference
         guard active else { return x }
         mask = maskBuffer.matrix(rows: x.rows, cols: x.cols)
         let y = output.matrix(rows: x.rows, cols: x.cols)

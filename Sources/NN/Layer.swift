@@ -1,5 +1,8 @@
-/// Whether a layer trains (dropout active, batch statistics) or infers.
-public enum Mode: Sendable { case training, inference }
+/// How a layer runs: training (dropout active, batch statistics), inference, or inference that keeps
+/// dropout active (a source of variety when sampling some generators; see README).
+public enum Mode: Sendable {
+    case training, inference, inferenceKeepingDropout
+}
 
 /// What a backward pass must produce.
 public struct GradientNeeds: OptionSet, Sendable {
@@ -19,10 +22,6 @@ public struct GradientNeeds: OptionSet, Sendable {
 public protocol Layer: Module {
     func forward(_ input: Matrix, mode: Mode) -> Matrix
     func backward(_ gradOutput: Matrix, needs: GradientNeeds) -> Matrix
-}
-
-extension Layer {
-    public var namedParameters: [(name: String, parameter: Parameter)] { [] }
 }
 
 /// The matrix returned for a gradient nobody asked for.

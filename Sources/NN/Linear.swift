@@ -9,11 +9,11 @@ public final class Linear: Layer {
     public init(_ inputSize: Int, _ outputSize: Int) {
         self.inputSize = inputSize
         self.outputSize = outputSize
-        weight = Parameter(rows: outputSize, cols: inputSize)
-        bias = Parameter(rows: 1, cols: outputSize)
+        weight = Parameter(shape: [outputSize, inputSize])
+        bias = Parameter(shape: [outputSize])
     }
 
-    public var namedParameters: [(name: String, parameter: Parameter)] { [("weight", weight), ("bias", bias)] }
+    public var ownParameters: [(name: String, parameter: Parameter)] { [("weight", weight), ("bias", bias)] }
 
     /// Uniform weights in [-range, range] and a zero bias (pylearn2's `irange` initialisation).
     public func initializeUniform(range: Float, rng: RandomGenerator) {

@@ -12,7 +12,7 @@ public final class Maxout: Layer {
         linear = Linear(inputSize, units * pieces)
     }
 
-    public var namedParameters: [(name: String, parameter: Parameter)] { prefixed("lin", linear) }
+    public var children: [(name: String, module: Module)] { [("lin", linear)] }
 
     public func forward(_ x: Matrix, mode: Mode) -> Matrix {
         let z = linear.forward(x, mode: mode)

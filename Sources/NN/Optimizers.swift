@@ -1,41 +1,41 @@
+/// What an optimiser update uses, set by the trainer for each step (from a schedule).
+public struct Hyperparameters: Sendable, Equatable {
+    public var learningRate: Float
+    /// SGD's momentum μ; Adam's first-moment decay β₁ (its momentum).
+    public var momentum: Float
+    public init(learningRate: Float, momentum: Float) { self.learningRate = learningRate; self.momentum = momentum }
+}
+
 /// Updates parameters from their gradients. Its state is named after the parameters it updates,
 /// so a checkpoint can store and restore it.
 public protocol Optimizer: AnyObject {
-    /// One update of every trainable parameter from its current gradient.
-    func step()
-    /// Moment buffers etc., e.g. ("trunk.0.weight.momentum", m).
-    var namedState: [(name: String, value: Matrix)] { get }
-    /// Number of steps taken (Adam's bias correction depends on it).
-    var stepCount: Int { get set }
+    /// One update of every trainable parameter from its current gradient. `step` counts updates from 1,
+    /// this one included (Adam's bias correction depends on it).
+    func update(_ hyperparameters: Hyperparameters, step: Int)
+    /// Moment buffers etc., e.g. ("trunk.0.weight.momentum", m), shaped like their parameters.
+    var namedState: [(name: String, tensor: Tensor)] { get }
 }
 
-/// SGD with momentum in PyTorch's convention: v ← μv + g; θ ← θ - ηv. `learningRate` and `momentum`
-/// are set from a schedule before each step.
+/// SGD with momentum in PyTorch's convention: v ← μv + g; θ ← θ - ηv.
 public final class SGD: Optimizer {
-    public var learningRate: Float
-    public var momentum: Float
-    public var stepCount = 0
     private let parameters: [(name: String, parameter: Parameter)]
-    private let velocities: [Matrix]
+    private let velocities: [Tensor]
 
-    public init(_ module: Module, learningRate: Float, momentum: Float = 0) {
+    public init(_ module: Module) {
         parameters = module.namedParameters.filter { $0.parameter.isTrainable }
-        velocities = parameters.map { Matrix(rows: $0.parameter.value.rows, cols: $0.parameter.value.cols) }
-        self.learningRate = learningRate
-        self.momentum = momentum
+        velocities = parameters.map { Tensor(shape: $0.parameter.shape, values: Matrix(rows: $0.parameter.value.rows, cols: $0.parameter.value.cols)) }
     }
 
-    public var namedState: [(name: String, value: Matrix)] {
+    public var namedState: [(name: String, tensor: Tensor)] {
         zip(parameters, velocities).map { ($0.name + ".momentum", $1) }
     }
 
-    public func step() {
+    public func update(_ h: Hyperparameters, step: Int) {
         for (entry, velocity) in zip(parameters, velocities) {
-            SGD.update(entry.parameter.value.pointer, gradient: entry.parameter.gradient.pointer, velocity: velocity.pointer,
-                       count: velocity.count, learningRate: learningRate, momentum: momentum)
+            SGD.update(entry.parameter.value.pointer, gradient: entry.parameter.gradient.pointer, velocity: velocity.values.pointer,
+                       count: velocity.values.count, learningRate: h.learningRate, momentum: h.momentum)
             entry.parameter.applyMaxRowNorm()
         }
-        stepCount += 1
     }
 
     /// One buffer's update, in a function of its own so the loop vectorises (no loads through `self`).
@@ -52,36 +52,33 @@ public final class SGD: Optimizer {
 
 /// Adam (Kingma & Ba, 2015) with bias correction.
 public final class Adam: Optimizer {
-    public var learningRate: Float
-    public let beta1: Float, beta2: Float, epsilon: Float
-    public var stepCount = 0
+    public let beta2: Float, epsilon: Float
     private let parameters: [(name: String, parameter: Parameter)]
-    private let firstMoments: [Matrix], secondMoments: [Matrix]
+    private let firstMoments: [Tensor], secondMoments: [Tensor]
 
-    public init(_ module: Module, learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8) {
+    public init(_ module: Module, beta2: Float = 0.999, epsilon: Float = 1e-8) {
         parameters = module.namedParameters.filter { $0.parameter.isTrainable }
-        firstMoments = parameters.map { Matrix(rows: $0.parameter.value.rows, cols: $0.parameter.value.cols) }
-        secondMoments = parameters.map { Matrix(rows: $0.parameter.value.rows, cols: $0.parameter.value.cols) }
-        self.learningRate = learningRate
-        self.beta1 = beta1
+        func zeros(_ p: Parameter) -> Tensor { Tensor(shape: p.shape, values: Matrix(rows: p.value.rows, cols: p.value.cols)) }
+        firstMoments = parameters.map { zeros($0.parameter) }
+        secondMoments = parameters.map { zeros($0.parameter) }
         self.beta2 = beta2
         self.epsilon = epsilon
     }
 
-    public var namedState: [(name: String, value: Matrix)] {
+    public var namedState: [(name: String, tensor: Tensor)] {
         zip(parameters, firstMoments).map { ($0.name + ".exp_avg", $1) }
             + zip(parameters, secondMoments).map { ($0.name + ".exp_avg_sq", $1) }
     }
 
-    public func step() {
-        stepCount += 1
-        let t = Float(stepCount)
-        let stepSize = learningRate / (1 - powf(beta1, t))
+    /// `hyperparameters.momentum` is β₁.
+    public func update(_ h: Hyperparameters, step: Int) {
+        let t = Float(step), beta1 = h.momentum
+        let stepSize = h.learningRate / (1 - powf(beta1, t))
         let rootCorrection = 1 / (1 - powf(beta2, t)).squareRoot()
         for (i, entry) in parameters.enumerated() {
             Adam.update(entry.parameter.value.pointer, gradient: entry.parameter.gradient.pointer,
-                        firstMoment: firstMoments[i].pointer, secondMoment: secondMoments[i].pointer,
-                        count: firstMoments[i].count, beta1: beta1, beta2: beta2, stepSize: stepSize,
+                        firstMoment: firstMoments[i].values.pointer, secondMoment: secondMoments[i].values.pointer,
+                        count: firstMoments[i].values.count, beta1: beta1, beta2: beta2, stepSize: stepSize,
                         rootCorrection: rootCorrection, epsilon: epsilon)
             entry.parameter.applyMaxRowNorm()
         }

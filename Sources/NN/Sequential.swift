@@ -14,8 +14,8 @@ public final class Sequential: Layer {
     }
     public convenience init(_ layers: Layer...) { self.init(layers) }
 
-    public var namedParameters: [(name: String, parameter: Parameter)] {
-        layers.enumerated().flatMap { prefixed(String($0.offset), $0.element) }
+    public var children: [(name: String, module: Module)] {
+        layers.enumerated().map { (String($0.offset), $0.element) }
     }
 
     public func forward(_ x: Matrix, mode: Mode) -> Matrix {
@@ -25,7 +25,7 @@ public final class Sequential: Layer {
     }
 
     /// A layer passes its input gradient down when the caller wants dLoss/dInput, or when a layer
-    /// below it needs one for its parameters (so D's step skips dLoss/dx of its first layer).
+    /// below it needs one for its parameters (so a net trained on fixed inputs skips dLoss/dx of its first layer).
     public func backward(_ dy: Matrix, needs: GradientNeeds) -> Matrix {
         var g = dy
         for i in stride(from: layers.count - 1, through: 0, by: -1) {

@@ -1,3 +1,4 @@
+import Files
 import ArgumentParser
 import Datasets
 import Foundation
@@ -60,7 +61,7 @@ struct DataCommand: ParsableCommand {
         func run() throws {
             let locator = try location.locator()
             guard let directory = locator.directoryWithAllFiles() else {
-                throw DataError(locator.candidates.joined(separator: ", "),
+                throw FileError(locator.candidates.joined(separator: ", "),
                                 "\(locator.spec.name) not found; run `cgan data fetch --dataset \(locator.spec.name)`")
             }
             let data = try MNISTFamilyDataset.load(locator.spec, from: directory)

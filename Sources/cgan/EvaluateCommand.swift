@@ -1,12 +1,9 @@
+import Files
 import ArgumentParser
 import CGAN
 import Datasets
 import Evaluation
 import Foundation
-
-enum SamplingDropout: String, ExpressibleByArgument, CaseIterable {
-    case on, off, both
-}
 
 /// Options shared by `evaluate` and `train --eval-every`.
 struct EvaluationOptions: ParsableArguments {
@@ -54,8 +51,7 @@ struct EvaluateCommand: ParsableCommand {
     @OptionGroup var location: DataCommand.Location
     @OptionGroup var options: EvaluationOptions
 
-    @Option(help: "Sample with G's dropout on, off, or both (default: both when G has dropout, else off).")
-    var dropoutAtSampling: SamplingDropout?
+    @OptionGroup var sampling: SamplingDropoutOption
 
     @Option(help: "Random seed of the samples.")
     var seed: UInt64 = 1234
@@ -74,15 +70,8 @@ struct EvaluateCommand: ParsableCommand {
         let data = try location.load()
         let evaluator = options.makeEvaluator(data) { ProgressBar.printLine($0) }
         evaluator.seed = seed
-        let hasDropout = !generator.net.dropouts.isEmpty
-        let modes: [Bool]
-        switch dropoutAtSampling ?? (hasDropout ? .both : .off) {
-        case .on: modes = [true]
-        case .off: modes = [false]
-        case .both: modes = [false, true]
-        }
         var reports: [EvaluationReport] = []
-        for dropout in modes {
+        for dropout in sampling.modes(runSetting: generator.config.dropoutAtSampling) {
             let r = try evaluator.evaluate(generator, dropout: dropout)
             reports.append(r)
             printTable(r)

@@ -36,13 +36,13 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Random seed: the same seed gives the same images.")
     var seed: UInt64 = 1
 
-    @Option(help: "Keep G's dropout on while sampling (on|off; default: the run's setting).")
-    var dropoutAtSampling: Switch?
+    @OptionGroup var sampling: SamplingDropoutOption
 
     func validate() throws {
         if label != nil && perClass != nil { throw ValidationError("give --label or --per-class, not both") }
         if label == nil && perClass == nil { throw ValidationError("give --label N (with --count) or --per-class N") }
         if count < 1 { throw ValidationError("--count must be at least 1") }
+        try sampling.validateSingle()
         if let perClass, perClass < 1 { throw ValidationError("--per-class must be at least 1") }
     }
 
@@ -51,7 +51,6 @@ struct SampleCommand: ParsableCommand {
             throw CommandError("checkpoint not found: \(checkpoint)")
         }
         let generator = try ConditionalGenerator(checkpoint: checkpoint)
-        if let dropoutAtSampling { generator.dropoutAtSampling = dropoutAtSampling.isOn }
         let labels: [Int], columns: Int
         if let perClass {
             labels = (0..<generator.classCount).flatMap { [Int](repeating: $0, count: perClass) }
@@ -64,7 +63,7 @@ struct SampleCommand: ParsableCommand {
             labels = [Int](repeating: label, count: count)
             columns = Int(Double(count).squareRoot().rounded(.up))
         }
-        let images = generator.generate(labels: labels, seed: seed)
+        let images = generator.generate(labels: labels, seed: seed, dropout: sampling.modes(runSetting: generator.config.dropoutAtSampling)[0])
         let written = try SampleExport.write(images, labels: labels, format: format, to: out, columns: columns)
         print("wrote \(labels.count) images: \(written.joined(separator: ", "))")
     }

@@ -7,12 +7,6 @@ extension Architecture: ExpressibleByArgument {}
 extension GeneratorLoss: ExpressibleByArgument {}
 extension NoiseDistribution: ExpressibleByArgument {}
 
-/// "on" or "off".
-enum Switch: String, ExpressibleByArgument, CaseIterable {
-    case on, off
-    var isOn: Bool { self == .on }
-}
-
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
@@ -89,8 +83,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Limit each D unit's incoming weight vector to this L2 norm (default: no limit).")
     var dMaxNorm: Double?
 
-    @Option(help: "paper: keep G's dropout on when drawing sample grids and validating (on|off).")
-    var dropoutAtSampling: Switch = .off
+    @OptionGroup var sampling: SamplingDropoutOption
 
     @Option(help: "Score the validation set every K epochs (and after the last) and keep checkpoints/best.safetensors at the best validation Parzen log-likelihood; 0: never.")
     var evalEvery = 5
@@ -107,6 +100,7 @@ struct TrainCommand: ParsableCommand {
             if let p, !(0..<1).contains(p) { throw ValidationError("\(name) must be in [0, 1)") }
         }
         if let trainLimit, trainLimit < 2 { throw ValidationError("--train-limit must be at least 2") }
+        try sampling.validateSingle()
     }
 
     func makeConfig() -> TrainingConfig {
@@ -127,7 +121,7 @@ struct TrainCommand: ParsableCommand {
         if let gInitRange { c.generatorInitRange = gInitRange }
         if let dInitRange { c.discriminatorInitRange = dInitRange }
         c.discriminatorMaxNorm = dMaxNorm
-        c.dropoutAtSampling = dropoutAtSampling.isOn
+        c.dropoutAtSampling = sampling.dropoutAtSampling == .on
         return c
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// The `cgan` program itself: bad input gets one error line and a non-zero exit, never a crash.

@@ -3,27 +3,7 @@ import XCTest
 import CGAN
 import Datasets
 import NN
-
-let sharedMNIST = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data/mnist").path
-
-/// The real MNIST files, loaded once for all tests.
-enum RealMNIST {
-    static let data: MNISTFamilyDataset? = try? MNISTFamilyDataset.load(DatasetRegistry.mnist, from: sharedMNIST)
-
-    static func require() throws -> MNISTFamilyDataset {
-        BLASRuntime.ensureFastKernel()
-        guard let data else { throw XCTSkip("no MNIST at \(sharedMNIST)") }
-        return data
-    }
-}
-
-func temporaryDirectory(_ test: XCTestCase) -> String {
-    let d = NSTemporaryDirectory() + "cgan-test-" + UUID().uuidString
-    try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-    test.addTeardownBlock { try? FileManager.default.removeItem(atPath: d) }
-    return d
-}
+import TestSupport
 
 /// A small, fast config: `limit` training images, `batch` per step.
 func smallConfig(_ arch: Architecture, epochs: Int, limit: Int = 1000, batch: Int = 50) -> TrainingConfig {
@@ -55,5 +35,5 @@ func train(_ config: TrainingConfig, in directory: String, resume: Bool = false,
 
 /// Every tensor of a checkpoint file, as exact bit patterns.
 func tensorBits(_ path: String) throws -> [String: [UInt32]] {
-    try SafeTensors.read(path).tensors.mapValues { $0.array.map(\.bitPattern) }
+    try SafeTensors.read(path).tensors.mapValues { $0.values.array.map(\.bitPattern) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 import CGAN
 import Datasets
@@ -7,9 +8,9 @@ import NN
 final class ModelTests: XCTestCase {
     func testLayerSizesOfThePaperModel() {
         let m = GANModels(config: TrainingConfig(architecture: .paper), classCount: 10)
-        let g = m.generator.linearMaps.map { [$0.inputSize, $0.outputSize] }
+        let g = m.generator.modules(ofType: Linear.self).map { [$0.inputSize, $0.outputSize] }
         XCTAssertEqual(g, [[100, 200], [10, 1000], [1200, 1200], [1200, 784]])
-        let d = m.discriminator.linearMaps.map { [$0.inputSize, $0.outputSize] }
+        let d = m.discriminator.modules(ofType: Linear.self).map { [$0.inputSize, $0.outputSize] }
         XCTAssertEqual(d, [[784, 240 * 5], [10, 50 * 5], [290, 240 * 4], [240, 1]])
     }
 
@@ -38,7 +39,7 @@ final class ModelTests: XCTestCase {
         _ = d.forward(x, labels: y, mode: .inference)
         let ones = Matrix(rows: 3, cols: 1)
         ones.fill(1)
-        let dx = d.backward(ones, parameterGradients: true, inputGradient: true).clone()
+        let dx = d.backward(ones, needs: .all).clone()
         func total() -> Double { d.forward(x, labels: y, mode: .inference).array.reduce(0) { $0 + Double($1) } }
         let h: Float = 1e-3
         for i in stride(from: 0, to: x.count, by: 97) {
@@ -81,7 +82,7 @@ final class CheckpointTests: XCTestCase {
         XCTAssertEqual(result["shape"] as? [Int], [784, 1200])
         XCTAssertEqual(result["dtype"] as? String, "F32")
         XCTAssertEqual(result["arch"] as? String, "paper")
-        XCTAssertEqual((result["first"] as! [Double]).map(Float.init), Array(expected.array.prefix(5)))
+        XCTAssertEqual((result["first"] as! [Double]).map(Float.init), Array(expected.values.array.prefix(5)))
     }
 
     func testLoadingRefusesBrokenOrMismatchedFiles() throws {
@@ -106,12 +107,19 @@ final class CheckpointTests: XCTestCase {
         // An mlp checkpoint's G has other tensors than the paper model's: loading it as paper must fail.
         let c = try Checkpoint(path: path)
         let mlp = GANModels(config: TrainingConfig(architecture: .mlp), classCount: 10)
-        XCTAssertThrowsError(try c.load(mlp.generator, prefix: "G")) { XCTAssertTrue("\($0)".contains("missing"), "\($0)") }
+        var tensors = c.tensors
+        XCTAssertThrowsError(try tensors.load(mlp.generator, prefix: "G")) { XCTAssertTrue("\($0)".contains("missing"), "\($0)") }
         // Same names, other shapes.
         var wide = TrainingConfig(architecture: .paper)
         wide.noiseSize = 50
         let paper50 = GANModels(config: wide, classCount: 10)
-        XCTAssertThrowsError(try c.load(paper50.generator, prefix: "G")) { XCTAssertTrue("\($0)".contains("shape"), "\($0)") }
+        tensors = c.tensors
+        XCTAssertThrowsError(try tensors.load(paper50.generator, prefix: "G")) { XCTAssertTrue("\($0)".contains("shape"), "\($0)") }
+        // A tensor the model has no place for.
+        let paper = GANModels(config: c.config, classCount: 10)
+        tensors = c.tensors
+        try tensors.load(paper.generator, prefix: "G")
+        XCTAssertThrowsError(try tensors.checkEverythingUsed()) { XCTAssertTrue("\($0)".contains("D."), "\($0)") }
     }
 
     func testSampleExportFormats() throws {

@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 import CGAN
 import Datasets
@@ -7,7 +8,8 @@ import NN
 /// input gradients) must train exactly like the plain formulation: two D passes with summed gradients,
 /// and a G step through a D that computes everything.
 final class TrainingStepEquivalenceTests: XCTestCase {
-    func plainStep(_ t: TrainingStep, rng: RandomGenerator, real: Matrix, realLabels: [Int32]) -> (Double, Double) {
+    func plainStep(_ t: TrainingStep, step: Int, rng: RandomGenerator, real: Matrix, realLabels: [Int32]) -> (Double, Double) {
+        let hyperparameters = t.schedule.hyperparameters(atStep: step)
         let b = t.batchSize, g = t.models.generator, d = t.models.discriminator
         // Same draws, in the same order, as TrainingStep.run.
         let fakeLabels = (0..<b).map { _ in Int32(rng.integer(below: t.classCount)) }
@@ -23,21 +25,21 @@ final class TrainingStepEquivalenceTests: XCTestCase {
         let params = d.trainableParameters
         var lossD = binaryCrossEntropyWithLogits(d.forward(real, labels: yReal, mode: .training), targets: ones,
                                                  normaliser: Float(b), gradient: grad)
-        _ = d.backward(grad, parameterGradients: true, inputGradient: true)
+        _ = d.backward(grad, needs: .all)
         let realGradients = params.map { $0.gradient.clone() }
         lossD += binaryCrossEntropyWithLogits(d.forward(fake, labels: yFake, mode: .training), targets: zeros,
                                               normaliser: Float(b), gradient: grad)
-        _ = d.backward(grad, parameterGradients: true, inputGradient: true)
+        _ = d.backward(grad, needs: .all)
         for (p, r) in zip(params, realGradients) {
             for i in 0..<r.count { p.gradient.pointer[i] += r.pointer[i] }
         }
-        t.discriminatorOptimizer.step()
+        t.discriminatorOptimizer.update(hyperparameters, step: step + 1)
 
         let lossG = binaryCrossEntropyWithLogits(d.forward(fake, labels: yFake, mode: .training), targets: ones,
                                                  normaliser: Float(b), gradient: grad)
-        let dx = d.backward(grad, parameterGradients: true, inputGradient: true)
-        _ = g.backward(dx, parameterGradients: true, inputGradient: true)
-        t.generatorOptimizer.step()
+        let dx = d.backward(grad, needs: .all)
+        _ = g.backward(dx, needs: .all)
+        t.generatorOptimizer.update(hyperparameters, step: step + 1)
         return (lossD, lossG)
     }
 
@@ -46,23 +48,19 @@ final class TrainingStepEquivalenceTests: XCTestCase {
         // Dropout masks are drawn in a different order by the two formulations: compare without dropout.
         config.generatorDropout = 0; config.discriminatorDropout = 0; config.discriminatorInputDropout = 0
         config.batchSize = 16
-        let fast = TrainingStep(config: config, models: GANModels(config: config, classCount: 10), classCount: 10)
-        let plain = TrainingStep(config: config, models: GANModels(config: config, classCount: 10), classCount: 10)
+        let fast = TrainingStep(config: config, models: GANModels(config: config, classCount: 10), classCount: 10, stepsPerEpoch: 100)
+        let plain = TrainingStep(config: config, models: GANModels(config: config, classCount: 10), classCount: 10, stepsPerEpoch: 100)
         let plainRNG = RandomGenerator(state: fast.rng.state)
         let data = RandomGenerator(seed: 3)
         for step in 0..<3 {
             let real = Matrix(rows: 16, cols: 784)
             data.fillUniform(real, low: config.pixelScale == .unit ? 0 : -1, high: 1)
             let labels = (0..<16).map { _ in Int32(data.integer(below: 10)) }
-            let s = fast.run(stepsPerEpoch: 100) { x, y in
+            let s = fast.run(step: step) { x, y in
                 x.copy(from: real)
                 for i in 0..<16 { y[i] = labels[i] }
             }
-            if let sgd = plain.generatorOptimizer as? SGD, let f = fast.generatorOptimizer as? SGD {
-                let d = plain.discriminatorOptimizer as! SGD
-                (sgd.learningRate, sgd.momentum, d.learningRate, d.momentum) = (f.learningRate, f.momentum, f.learningRate, f.momentum)
-            }
-            let (lossD, lossG) = plainStep(plain, rng: plainRNG, real: real, realLabels: labels)
+            let (lossD, lossG) = plainStep(plain, step: step, rng: plainRNG, real: real, realLabels: labels)
             XCTAssertEqual(s.discriminatorLoss, lossD, accuracy: 1e-5 * max(1, abs(lossD)), "\(arch) step \(step) D loss")
             XCTAssertEqual(s.generatorLoss, lossG, accuracy: 1e-5 * max(1, abs(lossG)), "\(arch) step \(step) G loss")
         }

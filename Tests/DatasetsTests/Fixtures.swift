@@ -1,30 +1,8 @@
+import Files
 import Foundation
 import XCTest
 import Datasets
-
-/// A fresh temporary directory, removed when the test ends.
-func temporaryDirectory(_ test: XCTestCase) -> String {
-    let d = NSTemporaryDirectory() + "cgan-test-" + UUID().uuidString
-    try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-    test.addTeardownBlock { try? FileManager.default.removeItem(atPath: d) }
-    return d
-}
-
-func write(_ bytes: [UInt8], _ path: String) { _ = FileManager.default.createFile(atPath: path, contents: Data(bytes)) }
-
-/// gzip-compresses `bytes` with the system's gzip (tests only; the product only decompresses).
-func gzipped(_ bytes: [UInt8]) -> [UInt8] {
-    let dir = NSTemporaryDirectory() + "gz-" + UUID().uuidString
-    write(bytes, dir)
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/bin/gzip")
-    p.arguments = ["-n", "-f", dir]
-    try! p.run()
-    p.waitUntilExit()
-    let out = [UInt8](FileManager.default.contents(atPath: dir + ".gz")!)
-    try? FileManager.default.removeItem(atPath: dir + ".gz")
-    return out
-}
+import TestSupport
 
 /// `count` 28x28 images whose pixels encode their index, and labels cycling through the classes.
 func smallImages(_ count: Int) -> [UInt8] {
@@ -48,18 +26,7 @@ func smallDataset(in dir: String, train: Int = 30, test: Int = 20, trainLabelCou
     return DatasetSpec(name: "tiny", classNames: (0..<10).map(String.init), files: files, mirrors: [], systemDirectories: [])
 }
 
-/// Asserts that `body` throws a `DataError` whose message contains `fragment`.
+/// Asserts that `body` throws a `FileError` whose one-line message contains `fragment`.
 func assertDataError(_ fragment: String, file: StaticString = #filePath, line: UInt = #line, _ body: () throws -> Void) {
-    do {
-        try body()
-        XCTFail("expected an error containing '\(fragment)'", file: file, line: line)
-    } catch let error as DataError {
-        XCTAssertTrue(error.description.contains(fragment), "'\(error)' lacks '\(fragment)'", file: file, line: line)
-        XCTAssertFalse(error.description.contains("\n"), "error is not one line", file: file, line: line)
-    } catch {
-        XCTFail("unexpected error type: \(error)", file: file, line: line)
-    }
+    assertOneLineError(FileError.self, fragment, file: file, line: line, body)
 }
-
-let sharedMNIST = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data/mnist").path

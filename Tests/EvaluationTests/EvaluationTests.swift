@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 import Datasets
 import Evaluation
@@ -79,12 +80,7 @@ final class ClassifierTests: XCTestCase {
     /// Trains the evaluation classifier on real MNIST (about a minute) and checks it reaches 98%, then
     /// that the cache returns the same classifier.
     func testClassifierReaches98PercentAndCaches() throws {
-        BLASRuntime.ensureFastKernel()
-        let shared = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data/mnist").path
-        guard let data = try? MNISTFamilyDataset.load(DatasetRegistry.mnist, from: shared) else {
-            throw XCTSkip("no MNIST at \(shared)")
-        }
+        let data = try RealMNIST.require()
         let cache = NSTemporaryDirectory() + "cgan-classifier-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: cache) }
         let (classifier, accuracy) = try ClassifierCache.classifier(for: data, cacheDirectory: cache)

@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 import NN
 
@@ -57,20 +58,19 @@ final class OptimizerTests: XCTestCase {
 
     final class OneParameter: Module {
         let p = Parameter(rows: 1, cols: 2)
-        var namedParameters: [(name: String, parameter: Parameter)] { [("w", p)] }
+        var ownParameters: [(name: String, parameter: Parameter)] { [("w", p)] }
     }
 
     func testSGDWithMomentumMatchesHandComputedSteps() {
         let m = OneParameter()
         m.p.value.copy(from: Matrix(rows: 1, cols: 2, values: [1, -1]))
-        let sgd = SGD(m, learningRate: 0.1, momentum: 0.5)
+        let sgd = SGD(m)
         m.p.gradient.copy(from: Matrix(rows: 1, cols: 2, values: [2, 4]))
-        sgd.step()  // v = (2, 4); w = (1 - 0.2, -1 - 0.4)
+        sgd.update(Hyperparameters(learningRate: 0.1, momentum: 0.5), step: 1)  // v = (2, 4); w = (1 - 0.2, -1 - 0.4)
         XCTAssertEqual(m.p.value[0, 0], 0.8, accuracy: 1e-6)
         XCTAssertEqual(m.p.value[0, 1], -1.4, accuracy: 1e-6)
         m.p.gradient.copy(from: Matrix(rows: 1, cols: 2, values: [1, 0]))
-        sgd.learningRate = 0.05
-        sgd.step()  // v = (0.5·2 + 1, 0.5·4) = (2, 2); w = (0.8 - 0.1, -1.4 - 0.1)
+        sgd.update(Hyperparameters(learningRate: 0.05, momentum: 0.5), step: 2)  // v = (0.5·2 + 1, 0.5·4) = (2, 2); w = (0.8 - 0.1, -1.4 - 0.1)
         XCTAssertEqual(m.p.value[0, 0], 0.7, accuracy: 1e-6)
         XCTAssertEqual(m.p.value[0, 1], -1.5, accuracy: 1e-6)
         XCTAssertEqual(sgd.namedState.map(\.name), ["w.momentum"])
@@ -78,13 +78,14 @@ final class OptimizerTests: XCTestCase {
 
     func testAdamMatchesHandComputedSteps() {
         let m = OneParameter()
-        let adam = Adam(m, learningRate: 0.01, beta1: 0.5, beta2: 0.999)
+        let adam = Adam(m, beta2: 0.999)
+        let h = Hyperparameters(learningRate: 0.01, momentum: 0.5)
         m.p.gradient.copy(from: Matrix(rows: 1, cols: 2, values: [2, -0.5]))
-        adam.step()  // bias-corrected first step moves each weight by lr·sign(g)
+        adam.update(h, step: 1)  // bias-corrected first step moves each weight by lr·sign(g)
         XCTAssertEqual(m.p.value[0, 0], -0.01, accuracy: 1e-6)
         XCTAssertEqual(m.p.value[0, 1], 0.01, accuracy: 1e-6)
         m.p.gradient.copy(from: Matrix(rows: 1, cols: 2, values: [1, -0.5]))
-        adam.step()
+        adam.update(h, step: 2)
         // m2 = (1-β1)(β1·2 + 1), v2 = (1-β2)(β2·4 + 1), both bias-corrected by 1 - β².
         let b1: Double = 0.5, b2 = 0.999
         let mm = (1 - b1) * (b1 * 2 + 1), vv = (1 - b2) * (b2 * 4 + 1)

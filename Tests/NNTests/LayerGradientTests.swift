@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 import NN
 
@@ -72,13 +73,17 @@ final class LayerGradientTests: XCTestCase {
         XCTAssertEqual(y.reduce(0, +) / Float(y.count), 1, accuracy: 0.01)  // inverted: mean preserved
     }
 
-    func testDropoutCanStayActiveAtInference() {
+    func testDropoutIsOffAtInferenceUnlessKept() {
         let rng = RandomGenerator(seed: 7)
         let layer = Dropout(0.5, rng: rng)
-        layer.activeAtInference = true
         let x = Matrix(rows: 10, cols: 10)
         x.fill(1)
-        XCTAssertTrue(layer.forward(x, mode: .inference).array.contains(0))
+        XCTAssertEqual(layer.forward(x, mode: .inference).array, x.array)
+        XCTAssertTrue(layer.forward(x, mode: .inferenceKeepingDropout).array.contains(0))
+        let bn = BatchNorm1d(10)
+        bn.runningMean.value.fill(0.5)
+        // Keeping dropout does not switch batch norm to batch statistics.
+        XCTAssertEqual(bn.forward(x, mode: .inferenceKeepingDropout).array, bn.forward(x, mode: .inference).array)
     }
 
     func testBatchNormTraining() {
@@ -126,23 +131,19 @@ final class LayerGradientTests: XCTestCase {
         checker.check(net, input: randomMatrix(3, 5, rng), mode: .training, rng: rng, name: "Sequential")
     }
 
-    func testConcat() {
+    func testColumnConcatJoinsAndSplitsExactly() {
         let rng = RandomGenerator(seed: 11)
-        let a = Linear(4, 3), b = Linear(2, 5)
-        a.initializeDefault(rng: rng)
-        b.initializeDefault(rng: rng)
-        let concat = Concat(a, named: "a", b, named: "b")
-        XCTAssertEqual(concat.namedParameters.map(\.name), ["a.weight", "a.bias", "b.weight", "b.bias"])
-        let x1 = randomMatrix(3, 4, rng), x2 = randomMatrix(3, 2, rng)
-        let y = concat.forward(x1, x2, mode: .training)
-        XCTAssertEqual(y.shape, [3, 8])
-        XCTAssertEqual(y[1, 3], b.forward(x2, mode: .training)[1, 0])
-        let r = randomMatrix(3, 8, rng)
-        let dx = concat.backward(r, parameterGradients: true, inputGradient: true).clone()
-        let evaluate = { self.checker.loss(concat.forward(x1, x2, mode: .training), r) }
-        checker.assertClose(dx.array, checker.numericGradient(of: x1, evaluate), "Concat dFirst")
-        let analyticB = b.weight.gradient.array
-        checker.assertClose(analyticB, checker.numericGradient(of: b.weight.value, evaluate), "Concat dSecond.weight")
+        var join = ColumnConcat()
+        let a = randomMatrix(3, 4, rng), b = randomMatrix(3, 2, rng)
+        let y = join.forward(a, b)
+        XCTAssertEqual(y.shape, [3, 6])
+        for r in 0..<3 {
+            XCTAssertEqual(Array(y.array[(r * 6)..<(r * 6 + 4)]), Array(a.array[(r * 4)..<(r * 4 + 4)]))
+            XCTAssertEqual(Array(y.array[(r * 6 + 4)..<(r * 6 + 6)]), Array(b.array[(r * 2)..<(r * 2 + 2)]))
+        }
+        let (da, db) = join.backward(y)
+        XCTAssertEqual(da.array, a.array)
+        XCTAssertEqual(db.array, b.array)
     }
 
     func testBinaryCrossEntropyWithLogits() {

@@ -7,19 +7,20 @@ import NN
 /// about 1e-6, i.e. 5e-4 in a difference quotient; the truncation error of smooth layers is O(h²) ≈ 1e-6.
 /// So |analytic - numeric| ≤ 3e-3 + 1e-2·|analytic| catches any real error (wrong sign, factor, index)
 /// without flagging rounding. Inputs keep away from kinks (ReLU at 0, maxout ties) where differences lie.
-struct GradientChecker {
-    let h: Float = 1e-3
-    let absoluteTolerance: Float = 3e-3
-    let relativeTolerance: Float = 1e-2
+public struct GradientChecker {
+    public init() {}
+    public let h: Float = 1e-3
+    public let absoluteTolerance: Float = 3e-3
+    public let relativeTolerance: Float = 1e-2
 
-    func loss(_ y: Matrix, _ r: Matrix) -> Double {
+    public func loss(_ y: Matrix, _ r: Matrix) -> Double {
         var s = 0.0
         for i in 0..<y.count { s += Double(y.pointer[i]) * Double(r.pointer[i]) }
         return s
     }
 
     /// Numeric dL/dm for every element of `m`, where `evaluate` recomputes L.
-    func numericGradient(of m: Matrix, _ evaluate: () -> Double) -> [Float] {
+    public func numericGradient(of m: Matrix, _ evaluate: () -> Double) -> [Float] {
         (0..<m.count).map { i in
             let saved = m.pointer[i]
             m.pointer[i] = saved + h
@@ -31,7 +32,7 @@ struct GradientChecker {
         }
     }
 
-    func assertClose(_ analytic: [Float], _ numeric: [Float], _ what: String,
+    public func assertClose(_ analytic: [Float], _ numeric: [Float], _ what: String,
                      file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(analytic.count, numeric.count, what, file: file, line: line)
         for (a, n) in zip(analytic, numeric) {
@@ -47,7 +48,7 @@ struct GradientChecker {
 
     /// Checks dL/dInput and dL/dParameter of `layer`. `beforeForward` runs before every forward
     /// (to replay a dropout mask).
-    func check(_ layer: Layer, input x: Matrix, mode: Mode, rng: RandomGenerator, name: String,
+    public func check(_ layer: Layer, input x: Matrix, mode: Mode, rng: RandomGenerator, name: String,
                beforeForward: () -> Void = {}, file: StaticString = #filePath, line: UInt = #line) {
         beforeForward()
         let y = layer.forward(x, mode: mode)
@@ -67,14 +68,14 @@ struct GradientChecker {
     }
 }
 
-func randomMatrix(_ rows: Int, _ cols: Int, _ rng: RandomGenerator, low: Float = -1, high: Float = 1) -> Matrix {
+public func randomMatrix(_ rows: Int, _ cols: Int, _ rng: RandomGenerator, low: Float = -1, high: Float = 1) -> Matrix {
     let m = Matrix(rows: rows, cols: cols)
     rng.fillUniform(m, low: low, high: high)
     return m
 }
 
 /// Values in ±[0.1, 1]: no element within reach of a kink at 0.
-func awayFromZero(_ rows: Int, _ cols: Int, _ rng: RandomGenerator) -> Matrix {
+public func awayFromZero(_ rows: Int, _ cols: Int, _ rng: RandomGenerator) -> Matrix {
     let m = randomMatrix(rows, cols, rng, low: 0.1, high: 1)
     for i in 0..<m.count where rng.uniform() < 0.5 { m.pointer[i] = -m.pointer[i] }
     return m

@@ -1,5 +1,5 @@
-/// A problem with a data file, reported as one line: the file, then what is wrong with it.
-public struct DataError: Error, CustomStringConvertible, Equatable {
+/// A problem with a file (data, checkpoint, output), reported as one line: the file, then what is wrong with it.
+public struct FileError: Error, CustomStringConvertible, Equatable {
     public let file: String
     public let problem: String
 

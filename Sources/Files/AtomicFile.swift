@@ -9,11 +9,11 @@ public enum AtomicFile {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let temporary = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())"
         guard FileManager.default.createFile(atPath: temporary, contents: data) else {
-            throw DataError(path, "cannot write the file (is the directory writable?)")
+            throw FileError(path, "cannot write the file (is the directory writable?)")
         }
         guard rename(temporary, path) == 0 else {
             try? FileManager.default.removeItem(atPath: temporary)
-            throw DataError(path, "cannot move the new file into place")
+            throw FileError(path, "cannot move the new file into place")
         }
     }
 

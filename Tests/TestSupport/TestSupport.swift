@@ -1,0 +1,65 @@
+import Datasets
+import Foundation
+import NN
+import XCTest
+
+/// Helpers shared by every test target.
+
+/// ../shared/data/mnist beside the repository: the real MNIST files, when this machine has them.
+public let sharedMNIST = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data/mnist").path
+
+/// The real MNIST data set, loaded once for all tests.
+public enum RealMNIST {
+    public static let data: MNISTFamilyDataset? = try? MNISTFamilyDataset.load(DatasetRegistry.mnist, from: sharedMNIST)
+
+    /// The data set, or a skip (not a failure) where ../shared/data/mnist is absent.
+    public static func require() throws -> MNISTFamilyDataset {
+        BLASRuntime.ensureFastKernel()
+        guard let data else { throw XCTSkip("no MNIST at \(sharedMNIST)") }
+        return data
+    }
+}
+
+/// Every test class calls this first so the suite runs on OpenBLAS's fast kernel (it may re-execute
+/// the test process once with OPENBLAS_CORETYPE set, exactly as the `cgan` program does).
+public func useFastBLASKernel() { BLASRuntime.ensureFastKernel() }
+
+/// A fresh temporary directory, removed when the test ends.
+public func temporaryDirectory(_ test: XCTestCase) -> String {
+    let d = NSTemporaryDirectory() + "cgan-test-" + UUID().uuidString
+    try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+    test.addTeardownBlock { try? FileManager.default.removeItem(atPath: d) }
+    return d
+}
+
+/// Writes `bytes` to `path`.
+public func write(_ bytes: [UInt8], _ path: String) { _ = FileManager.default.createFile(atPath: path, contents: Data(bytes)) }
+
+/// gzip-compresses `bytes` with the system's gzip (tests only; the product only decompresses).
+public func gzipped(_ bytes: [UInt8]) -> [UInt8] {
+    let path = NSTemporaryDirectory() + "gz-" + UUID().uuidString
+    write(bytes, path)
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/gzip")
+    p.arguments = ["-n", "-f", path]
+    try! p.run()
+    p.waitUntilExit()
+    let out = [UInt8](FileManager.default.contents(atPath: path + ".gz")!)
+    try? FileManager.default.removeItem(atPath: path + ".gz")
+    return out
+}
+
+/// Asserts that `body` throws an error of type `E` whose one-line message contains `fragment`.
+public func assertOneLineError<E: Error & CustomStringConvertible>(
+    _ type: E.Type, _ fragment: String, file: StaticString = #filePath, line: UInt = #line, _ body: () throws -> Void) {
+    do {
+        try body()
+        XCTFail("expected an error containing '\(fragment)'", file: file, line: line)
+    } catch let error as E {
+        XCTAssertTrue(error.description.contains(fragment), "'\(error)' lacks '\(fragment)'", file: file, line: line)
+        XCTAssertFalse(error.description.contains("\n"), "error is not one line", file: file, line: line)
+    } catch {
+        XCTFail("unexpected error \(Swift.type(of: error)): \(error)", file: file, line: line)
+    }
+}
