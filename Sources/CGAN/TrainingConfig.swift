@@ -17,6 +17,24 @@ public enum GeneratorLoss: String, Codable, Sendable, CaseIterable {
     case saturating
 }
 
+extension GeneratorLoss {
+    /// G's loss on D's logits [B, 1] for generated images, a mean over B; writes dLoss/dLogit into
+    /// `gradient`. `targets` is a [B, 1] buffer it fills.
+    public func evaluate(logits: Matrix, targets: Matrix, gradient: Matrix) -> Double {
+        switch self {
+        case .nonSaturating:
+            targets.fill(1)
+            return binaryCrossEntropyWithLogits(logits, targets: targets, normaliser: Float(logits.rows), gradient: gradient)
+        case .saturating:
+            // log(1 - D) = -BCE(l, 0): the same terms as D's loss on fakes, with the sign flipped.
+            targets.fill(0)
+            let loss = binaryCrossEntropyWithLogits(logits, targets: targets, normaliser: Float(logits.rows), gradient: gradient)
+            gradient.scale(by: -1)
+            return -loss
+        }
+    }
+}
+
 /// The distribution of the noise vector z.
 public enum NoiseDistribution: String, Codable, Sendable {
     /// Uniform in the unit hypercube [0, 1)^d (the paper's choice).

@@ -55,7 +55,6 @@ public final class TrainingStep {
         targets.rows(0..<b).fill(1)
         discriminatorGradient = Matrix(rows: 2 * b, cols: 1)
         generatorTargets = Matrix(rows: b, cols: 1)
-        generatorTargets.fill(config.generatorLoss == .nonSaturating ? 1 : 0)
         generatorGradient = Matrix(rows: b, cols: 1)
         noise = Matrix(rows: b, cols: config.noiseSize)
         realLabels = [Int32](repeating: 0, count: b)
@@ -129,15 +128,7 @@ public final class TrainingStep {
 
         // Generator: through the updated D, to D's input, then through G.
         let fakeLogits = d.forward(fake, labels: fakeLabelRows, mode: .training)
-        let loss = binaryCrossEntropyWithLogits(fakeLogits, targets: generatorTargets, normaliser: Float(b),
-                                                gradient: generatorGradient)
-        if config.generatorLoss == .saturating {
-            // Minimise log(1 - D) = -BCE(l, 0): the same terms with the sign flipped.
-            stats.generatorLoss = -loss
-            generatorGradient.scale(by: -1)
-        } else {
-            stats.generatorLoss = loss
-        }
+        stats.generatorLoss = config.generatorLoss.evaluate(logits: fakeLogits, targets: generatorTargets, gradient: generatorGradient)
         let gradFake = d.backward(generatorGradient, needs: .input)
         _ = g.backward(gradFake, needs: .parameters)
         generatorOptimizer.update(hyperparameters, step: step + 1)

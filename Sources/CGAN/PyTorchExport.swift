@@ -1,0 +1,50 @@
+import Files
+import Foundation
+import NN
+
+/// Writes a checkpoint's G and D under the state-dict names of the PyTorch reference models
+/// (../shared/bench/torch_cgan.py: PaperG/PaperD, MlpG/MlpD, MlpBnG/MlpBnD), so that
+/// `G.load_state_dict(..., strict=True)` accepts them: one safetensors file, "G.*" and "D.*".
+public enum PyTorchExport {
+    /// The PyTorch names of the modules that hold tensors, in the order of this tool's module tree.
+    static func torchModuleNames(_ architecture: Architecture) -> (generator: [String], discriminator: [String]) {
+        switch architecture {
+        case .paper:
+            return (["z_fc", "y_fc", "fc", "out"], ["x_mo.lin", "y_mo.lin", "j_mo.lin", "out"])
+        case .mlp:
+            return (["net.0", "net.2", "net.4", "net.6"], ["net.0", "net.3", "net.6", "net.9"])
+        case .mlpBN:
+            return (["z_br.0", "z_br.1", "y_br.0", "y_br.1", "net.0", "net.1", "net.4", "net.5", "net.8"],
+                    ["x_br.0", "y_br.0", "net.0", "net.3", "net.6"])
+        }
+    }
+
+    /// `net`'s tensors renamed: the k-th module holding tensors becomes `torchNames[k]`.
+    static func renamed(_ net: Module, prefix: String, torchNames: [String]) -> [(name: String, tensor: Tensor)] {
+        let holders = net.namedModules.filter { !$0.module.ownParameters.isEmpty }
+        precondition(holders.count == torchNames.count, "PyTorchExport: \(holders.count) modules, \(torchNames.count) names")
+        return zip(holders, torchNames).flatMap { holder, torchName in
+            holder.module.ownParameters.map { (prefix + "." + torchName + "." + $0.name, $0.parameter.tensor) }
+        }
+    }
+
+    /// The PyTorch state dicts of a trained pair, as "G.<name>" and "D.<name>".
+    public static func tensors(of models: GANModels, architecture: Architecture) -> [(name: String, tensor: Tensor)] {
+        let names = torchModuleNames(architecture)
+        return renamed(models.generator, prefix: "G", torchNames: names.generator)
+            + renamed(models.discriminator, prefix: "D", torchNames: names.discriminator)
+    }
+
+    /// Reads `checkpoint`, checks its G and D, and writes them under PyTorch's names to `path` (atomically).
+    public static func write(checkpoint: Checkpoint, to path: String) throws {
+        let models = GANModels(config: checkpoint.config, classCount: checkpoint.classCount)
+        var state = checkpoint.tensors
+        try state.load(models.generator, prefix: "G")
+        try state.load(models.discriminator, prefix: "D")
+        let metadata = ["format": "pt", "arch": checkpoint.config.architecture.rawValue,
+                        "source": "swift-cgan " + checkpoint.path,
+                        "config": String(decoding: try JSONEncoder().encode(checkpoint.config), as: UTF8.self)]
+        try AtomicFile.write(SafeTensors.encode(tensors(of: models, architecture: checkpoint.config.architecture), metadata: metadata),
+                             to: path)
+    }
+}

@@ -1,0 +1,30 @@
+import ArgumentParser
+import CGAN
+import Foundation
+
+struct ExportCommand: ParsableCommand {
+    enum Format: String, ExpressibleByArgument, CaseIterable { case pytorch }
+
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write a checkpoint's G and D for another framework.",
+        discussion: """
+        pytorch: one safetensors file whose "G.*" and "D.*" tensors are the state dicts of the reference models in \
+        ../shared/bench/torch_cgan.py (PaperG/PaperD, MlpG/MlpD, MlpBnG/MlpBnD); README shows how to load them \
+        with load_state_dict(strict=True).
+        """)
+
+    @Option(help: "A checkpoint written by cgan train.")
+    var checkpoint: String
+
+    @Option(help: "Target framework: pytorch.")
+    var format: Format = .pytorch
+
+    @Option(help: "Output file (a safetensors file).")
+    var out: String
+
+    func run() throws {
+        try PyTorchExport.write(checkpoint: try Checkpoint(path: checkpoint), to: out)
+        print("wrote \(out)")
+    }
+}

@@ -1,0 +1,94 @@
+import CGAN
+import Foundation
+import NN
+import TestSupport
+import XCTest
+
+/// `cgan export --format pytorch` output loads into ../shared/bench/torch_cgan.py's models with
+/// load_state_dict(strict=True) and computes what this tool computes. Skips where torch is absent.
+final class PyTorchExportTests: XCTestCase {
+    override class func setUp() { useFastBLASKernel() }
+
+    static let benchDirectory = URL(fileURLWithPath: sharedMNIST).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("bench").path
+
+    /// $CGAN_TORCH_PYTHON, /tmp/torchenv/bin/python (README's install) or python3, whichever imports torch.
+    static let python: String? = {
+        let candidates = [ProcessInfo.processInfo.environment["CGAN_TORCH_PYTHON"], "/tmp/torchenv/bin/python", "/usr/bin/python3"]
+        return candidates.compactMap { $0 }.first { (try? run($0, ["-c", "import torch"]))?.status == 0 }
+    }()
+
+    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = arguments
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    static let script = """
+    import json, struct, sys, torch
+    sys.path.insert(0, sys.argv[1])
+    import torch_cgan as T
+    def read(path):
+        raw = open(path, 'rb').read(); n = struct.unpack('<Q', raw[:8])[0]; h = json.loads(raw[8:8 + n])
+        out = {}
+        for k, v in h.items():
+            if k == '__metadata__': continue
+            a, b = v['data_offsets']
+            out[k] = torch.frombuffer(bytearray(raw[8 + n + a:8 + n + b]), dtype=torch.float32).reshape(v['shape'])
+        return out, h['__metadata__']
+    state, meta = read(sys.argv[2]); fixture, _ = read(sys.argv[3])
+    G, D = {'paper': (T.PaperG, T.PaperD), 'mlp': (T.MlpG, T.MlpD), 'mlp-bn': (T.MlpBnG, T.MlpBnD)}[meta['arch']]
+    g, d = G(), D()
+    g.load_state_dict({k[2:]: v for k, v in state.items() if k.startswith('G.')}, strict=True)
+    d.load_state_dict({k[2:]: v for k, v in state.items() if k.startswith('D.')}, strict=True)
+    g.eval(); d.eval()
+    with torch.no_grad():
+        x = g(fixture['z'], fixture['y'])
+        logit = d(fixture['x'], fixture['y'])
+    print(json.dumps({'g': (x - fixture['g']).abs().max().item(), 'd': (logit - fixture['d']).abs().max().item()}))
+    """
+
+    func assertLoadsIntoPyTorch(_ arch: Architecture) throws {
+        guard let python = Self.python else { throw XCTSkip("PyTorch is not installed (README: python3 -m venv /tmp/torchenv ...)") }
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: Self.benchDirectory + "/torch_cgan.py"),
+                          "no reference models at \(Self.benchDirectory)")
+        let dir = temporaryDirectory(self)
+        try train(smallConfig(arch, epochs: 1, limit: 100, batch: 50), in: dir)
+        let checkpoint = try Checkpoint(path: RunDirectory(dir).latestCheckpoint)
+        let exported = dir + "/exported.safetensors"
+        try PyTorchExport.write(checkpoint: checkpoint, to: exported)
+
+        // What this tool computes for fixed inputs, in inference mode.
+        let models = GANModels(config: checkpoint.config, classCount: 10)
+        var tensors = checkpoint.tensors
+        try tensors.load(models.generator, prefix: "G")
+        try tensors.load(models.discriminator, prefix: "D")
+        let rng = RandomGenerator(seed: 9)
+        let z = Matrix(rows: 6, cols: checkpoint.config.noiseSize), y = Matrix(rows: 6, cols: 10)
+        checkpoint.config.noise.fill(z, rng: rng)
+        [3, 1, 4, 1, 5, 9].map(Int32.init).withUnsafeBufferPointer { oneHot($0, into: y) }
+        let g = models.generator.forward(z, labels: y, mode: .inference).clone()
+        let d = models.discriminator.forward(g, labels: y, mode: .inference).clone()
+        let fixture = dir + "/fixture.safetensors"
+        try SafeTensors.encode([("z", Tensor(shape: [6, z.cols], values: z)), ("y", Tensor(shape: [6, 10], values: y)),
+                                ("x", Tensor(shape: [6, 784], values: g)), ("g", Tensor(shape: [6, 784], values: g)),
+                                ("d", Tensor(shape: [6, 1], values: d))], metadata: [:]).write(to: URL(fileURLWithPath: fixture))
+        let (status, output) = try Self.run(python, ["-c", Self.script, Self.benchDirectory, exported, fixture])
+        XCTAssertEqual(status, 0, output)
+        guard status == 0, let line = output.split(separator: "\n").last,
+              let result = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Double] else { return }
+        XCTAssertLessThan(result["g"]!, 1e-4, "\(arch): G differs from PyTorch's by \(result["g"]!)")
+        XCTAssertLessThan(result["d"]!, 1e-3, "\(arch): D differs from PyTorch's by \(result["d"]!)")
+    }
+
+    func testPaper() throws { try assertLoadsIntoPyTorch(.paper) }
+    func testMLP() throws { try assertLoadsIntoPyTorch(.mlp) }
+    func testMLPWithBatchNorm() throws { try assertLoadsIntoPyTorch(.mlpBN) }
+}
