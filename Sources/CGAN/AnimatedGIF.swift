@@ -1,3 +1,4 @@
+import Files
 import CGIF
 import Datasets
 import Foundation
@@ -11,7 +12,8 @@ public enum AnimatedGIF {
     /// the last frame held three times as long; atomically (temporary file, then rename).
     public static func write(frames: [[UInt8]], width: Int, height: Int, delay: Int = 40, to path: String) throws {
         guard !frames.isEmpty else { return }
-        let temporary = path + ".tmp-\(getpid())"
+        try AtomicFile.checkWritable(path)
+        let temporary = try AtomicFile.temporaryPath(for: path)
         var error: Int32 = 0
         guard let gif = EGifOpenFileName(temporary, false, &error) else {
             throw WriteError(description: "\(path): cannot create the file (giflib error \(error))")

@@ -12,6 +12,12 @@ extension TrainingRun {
         let bestKey = "best_validation_ll"
         var best = (try? Checkpoint(path: directory.latestCheckpoint))
             .flatMap { Double($0.contents.metadata[bestKey] ?? "") } ?? -Double.infinity
+        // Rows written after the checkpoint being resumed belong to epochs that will run again.
+        if let text = try? String(contentsOfFile: csv, encoding: .utf8) {
+            let lines = text.split(separator: "\n")
+            let kept = lines.prefix(1) + lines.dropFirst().filter { Int($0.prefix { $0 != "," }).map { $0 <= completedEpochs } ?? false }
+            try? AtomicFile.write(kept.joined(separator: "\n") + "\n", to: csv)
+        }
         onEpochEnd = { [config] epoch, generator in
             guard epoch % every == 0 || epoch == config.epochs else { return (false, [bestKey: String(best)]) }
             let score = evaluator.validationLogLikelihood(generator, dropout: config.dropoutAtSampling)

@@ -4,16 +4,17 @@ import Glibc
 import Darwin
 #endif
 
-/// Ctrl-C during training: the handler only sets a flag; the loop saves a checkpoint and stops cleanly.
+/// Ctrl-C (or SIGTERM, SIGHUP) during training: the handler only sets a flag; the loop saves a checkpoint and stops cleanly.
 public enum Interruption {
     nonisolated(unsafe) static var flag: sig_atomic_t = 0
 
     public static var requested: Bool { flag != 0 }
 
-    /// Installs the SIGINT and SIGTERM handlers.
+    /// Installs the SIGINT, SIGTERM and SIGHUP handlers: each saves and stops like Ctrl-C.
     public static func install() {
         signal(SIGINT) { _ in Interruption.flag = 1 }
         signal(SIGTERM) { _ in Interruption.flag = 1 }
+        signal(SIGHUP) { _ in Interruption.flag = 1 }
     }
 
     /// Simulates a Ctrl-C (tests).

@@ -24,4 +24,25 @@ public struct RunDirectory: Sendable {
 
     /// True when a run has already written its config here.
     public var holdsARun: Bool { FileManager.default.fileExists(atPath: config) }
+
+    /// The files a run writes, besides config.json.
+    var runFiles: [String] { [metrics, path + "/validation.csv", samples, checkpoints, evaluation] }
+
+    /// True when any file a run writes is here.
+    public var holdsRunFiles: Bool { runFiles.contains { FileManager.default.fileExists(atPath: $0) } }
+
+    /// The architecture config.json names, if it is readable.
+    public var storedArchitecture: String? {
+        guard let data = FileManager.default.contents(atPath: config),
+              let document = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+              let settings = document["settings"] as? [String: Any] else { return nil }
+        return settings["architecture"] as? String
+    }
+
+    /// Removes a run's files and config.json (a run that never saved a checkpoint, before it starts again).
+    func removeRunFiles() throws {
+        for file in runFiles + [config] where FileManager.default.fileExists(atPath: file) {
+            try FileManager.default.removeItem(atPath: file)
+        }
+    }
 }

@@ -7,9 +7,27 @@ import NN
 public enum SampleExport {
     public enum Format: String, CaseIterable, Sendable { case png, idx, npy }
 
+    /// The most images one export holds (313 MB of float32 pixels).
+    public static let maximumCount = 100_000
+
+    /// The files `write` creates for `format` at `path`.
+    public static func paths(format: Format, at path: String) -> [String] {
+        switch format {
+        case .png: [path]
+        case .idx: [stripExtension(path) + "-images-idx3-ubyte", stripExtension(path) + "-labels-idx1-ubyte"]
+        case .npy: [stripExtension(path) + "-images.npy", stripExtension(path) + "-labels.npy"]
+        }
+    }
+
+    /// Throws unless every file of the export can be written (absent, or a regular file to replace).
+    public static func checkWritable(format: Format, at path: String) throws {
+        for p in paths(format: format, at: path) { try AtomicFile.checkWritable(p) }
+    }
+
     /// Writes `images` ([n, 784] in [0, 1]) and `labels`; returns the paths written.
     /// png: one grid at `path` with `columns` per row. idx and npy: `path` is a stem, two files are written.
     public static func write(_ images: Matrix, labels: [Int], format: Format, to path: String, columns: Int) throws -> [String] {
+        try checkWritable(format: format, at: path)
         switch format {
         case .png:
             try ImageGrid.writePNG(images, columns: columns, to: path)

@@ -33,6 +33,8 @@ public final class TrainingRun {
     public let directory: RunDirectory
     public let data: MNISTFamilyDataset
     public let trainer: TrainingStep
+    /// Epochs finished so far (a resumed run starts with the checkpoint's).
+    public var completedEpochs: Int { position.epoch }
     public var logEvery = 100
     /// Write a sample grid every this many epochs (and after the last).
     public var sampleEvery = 1
@@ -45,25 +47,41 @@ public final class TrainingRun {
     private let fixedNoise: Matrix, fixedLabels: [Int]
 
     /// Starts a new run in `directory` (refusing to overwrite one), or resumes the run there.
-    /// `epochs` overrides the saved number of epochs when resuming.
+    /// When resuming, `epochs` and `threads` override the saved settings; everything else is as saved.
+    /// A run that never wrote a checkpoint (killed or diverged in its first epoch) starts again from scratch.
     public init(config newConfig: TrainingConfig, data: MNISTFamilyDataset, directory: RunDirectory,
-                resume: Bool, epochs: Int? = nil) throws {
+                resume: Bool, epochs: Int? = nil, threads: Int? = nil, report: (String) -> Void = { _ in }) throws {
+        if let problem = newConfig.problem { throw TrainingError(problem) }
+        for d in [directory.path, directory.samples, directory.checkpoints] {
+            for name in AtomicFile.removeStaleTemporaries(in: d) { report("removed \(name), left by an interrupted write") }
+        }
         var config = newConfig
         var checkpoint: Checkpoint?
-        if resume {
-            guard FileManager.default.fileExists(atPath: directory.latestCheckpoint) else {
-                throw TrainingError("\(directory.path): nothing to resume (no checkpoints/latest.safetensors)")
+        let hasCheckpoint = FileManager.default.fileExists(atPath: directory.latestCheckpoint)
+        if directory.holdsARun && hasCheckpoint {
+            guard resume else {
+                throw TrainingError("\(directory.path) already holds a run: pass --resume to continue it, or choose another --out")
             }
             let c = try Checkpoint(path: directory.latestCheckpoint)
+            if let stored = directory.storedArchitecture, stored != c.config.architecture.rawValue {
+                throw TrainingError("\(directory.path): config.json is a \(stored) run but its checkpoint holds \(c.config.architecture.rawValue); refusing to mix them")
+            }
             config = c.config
             if let epochs { config.epochs = epochs }
+            if let threads { config.threads = threads }
             guard config.dataset == data.spec.name else {
                 throw TrainingError("\(directory.path): this run trained on \(config.dataset), not \(data.spec.name)")
             }
             checkpoint = c
         } else if directory.holdsARun {
-            throw TrainingError("\(directory.path) already holds a run: pass --resume to continue it, or choose another --out")
+            report("\(directory.path) holds a run that never saved a checkpoint (killed or stopped in its first epoch): starting it again")
+            try directory.removeRunFiles()
+        } else if directory.holdsRunFiles {
+            throw TrainingError("\(directory.path) holds run files but no config.json: not a run this tool can continue; choose another --out")
+        } else if resume {
+            throw TrainingError("\(directory.path): nothing to resume (no run there)")
         }
+        if let problem = config.problem { throw TrainingError(problem) }
         self.config = config
         self.directory = directory
         self.data = data
@@ -81,6 +99,10 @@ public final class TrainingRun {
         trainer = TrainingStep(config: config, models: models, classCount: data.spec.classCount,
                                stepsPerEpoch: sampler.batchesPerEpoch)
         position = checkpoint?.position ?? Checkpoint.Position()
+        let perEpoch = sampler.batchesPerEpoch
+        guard position.batch < perEpoch, position.step == position.epoch * perEpoch + position.batch else {
+            throw TrainingError("\(directory.latestCheckpoint): its position (epoch \(position.epoch), batch \(position.batch), step \(position.step)) does not fit \(perEpoch) batches per epoch")
+        }
         if let checkpoint {
             try checkpoint.restore(into: trainer)
             wallOffset = Double(checkpoint.contents.metadata["wall_s"] ?? "") ?? 0

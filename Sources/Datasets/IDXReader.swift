@@ -19,10 +19,39 @@ public enum IDXReader {
         return [UInt8](data)
     }
 
-    /// The file's bytes, decompressed when they are gzip.
+    /// The largest payload accepted (1 GiB; MNIST's training images are 47 MB).
+    public static let maximumValueCount = 1 << 30
+
+    /// The file's bytes, decompressed when they are gzip (never beyond the size its IDX header announces).
     public static func readBytes(_ path: String) throws -> [UInt8] {
         let bytes = try readFileBytes(path)
-        return Gzip.isCompressed(bytes) ? try Gzip.decompress(bytes, file: path) : bytes
+        guard Gzip.isCompressed(bytes) else { return bytes }
+        return try Gzip.decompress(bytes, file: path) { prefix in
+            guard prefix.count >= 4 else { return nil }
+            let headerSize = 4 + 4 * Int(prefix[3])
+            guard prefix.count >= headerSize else { return nil }
+            return headerSize + (try valueCount(dimensions(prefix, rank: Int(prefix[3])), file: path))
+        }
+    }
+
+    static func dimensions(_ bytes: [UInt8], rank: Int) -> [Int] {
+        (0..<rank).map { d -> Int in
+            let o = 4 + 4 * d
+            return Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3])
+        }
+    }
+
+    /// The product of `dimensions`, refused when it overflows or exceeds `maximumValueCount`.
+    static func valueCount(_ dimensions: [Int], file: String) throws -> Int {
+        var count = 1
+        for d in dimensions {
+            let (product, overflow) = count.multipliedReportingOverflow(by: d)
+            guard !overflow, product <= maximumValueCount else {
+                throw FileError(file, "IDX header announces \(dimensions.map(String.init).joined(separator: "x")) values, more than \(maximumValueCount)")
+            }
+            count = product
+        }
+        return count
     }
 
     /// Parses decompressed IDX bytes.
@@ -38,11 +67,8 @@ public enum IDXReader {
         let rank = Int(bytes[3])
         let headerSize = 4 + 4 * rank
         guard rank >= 1, bytes.count >= headerSize else { throw FileError(file, "truncated IDX header") }
-        let dimensions = (0..<rank).map { d -> Int in
-            let o = 4 + 4 * d
-            return Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3])
-        }
-        let expected = dimensions.reduce(1, *)
+        let dimensions = dimensions(bytes, rank: rank)
+        let expected = try valueCount(dimensions, file: file)
         let actual = bytes.count - headerSize
         guard actual >= expected else {
             throw FileError(file, "truncated: header promises \(expected) values, file holds \(actual)")

@@ -2,12 +2,17 @@ import Foundation
 
 /// Writes files so that a reader sees the old file or the whole new one, never a part: write a
 /// temporary file beside the target, flush it, then rename it over the target.
+///
+/// Only regular files are replaced: a target that exists as a directory, device, FIFO, socket or
+/// symbolic link is refused (renaming over a symbolic link would replace the link, not its target;
+/// over /dev/null it would replace the device).
 public enum AtomicFile {
+    /// The prefix and marker of temporary names: ".<name>.tmp-<pid>".
+    static let temporaryMarker = ".tmp-"
+
     public static func write(_ data: Data, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let directory = url.deletingLastPathComponent().path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let temporary = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())"
+        try checkWritable(path)
+        let temporary = try temporaryPath(for: path)
         guard FileManager.default.createFile(atPath: temporary, contents: data) else {
             throw FileError(path, "cannot write the file (is the directory writable?)")
         }
@@ -19,4 +24,35 @@ public enum AtomicFile {
 
     public static func write(_ bytes: [UInt8], to path: String) throws { try write(Data(bytes), to: path) }
     public static func write(_ text: String, to path: String) throws { try write(Data(text.utf8), to: path) }
+
+    /// A temporary name beside `path` (".<name>.tmp-<pid>"), creating the directory if needed; for writers
+    /// that produce the file themselves before renaming it into place.
+    public static func temporaryPath(for path: String) throws -> String {
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return directory + "/." + url.lastPathComponent + temporaryMarker + "\(getpid())"
+    }
+
+    /// Throws unless `path` is absent or a regular file (not followed if it is a symbolic link).
+    public static func checkWritable(_ path: String) throws {
+        guard !path.isEmpty else { throw FileError(path, "empty file name") }
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }  // absent: fine
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return
+        case S_IFDIR: throw FileError(path, "is a directory; give a file name")
+        case S_IFLNK: throw FileError(path, "is a symbolic link; give the file it points to, or another name")
+        default: throw FileError(path, "exists and is not a regular file (a device, FIFO or socket); refusing to replace it")
+        }
+    }
+
+    /// Removes temporary files that a killed write left in `directory` (".<name>.tmp-<pid>"); returns their names.
+    @discardableResult
+    public static func removeStaleTemporaries(in directory: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        let stale = names.filter { $0.hasPrefix(".") && $0.contains(temporaryMarker) }
+        for name in stale { try? FileManager.default.removeItem(atPath: directory + "/" + name) }
+        return stale
+    }
 }

@@ -1,5 +1,5 @@
 /// How a layer runs: training (dropout active, batch statistics), inference, or inference that keeps
-/// dropout active (a source of variety when sampling some generators; see README).
+/// dropout active (Monte Carlo dropout: samples vary with the dropout masks).
 public enum Mode: Sendable {
     case training, inference, inferenceKeepingDropout
 }

@@ -1,4 +1,4 @@
-/// η_t = max(initial / factor^t, floor): the paper's per-step learning-rate decay.
+/// η_t = max(initial / factor^t, floor): a per-step exponential learning-rate decay with a floor.
 public struct ExponentialDecay: Sendable, Codable, Equatable {
     public var initial: Double, factor: Double, floor: Double
     public init(initial: Double, factor: Double, floor: Double) {

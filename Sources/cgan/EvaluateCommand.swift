@@ -61,6 +61,8 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         guard FileManager.default.fileExists(atPath: checkpoint) else { throw CommandError("checkpoint not found: \(checkpoint)") }
+        let path = reportPath
+        try AtomicFile.checkWritable(path)
         let generator = try ConditionalGenerator(checkpoint: checkpoint)
         var location = location
         location.dataset = location.dataset ?? generator.config.dataset
@@ -76,15 +78,19 @@ struct EvaluateCommand: ParsableCommand {
             reports.append(r)
             printTable(r)
         }
-        let url = URL(fileURLWithPath: checkpoint).deletingLastPathComponent()
-        let path = out ?? (url.lastPathComponent == "checkpoints" ? url.deletingLastPathComponent() : url)
-            .appendingPathComponent("evaluation.json").path
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         struct Document: Encodable { let checkpoint: String; let arch: String; let reports: [EvaluationReport] }
         try AtomicFile.write(try encoder.encode(Document(checkpoint: checkpoint, arch: generator.config.architecture.rawValue,
                                                          reports: reports)), to: path)
         print("wrote \(path)")
+    }
+
+    /// --out, else evaluation.json in the run directory of the checkpoint.
+    var reportPath: String {
+        let url = URL(fileURLWithPath: checkpoint).deletingLastPathComponent()
+        return out ?? (url.lastPathComponent == "checkpoints" ? url.deletingLastPathComponent() : url)
+            .appendingPathComponent("evaluation.json").path
     }
 
     func printTable(_ r: EvaluationReport) {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CGAN
+import Files
 import Foundation
 
 struct ExportCommand: ParsableCommand {
@@ -24,6 +25,7 @@ struct ExportCommand: ParsableCommand {
     var out: String
 
     func run() throws {
+        try AtomicFile.checkWritable(out)
         try PyTorchExport.write(checkpoint: try Checkpoint(path: checkpoint), to: out)
         print("wrote \(out)")
     }

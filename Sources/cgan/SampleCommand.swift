@@ -21,7 +21,7 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Draw images of this class only.")
     var label: Int?
 
-    @Option(help: "With --label: how many images.")
+    @Option(help: "With --label: how many images (at most 100000 in all).")
     var count = 64
 
     @Option(help: "Draw this many images of every class instead.")
@@ -41,7 +41,8 @@ struct SampleCommand: ParsableCommand {
     func validate() throws {
         if label != nil && perClass != nil { throw ValidationError("give --label or --per-class, not both") }
         if label == nil && perClass == nil { throw ValidationError("give --label N (with --count) or --per-class N") }
-        if count < 1 { throw ValidationError("--count must be at least 1") }
+        if !(1...SampleExport.maximumCount).contains(count) { throw ValidationError("--count must be in 1...\(SampleExport.maximumCount)") }
+        if let perClass, perClass > SampleExport.maximumCount { throw ValidationError("--per-class must be at most \(SampleExport.maximumCount)") }
         try sampling.validateSingle()
         if let perClass, perClass < 1 { throw ValidationError("--per-class must be at least 1") }
     }
@@ -50,9 +51,13 @@ struct SampleCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: checkpoint) else {
             throw CommandError("checkpoint not found: \(checkpoint)")
         }
+        try SampleExport.checkWritable(format: format, at: out)
         let generator = try ConditionalGenerator(checkpoint: checkpoint)
         let labels: [Int], columns: Int
         if let perClass {
+            guard perClass * generator.classCount <= SampleExport.maximumCount else {
+                throw CommandError("--per-class \(perClass) for \(generator.classCount) classes exceeds \(SampleExport.maximumCount) images in all")
+            }
             labels = (0..<generator.classCount).flatMap { [Int](repeating: $0, count: perClass) }
             columns = perClass
         } else {

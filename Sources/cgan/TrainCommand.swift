@@ -21,8 +21,8 @@ struct TrainCommand: ParsableCommand {
         (betas 0.5, 0.999), normal z, dropout G 0, D 0.3. mlp-bn: as mlp with G dropout 0.2.
         """)
 
-    @Option(help: "Model: paper (Mirza & Osindero), mlp (concatenate first), mlp-bn (separate embeddings, batch norm).")
-    var arch: Architecture = .paper
+    @Option(help: "Model: paper (Mirza & Osindero), mlp (concatenate first), mlp-bn (separate embeddings, batch norm) (default: paper).")
+    var arch: Architecture?
 
     @OptionGroup var location: DataCommand.Location
 
@@ -32,16 +32,16 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Minibatch size (default: 100 for paper, 64 otherwise).")
     var batchSize: Int?
 
-    @Option(help: "Random seed: the same seed gives the same run.")
-    var seed: UInt64 = 1
+    @Option(help: "Random seed: the same seed gives the same run (default: 1).")
+    var seed: UInt64?
 
-    @Option(help: "OpenBLAS threads.")
-    var threads = 1
+    @Option(help: "OpenBLAS threads (default: 1; with --resume: the run's, or this).")
+    var threads: Int?
 
     @Option(help: "Run directory (default: runs/<arch>).")
     var out: String?
 
-    @Flag(help: "Continue the run in --out from its latest checkpoint, exactly where it stopped.")
+    @Flag(help: "Continue the run in --out from its latest checkpoint, exactly where it stopped. Options that would change the run are refused; --epochs and --threads apply.")
     var resume = false
 
     @Option(help: "Write a sample grid every N epochs.")
@@ -50,8 +50,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Log D/G losses to metrics.csv and the screen every N steps.")
     var logEvery = 100
 
-    @Option(help: "Generator loss: non-saturating (-log D(G(z))) or saturating (log(1 - D(G(z)))).")
-    var gLoss: GeneratorLoss = .nonSaturating
+    @Option(help: "Generator loss: non-saturating (-log D(G(z))) or saturating (log(1 - D(G(z)))) (default: non-saturating).")
+    var gLoss: GeneratorLoss?
 
     @Option(help: "Train on the first N training images only (quick experiments).")
     var trainLimit: Int?
@@ -93,7 +93,7 @@ struct TrainCommand: ParsableCommand {
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
         if let batchSize, batchSize < 2 { throw ValidationError("--batch-size must be at least 2") }
-        if threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if evalEvery < 0 { throw ValidationError("--eval-every must be 0 (off) or more") }
         if sampleEvery < 1 || logEvery < 1 { throw ValidationError("--sample-every and --log-every must be at least 1") }
         for (name, p) in [("--g-dropout", gDropout), ("--d-dropout", dDropout), ("--d-input-dropout", dInputDropout)] {
@@ -101,17 +101,18 @@ struct TrainCommand: ParsableCommand {
         }
         if let trainLimit, trainLimit < 2 { throw ValidationError("--train-limit must be at least 2") }
         try sampling.validateSingle()
+        if let problem = makeConfig().problem { throw CommandError(problem) }
     }
 
     func makeConfig() -> TrainingConfig {
-        var c = TrainingConfig(architecture: arch)
+        var c = TrainingConfig(architecture: arch ?? .paper)
         c.dataset = location.name()
         c.epochs = epochs ?? 30
         if let batchSize { c.batchSize = batchSize }
-        c.seed = seed
-        c.threads = threads
+        if let seed { c.seed = seed }
+        if let threads { c.threads = threads }
         c.trainLimit = trainLimit
-        c.generatorLoss = gLoss
+        if let gLoss { c.generatorLoss = gLoss }
         if let lr { c.learningRate = lr }
         if let noise { c.noise = noise }
         if let momentumSaturateEpochs { c.momentumSaturateEpochs = momentumSaturateEpochs }
@@ -125,12 +126,39 @@ struct TrainCommand: ParsableCommand {
         return c
     }
 
+    /// With --resume, an option that would change the run is refused by name; --epochs and --threads apply.
+    func checkResumeOptions(against stored: TrainingConfig) throws {
+        let given = makeConfig()
+        func differs<T: Equatable>(_ option: T?, _ keyPath: KeyPath<TrainingConfig, T>) -> Bool {
+            option != nil && given[keyPath: keyPath] != stored[keyPath: keyPath]
+        }
+        let contradictions: [(String, Bool)] = [
+            ("--arch", differs(arch, \.architecture)), ("--dataset", differs(location.dataset, \.dataset)),
+            ("--batch-size", differs(batchSize, \.batchSize)), ("--seed", differs(seed, \.seed)),
+            ("--g-loss", differs(gLoss, \.generatorLoss)), ("--train-limit", differs(trainLimit, \.trainLimit)),
+            ("--lr", differs(lr, \.learningRate)), ("--noise", differs(noise, \.noise)),
+            ("--momentum-saturate-epochs", differs(momentumSaturateEpochs, \.momentumSaturateEpochs)),
+            ("--g-dropout", differs(gDropout, \.generatorDropout)), ("--d-dropout", differs(dDropout, \.discriminatorDropout)),
+            ("--d-input-dropout", differs(dInputDropout, \.discriminatorInputDropout)),
+            ("--g-init-range", differs(gInitRange, \.generatorInitRange)), ("--d-init-range", differs(dInitRange, \.discriminatorInitRange)),
+            ("--d-max-norm", dMaxNorm != nil && dMaxNorm != stored.discriminatorMaxNorm),
+            ("--dropout-at-sampling", sampling.dropoutAtSampling.map { ($0 == .on) != stored.dropoutAtSampling } ?? false),
+        ]
+        if let (option, _) = contradictions.first(where: { $0.1 }) {
+            throw CommandError("\(option) differs from the run being resumed; a resumed run keeps its settings (only --epochs and --threads may change)")
+        }
+    }
+
     func run() throws {
         let data = try location.load()
-        let directory = RunDirectory(out ?? "runs/\(arch.rawValue)")
+        let directory = RunDirectory(out ?? "runs/\((arch ?? .paper).rawValue)")
         let bar = ProgressBar()
         do {
-            let run = try TrainingRun(config: makeConfig(), data: data, directory: directory, resume: resume, epochs: epochs)
+            if resume, let stored = try? Checkpoint(path: directory.latestCheckpoint).config {
+                try checkResumeOptions(against: stored)
+            }
+            let run = try TrainingRun(config: makeConfig(), data: data, directory: directory, resume: resume, epochs: epochs,
+                                      threads: threads) { bar.message($0) }
             run.logEvery = logEvery
             run.sampleEvery = sampleEvery
             if evalEvery > 0 {

@@ -40,6 +40,7 @@ final class CommandLineTests: XCTestCase {
     func testBadInputGetsOneLine() throws {
         let dir = temporaryDirectory(self)
         try assertOneLineError(["data", "info", "--data-dir", dir + "/empty"], contains: "not found")
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: sharedMNIST), "no MNIST at \(sharedMNIST)")
         // Real MNIST with one damaged file: training must refuse it before writing anything.
         let broken = dir + "/broken"
         try FileManager.default.createDirectory(atPath: broken, withIntermediateDirectories: true)
