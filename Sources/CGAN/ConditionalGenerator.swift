@@ -26,6 +26,7 @@ public final class ConditionalGenerator {
         let models = GANModels(config: checkpoint.config, classCount: checkpoint.classCount)
         var tensors = checkpoint.tensors
         try tensors.load(models.generator, prefix: "G")
+        try tensors.checkEverythingUsed(prefix: "G")
         self.init(net: models.generator, config: checkpoint.config, classCount: checkpoint.classCount, imageSize: models.imageSize)
     }
 

@@ -42,9 +42,11 @@ public struct StateDict {
         for (name, t) in optimizer.namedState { try copy(joined(prefix, name), into: t.values, shape: t.shape) }
     }
 
-    /// Throws if some tensor was never taken (it belongs to a model of another shape).
-    public func checkEverythingUsed() throws {
-        if let extra = tensors.keys.filter({ !used.contains($0) }).sorted().first {
+    /// Throws if some tensor (of those named `prefix.*`, or all) was never taken: it belongs to a model of
+    /// another shape.
+    public func checkEverythingUsed(prefix: String = "") throws {
+        let candidates = tensors.keys.filter { prefix.isEmpty || $0.hasPrefix(prefix + ".") }
+        if let extra = candidates.filter({ !used.contains($0) }).sorted().first {
             throw LoadError(file: file, problem: "tensor \(extra) belongs to no part of this model (a checkpoint of another model?)")
         }
     }

@@ -31,8 +31,8 @@ struct BenchCommand: ParsableCommand {
     var warmup = 50
 
     func validate() throws {
-        if threads < 1 || steps < 1 || repeats < 1 || warmup < 0 { throw ValidationError("--threads, --steps and --repeats must be at least 1") }
-        if let batchSize, batchSize < 2 { throw ValidationError("--batch-size must be at least 2") }
+        if threads < 1 || steps < 1 || repeats < 1 || warmup < 0 { throw CommandError("--threads, --steps and --repeats must be at least 1") }
+        if let batchSize, batchSize < 2 { throw CommandError("--batch-size must be at least 2") }
     }
 
     func run() throws {

@@ -10,7 +10,7 @@ struct CGANCommand: ParsableCommand {
 }
 
 /// A problem found while running a command: printed as one "Error: ..." line, without the usage text
-/// that `ValidationError` adds (that one is for malformed options).
+/// that `ValidationError` adds; option values out of range use it too, so every refusal is one line.
 struct CommandError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }

@@ -17,9 +17,9 @@ struct EvaluationOptions: ParsableArguments {
     var sigmaCount = 10
 
     func validate() throws {
-        if samplesPerClass < 1 { throw ValidationError("--samples-per-class must be at least 1") }
-        if !(1...10_000).contains(validationCount) { throw ValidationError("--validation-count must be in 1...10000") }
-        if sigmaCount < 1 { throw ValidationError("--sigma-count must be at least 1") }
+        if samplesPerClass < 1 { throw CommandError("--samples-per-class must be at least 1") }
+        if !(1...10_000).contains(validationCount) { throw CommandError("--validation-count must be in 1...10000") }
+        if sigmaCount < 1 { throw CommandError("--sigma-count must be at least 1") }
     }
 
     func makeEvaluator(_ data: MNISTFamilyDataset, log: @escaping (String) -> Void) -> GeneratorEvaluator {

@@ -25,6 +25,12 @@ struct ProgressBar {
         Self.printLine(text)
     }
 
+    /// Writes "Error: <text>" to stderr (as the argument parser does for other errors), first clearing a bar.
+    func error(_ text: String) {
+        if isTerminal { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+        FileHandle.standardError.write(Data(("Error: " + text + "\n").utf8))
+    }
+
     /// Writes a line to stdout unbuffered, so progress shows as it happens in a pipe or a log file.
     static func printLine(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
 

@@ -39,12 +39,12 @@ struct SampleCommand: ParsableCommand {
     @OptionGroup var sampling: SamplingDropoutOption
 
     func validate() throws {
-        if label != nil && perClass != nil { throw ValidationError("give --label or --per-class, not both") }
-        if label == nil && perClass == nil { throw ValidationError("give --label N (with --count) or --per-class N") }
-        if !(1...SampleExport.maximumCount).contains(count) { throw ValidationError("--count must be in 1...\(SampleExport.maximumCount)") }
-        if let perClass, perClass > SampleExport.maximumCount { throw ValidationError("--per-class must be at most \(SampleExport.maximumCount)") }
+        if label != nil && perClass != nil { throw CommandError("give --label or --per-class, not both") }
+        if label == nil && perClass == nil { throw CommandError("give --label N (with --count) or --per-class N") }
+        if !(1...SampleExport.maximumCount).contains(count) { throw CommandError("--count must be in 1...\(SampleExport.maximumCount)") }
+        if let perClass, perClass > SampleExport.maximumCount { throw CommandError("--per-class must be at most \(SampleExport.maximumCount)") }
         try sampling.validateSingle()
-        if let perClass, perClass < 1 { throw ValidationError("--per-class must be at least 1") }
+        if let perClass, perClass < 1 { throw CommandError("--per-class must be at least 1") }
     }
 
     func run() throws {

@@ -15,7 +15,7 @@ struct SamplingDropoutOption: ParsableArguments {
 
     /// Refuses `both` where one way of sampling is needed.
     func validateSingle() throws {
-        if dropoutAtSampling == .both { throw ValidationError("--dropout-at-sampling both is for evaluate only; choose on or off") }
+        if dropoutAtSampling == .both { throw CommandError("--dropout-at-sampling both is for evaluate only; choose on or off") }
     }
 
     /// The ways to sample, as `dropout` arguments of `generate`.

@@ -4,39 +4,6 @@ import XCTest
 
 /// The `cgan` program itself: bad input gets one error line and a non-zero exit, never a crash.
 final class CommandLineTests: XCTestCase {
-    /// `cgan` is built beside the test bundle.
-    var program: String {
-        get throws {
-            let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            for candidate in [dir, dir.deletingLastPathComponent()] {
-                let p = candidate.appendingPathComponent("cgan").path
-                if FileManager.default.isExecutableFile(atPath: p) { return p }
-            }
-            throw XCTSkip("cgan binary not found beside \(CommandLine.arguments[0])")
-        }
-    }
-
-    func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try program)
-        p.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-    }
-
-    func assertOneLineError(_ arguments: [String], contains fragment: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let r = try run(arguments)
-        XCTAssertNotEqual(r.status, 0, file: file, line: line)
-        let lines = r.stderr.split(separator: "\n")
-        XCTAssertEqual(lines.count, 1, "stderr: \(r.stderr)", file: file, line: line)
-        XCTAssertTrue(r.stderr.contains(fragment), "stderr: \(r.stderr)", file: file, line: line)
-    }
-
     func testBadInputGetsOneLine() throws {
         let dir = temporaryDirectory(self)
         try assertOneLineError(["data", "info", "--data-dir", dir + "/empty"], contains: "not found")
@@ -61,9 +28,9 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testInfoAndVersion() throws {
-        let info = try run(["info"])
+        let info = try runCGAN(["info"])
         XCTAssertEqual(info.status, 0)
         XCTAssertTrue(info.stdout.contains("kernel:"))
-        XCTAssertEqual(try run(["--version"]).stdout, "0.1.0\n")
+        XCTAssertEqual(try runCGAN(["--version"]).stdout, "0.1.0\n")
     }
 }

@@ -37,3 +37,39 @@ func train(_ config: TrainingConfig, in directory: String, resume: Bool = false,
 func tensorBits(_ path: String) throws -> [String: [UInt32]] {
     try SafeTensors.read(path).tensors.mapValues { $0.values.array.map(\.bitPattern) }
 }
+
+// MARK: The cgan program
+
+/// `cgan`, built beside the test bundle.
+func cganProgram() throws -> String {
+    let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for candidate in [dir, dir.deletingLastPathComponent()] {
+        let p = candidate.appendingPathComponent("cgan").path
+        if FileManager.default.isExecutableFile(atPath: p) { return p }
+    }
+    throw XCTSkip("cgan binary not found beside \(CommandLine.arguments[0])")
+}
+
+/// Runs `cgan` with `arguments`; `whileRunning` gets the process right after it starts.
+func runCGAN(_ arguments: [String], whileRunning: (Process) -> Void = { _ in }) throws -> (status: Int32, stdout: String, stderr: String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: try cganProgram())
+    p.arguments = arguments
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    whileRunning(p)
+    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+}
+
+/// Asserts that `cgan arguments` exits non-zero with one line on stderr containing `fragment`.
+func assertOneLineError(_ arguments: [String], contains fragment: String, file: StaticString = #filePath, line: UInt = #line) throws {
+    let r = try runCGAN(arguments)
+    XCTAssertNotEqual(r.status, 0, file: file, line: line)
+    let lines = r.stderr.split(separator: "\n")
+    XCTAssertEqual(lines.count, 1, "stderr: \(r.stderr)", file: file, line: line)
+    XCTAssertTrue(r.stderr.contains(fragment), "stderr: \(r.stderr)", file: file, line: line)
+}

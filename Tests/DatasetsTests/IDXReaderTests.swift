@@ -1,3 +1,4 @@
+import Files
 import TestSupport
 import XCTest
 import Datasets
@@ -130,3 +131,47 @@ final class DatasetTests: XCTestCase {
 }
 
 import NN
+
+/// Hostile compressed and header input: bounded work, one-line errors.
+final class HostileIDXTests: XCTestCase {
+    /// A small .gz whose stream goes on far beyond the size its IDX header announces stops there.
+    func testGzipBombStopsAtTheAnnouncedSize() {
+        let dir = temporaryDirectory(self)
+        let announced = IDXWriter.encode(dimensions: [10, 28, 28], values: [UInt8](repeating: 0, count: 7840))
+        write(gzipped(announced + [UInt8](repeating: 0, count: 50_000_000)), dir + "/bomb.gz")
+        assertDataError("more than the 7856 bytes its header announces") { _ = try IDXReader.readImages(dir + "/bomb.gz") }
+        // Nothing but zeros: no valid header, stopped after a few bytes.
+        write(gzipped([UInt8](repeating: 0, count: 50_000_000)), dir + "/zeros.gz")
+        assertDataError("decompresses to more than") { _ = try IDXReader.readImages(dir + "/zeros.gz") }
+    }
+
+    /// Dimensions whose product overflows or is absurd are refused before anything is sized by them.
+    func testHeaderWithHugeDimensions() {
+        let dir = temporaryDirectory(self)
+        write([0, 0, 8, 4] + [UInt8](repeating: 0xFF, count: 16), dir + "/huge")
+        assertDataError("more than") { _ = try IDXReader.readImages(dir + "/huge") }
+        write(gzipped([0, 0, 8, 255] + [UInt8](repeating: 0x7F, count: 1020)), dir + "/rank255.gz")
+        assertDataError("more than") { _ = try IDXReader.readImages(dir + "/rank255.gz") }
+    }
+
+    /// Random corruptions of a valid file (raw and gzip) never trap: each read succeeds or throws `FileError`.
+    func testMutatedFilesNeverCrash() {
+        let dir = temporaryDirectory(self)
+        let valid = IDXWriter.encode(dimensions: [3, 28, 28], values: smallImages(3))
+        let compressed = gzipped(valid)
+        var rng = SystemRandomNumberGenerator()
+        for i in 0..<400 {
+            var bytes = i % 2 == 0 ? valid : compressed
+            for _ in 0..<Int.random(in: 1...4, using: &rng) {
+                switch Int.random(in: 0..<3, using: &rng) {
+                case 0: bytes[Int.random(in: 0..<bytes.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng)
+                case 1: bytes = Array(bytes.prefix(Int.random(in: 0...bytes.count, using: &rng)))
+                default: bytes += [UInt8](repeating: UInt8.random(in: 0...255, using: &rng), count: Int.random(in: 1...64, using: &rng))
+                }
+                if bytes.isEmpty { bytes = [0] }
+            }
+            write(bytes, dir + "/m")
+            do { _ = try IDXReader.readImages(dir + "/m") } catch is FileError {} catch { XCTFail("unexpected \(error)") }
+        }
+    }
+}
