@@ -50,6 +50,11 @@ public struct Checkpoint {
         do { contents = try SafeTensors.read(path) } catch let e as SafeTensors.FormatError {
             throw CheckpointError(description: e.description)
         }
+        try self.init(contents: contents, path: path)
+    }
+
+    /// Checks decoded file contents as `init(path:)` does; `path` names the file in errors.
+    public init(contents: SafeTensors.Contents, path: String) throws {
         let m = contents.metadata
         func fail(_ problem: String) -> CheckpointError { CheckpointError(description: "\(path): \(problem)") }
         guard let format = m["format"], Self.readableVersions.contains(format) else {

@@ -41,32 +41,50 @@ public final class ConditionalGenerator {
     /// One image per entry of `labels`, as rows of pixels in [0, 1]. The same seed gives the same images.
     /// `dropout`: keep G's dropout on while drawing; nil: the run's `dropoutAtSampling`.
     public func generate(labels: [Int], seed: UInt64, dropout: Bool? = nil) -> Matrix {
-        let z = Matrix(rows: labels.count, cols: config.noiseSize)
-        config.noise.fill(z, rng: RandomGenerator(seed: seed))
-        return generate(noise: z, labels: labels, seed: seed, dropout: dropout)
+        let out = Matrix(rows: labels.count, cols: imageSize)
+        forEachChunk(labels: labels, seed: seed, dropout: dropout) { images, rows in out.rows(rows).copy(from: images) }
+        return out
     }
 
     /// Images for given noise rows (fixed noise shows progress across epochs).
     public func generate(noise z: Matrix, labels: [Int], seed: UInt64, dropout: Bool? = nil) -> Matrix {
-        precondition(labels.allSatisfy { (0..<classCount).contains($0) }, "label outside 0..<\(classCount)")
         let out = Matrix(rows: labels.count, cols: imageSize)
+        forEachChunk(noise: z, labels: labels, seed: seed, dropout: dropout) { images, rows in out.rows(rows).copy(from: images) }
+        return out
+    }
+
+    /// The images `generate(labels:seed:dropout:)` returns, handed to `body` `chunkSize` rows at a time
+    /// (a view valid during the call), so that large exports need not hold them all.
+    public func forEachChunk(labels: [Int], seed: UInt64, dropout: Bool? = nil,
+                             _ body: (Matrix, Range<Int>) throws -> Void) rethrows {
+        let z = Matrix(rows: labels.count, cols: config.noiseSize)
+        config.noise.fill(z, rng: RandomGenerator(seed: seed))
+        try forEachChunk(noise: z, labels: labels, seed: seed, dropout: dropout, body)
+    }
+
+    /// Images for given noise rows, `chunkSize` rows at a time.
+    public func forEachChunk(noise z: Matrix, labels: [Int], seed: UInt64, dropout: Bool? = nil,
+                             _ body: (Matrix, Range<Int>) throws -> Void) rethrows {
+        precondition(labels.allSatisfy { (0..<classCount).contains($0) }, "label outside 0..<\(classCount)")
         let mode: Mode = dropout ?? config.dropoutAtSampling ? .inferenceKeepingDropout : .inference
         // Dropout masks come from the net's generator: draw them from the seed, and leave training's state as it was.
         let saved = net.rng.state
         net.rng.restore(RandomGenerator(seed: seed &+ 1).state)
         defer { net.rng.restore(saved) }
+        var images = Workspace()
         var start = 0
         while start < labels.count {
             let end = min(start + chunkSize, labels.count)
             let y = Matrix(rows: end - start, cols: classCount)
             labels[start..<end].map(Int32.init).withUnsafeBufferPointer { oneHot($0, into: y) }
-            out.rows(start..<end).copy(from: net.forward(z.rows(start..<end), labels: y, mode: mode))
+            let chunk = images.matrix(rows: end - start, cols: imageSize)
+            chunk.copy(from: net.forward(z.rows(start..<end), labels: y, mode: mode))
+            if config.pixelScale == .symmetric {
+                let p = chunk.pointer
+                for i in 0..<chunk.count { p[i] = (p[i] + 1) / 2 }
+            }
+            try body(chunk, start..<end)
             start = end
         }
-        if config.pixelScale == .symmetric {
-            let p = out.pointer
-            for i in 0..<out.count { p[i] = (p[i] + 1) / 2 }
-        }
-        return out
     }
 }

@@ -27,30 +27,50 @@ public enum SampleExport {
     /// Writes `images` ([n, 784] in [0, 1]) and `labels`; returns the paths written.
     /// png: one grid at `path` with `columns` per row. idx and npy: `path` is a stem, two files are written.
     public static func write(_ images: Matrix, labels: [Int], format: Format, to path: String, columns: Int) throws -> [String] {
+        try write(labels: labels, imageSize: images.cols, format: format, to: path, columns: columns) { body in
+            try body(images, 0..<images.rows)
+        }
+    }
+
+    /// Draws `labels` from `generator` and writes them; idx and npy stream chunk by chunk, so memory stays
+    /// bounded by the noise and one chunk however many images are asked for.
+    public static func write(from generator: ConditionalGenerator, labels: [Int], seed: UInt64, dropout: Bool?,
+                             format: Format, to path: String, columns: Int) throws -> [String] {
+        try write(labels: labels, imageSize: generator.imageSize, format: format, to: path, columns: columns) { body in
+            try generator.forEachChunk(labels: labels, seed: seed, dropout: dropout, body)
+        }
+    }
+
+    /// `chunks` hands each block of images (rows of pixels in [0, 1]) with its row range to its argument.
+    static func write(labels: [Int], imageSize: Int, format: Format, to path: String, columns: Int,
+                      chunks: ((Matrix, Range<Int>) throws -> Void) throws -> Void) throws -> [String] {
         try checkWritable(format: format, at: path)
+        let files = paths(format: format, at: path)
+        let n = labels.count
         switch format {
         case .png:
-            try ImageGrid.writePNG(images, columns: columns, to: path)
-            return [path]
+            let all = Matrix(rows: n, cols: imageSize)
+            try chunks { images, rows in all.rows(rows).copy(from: images) }
+            try ImageGrid.writePNG(all, columns: columns, to: path)
         case .idx:
-            let stem = stripExtension(path)
-            let side = Int(Double(images.cols).squareRoot())
-            let pixels = images.array.map { UInt8((min(max($0, 0), 1) * 255).rounded()) }
-            let (imagePath, labelPath) = (stem + "-images-idx3-ubyte", stem + "-labels-idx1-ubyte")
-            try AtomicFile.write(IDXWriter.encode(dimensions: [images.rows, side, side], values: pixels), to: imagePath)
-            try AtomicFile.write(IDXWriter.encode(dimensions: [labels.count], values: labels.map(UInt8.init)), to: labelPath)
-            return [imagePath, labelPath]
+            let side = Int(Double(imageSize).squareRoot())
+            try AtomicFile.stream(to: files[0]) { handle in
+                handle.write(Data(IDXWriter.header(dimensions: [n, side, side])))
+                try chunks { images, _ in
+                    handle.write(Data(images.buffer.map { UInt8((min(max($0, 0), 1) * 255).rounded()) }))
+                }
+            }
+            try AtomicFile.write(IDXWriter.encode(dimensions: [n], values: labels.map(UInt8.init)), to: files[1])
         case .npy:
-            let stem = stripExtension(path)
-            let (imagePath, labelPath) = (stem + "-images.npy", stem + "-labels.npy")
-            var imageData = npyHeader(descr: "<f4", shape: [images.rows, images.cols])
-            imageData.append(UnsafeBufferPointer(start: images.pointer, count: images.count))
-            var labelData = npyHeader(descr: "<i8", shape: [labels.count])
+            try AtomicFile.stream(to: files[0]) { handle in
+                handle.write(npyHeader(descr: "<f4", shape: [n, imageSize]))
+                try chunks { images, _ in handle.write(Data(buffer: images.buffer)) }
+            }
+            var labelData = npyHeader(descr: "<i8", shape: [n])
             for l in labels { withUnsafeBytes(of: Int64(l).littleEndian) { labelData.append(contentsOf: $0) } }
-            try AtomicFile.write(imageData, to: imagePath)
-            try AtomicFile.write(labelData, to: labelPath)
-            return [imagePath, labelPath]
+            try AtomicFile.write(labelData, to: files[1])
         }
+        return files
     }
 
     static func stripExtension(_ path: String) -> String {

@@ -24,7 +24,12 @@ public enum IDXReader {
 
     /// The file's bytes, decompressed when they are gzip (never beyond the size its IDX header announces).
     public static func readBytes(_ path: String) throws -> [UInt8] {
-        let bytes = try readFileBytes(path)
+        try decompressed(try readFileBytes(path), file: path)
+    }
+
+    /// `bytes` as stored in a file, decompressed when they are gzip (never beyond the size the IDX header
+    /// inside announces). `file` names it in errors.
+    public static func decompressed(_ bytes: [UInt8], file path: String) throws -> [UInt8] {
         guard Gzip.isCompressed(bytes) else { return bytes }
         return try Gzip.decompress(bytes, file: path) { prefix in
             guard prefix.count >= 4 else { return nil }
@@ -117,8 +122,13 @@ public enum IDXWriter {
     /// The IDX encoding of `values` with the given dimensions.
     public static func encode(dimensions: [Int], values: [UInt8]) -> [UInt8] {
         precondition(dimensions.reduce(1, *) == values.count, "IDX dimensions do not match the value count")
+        return header(dimensions: dimensions) + values
+    }
+
+    /// The header alone (magic, type, rank, big-endian dimensions), for writers that stream the values.
+    public static func header(dimensions: [Int]) -> [UInt8] {
         var out: [UInt8] = [0, 0, 0x08, UInt8(dimensions.count)]
         for d in dimensions { out += [UInt8(d >> 24 & 0xFF), UInt8(d >> 16 & 0xFF), UInt8(d >> 8 & 0xFF), UInt8(d & 0xFF)] }
-        return out + values
+        return out
     }
 }

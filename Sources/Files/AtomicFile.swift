@@ -22,6 +22,30 @@ public enum AtomicFile {
         }
     }
 
+    /// Streams a file into place: `body` writes to a temporary file, which is renamed over `path` when
+    /// `body` returns and removed if it throws. Memory stays bounded however large the file.
+    public static func stream(to path: String, _ body: (FileHandle) throws -> Void) throws {
+        try checkWritable(path)
+        let temporary = try temporaryPath(for: path)
+        guard FileManager.default.createFile(atPath: temporary, contents: nil),
+              let handle = FileHandle(forWritingAtPath: temporary) else {
+            throw FileError(path, "cannot write the file (is the directory writable?)")
+        }
+        do {
+            try body(handle)
+            try handle.synchronize()
+            try handle.close()
+        } catch {
+            try? handle.close()
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw error
+        }
+        guard rename(temporary, path) == 0 else {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw FileError(path, "cannot move the new file into place")
+        }
+    }
+
     public static func write(_ bytes: [UInt8], to path: String) throws { try write(Data(bytes), to: path) }
     public static func write(_ text: String, to path: String) throws { try write(Data(text.utf8), to: path) }
 

@@ -68,8 +68,9 @@ struct SampleCommand: ParsableCommand {
             labels = [Int](repeating: label, count: count)
             columns = Int(Double(count).squareRoot().rounded(.up))
         }
-        let images = generator.generate(labels: labels, seed: seed, dropout: sampling.modes(runSetting: generator.config.dropoutAtSampling)[0])
-        let written = try SampleExport.write(images, labels: labels, format: format, to: out, columns: columns)
+        let written = try SampleExport.write(from: generator, labels: labels, seed: seed,
+                                             dropout: sampling.modes(runSetting: generator.config.dropoutAtSampling)[0],
+                                             format: format, to: out, columns: columns)
         print("wrote \(labels.count) images: \(written.joined(separator: ", "))")
     }
 }

@@ -68,6 +68,24 @@ final class HostileInputTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: out))
     }
 
+    /// idx and npy exports stream chunk by chunk, and hold exactly what the in-memory export holds.
+    func testStreamedExportsMatchInMemoryOnes() throws {
+        let g = try ConditionalGenerator(checkpoint: RunDirectory(try smallRun(.mlpBN)).latestCheckpoint)
+        g.chunkSize = 300
+        let dir = temporaryDirectory(self)
+        let labels = (0..<1100).map { $0 % 10 }
+        for format in [SampleExport.Format.idx, .npy, .png] {
+            let streamed = try SampleExport.write(from: g, labels: labels, seed: 5, dropout: true, format: format,
+                                                  to: dir + "/streamed.x", columns: 10)
+            let images = g.generate(labels: labels, seed: 5, dropout: true)
+            let inMemory = try SampleExport.write(images, labels: labels, format: format, to: dir + "/memory.x", columns: 10)
+            for (a, b) in zip(streamed, inMemory) {
+                XCTAssertEqual(FileManager.default.contents(atPath: a), FileManager.default.contents(atPath: b), "\(format) \(a)")
+            }
+        }
+        XCTAssertTrue(try FileManager.default.contentsOfDirectory(atPath: dir).allSatisfy { !$0.contains(".tmp-") })
+    }
+
     func testNumericOptionsAreValidatedAndARefusedRunLeavesNothing() throws {
         let dir = temporaryDirectory(self)
         for (option, value) in [("--lr", "-1"), ("--lr", "nan"), ("--lr", "inf"), ("--g-dropout", "1"), ("--d-max-norm", "-2"),
