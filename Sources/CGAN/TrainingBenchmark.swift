@@ -17,6 +17,11 @@ public enum TrainingBenchmark {
         public let medianImagesPerSecond: Double, bestImagesPerSecond: Double
         /// FLOPs of one step's matrix products, and the rate achieved at the median speed.
         public let flopsPerStep: Int, gflopsPerSecond: Double
+        /// This machine's sgemm at the same thread count, measured in the same run: a 2048² product, and the
+        /// step's own shapes each run alone; and the step's rate as a fraction of each.
+        public let peakGflopsSquare: Double, peakGflopsStepShapes: Double
+        public let fractionOfSquarePeak: Double, fractionOfStepShapesPeak: Double
+        public let cpu: String
         public let peakResidentMiB: Double
         public let allWindowsNoisy: Bool
     }
@@ -44,7 +49,10 @@ public enum TrainingBenchmark {
         }
         for _ in 0..<warmup { oneStep() }
         let before = GEMMCounter.flops
+        GEMMCounter.shapes = []
         oneStep()
+        let shapes = GEMMCounter.shapes ?? []
+        GEMMCounter.shapes = nil
         let flopsPerStep = GEMMCounter.flops - before
 
         let allowed = Double(max(0, ProcessInfo.processInfo.activeProcessorCount - threads)) + 0.15
@@ -61,14 +69,19 @@ public enum TrainingBenchmark {
             log(String(format: "[%@ b%d t%d] window %d: %.0f images/s, other processes %.2f cores%@", architecture.rawValue,
                        config.batchSize, threads, windows.count, w.imagesPerSecond, external, w.clean ? "" : " (noisy, dropped)"))
         }
+        let squarePeak = GEMMCeiling.squarePeak(), shapesPeak = GEMMCeiling.stepShapes(shapes)
+        log(String(format: "sgemm on this machine, %d thread(s): %.1f GFLOP/s on 2048x2048, %.1f on the step's %d products alone",
+                   threads, squarePeak, shapesPeak, shapes.count))
         let clean = windows.filter(\.clean)
         let counted = (clean.isEmpty ? windows : clean).map(\.imagesPerSecond).sorted()
         let median = counted.count % 2 == 1 ? counted[counted.count / 2] : (counted[counted.count / 2 - 1] + counted[counted.count / 2]) / 2
+        let achieved = Double(flopsPerStep) * median / Double(config.batchSize) / 1e9
         return Result(arch: architecture.rawValue, batchSize: config.batchSize, threads: threads, blasKernel: BLASRuntime.coreName,
                       windows: windows, medianImagesPerSecond: median, bestImagesPerSecond: counted.last ?? 0,
-                      flopsPerStep: flopsPerStep,
-                      gflopsPerSecond: Double(flopsPerStep) * median / Double(config.batchSize) / 1e9,
-                      peakResidentMiB: peakResidentMiB(), allWindowsNoisy: clean.isEmpty)
+                      flopsPerStep: flopsPerStep, gflopsPerSecond: achieved,
+                      peakGflopsSquare: squarePeak, peakGflopsStepShapes: shapesPeak,
+                      fractionOfSquarePeak: achieved / squarePeak, fractionOfStepShapesPeak: achieved / shapesPeak,
+                      cpu: BLASRuntime.cpuModel, peakResidentMiB: peakResidentMiB(), allWindowsNoisy: clean.isEmpty)
     }
 
     /// CPU seconds all processes spent busy (not idle or waiting for I/O), from /proc/stat.

@@ -10,6 +10,7 @@ public func gemm(_ a: Matrix, _ b: Matrix, into c: Matrix, transposeA: Bool = fa
     if m == 0 || n == 0 { return }
     if k == 0 { c.scale(by: beta); return }
     GEMMCounter.flops &+= 2 &* m &* n &* k
+    if GEMMCounter.shapes != nil { GEMMCounter.shapes!.append(GEMMShape(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)) }
     cblas_sgemm(CblasRowMajor,
                 transposeA ? CblasTrans : CblasNoTrans,
                 transposeB ? CblasTrans : CblasNoTrans,
@@ -21,6 +22,19 @@ public func gemm(_ a: Matrix, _ b: Matrix, into c: Matrix, transposeA: Bool = fa
 /// around one training step to report achieved GFLOP/s.
 public enum GEMMCounter {
     nonisolated(unsafe) public static var flops = 0
+    /// When set (not nil), every `Float` matrix product appends its shape: benchmarks record one step's.
+    nonisolated(unsafe) public static var shapes: [GEMMShape]?
+}
+
+/// The shape of one `Float` matrix product: op(a) is m x k, op(b) is k x n.
+public struct GEMMShape: Hashable, Codable, Sendable, CustomStringConvertible {
+    public let m: Int, n: Int, k: Int
+    public let transposeA: Bool, transposeB: Bool
+    public init(m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool) {
+        self.m = m; self.n = n; self.k = k; self.transposeA = transposeA; self.transposeB = transposeB
+    }
+    public var flops: Int { 2 * m * n * k }
+    public var description: String { "\(m)x\(k)\(transposeA ? "ᵀ" : "") · \(k)x\(n)\(transposeB ? "ᵀ" : "")" }
 }
 
 extension Matrix {

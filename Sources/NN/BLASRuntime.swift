@@ -45,10 +45,26 @@ public enum BLASRuntime {
         return []
     }
 
+    /// The CPU's model name from /proc/cpuinfo ("unknown CPU" where it cannot be read).
+    public static var cpuModel: String {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return "unknown CPU" }
+        for line in text.split(separator: "\n") where line.hasPrefix("model name") {
+            if let colon = line.firstIndex(of: ":") { return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces) }
+        }
+        return "unknown CPU"
+    }
+
+    /// Number formats this CPU multiplies natively (detected at run time): fp32 always, bf16 with
+    /// AVX512_BF16 or AMX-BF16.
+    public static var nativePrecisions: [String] {
+        let flags = cpuFlags
+        return ["fp32"] + (flags.contains("avx512_bf16") || flags.contains("amx_bf16") ? ["bf16"] : [])
+    }
+
     /// SIMD features worth reporting, in a fixed order.
     public static var simdFeatures: [String] {
         let flags = cpuFlags
-        return ["sse4_2", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512_bf16", "amx_tile"].filter(flags.contains)
+        return ["sse4_2", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512_bf16", "amx_tile", "amx_bf16"].filter(flags.contains)
     }
 
     /// The kernel OpenBLAS first chose when `ensureFastKernel` re-executed this process; nil otherwise.

@@ -42,6 +42,9 @@ struct BenchCommand: ParsableCommand {
                      result.arch, result.batchSize, result.threads, result.blasKernel, result.medianImagesPerSecond,
                      result.bestImagesPerSecond, result.gflopsPerSecond, Double(result.flopsPerStep) / 1e9, result.peakResidentMiB,
                      result.allWindowsNoisy ? " (all windows noisy)" : ""))
+        print(String(format: "ceiling on %@: sgemm %.1f GFLOP/s (2048², %d thread(s)), %.1f on the step's shapes alone; the step reaches %.0f%% and %.0f%% of them",
+                     result.cpu, result.peakGflopsSquare, result.threads, result.peakGflopsStepShapes,
+                     100 * result.fractionOfSquarePeak, 100 * result.fractionOfStepShapesPeak))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         print(String(decoding: try encoder.encode(result), as: UTF8.self))

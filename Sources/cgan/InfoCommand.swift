@@ -12,7 +12,9 @@ struct InfoCommand: ParsableCommand {
             "  (OpenBLAS chose its slow \($0) kernel; cgan re-ran itself with OPENBLAS_CORETYPE=\(BLASRuntime.coreName))"
         } ?? ""))
         print("threads:      \(BLASRuntime.threadCount)")
+        print("CPU:          \(BLASRuntime.cpuModel)")
         print("CPU features: \(BLASRuntime.simdFeatures.joined(separator: " "))")
+        print("native:       \(BLASRuntime.nativePrecisions.joined(separator: ", ")) (cgan trains in fp32)")
         if BLASRuntime.betterCoreType(coreName: BLASRuntime.coreName, cpuFlags: BLASRuntime.cpuFlags) != nil {
             print("warning: OpenBLAS runs its slow \(BLASRuntime.coreName) kernel on a CPU that supports a faster one")
         }
