@@ -1,0 +1,104 @@
+/// Batch normalisation of images per channel (PyTorch's `BatchNorm2d`): statistics over the batch and
+/// every pixel of a channel, n = B·H·W values; otherwise as `BatchNorm1d` (biased variance to normalise,
+/// unbiased for the running estimate, which `momentum` weights; running statistics at inference).
+public final class BatchNorm2d: Layer {
+    public let shape: ImageShape
+    public let momentum: Float, epsilon: Float
+    public let gamma: Parameter, beta: Parameter
+    public let runningMean: Parameter, runningVariance: Parameter
+    private var outputBuffer = Workspace(), gradInput = Workspace(), normalised = Workspace()
+    private var xhat = noGradient
+    /// Rows: channel mean, 1/std, and two per-channel sums (of x or dy, and of squared deviations or dy·x̂).
+    private let statistics: Matrix
+
+    public init(_ shape: ImageShape, momentum: Float = 0.1, epsilon: Float = 1e-5) {
+        self.shape = shape
+        self.momentum = momentum
+        self.epsilon = epsilon
+        gamma = Parameter(shape: [shape.channels])
+        beta = Parameter(shape: [shape.channels])
+        runningMean = Parameter(shape: [shape.channels], trainable: false)
+        runningVariance = Parameter(shape: [shape.channels], trainable: false)
+        gamma.value.fill(1)
+        runningVariance.value.fill(1)
+        statistics = Matrix(rows: 4, cols: shape.channels)
+    }
+
+    public var ownParameters: [(name: String, parameter: Parameter)] {
+        [("weight", gamma), ("bias", beta), ("running_mean", runningMean), ("running_var", runningVariance)]
+    }
+
+    /// Σ over the batch and pixels of channel c of f(b, i), where i indexes the plane.
+    @inline(__always) private func channelSum(_ c: Int, batch: Int, _ f: (Int) -> Float) -> Float {
+        var s: Float = 0
+        let hw = shape.planeSize, stride = shape.count
+        for b in 0..<batch {
+            let base = b * stride + c * hw
+            for i in 0..<hw { s += f(base + i) }
+        }
+        return s
+    }
+
+    /// x [B, C·H·W] -> y, the same shape.
+    public func forward(_ x: Matrix, mode: Mode) -> Matrix {
+        precondition(x.cols == shape.count, "BatchNorm2d\(shape) got input \(x.shape)")
+        let batch = x.rows, channels = shape.channels, hw = shape.planeSize, xp = x.pointer
+        let mean = statistics.pointer, inverseStd = mean + channels
+        let y = outputBuffer.matrix(rows: batch, cols: shape.count)
+        xhat = normalised.matrix(rows: batch, cols: shape.count)
+        let rm = runningMean.value.pointer, rv = runningVariance.value.pointer
+        if mode == .training {
+            let n = Float(batch * hw)
+            precondition(batch * hw > 1, "BatchNorm2d needs more than one value per channel in training")
+            for c in 0..<channels {
+                let m = channelSum(c, batch: batch) { xp[$0] } / n
+                let squares = channelSum(c, batch: batch) { let d = xp[$0] - m; return d * d }
+                mean[c] = m
+                inverseStd[c] = 1 / (squares / n + epsilon).squareRoot()
+                rm[c] = (1 - momentum) * rm[c] + momentum * m
+                rv[c] = (1 - momentum) * rv[c] + momentum * squares / (n - 1)
+            }
+        } else {
+            for c in 0..<channels { mean[c] = rm[c]; inverseStd[c] = 1 / (rv[c] + epsilon).squareRoot() }
+        }
+        let g = gamma.value.pointer, bt = beta.value.pointer, h = xhat.pointer, yp = y.pointer
+        for b in 0..<batch {
+            for c in 0..<channels {
+                let base = b * shape.count + c * hw
+                let m = mean[c], s = inverseStd[c], gc = g[c], bc = bt[c]
+                for i in base..<(base + hw) {
+                    let v = (xp[i] - m) * s
+                    h[i] = v
+                    yp[i] = gc * v + bc
+                }
+            }
+        }
+        return y
+    }
+
+    /// Training-mode backward: dx = invStd/n · (n·dxhat - Σdxhat - xhat·Σ(dxhat·xhat)), dxhat = dy·gamma.
+    public func backward(_ dy: Matrix, needs: GradientNeeds) -> Matrix {
+        let batch = dy.rows, channels = shape.channels, hw = shape.planeSize, g = dy.pointer, h = xhat.pointer
+        let inverseStd = statistics.pointer + channels
+        let columnSum = statistics.pointer + 2 * channels, productSum = statistics.pointer + 3 * channels
+        for c in 0..<channels {
+            columnSum[c] = channelSum(c, batch: batch) { g[$0] }
+            productSum[c] = channelSum(c, batch: batch) { g[$0] * h[$0] }
+        }
+        if needs.contains(.parameters) {
+            gamma.gradient.pointer.update(from: productSum, count: channels)
+            beta.gradient.pointer.update(from: columnSum, count: channels)
+        }
+        guard needs.contains(.input) else { return noGradient }
+        let dx = gradInput.matrix(rows: batch, cols: shape.count)
+        let d = dx.pointer, gm = gamma.value.pointer, inv = 1 / Float(batch * hw)
+        for b in 0..<batch {
+            for c in 0..<channels {
+                let base = b * shape.count + c * hw
+                let scale = gm[c] * inverseStd[c], mean1 = inv * columnSum[c], mean2 = inv * productSum[c]
+                for i in base..<(base + hw) { d[i] = scale * (g[i] - mean1 - h[i] * mean2) }
+            }
+        }
+        return dx
+    }
+}

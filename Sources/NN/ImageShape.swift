@@ -1,0 +1,77 @@
+/// The shape of one image in a batch: `channels` planes of `height` x `width`. A batch is a `Matrix`
+/// with one image per row, channel-major ([c][y][x], PyTorch's NCHW with N as the rows), so that a flattened
+/// image is the row a `Linear` layer reads and `view(B, C, H, W)` in PyTorch is the same memory.
+public struct ImageShape: Hashable, Sendable, CustomStringConvertible {
+    public let channels: Int, height: Int, width: Int
+    public init(channels: Int, height: Int, width: Int) { self.channels = channels; self.height = height; self.width = width }
+    public var planeSize: Int { height * width }
+    public var count: Int { channels * height * width }
+    public var description: String { "[\(channels), \(height), \(width)]" }
+}
+
+/// A square convolution window: kernel size, stride and zero padding (the same in both directions).
+public struct ConvolutionWindow: Hashable, Sendable {
+    public let kernel: Int, stride: Int, padding: Int
+    public init(kernel: Int, stride: Int = 1, padding: Int = 0) {
+        precondition(kernel > 0 && stride > 0 && padding >= 0, "convolution window k\(kernel) s\(stride) p\(padding)")
+        self.kernel = kernel; self.stride = stride; self.padding = padding
+    }
+
+    /// Output side of a convolution over `side` pixels.
+    public func convolvedSide(_ side: Int) -> Int { (side + 2 * padding - kernel) / stride + 1 }
+    /// Output side of a transposed convolution over `side` pixels.
+    public func transposedSide(_ side: Int) -> Int { (side - 1) * stride - 2 * padding + kernel }
+
+    /// im2col for one image: col[(c·k + i)·k + j, oy·outW + ox] = image[c, oy·s - p + i, ox·s - p + j] (0 outside).
+    /// `image` is [C, H, W]; `col` is [C·k·k, outH·outW].
+    func unfold(_ image: UnsafePointer<Float>, _ shape: ImageShape, outHeight: Int, outWidth: Int, into col: UnsafeMutablePointer<Float>) {
+        let k = kernel, s = stride, p = padding, h = shape.height, w = shape.width, positions = outHeight * outWidth
+        for c in 0..<shape.channels {
+            let plane = image + c * h * w
+            for i in 0..<k {
+                for j in 0..<k {
+                    let row = col + ((c * k + i) * k + j) * positions
+                    for oy in 0..<outHeight {
+                        let y = oy * s - p + i
+                        let out = row + oy * outWidth
+                        guard y >= 0 && y < h else { out.update(repeating: 0, count: outWidth); continue }
+                        let line = plane + y * w
+                        for ox in 0..<outWidth {
+                            let x = ox * s - p + j
+                            out[ox] = x >= 0 && x < w ? line[x] : 0
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// col2im for one image: the adjoint of `unfold`, adding each column entry into its pixel of `image`
+    /// ([C, H, W], which the caller zeroes first).
+    func fold(_ col: UnsafePointer<Float>, _ shape: ImageShape, outHeight: Int, outWidth: Int, into image: UnsafeMutablePointer<Float>) {
+        let k = kernel, s = stride, p = padding, h = shape.height, w = shape.width, positions = outHeight * outWidth
+        for c in 0..<shape.channels {
+            let plane = image + c * h * w
+            for i in 0..<k {
+                for j in 0..<k {
+                    let row = col + ((c * k + i) * k + j) * positions
+                    for oy in 0..<outHeight {
+                        let y = oy * s - p + i
+                        guard y >= 0 && y < h else { continue }
+                        let line = plane + y * w, source = row + oy * outWidth
+                        for ox in 0..<outWidth {
+                            let x = ox * s - p + j
+                            if x >= 0 && x < w { line[x] += source[ox] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension Matrix {
+    /// A `rows` x `cols` view of this matrix's numbers starting `offset` values in (one image of a batch
+    /// seen as [channels, pixels], say).
+    func view(offset: Int, rows: Int, cols: Int) -> Matrix { Matrix(storage: storage, offset: self.offset + offset, rows: rows, cols: cols) }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import NN
+import TestSupport
+import XCTest
+
+/// Conv2d, ConvTranspose2d and BatchNorm2d: finite differences, and PyTorch's numbers on fixed inputs
+/// (Tests/Fixtures/layer-fixtures.st, written by make_layer_fixtures.py beside it).
+final class ConvolutionTests: XCTestCase {
+    override class func setUp() { useFastBLASKernel() }
+    let checker = GradientChecker()
+
+    func testConv2dGradients() {
+        let rng = RandomGenerator(seed: 21)
+        let layer = Conv2d(ImageShape(channels: 2, height: 6, width: 5), outChannels: 3, ConvolutionWindow(kernel: 3, stride: 2, padding: 1))
+        layer.initializeDefault(rng: rng)
+        XCTAssertEqual(layer.output, ImageShape(channels: 3, height: 3, width: 3))
+        checker.check(layer, input: randomMatrix(2, 60, rng), mode: .training, rng: rng, name: "Conv2d")
+    }
+
+    func testConvTranspose2dGradients() {
+        let rng = RandomGenerator(seed: 22)
+        let layer = ConvTranspose2d(ImageShape(channels: 3, height: 3, width: 4), outChannels: 2, ConvolutionWindow(kernel: 4, stride: 2, padding: 1))
+        layer.initializeDefault(rng: rng)
+        XCTAssertEqual(layer.output, ImageShape(channels: 2, height: 6, width: 8))
+        checker.check(layer, input: randomMatrix(2, 36, rng), mode: .training, rng: rng, name: "ConvTranspose2d")
+    }
+
+    func testBatchNorm2dGradients() {
+        let rng = RandomGenerator(seed: 23)
+        let layer = BatchNorm2d(ImageShape(channels: 3, height: 2, width: 3))
+        rng.fillUniform(layer.gamma.value, low: 0.5, high: 1.5)
+        rng.fillUniform(layer.beta.value, low: -0.5, high: 0.5)
+        checker.check(layer, input: randomMatrix(3, 18, rng), mode: .training, rng: rng, name: "BatchNorm2d")
+    }
+
+    // MARK: PyTorch fixtures
+
+    nonisolated(unsafe) static let fixtures: SafeTensors.Contents? = try? SafeTensors.read(
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/layer-fixtures.st").path)
+
+    func tensor(_ name: String) throws -> Tensor {
+        guard let t = try XCTUnwrap(Self.fixtures, "Tests/Fixtures/layer-fixtures.st is missing").tensors[name] else {
+            throw XCTSkip("fixture \(name) missing")
+        }
+        return t
+    }
+
+    /// The batch of tensor `name` [B, ...] as rows.
+    func batch(_ name: String) throws -> Matrix {
+        let t = try tensor(name)
+        return Matrix(rows: t.shape[0], cols: t.values.count / t.shape[0], values: t.values.array)
+    }
+
+    /// Runs `layer` forward on fixture `prefix.x`, backward with `prefix.r`, and compares with PyTorch.
+    func assertMatchesPyTorch(_ layer: Layer, _ prefix: String, parameters: [(String, Parameter)],
+                              file: StaticString = #filePath, line: UInt = #line) throws {
+        for (name, p) in parameters where p.isTrainable {
+            let t = try tensor(prefix + "." + name)
+            XCTAssertEqual(t.shape, p.shape, "\(prefix).\(name) shape", file: file, line: line)
+            p.value.copy(from: t.values)
+        }
+        let y = layer.forward(try batch(prefix + ".x"), mode: .training)
+        let dx = layer.backward(try batch(prefix + ".r"), needs: .all)
+        func close(_ a: [Float], _ b: [Float], _ what: String) {
+            XCTAssertEqual(a.count, b.count, what, file: file, line: line)
+            let worst = zip(a, b).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 0
+            XCTAssertLessThan(worst, 1e-4, "\(prefix) \(what) differs from PyTorch by \(worst)", file: file, line: line)
+        }
+        close(y.array, try tensor(prefix + ".y").values.array, "output")
+        close(dx.array, try tensor(prefix + ".dx").values.array, "input gradient")
+        for (name, p) in parameters {
+            if p.isTrainable {
+                close(p.gradient.array, try tensor(prefix + ".d" + name).values.array, "gradient of \(name)")
+            } else {
+                close(p.value.array, try tensor(prefix + "." + name).values.array, name)
+            }
+        }
+    }
+
+    func testConv2dMatchesPyTorch() throws {
+        let layer = Conv2d(ImageShape(channels: 3, height: 8, width: 8), outChannels: 4, ConvolutionWindow(kernel: 4, stride: 2, padding: 1))
+        try assertMatchesPyTorch(layer, "conv", parameters: layer.ownParameters.map { ($0.name, $0.parameter) })
+    }
+
+    func testConvTranspose2dMatchesPyTorch() throws {
+        let layer = ConvTranspose2d(ImageShape(channels: 4, height: 4, width: 4), outChannels: 3, ConvolutionWindow(kernel: 4, stride: 2, padding: 1))
+        try assertMatchesPyTorch(layer, "convT", parameters: layer.ownParameters.map { ($0.name, $0.parameter) })
+    }
+
+    func testBatchNorm2dMatchesPyTorch() throws {
+        let layer = BatchNorm2d(ImageShape(channels: 3, height: 5, width: 5))
+        try assertMatchesPyTorch(layer, "bn", parameters: layer.ownParameters.map { ($0.name, $0.parameter) })
+    }
+}
