@@ -71,9 +71,33 @@ public struct GANModels {
                                   + [Linear(512, 256), LeakyReLU(slope: 0.2)] + drop(dd, dRNG)
                                   + [Linear(256, 1)]),
                 rng: dRNG)
+        case .dcgan:
+            // ../shared/bench/torch_cgan.py's dcgan: G [z, y] -> 6272 (BN, ReLU) = [128, 7, 7] -> ConvT 64 (BN, ReLU)
+            // 14x14 -> ConvT 1 28x28 tanh; D: image + one-hot label planes (11 x 28 x 28) -> Conv 64 -> Conv 128 -> 1.
+            let side = Int(Double(nx).squareRoot())
+            precondition(side * side == nx && side % 4 == 0, "dcgan needs square images with a side divisible by 4")
+            let window = ConvolutionWindow(kernel: 4, stride: 2, padding: 1)
+            let seed = ImageShape(channels: 128, height: side / 4, width: side / 4)
+            let up1 = ConvTranspose2d(seed, outChannels: 64, window)
+            let up2 = ConvTranspose2d(up1.output, outChannels: 1, window)
+            generator = ConditionalNet(
+                data: Identity(), label: Identity(),
+                trunk: Sequential(Linear(nz + ny, seed.count), BatchNorm1d(seed.count), ReLU(),
+                                  up1, BatchNorm2d(up1.output), ReLU(), up2, Tanh()),
+                rng: gRNG)
+            let down1 = Conv2d(ImageShape(channels: 1 + ny, height: side, width: side), outChannels: 64, window)
+            let down2 = Conv2d(down1.output, outChannels: 128, window)
+            discriminator = ConditionalNet(
+                data: Identity(), label: PlaneBroadcast(height: side, width: side),
+                trunk: Sequential(down1, LeakyReLU(slope: 0.2), down2, LeakyReLU(slope: 0.2), Linear(down2.output.count, 1)),
+                rng: dRNG)
         }
         if c.architecture != .paper {
-            for l in generator.modules(ofType: Linear.self) + discriminator.modules(ofType: Linear.self) { l.initializeDefault(rng: initRNG) }
+            // PyTorch's default initialisation, in tree order.
+            for layer in generator.modules(ofType: (any DefaultInitializable).self)
+                + discriminator.modules(ofType: (any DefaultInitializable).self) {
+                layer.initializeDefault(rng: initRNG)
+            }
         }
         if let limit = c.discriminatorMaxNorm {
             for l in discriminator.modules(ofType: Linear.self) { l.weight.maxRowNorm = Float(limit) }

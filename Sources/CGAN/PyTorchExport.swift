@@ -3,7 +3,7 @@ import Foundation
 import NN
 
 /// Writes a checkpoint's G and D under the state-dict names of the PyTorch reference models
-/// (../shared/bench/torch_cgan.py: PaperG/PaperD, MlpG/MlpD, MlpBnG/MlpBnD), so that
+/// (../shared/bench/torch_cgan.py: PaperG/PaperD, MlpG/MlpD, MlpBnG/MlpBnD, DcganG/DcganD), so that
 /// `G.load_state_dict(..., strict=True)` accepts them: one safetensors file, "G.*" and "D.*".
 public enum PyTorchExport {
     /// The PyTorch names of the modules that hold tensors, in the order of this tool's module tree.
@@ -16,6 +16,8 @@ public enum PyTorchExport {
         case .mlpBN:
             return (["z_br.0", "z_br.1", "y_br.0", "y_br.1", "net.0", "net.1", "net.4", "net.5", "net.8"],
                     ["x_br.0", "y_br.0", "net.0", "net.3", "net.6"])
+        case .dcgan:
+            return (["fc.0", "fc.1", "net.0", "net.1", "net.3"], ["net.0", "net.2", "net.5"])
         }
     }
 

@@ -7,6 +7,8 @@ public enum Architecture: String, Codable, Sendable, CaseIterable {
     case paper
     case mlp
     case mlpBN = "mlp-bn"
+    /// A small convolutional conditional GAN (DCGAN-style): the model to use for good samples.
+    case dcgan
 }
 
 /// Which loss the generator minimises.
@@ -115,6 +117,9 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         case .mlpBN:
             batchSize = 64; noise = .normal; optimizer = .adam; learningRate = 2e-4
             generatorDropout = 0.2; discriminatorDropout = 0.3; discriminatorInputDropout = 0
+        case .dcgan:
+            batchSize = 64; noise = .normal; optimizer = .adam; learningRate = 2e-4
+            generatorDropout = 0; discriminatorDropout = 0; discriminatorInputDropout = 0
         }
     }
 

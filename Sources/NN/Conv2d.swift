@@ -1,6 +1,6 @@
 /// 2-D convolution (cross-correlation, as PyTorch's `Conv2d`) over a batch of images, through im2col and
 /// one `sgemm` per image. Weight [out, in, k, k], bias [out].
-public final class Conv2d: Layer {
+public final class Conv2d: Layer, DefaultInitializable {
     public let weight: Parameter, bias: Parameter
     public let input: ImageShape, output: ImageShape
     public let window: ConvolutionWindow

@@ -1,6 +1,6 @@
 /// 2-D transposed convolution (PyTorch's `ConvTranspose2d`): the adjoint of a convolution, which upsamples
 /// by its stride. One `sgemm` and a col2im per image. Weight [in, out, k, k], bias [out].
-public final class ConvTranspose2d: Layer {
+public final class ConvTranspose2d: Layer, DefaultInitializable {
     public let weight: Parameter, bias: Parameter
     public let input: ImageShape, output: ImageShape
     public let window: ConvolutionWindow

@@ -1,5 +1,5 @@
 /// y = x Wᵀ + b, with W stored as [out, in] (PyTorch's layout, so checkpoints line up with its state dicts).
-public final class Linear: Layer {
+public final class Linear: Layer, DefaultInitializable {
     public let weight: Parameter
     public let bias: Parameter
     public let inputSize: Int, outputSize: Int

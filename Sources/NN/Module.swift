@@ -60,3 +60,9 @@ public final class Parameter {
     /// The value as a named tensor of its stored shape.
     public var tensor: Tensor { Tensor(shape: shape, values: value) }
 }
+
+/// A layer with PyTorch's default initialisation (uniform in ±1/sqrt(fan_in) for weights and bias), so a
+/// model initialises every such layer in one walk of its tree.
+public protocol DefaultInitializable: AnyObject {
+    func initializeDefault(rng: RandomGenerator)
+}

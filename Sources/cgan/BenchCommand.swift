@@ -12,7 +12,7 @@ struct BenchCommand: ParsableCommand {
         Compare with PyTorch side by side: Scripts/compare-with-pytorch.sh.
         """)
 
-    @Option(help: "Model to time: paper, mlp or mlp-bn.")
+    @Option(help: "Model to time: paper, mlp, mlp-bn or dcgan.")
     var arch: Architecture = .paper
 
     @Option(help: "OpenBLAS threads.")

@@ -21,7 +21,7 @@ struct TrainCommand: ParsableCommand {
         (betas 0.5, 0.999), normal z, dropout G 0, D 0.3. mlp-bn: as mlp with G dropout 0.2.
         """)
 
-    @Option(help: "Model: paper (Mirza & Osindero), mlp (concatenate first), mlp-bn (separate embeddings, batch norm) (default: paper).")
+    @Option(help: "Model: paper (Mirza & Osindero), mlp (concatenate first), mlp-bn (separate embeddings, batch norm), dcgan (convolutional) (default: paper).")
     var arch: Architecture?
 
     @OptionGroup var location: DataCommand.Location

@@ -44,7 +44,7 @@ final class PyTorchExportTests: XCTestCase {
             out[k] = torch.frombuffer(bytearray(raw[8 + n + a:8 + n + b]), dtype=torch.float32).reshape(v['shape'])
         return out, h['__metadata__']
     state, meta = read(sys.argv[2]); fixture, _ = read(sys.argv[3])
-    G, D = {'paper': (T.PaperG, T.PaperD), 'mlp': (T.MlpG, T.MlpD), 'mlp-bn': (T.MlpBnG, T.MlpBnD)}[meta['arch']]
+    G, D = {'paper': (T.PaperG, T.PaperD), 'mlp': (T.MlpG, T.MlpD), 'mlp-bn': (T.MlpBnG, T.MlpBnD), 'dcgan': (T.DcganG, T.DcganD)}[meta['arch']]
     g, d = G(), D()
     g.load_state_dict({k[2:]: v for k, v in state.items() if k.startswith('G.')}, strict=True)
     d.load_state_dict({k[2:]: v for k, v in state.items() if k.startswith('D.')}, strict=True)
@@ -91,4 +91,5 @@ final class PyTorchExportTests: XCTestCase {
     func testPaper() throws { try assertLoadsIntoPyTorch(.paper) }
     func testMLP() throws { try assertLoadsIntoPyTorch(.mlp) }
     func testMLPWithBatchNorm() throws { try assertLoadsIntoPyTorch(.mlpBN) }
+    func testDCGAN() throws { try assertLoadsIntoPyTorch(.dcgan) }
 }
