@@ -1,10 +1,11 @@
-/// 2-D convolution (cross-correlation, as PyTorch's `Conv2d`) over a batch of images, through im2col and
-/// one `sgemm` per image. Weight [out, in, k, k], bias [out].
+/// 2-D convolution (cross-correlation, as PyTorch's `Conv2d`) over a batch of images: im2col of every
+/// image side by side, then one `sgemm` for the whole batch (large products run near the BLAS peak, one
+/// small product per image does not). Weight [out, in, k, k], bias [out].
 public final class Conv2d: Layer, DefaultInitializable {
     public let weight: Parameter, bias: Parameter
     public let input: ImageShape, output: ImageShape
     public let window: ConvolutionWindow
-    private var columns = Workspace(), outputBuffer = Workspace(), gradInput = Workspace(), gradColumns = Workspace()
+    private var columns = Workspace(), product = Workspace(), outputBuffer = Workspace(), gradInput = Workspace()
     private var unfolded = noGradient
     private var rows = 0
 
@@ -26,50 +27,52 @@ public final class Conv2d: Layer, DefaultInitializable {
         rng.fillUniform(bias.value, low: -bound, high: bound)
     }
 
-    /// x [B, in·H·W] -> y [B, out·outH·outW]; keeps each image's columns [in·k·k, outH·outW] for backward.
+    /// x [B, in·H·W] -> y [B, out·outH·outW]. Keeps the columns [in·k·k, B·outH·outW] for backward.
     public func forward(_ x: Matrix, mode: Mode) -> Matrix {
         precondition(x.cols == input.count, "Conv2d\(input) got input \(x.shape)")
         rows = x.rows
-        let kk = weight.value.cols, positions = output.planeSize
-        unfolded = columns.matrix(rows: rows * kk, cols: positions)
-        let y = outputBuffer.matrix(rows: rows, cols: output.count)
+        let kk = weight.value.cols, positions = output.planeSize, width = rows * positions
+        unfolded = columns.matrix(rows: kk, cols: width)
         for b in 0..<rows {
-            let col = unfolded.view(offset: b * kk * positions, rows: kk, cols: positions)
-            window.unfold(x.pointer + b * x.cols, input, outHeight: output.height, outWidth: output.width, into: col.pointer)
-            let yb = y.view(offset: b * output.count, rows: output.channels, cols: positions)
-            for c in 0..<output.channels { (yb.pointer + c * positions).update(repeating: bias.value.pointer[c], count: positions) }
-            gemm(weight.value, col, into: yb, beta: 1)                          // y_b = W col + b
+            window.unfold(x.pointer + b * x.cols, input, outHeight: output.height, outWidth: output.width,
+                          into: unfolded.pointer + b * positions, rowStride: width)
         }
+        let z = product.matrix(rows: output.channels, cols: width)
+        for c in 0..<output.channels { (z.pointer + c * width).update(repeating: bias.value.pointer[c], count: width) }
+        gemm(weight.value, unfolded, into: z, beta: 1)                          // z = W col + b   [out, B·P]
+        let y = outputBuffer.matrix(rows: rows, cols: output.count)
+        BatchLayout.imagesFirst(z.pointer, batch: rows, channels: output.channels, positions: positions, into: y.pointer)
         return y
     }
 
     public func backward(_ dy: Matrix, needs: GradientNeeds) -> Matrix {
-        let kk = weight.value.cols, positions = output.planeSize
+        let kk = weight.value.cols, positions = output.planeSize, width = rows * positions
+        let dz = product.matrix(rows: output.channels, cols: width)
+        BatchLayout.channelsFirst(dy.pointer, batch: rows, channels: output.channels, positions: positions, into: dz.pointer)
         if needs.contains(.parameters) {
-            weight.gradient.fill(0)
-            let db = bias.gradient.pointer
-            db.update(repeating: 0, count: output.channels)
-            for b in 0..<rows {
-                let dyb = dy.view(offset: b * output.count, rows: output.channels, cols: positions)
-                let col = unfolded.view(offset: b * kk * positions, rows: kk, cols: positions)
-                gemm(dyb, col, into: weight.gradient, transposeB: true, beta: 1)   // dW += dy_b colᵀ
-                for c in 0..<output.channels {
-                    let g = dyb.pointer + c * positions
-                    var s: Float = 0
-                    for i in 0..<positions { s += g[i] }
-                    db[c] += s
-                }
-            }
+            gemm(dz, unfolded, into: weight.gradient, transposeB: true)           // dW = dz colᵀ
+            sumColumns(of: dz, into: bias.gradient)                               // db = Σ over the batch and positions
         }
         guard needs.contains(.input) else { return noGradient }
+        let dcol = columns.matrix(rows: kk, cols: width)                         // the columns are no longer needed
+        gemm(weight.value, dz, into: dcol, transposeA: true)                      // dcol = Wᵀ dz
         let dx = gradInput.matrix(rows: rows, cols: input.count)
         dx.fill(0)
-        let dcol = gradColumns.matrix(rows: kk, cols: positions)
         for b in 0..<rows {
-            let dyb = dy.view(offset: b * output.count, rows: output.channels, cols: positions)
-            gemm(weight.value, dyb, into: dcol, transposeA: true)                 // dcol = Wᵀ dy_b
-            window.fold(dcol.pointer, input, outHeight: output.height, outWidth: output.width, into: dx.pointer + b * input.count)
+            window.fold(dcol.pointer + b * positions, input, outHeight: output.height, outWidth: output.width,
+                        into: dx.pointer + b * input.count, rowStride: width)
         }
         return dx
+    }
+}
+
+/// `out[r] = Σ_c m[r, c]`: row sums (a bias gradient over every image and position of a channel).
+func sumColumns(of m: Matrix, into out: Matrix) {
+    precondition(out.count == m.rows, "sumColumns: \(m.shape) into \(out.shape)")
+    for r in 0..<m.rows {
+        let row = m.pointer + r * m.cols
+        var s: Float = 0
+        for c in 0..<m.cols { s += row[c] }
+        out.pointer[r] = s
     }
 }

@@ -1,11 +1,12 @@
 /// 2-D transposed convolution (PyTorch's `ConvTranspose2d`): the adjoint of a convolution, which upsamples
-/// by its stride. One `sgemm` and a col2im per image. Weight [in, out, k, k], bias [out].
+/// by its stride. One `sgemm` for the whole batch, then col2im per image. Weight [in, out, k, k], bias [out].
 public final class ConvTranspose2d: Layer, DefaultInitializable {
     public let weight: Parameter, bias: Parameter
     public let input: ImageShape, output: ImageShape
     public let window: ConvolutionWindow
-    private var columns = Workspace(), outputBuffer = Workspace(), gradInput = Workspace()
-    private var x = noGradient
+    private var columns = Workspace(), inputChannels = Workspace(), outputBuffer = Workspace(), gradInput = Workspace()
+    private var xc = noGradient
+    private var rows = 0
 
     public init(_ input: ImageShape, outChannels: Int, _ window: ConvolutionWindow) {
         self.input = input
@@ -25,51 +26,49 @@ public final class ConvTranspose2d: Layer, DefaultInitializable {
         rng.fillUniform(bias.value, low: -bound, high: bound)
     }
 
-    /// x [B, in·H·W] -> y [B, out·outH·outW]: col = Wᵀ x_b ([out·k·k, H·W]), then col2im onto the larger grid.
-    /// The output grid is the convolution input and x the convolution output: fold with (outH, outW) = (H, W).
+    /// x [B, in·H·W] -> y [B, out·outH·outW]: col = Wᵀ x ([out·k·k, B·H·W]), then col2im of each image onto
+    /// the larger grid (the output grid plays the convolution's input, x its output).
     public func forward(_ x: Matrix, mode: Mode) -> Matrix {
         precondition(x.cols == input.count, "ConvTranspose2d\(input) got input \(x.shape)")
-        self.x = x
-        let kk = weight.value.cols, positions = input.planeSize
-        let col = columns.matrix(rows: kk, cols: positions)
-        let y = outputBuffer.matrix(rows: x.rows, cols: output.count)
-        for b in 0..<x.rows {
-            let xb = x.view(offset: b * input.count, rows: input.channels, cols: positions)
-            gemm(weight.value, xb, into: col, transposeA: true)                   // col = Wᵀ x_b
+        rows = x.rows
+        let kk = weight.value.cols, positions = input.planeSize, width = rows * positions
+        xc = inputChannels.matrix(rows: input.channels, cols: width)
+        BatchLayout.channelsFirst(x.pointer, batch: rows, channels: input.channels, positions: positions, into: xc.pointer)
+        let col = columns.matrix(rows: kk, cols: width)
+        gemm(weight.value, xc, into: col, transposeA: true)                      // col = Wᵀ x   [out·k·k, B·P]
+        let y = outputBuffer.matrix(rows: rows, cols: output.count)
+        for b in 0..<rows {
             let yb = y.pointer + b * output.count
             for c in 0..<output.channels { (yb + c * output.planeSize).update(repeating: bias.value.pointer[c], count: output.planeSize) }
-            window.fold(col.pointer, output, outHeight: input.height, outWidth: input.width, into: yb)
+            window.fold(col.pointer + b * positions, output, outHeight: input.height, outWidth: input.width, into: yb, rowStride: width)
         }
         return y
     }
 
     public func backward(_ dy: Matrix, needs: GradientNeeds) -> Matrix {
-        let kk = weight.value.cols, positions = input.planeSize
-        let dcol = columns.matrix(rows: kk, cols: positions)
-        let dx = needs.contains(.input) ? gradInput.matrix(rows: x.rows, cols: input.count) : noGradient
+        let kk = weight.value.cols, positions = input.planeSize, width = rows * positions
+        let dcol = columns.matrix(rows: kk, cols: width)
+        for b in 0..<rows {                                                       // dcol = im2col(dy)
+            window.unfold(dy.pointer + b * output.count, output, outHeight: input.height, outWidth: input.width,
+                          into: dcol.pointer + b * positions, rowStride: width)
+        }
         if needs.contains(.parameters) {
-            weight.gradient.fill(0)
-            bias.gradient.fill(0)
-        }
-        for b in 0..<x.rows {
-            let dyb = dy.pointer + b * output.count
-            window.unfold(dyb, output, outHeight: input.height, outWidth: input.width, into: dcol.pointer)  // dcol = im2col(dy_b)
-            if needs.contains(.parameters) {
-                let xb = x.view(offset: b * input.count, rows: input.channels, cols: positions)
-                gemm(xb, dcol, into: weight.gradient, transposeB: true, beta: 1)   // dW += x_b dcolᵀ
-                let db = bias.gradient.pointer
-                for c in 0..<output.channels {
-                    let g = dyb + c * output.planeSize
-                    var s: Float = 0
+            gemm(xc, dcol, into: weight.gradient, transposeB: true)               // dW = x dcolᵀ
+            let db = bias.gradient.pointer
+            for c in 0..<output.channels {
+                var s: Float = 0
+                for b in 0..<rows {
+                    let g = dy.pointer + b * output.count + c * output.planeSize
                     for i in 0..<output.planeSize { s += g[i] }
-                    db[c] += s
                 }
-            }
-            if needs.contains(.input) {
-                let dxb = dx.view(offset: b * input.count, rows: input.channels, cols: positions)
-                gemm(weight.value, dcol, into: dxb)                                // dx_b = W dcol
+                db[c] = s
             }
         }
+        guard needs.contains(.input) else { return noGradient }
+        let dxc = inputChannels.matrix(rows: input.channels, cols: width)        // x's channels are no longer needed
+        gemm(weight.value, dcol, into: dxc)                                       // dx = W dcol   [in, B·P]
+        let dx = gradInput.matrix(rows: rows, cols: input.count)
+        BatchLayout.imagesFirst(dxc.pointer, batch: rows, channels: input.channels, positions: positions, into: dx.pointer)
         return dx
     }
 }

@@ -23,9 +23,11 @@ public struct ConvolutionWindow: Hashable, Sendable {
     public func transposedSide(_ side: Int) -> Int { (side - 1) * stride - 2 * padding + kernel }
 
     /// im2col for one image: col[(c·k + i)·k + j, oy·outW + ox] = image[c, oy·s - p + i, ox·s - p + j] (0 outside).
-    /// `image` is [C, H, W]; `col` is [C·k·k, outH·outW].
-    func unfold(_ image: UnsafePointer<Float>, _ shape: ImageShape, outHeight: Int, outWidth: Int, into col: UnsafeMutablePointer<Float>) {
-        let k = kernel, s = stride, p = padding, h = shape.height, w = shape.width, positions = outHeight * outWidth
+    /// `image` is [C, H, W]; `col` is [C·k·k, outH·outW] with rows `rowStride` apart (the batch's columns
+    /// side by side: image b's block starts b·outH·outW into each row).
+    func unfold(_ image: UnsafePointer<Float>, _ shape: ImageShape, outHeight: Int, outWidth: Int, into col: UnsafeMutablePointer<Float>,
+                rowStride: Int) {
+        let k = kernel, s = stride, p = padding, h = shape.height, w = shape.width, positions = rowStride
         for c in 0..<shape.channels {
             let plane = image + c * h * w
             for i in 0..<k {
@@ -47,9 +49,10 @@ public struct ConvolutionWindow: Hashable, Sendable {
     }
 
     /// col2im for one image: the adjoint of `unfold`, adding each column entry into its pixel of `image`
-    /// ([C, H, W], which the caller zeroes first).
-    func fold(_ col: UnsafePointer<Float>, _ shape: ImageShape, outHeight: Int, outWidth: Int, into image: UnsafeMutablePointer<Float>) {
-        let k = kernel, s = stride, p = padding, h = shape.height, w = shape.width, positions = outHeight * outWidth
+    /// ([C, H, W], which the caller zeroes or fills with the bias first).
+    func fold(_ col: UnsafePointer<Float>, _ shape: ImageShape, outHeight: Int, outWidth: Int, into image: UnsafeMutablePointer<Float>,
+              rowStride: Int) {
+        let k = kernel, s = stride, p = padding, h = shape.height, w = shape.width, positions = rowStride
         for c in 0..<shape.channels {
             let plane = image + c * h * w
             for i in 0..<k {
@@ -66,6 +69,24 @@ public struct ConvolutionWindow: Hashable, Sendable {
                     }
                 }
             }
+        }
+    }
+}
+
+/// Moves a batch between its two layouts: rows of images [B, C·P] and channels of the whole batch
+/// [C, B·P] (what one `sgemm` over every image's columns reads and writes).
+enum BatchLayout {
+    /// [B, C·P] -> [C, B·P].
+    static func channelsFirst(_ x: UnsafePointer<Float>, batch: Int, channels: Int, positions: Int, into y: UnsafeMutablePointer<Float>) {
+        for b in 0..<batch {
+            for c in 0..<channels { (y + (c * batch + b) * positions).update(from: x + (b * channels + c) * positions, count: positions) }
+        }
+    }
+
+    /// [C, B·P] -> [B, C·P].
+    static func imagesFirst(_ x: UnsafePointer<Float>, batch: Int, channels: Int, positions: Int, into y: UnsafeMutablePointer<Float>) {
+        for b in 0..<batch {
+            for c in 0..<channels { (y + (b * channels + c) * positions).update(from: x + (c * batch + b) * positions, count: positions) }
         }
     }
 }

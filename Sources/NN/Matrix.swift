@@ -78,18 +78,18 @@ public struct Matrix {
     }
 }
 
-/// A buffer a layer keeps between calls, grown only when a larger batch arrives, so the steady-state
-/// training step allocates nothing.
+/// A buffer a layer keeps between calls, grown only when a larger one is needed, so the steady-state
+/// training step allocates nothing (also when the shape changes with the batch, as [C, B·P] does).
 public struct Workspace {
-    private var storage: Matrix?
+    private var storage: MatrixStorage?
 
     public init() {}
 
-    /// A `rows` x `cols` view, reallocating only when the buffer is too small.
+    /// A `rows` x `cols` view, reallocating only when the buffer holds fewer than rows·cols values.
     public mutating func matrix(rows: Int, cols: Int) -> Matrix {
-        if let s = storage, s.cols == cols, s.rows >= rows { return s.rows(0..<rows) }
+        if let s = storage, s.count >= rows * cols { return Matrix(storage: s, offset: 0, rows: rows, cols: cols) }
         let m = Matrix(rows: rows, cols: cols)
-        storage = m
+        storage = m.storage
         return m
     }
 }
