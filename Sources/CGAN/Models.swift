@@ -85,10 +85,11 @@ public struct GANModels {
                 trunk: Sequential(Linear(nz + ny, seed.count), BatchNorm1d(seed.count), ReLU(),
                                   up1, BatchNorm2d(up1.output), ReLU(), up2, Tanh()),
                 rng: gRNG)
-            let down1 = Conv2d(ImageShape(channels: 1 + ny, height: side, width: side), outChannels: 64, window)
+            // D's first convolution reads the image and the label planes without building the planes.
+            let down1 = LabelPlaneConv2d(ImageShape(channels: 1, height: side, width: side), classes: ny, outChannels: 64, window)
             let down2 = Conv2d(down1.output, outChannels: 128, window)
             discriminator = ConditionalNet(
-                data: Identity(), label: PlaneBroadcast(height: side, width: side),
+                data: Identity(), label: Identity(),
                 trunk: Sequential(down1, LeakyReLU(slope: 0.2), down2, LeakyReLU(slope: 0.2), Linear(down2.output.count, 1)),
                 rng: dRNG)
         }

@@ -93,3 +93,36 @@ final class ConvolutionTests: XCTestCase {
         try assertMatchesPyTorch(layer, "bn", parameters: layer.ownParameters.map { ($0.name, $0.parameter) })
     }
 }
+
+/// LabelPlaneConv2d computes exactly what Conv2d computes over the image stacked with broadcast label planes.
+final class LabelPlaneConvolutionTests: XCTestCase {
+    func testEqualsAConvolutionOverExplicitLabelPlanes() {
+        let rng = RandomGenerator(seed: 31)
+        let image = ImageShape(channels: 1, height: 8, width: 8), classes = 4
+        let window = ConvolutionWindow(kernel: 4, stride: 2, padding: 1)
+        let fast = LabelPlaneConv2d(image, classes: classes, outChannels: 5, window)
+        let plain = Conv2d(ImageShape(channels: 1 + classes, height: 8, width: 8), outChannels: 5, window)
+        fast.initializeDefault(rng: rng)
+        plain.weight.value.copy(from: fast.weight.value)
+        plain.bias.value.copy(from: fast.bias.value)
+        let batch = 6, labels: [Int32] = [0, 3, 1, 3, 2, 0]
+        let pixels = randomMatrix(batch, image.count, rng)
+        let withLabel = Matrix(rows: batch, cols: image.count + classes), withPlanes = Matrix(rows: batch, cols: (1 + classes) * 64)
+        for b in 0..<batch {
+            for i in 0..<image.count { withLabel[b, i] = pixels[b, i]; withPlanes[b, i] = pixels[b, i] }
+            withLabel[b, image.count + Int(labels[b])] = 1
+            for i in 0..<64 { withPlanes[b, (1 + Int(labels[b])) * 64 + i] = 1 }
+        }
+        let y1 = fast.forward(withLabel, mode: .training).clone(), y2 = plain.forward(withPlanes, mode: .training).clone()
+        let r = randomMatrix(batch, y1.cols, rng)
+        let dx1 = fast.backward(r, needs: .all).clone(), dx2 = plain.backward(r, needs: .all).clone()
+        func close(_ a: [Float], _ b: [Float], _ what: String) {
+            XCTAssertEqual(a.count, b.count, what)
+            XCTAssertLessThan(zip(a, b).map { abs($0 - $1) }.max() ?? 1, 1e-5, what)
+        }
+        close(y1.array, y2.array, "output")
+        close(fast.weight.gradient.array, plain.weight.gradient.array, "weight gradient")
+        close(fast.bias.gradient.array, plain.bias.gradient.array, "bias gradient")
+        close((0..<batch).flatMap { b in (0..<64).map { dx1[b, $0] } }, (0..<batch).flatMap { b in (0..<64).map { dx2[b, $0] } }, "image gradient")
+    }
+}
