@@ -33,19 +33,27 @@ public struct ConvolutionWindow: Hashable, Sendable {
             for i in 0..<k {
                 for j in 0..<k {
                     let row = col + ((c * k + i) * k + j) * positions
+                    let (first, end) = validRange(tap: j, side: w, outSide: outWidth)
                     for oy in 0..<outHeight {
                         let y = oy * s - p + i
                         let out = row + oy * outWidth
                         guard y >= 0 && y < h else { out.update(repeating: 0, count: outWidth); continue }
-                        let line = plane + y * w
-                        for ox in 0..<outWidth {
-                            let x = ox * s - p + j
-                            out[ox] = x >= 0 && x < w ? line[x] : 0
-                        }
+                        let line = plane + y * w + j - p
+                        for ox in 0..<first { out[ox] = 0 }
+                        for ox in first..<end { out[ox] = line[ox * s] }
+                        for ox in end..<outWidth { out[ox] = 0 }
                     }
                 }
             }
         }
+    }
+
+    /// The output positions ox whose tap `tap` lands inside 0..<side: ox·s - p + tap in range, as first..<end.
+    @inline(__always) func validRange(tap: Int, side: Int, outSide: Int) -> (Int, Int) {
+        let offset = tap - padding
+        let first = offset >= 0 ? 0 : (-offset + stride - 1) / stride
+        let end = side - 1 - offset < 0 ? 0 : min(outSide, (side - 1 - offset) / stride + 1)
+        return (min(first, end), end)
     }
 
     /// col2im for one image: the adjoint of `unfold`, adding each column entry into its pixel of `image`
@@ -58,14 +66,12 @@ public struct ConvolutionWindow: Hashable, Sendable {
             for i in 0..<k {
                 for j in 0..<k {
                     let row = col + ((c * k + i) * k + j) * positions
+                    let (first, end) = validRange(tap: j, side: w, outSide: outWidth)
                     for oy in 0..<outHeight {
                         let y = oy * s - p + i
                         guard y >= 0 && y < h else { continue }
-                        let line = plane + y * w, source = row + oy * outWidth
-                        for ox in 0..<outWidth {
-                            let x = ox * s - p + j
-                            if x >= 0 && x < w { line[x] += source[ox] }
-                        }
+                        let line = plane + y * w + j - p, source = row + oy * outWidth
+                        for ox in first..<end { line[ox * s] += source[ox] }
                     }
                 }
             }

@@ -93,19 +93,22 @@ public final class LabelPlaneConv2d: Layer, DefaultInitializable {
     public func backward(_ dy: Matrix, needs: GradientNeeds) -> Matrix {
         let dImage = imagePart.backward(dy, needs: needs)
         if needs.contains(.parameters) {
-            // dW[o, C + k, tap] = Σ_{b of class k} Σ_pos dy[b, o, pos] · inside[tap, pos].
+            // dW[o, C + k, tap] = Σ_pos (Σ_{b of class k} dy[b, o, pos]) · inside[tap, pos]: sum per class first.
             let kk = window.kernel * window.kernel, positions = output.planeSize
-            tapGradients.fill(0)
+            classMaps.fill(0)
             for b in 0..<dy.rows {
-                let k = Int(labels[b])
+                let sum = classMaps.pointer + Int(labels[b]) * output.count, g = dy.pointer + b * output.count
+                for i in 0..<output.count { sum[i] += g[i] }
+            }
+            for k in 0..<classes {
                 for o in 0..<output.channels {
-                    let g = dy.pointer + b * output.count + o * positions
+                    let g = classMaps.pointer + k * output.count + o * positions
                     let dw = tapGradients.pointer + o * classes * kk + k * kk
                     for t in 0..<kk {
                         let row = inside.pointer + t * positions
                         var s: Float = 0
                         for p in 0..<positions { s += g[p] * row[p] }
-                        dw[t] += s
+                        dw[t] = s
                     }
                 }
             }
