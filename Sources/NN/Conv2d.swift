@@ -20,13 +20,6 @@ public final class Conv2d: Layer, DefaultInitializable {
 
     public var ownParameters: [(name: String, parameter: Parameter)] { [("weight", weight), ("bias", bias)] }
 
-    /// PyTorch's default: weights and bias uniform in ±1/sqrt(fan_in), fan_in = in·k·k.
-    public func initializeDefault(rng: RandomGenerator) {
-        let bound = 1 / Float(weight.value.cols).squareRoot()
-        rng.fillUniform(weight.value, low: -bound, high: bound)
-        rng.fillUniform(bias.value, low: -bound, high: bound)
-    }
-
     /// x [B, in·H·W] -> y [B, out·outH·outW]. Keeps the columns [in·k·k, B·outH·outW] for backward.
     public func forward(_ x: Matrix, mode: Mode) -> Matrix {
         precondition(x.cols == input.count, "Conv2d\(input) got input \(x.shape)")

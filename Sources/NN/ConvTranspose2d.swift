@@ -19,13 +19,6 @@ public final class ConvTranspose2d: Layer, DefaultInitializable {
 
     public var ownParameters: [(name: String, parameter: Parameter)] { [("weight", weight), ("bias", bias)] }
 
-    /// PyTorch's default: uniform in ±1/sqrt(fan_in), where fan_in is computed from weight dim 1: out·k·k.
-    public func initializeDefault(rng: RandomGenerator) {
-        let bound = 1 / Float(weight.value.cols).squareRoot()
-        rng.fillUniform(weight.value, low: -bound, high: bound)
-        rng.fillUniform(bias.value, low: -bound, high: bound)
-    }
-
     /// x [B, in·H·W] -> y [B, out·outH·outW]: col = Wᵀ x ([out·k·k, B·H·W]), then col2im of each image onto
     /// the larger grid (the output grid plays the convolution's input, x its output).
     public func forward(_ x: Matrix, mode: Mode) -> Matrix {

@@ -39,12 +39,6 @@ public final class LabelPlaneConv2d: Layer, DefaultInitializable {
 
     public var ownParameters: [(name: String, parameter: Parameter)] { [("weight", weight), ("bias", bias)] }
 
-    public func initializeDefault(rng: RandomGenerator) {
-        let bound = 1 / Float(weight.value.cols).squareRoot()
-        rng.fillUniform(weight.value, low: -bound, high: bound)
-        rng.fillUniform(bias.value, low: -bound, high: bound)
-    }
-
     /// Copies between the full weight [out, (C + K)·k·k] and the image part's [out, C·k·k] and the label taps [out, K·k·k].
     private func splitWeights() {
         let kk = window.kernel * window.kernel, imageCols = image.channels * kk, labelCols = classes * kk

@@ -21,13 +21,6 @@ public final class Linear: Layer, DefaultInitializable {
         bias.value.fill(0)
     }
 
-    /// PyTorch's default: weights and bias uniform in ±1/sqrt(fan_in).
-    public func initializeDefault(rng: RandomGenerator) {
-        let bound = 1 / Float(inputSize).squareRoot()
-        rng.fillUniform(weight.value, low: -bound, high: bound)
-        rng.fillUniform(bias.value, low: -bound, high: bound)
-    }
-
     public func forward(_ x: Matrix, mode: Mode) -> Matrix {
         precondition(x.cols == inputSize, "Linear(\(inputSize), \(outputSize)) got input \(x.shape)")
         input = x

@@ -61,8 +61,19 @@ public final class Parameter {
     public var tensor: Tensor { Tensor(shape: shape, values: value) }
 }
 
-/// A layer with PyTorch's default initialisation (uniform in ±1/sqrt(fan_in) for weights and bias), so a
-/// model initialises every such layer in one walk of its tree.
+/// A layer with a weight and a bias, initialised as PyTorch does by default, so a model initialises every
+/// such layer in one walk of its tree.
 public protocol DefaultInitializable: AnyObject {
-    func initializeDefault(rng: RandomGenerator)
+    var weight: Parameter { get }
+    var bias: Parameter { get }
+}
+
+extension DefaultInitializable {
+    /// Weight and bias uniform in ±1/sqrt(fan_in), fan_in being the product of the weight's dimensions after
+    /// the first (PyTorch's rule: in for Linear, in·k·k for Conv2d, out·k·k for ConvTranspose2d's [in, out, k, k]).
+    public func initializeDefault(rng: RandomGenerator) {
+        let bound = 1 / Float(weight.value.cols).squareRoot()
+        rng.fillUniform(weight.value, low: -bound, high: bound)
+        rng.fillUniform(bias.value, low: -bound, high: bound)
+    }
 }
