@@ -20,7 +20,11 @@ extension TrainingRun {
         }
         onEpochEnd = { [config] epoch, generator in
             guard epoch % every == 0 || epoch == config.epochs else { return (false, [bestKey: String(best)]) }
-            let score = evaluator.validationLogLikelihood(generator, dropout: config.dropoutAtSampling)
+            let (score, collapsed) = evaluator.validate(generator, dropout: config.dropoutAtSampling)
+            if !collapsed.isEmpty {
+                report("warning: epoch \(epoch): class(es) \(collapsed.map(String.init).joined(separator: ", ")) look collapsed "
+                       + "(samples far less varied than the validation images of the class)")
+            }
             let improved = score.mean > best
             if improved { best = score.mean }
             var text = (try? String(contentsOfFile: csv, encoding: .utf8)) ?? "epoch,sigma,validation_ll,standard_error\n"

@@ -10,6 +10,10 @@ public struct EvaluationReport: Codable, Sendable {
         public let labelAccuracy: Double
         /// Mean Parzen log-likelihood of this class's test images (under the window of all samples).
         public let testLogLikelihood: Double
+        /// FID between this class's samples and its test images (within-class: style, not class, differences).
+        public let fid: Double
+        /// The samples' total pixel variance over the test images' (`ClassDiversity`): near 0 means collapse.
+        public let diversity: Double
     }
     public let dropoutAtSampling: Bool
     public let samplesPerClass: Int
@@ -23,12 +27,20 @@ public struct EvaluationReport: Codable, Sendable {
     public let fidRealFloor: Double
     public let classifierTestAccuracy: Double
     public let perClass: [PerClass]
+    /// Classes whose samples look collapsed (`ClassDiversity.collapsedClasses`).
+    public let collapsedClasses: [Int]
 
     /// One plain line.
     public var summary: String {
         String(format: "Parzen LL %.1f ± %.1f nats (σ %.3f), label accuracy %.3f, FID %.2f (real floor %.2f), dropout at sampling %@",
                parzenTest.mean, parzenTest.standardError, parzenTest.sigma, labelAccuracy, fid, fidRealFloor,
                dropoutAtSampling ? "on" : "off")
+    }
+
+    /// A warning line when some class collapsed; nil otherwise.
+    public var collapseWarning: String? {
+        collapsedClasses.isEmpty ? nil : "warning: class(es) \(collapsedClasses.map(String.init).joined(separator: ", ")) look collapsed "
+            + "(samples far less varied than the data, or a class FID far above the others)"
     }
 }
 
@@ -43,7 +55,7 @@ public final class GeneratorEvaluator {
     public var sigmas = ParzenWindow.sigmaGrid()
     public var seed: UInt64 = 1234
     let validation: Matrix, test: Matrix
-    var classifierState: (DigitClassifier, Double, GaussianStatistics, GaussianStatistics)?
+    var classifierState: (DigitClassifier, Double, GaussianStatistics, GaussianStatistics, Matrix)?
     let classifierProvider: () throws -> (DigitClassifier, Double)
 
     public init(data: MNISTFamilyDataset, classifier: @escaping () throws -> (DigitClassifier, Double)) {
@@ -60,37 +72,58 @@ public final class GeneratorEvaluator {
         return (generator.generate(labels: labels, seed: seed, dropout: dropout), labels)
     }
 
-    /// Mean validation log-likelihood at the best σ: the criterion for keeping the best checkpoint.
-    public func validationLogLikelihood(_ generator: ConditionalGenerator, dropout: Bool) -> ParzenWindow.Score {
-        let window = ParzenWindow(samples: samples(generator, dropout: dropout).images)
-        return window.scores(validationImages, sigmas: sigmas).max { $0.mean < $1.mean }!
+    /// Mean validation log-likelihood at the best σ (the criterion for keeping the best checkpoint), and the
+    /// classes whose samples are far less varied than the validation images of their class (collapse).
+    public func validate(_ generator: ConditionalGenerator, dropout: Bool) -> (score: ParzenWindow.Score, collapsedClasses: [Int]) {
+        let (images, labels) = samples(generator, dropout: dropout)
+        let score = ParzenWindow(samples: images).scores(validationImages, sigmas: sigmas).max { $0.mean < $1.mean }!
+        let realLabels = data.validation.labels.prefix(validationImages.rows)
+        let diversity = (0..<generator.classCount).map { k in
+            ClassDiversity.ratio(generated: images, rows: labels.indices.filter { labels[$0] == k },
+                                 real: validationImages, realRows: realLabels.indices.filter { Int(realLabels[$0]) == k })
+        }
+        return (score, ClassDiversity.collapsedClasses(diversity: diversity, classFID: nil, floor: 0))
     }
 
     /// The full report for one way of sampling.
     public func evaluate(_ generator: ConditionalGenerator, dropout: Bool) throws -> EvaluationReport {
         if classifierState == nil {
             let (c, accuracy) = try classifierProvider()
-            classifierState = (c, accuracy, GaussianStatistics(features: c.features(test)),
-                               GaussianStatistics(features: c.features(validation)))
+            let testFeatures = c.features(test)
+            classifierState = (c, accuracy, GaussianStatistics(features: testFeatures),
+                               GaussianStatistics(features: c.features(validation)), testFeatures)
         }
-        let (classifier, accuracy, testStats, realStats) = classifierState!
+        let (classifier, accuracy, testStats, realStats, testFeatures) = classifierState!
         let (images, labels) = samples(generator, dropout: dropout)
         let window = ParzenWindow(samples: images)
         let (validationScores, testScore, testLL) = window.evaluate(validation: validationImages, test: test, sigmas: sigmas)
         let predictions = classifier.predict(images)
+        let features = classifier.features(images)
+        func statistics(_ m: Matrix, _ rows: [Int]) -> GaussianStatistics {
+            let picked = Matrix(rows: rows.count, cols: m.cols)
+            for (i, r) in rows.enumerated() { picked.rows(i..<(i + 1)).copy(from: m.rows(r..<(r + 1))) }
+            return GaussianStatistics(features: picked)
+        }
         let perClass = (0..<generator.classCount).map { k -> EvaluationReport.PerClass in
             let mine = labels.indices.filter { labels[$0] == k }
             let correct = mine.filter { predictions[$0] == k }.count
             let tests = data.test.labels.indices.filter { Int(data.test.labels[$0]) == k }
+            let enough = mine.count > 1 && tests.count > 1
             return .init(label: k, labelAccuracy: Double(correct) / Double(mine.count),
-                         testLogLikelihood: tests.reduce(0) { $0 + testLL[$1] } / Double(max(tests.count, 1)))
+                         testLogLikelihood: tests.reduce(0) { $0 + testLL[$1] } / Double(max(tests.count, 1)),
+                         fid: enough ? frechetDistance(statistics(features, mine), statistics(testFeatures, tests)) : .nan,
+                         diversity: ClassDiversity.ratio(generated: images, rows: mine, real: test, realRows: tests))
         }
+        let floor = frechetDistance(realStats, testStats)
         return EvaluationReport(
             dropoutAtSampling: dropout, samplesPerClass: samplesPerClass, seed: seed,
             parzenValidation: validationScores, parzenTest: testScore,
             labelAccuracy: Double(zip(predictions, labels).filter { $0 == $1 }.count) / Double(labels.count),
-            fid: frechetDistance(GaussianStatistics(features: classifier.features(images)), testStats),
-            fidRealFloor: frechetDistance(realStats, testStats),
-            classifierTestAccuracy: accuracy, perClass: perClass)
+            fid: frechetDistance(GaussianStatistics(features: features), testStats),
+            fidRealFloor: floor,
+            classifierTestAccuracy: accuracy, perClass: perClass,
+            collapsedClasses: ClassDiversity.collapsedClasses(diversity: perClass.map(\.diversity),
+                                                              classFID: perClass.allSatisfy { $0.fid.isFinite } ? perClass.map(\.fid) : nil,
+                                                              floor: floor))
     }
 }

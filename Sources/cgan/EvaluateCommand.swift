@@ -101,9 +101,12 @@ struct EvaluateCommand: ParsableCommand {
                      r.parzenTest.mean, r.parzenTest.standardError, r.parzenTest.sigma))
         print(String(format: "  label accuracy:    %.3f   (classifier's own test accuracy %.4f)", r.labelAccuracy, r.classifierTestAccuracy))
         print(String(format: "  FID:               %.2f   (real training vs test images: %.2f)", r.fid, r.fidRealFloor))
-        print("  class  label acc  test LL")
-        for c in r.perClass { print(String(format: "  %5d  %9.3f  %7.1f", c.label, c.labelAccuracy, c.testLogLikelihood)) }
+        print("  class  label acc  test LL  class FID  diversity")
+        for c in r.perClass {
+            print(String(format: "  %5d  %9.3f  %7.1f  %9.2f  %9.2f", c.label, c.labelAccuracy, c.testLogLikelihood, c.fid, c.diversity))
+        }
         print("summary: " + r.summary)
+        if let warning = r.collapseWarning { print(warning) }
     }
 }
 

@@ -29,7 +29,9 @@ final class EvaluationIntegrationTests: XCTestCase {
         let best = try Checkpoint(path: RunDirectory(dir).bestCheckpoint)
         XCTAssertEqual(Double(best.contents.metadata["best_validation_ll"]!)!, lls.max()!, accuracy: 1e-3)
         XCTAssertEqual(best.position.epoch, lls.firstIndex(of: lls.max()!)! + 1)
-        XCTAssertEqual(lines.count, 3)
+        XCTAssertEqual(lines.filter { $0.contains("validation Parzen LL") }.count, 3)
+        // Anything else reported is a collapse warning (likely here: 500 images, a few epochs).
+        XCTAssertTrue(lines.allSatisfy { $0.contains("validation Parzen LL") || $0.contains("look collapsed") }, "\(lines)")
     }
 
     func testReportHasEveryNumber() throws {

@@ -91,3 +91,24 @@ final class ClassifierTests: XCTestCase {
         XCTAssertEqual(classifier.features(data.test.subset(0..<5).matrix(scale: .unit)).shape, [5, 256])
     }
 }
+
+final class ClassDiversityTests: XCTestCase {
+    /// Copies of one image have no variance (collapse); a set against itself has ratio 1; the variance is
+    /// half the mean squared distance between two of its images.
+    func testDiversityRatioAndCollapseRule() {
+        let rng = RandomGenerator(seed: 3)
+        let real = Matrix(rows: 50, cols: 16)
+        rng.fillUniform(real)
+        let copies = Matrix(rows: 50, cols: 16)
+        for r in 0..<50 { copies.rows(r..<(r + 1)).copy(from: real.rows(0..<1)) }
+        let all = Array(0..<50)
+        XCTAssertEqual(ClassDiversity.ratio(generated: copies, rows: all, real: real, realRows: all), 0, accuracy: 1e-9)
+        XCTAssertEqual(ClassDiversity.ratio(generated: real, rows: all, real: real, realRows: all), 1, accuracy: 1e-9)
+        var pairs = 0.0
+        for a in 0..<50 { for b in 0..<50 where a != b { for j in 0..<16 { let d = Double(real[a, j] - real[b, j]); pairs += d * d } } }
+        XCTAssertEqual(ClassDiversity.totalVariance(real, rows: all), pairs / Double(50 * 49) / 2, accuracy: 1e-6)
+        XCTAssertEqual(ClassDiversity.collapsedClasses(diversity: [1, 0.9, 0.2, 1], classFID: nil, floor: 1), [2])
+        XCTAssertEqual(ClassDiversity.collapsedClasses(diversity: [1, 1, 1, 1], classFID: [5, 6, 40, 5], floor: 1), [2])
+        XCTAssertEqual(ClassDiversity.collapsedClasses(diversity: [1, 1, 1, 1], classFID: [0.5, 0.6, 1.9, 0.5], floor: 1), [])
+    }
+}
