@@ -30,9 +30,6 @@ public final class ConditionalGenerator {
         self.init(net: models.generator, config: checkpoint.config, classCount: checkpoint.classCount, imageSize: models.imageSize)
     }
 
-    /// Whether G has dropout layers (only then does `dropout` change what it draws).
-    public var hasDropout: Bool { config.generatorDropout > 0 }
-
     /// `count` images of class `label`.
     public func generate(label: Int, count: Int, seed: UInt64, dropout: Bool? = nil) -> Matrix {
         generate(labels: [Int](repeating: label, count: count), seed: seed, dropout: dropout)

@@ -11,9 +11,4 @@ public enum BFloat16 {
 
     /// The float32 holding bfloat16 `b` exactly.
     @inline(__always) public static func float(_ b: UInt16) -> Float { Float(bitPattern: UInt32(b) << 16) }
-
-    /// Rounds `count` floats from `source` into `destination`.
-    public static func round(_ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<UInt16>, count: Int) {
-        for i in 0..<count { destination[i] = round(source[i]) }
-    }
 }

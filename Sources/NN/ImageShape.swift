@@ -96,9 +96,3 @@ enum BatchLayout {
         }
     }
 }
-
-extension Matrix {
-    /// A `rows` x `cols` view of this matrix's numbers starting `offset` values in (one image of a batch
-    /// seen as [channels, pixels], say).
-    func view(offset: Int, rows: Int, cols: Int) -> Matrix { Matrix(storage: storage, offset: self.offset + offset, rows: rows, cols: cols) }
-}
