@@ -32,7 +32,9 @@ struct BenchCommand: ParsableCommand {
 
     func validate() throws {
         if threads < 1 || steps < 1 || repeats < 1 || warmup < 0 { throw CommandError("--threads, --steps and --repeats must be at least 1") }
-        if let batchSize, batchSize < 2 { throw CommandError("--batch-size must be at least 2") }
+        if let batchSize, !(2...TrainingConfig.maximumBatchSize).contains(batchSize) {
+            throw CommandError("--batch-size must be in 2...\(TrainingConfig.maximumBatchSize)")
+        }
     }
 
     func run() throws {

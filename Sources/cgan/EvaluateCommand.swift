@@ -7,7 +7,7 @@ import Foundation
 
 /// Options shared by `evaluate` and `train --eval-every`.
 struct EvaluationOptions: ParsableArguments {
-    @Option(help: "Samples per class for the Parzen window, label accuracy and FID.")
+    @Option(help: "Samples per class for the Parzen window, label accuracy and FID (2...10000).")
     var samplesPerClass = 1000
 
     @Option(help: "Validation images used to choose σ: 10000 (the last 10,000 training images) or fewer, e.g. 1000 as in Goodfellow et al.'s script.")
@@ -17,9 +17,10 @@ struct EvaluationOptions: ParsableArguments {
     var sigmaCount = 10
 
     func validate() throws {
-        if samplesPerClass < 1 { throw CommandError("--samples-per-class must be at least 1") }
+        // Bounded: the samples are held in memory, and every σ costs a pass over the distances.
+        if !(2...10_000).contains(samplesPerClass) { throw CommandError("--samples-per-class must be in 2...10000") }
         if !(1...10_000).contains(validationCount) { throw CommandError("--validation-count must be in 1...10000") }
-        if sigmaCount < 1 { throw CommandError("--sigma-count must be at least 1") }
+        if !(1...1000).contains(sigmaCount) { throw CommandError("--sigma-count must be in 1...1000") }
     }
 
     func makeEvaluator(_ data: MNISTFamilyDataset, log: @escaping (String) -> Void) -> GeneratorEvaluator {

@@ -90,16 +90,11 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup(title: "Validation") var evaluation: EvaluationOptions
 
+    /// The run's settings are checked by `TrainingConfig.problem` (the same rules a checkpoint must meet);
+    /// the options that steer this command only are checked here.
     func validate() throws {
-        if let epochs, epochs < 1 { throw CommandError("--epochs must be at least 1") }
-        if let batchSize, batchSize < 2 { throw CommandError("--batch-size must be at least 2") }
-        if let threads, threads < 1 { throw CommandError("--threads must be at least 1") }
         if evalEvery < 0 { throw CommandError("--eval-every must be 0 (off) or more") }
         if sampleEvery < 1 || logEvery < 1 { throw CommandError("--sample-every and --log-every must be at least 1") }
-        for (name, p) in [("--g-dropout", gDropout), ("--d-dropout", dDropout), ("--d-input-dropout", dInputDropout)] {
-            if let p, !(0..<1).contains(p) { throw CommandError("\(name) must be in [0, 1)") }
-        }
-        if let trainLimit, trainLimit < 2 { throw CommandError("--train-limit must be at least 2") }
         try sampling.validateSingle()
         if let problem = makeConfig().problem { throw CommandError(problem) }
     }

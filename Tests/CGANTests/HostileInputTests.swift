@@ -65,6 +65,9 @@ final class HostileInputTests: XCTestCase {
                                    contains: "--count")
         }
         try assertOneLineError(["sample", "--checkpoint", checkpoint, "--per-class", "20000", "--out", out], contains: "exceeds")
+        try assertOneLineError(["evaluate", "--checkpoint", checkpoint, "--samples-per-class", "100000000"], contains: "--samples-per-class")
+        try assertOneLineError(["evaluate", "--checkpoint", checkpoint, "--sigma-count", "1000000000"], contains: "--sigma-count")
+        try assertOneLineError(["bench", "--batch-size", "1000000000"], contains: "--batch-size")
         XCTAssertFalse(FileManager.default.fileExists(atPath: out))
     }
 
