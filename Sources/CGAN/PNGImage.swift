@@ -10,19 +10,29 @@ public enum PNGImage {
 
     /// Encodes `pixels` (row-major, `width` x `height`, 0 = black).
     public static func encode(gray pixels: [UInt8], width: Int, height: Int) throws -> Data {
-        precondition(pixels.count == width * height, "PNG: pixel count does not match the size")
+        try encode(pixels, width: width, height: height, channels: 1)
+    }
+
+    /// Encodes `pixels` (row-major red, green, blue bytes, `width` x `height`).
+    public static func encode(rgb pixels: [UInt8], width: Int, height: Int) throws -> Data {
+        try encode(pixels, width: width, height: height, channels: 3)
+    }
+
+    private static func encode(_ pixels: [UInt8], width: Int, height: Int, channels: Int) throws -> Data {
+        precondition(pixels.count == width * height * channels, "PNG: pixel count does not match the size")
         var image = png_image()
         image.version = UInt32(PNG_IMAGE_VERSION)
         image.width = UInt32(width)
         image.height = UInt32(height)
-        image.format = UInt32(PNG_FORMAT_GRAY)
+        image.format = channels == 3 ? UInt32(PNG_FORMAT_RGB) : UInt32(PNG_FORMAT_GRAY)
         var size = 0
+        let stride = Int32(width * channels)
         // First call measures, second writes.
-        guard png_image_write_to_memory(&image, nil, &size, 0, pixels, Int32(width), nil) != 0 else {
+        guard png_image_write_to_memory(&image, nil, &size, 0, pixels, stride, nil) != 0 else {
             throw EncodeError(description: "libpng: " + message(image))
         }
         var out = [UInt8](repeating: 0, count: size)
-        guard png_image_write_to_memory(&image, &out, &size, 0, pixels, Int32(width), nil) != 0 else {
+        guard png_image_write_to_memory(&image, &out, &size, 0, pixels, stride, nil) != 0 else {
             throw EncodeError(description: "libpng: " + message(image))
         }
         return Data(out.prefix(size))

@@ -53,6 +53,14 @@ public enum NoiseDistribution: String, Codable, Sendable {
     }
 }
 
+/// A discriminator design that can be paired with any MLP generator (`--discriminator`).
+public enum DiscriminatorKind: String, Codable, Sendable, CaseIterable {
+    /// The paper's: x and y through maxout layers of their own, then a maxout layer over both.
+    case maxout
+    /// The common reimplementation's: [x, y] concatenated, then Linear layers with LeakyReLU 0.2 (mlp's D).
+    case leaky
+}
+
 /// How both players' weights are updated.
 public enum OptimizerKind: String, Codable, Sendable, CaseIterable {
     /// SGD with momentum; the learning rate decays per step and the momentum ramps up (`TrainingSchedule`).
@@ -104,6 +112,14 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// Keep G's dropout on when drawing samples (the paper does not say which; see README).
     public var dropoutAtSampling = false
 
+    // Variants for controlled experiments (docs/experiments.md); the defaults are the models as documented.
+    /// Dropout after G's output activation: the brief's pitfall, kept as an option so it can be measured.
+    public var generatorOutputDropout = 0.0
+    /// Hidden widths (and dcgan's channels) of G and D are scaled by this.
+    public var widthMultiplier = 1.0
+    /// D's design for an MLP architecture; nil: the architecture's own.
+    public var discriminator: DiscriminatorKind?
+
     /// The documented defaults of `architecture`.
     public init(architecture: Architecture) {
         self.architecture = architecture
@@ -120,6 +136,20 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         case .dcgan:
             batchSize = 64; noise = .normal; optimizer = .adam; learningRate = 2e-4
             generatorDropout = 0; discriminatorDropout = 0; discriminatorInputDropout = 0
+        }
+    }
+
+    /// True when G and D are the architecture's own at their documented sizes (what `PyTorchExport` names).
+    public var isReferenceModel: Bool {
+        widthMultiplier == 1 && generatorOutputDropout == 0 && (discriminator == nil || discriminator == ownDiscriminator)
+    }
+
+    /// The discriminator `architecture` has when `discriminator` is nil (mlp-bn's and dcgan's have no kind).
+    var ownDiscriminator: DiscriminatorKind? {
+        switch architecture {
+        case .paper: .maxout
+        case .mlp: .leaky
+        case .mlpBN, .dcgan: nil
         }
     }
 
@@ -154,16 +184,23 @@ extension TrainingConfig {
             (positive(generatorInitRange) && generatorInitRange <= 10, "--g-init-range must be in (0, 10]"),
             (positive(discriminatorInitRange) && discriminatorInitRange <= 10, "--d-init-range must be in (0, 10]"),
             (discriminatorMaxNorm.map(positive) ?? true, "--d-max-norm must be a positive number"),
+            (unit(generatorOutputDropout), "--g-output-dropout must be in [0, 1)"),
+            (widthMultiplier.isFinite && widthMultiplier >= 0.125 && widthMultiplier <= 8, "--width must be in 0.125...8"),
+            (discriminator == nil || architecture != .dcgan, "--discriminator applies to the MLP models only, not dcgan"),
         ]
         return checks.first { !$0.0 }?.1
     }
 
     /// Decodes a config as stored in config.json or a checkpoint; configs written before `optimizer`
-    /// existed get their architecture's optimiser. Nil when unreadable.
+    /// existed get their architecture's optimiser, and before the experiment options their defaults. Nil when unreadable.
     public static func decode(_ json: Data) -> TrainingConfig? {
         guard var object = (try? JSONSerialization.jsonObject(with: json)) as? [String: Any] else { return nil }
         if object["optimizer"] == nil, let arch = (object["architecture"] as? String).flatMap(Architecture.init(rawValue:)) {
             object["optimizer"] = TrainingConfig(architecture: arch).optimizer.rawValue
+        }
+        // Settings added later take the value that reproduces the model the older run trained.
+        for (key, value) in ["generatorOutputDropout": 0.0, "widthMultiplier": 1.0] where object[key] == nil {
+            object[key] = value
         }
         guard let data = try? JSONSerialization.data(withJSONObject: object) else { return nil }
         return try? JSONDecoder().decode(TrainingConfig.self, from: data)

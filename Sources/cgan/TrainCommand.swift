@@ -6,6 +6,7 @@ import Foundation
 extension Architecture: ExpressibleByArgument {}
 extension GeneratorLoss: ExpressibleByArgument {}
 extension NoiseDistribution: ExpressibleByArgument {}
+extension DiscriminatorKind: ExpressibleByArgument {}
 
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -83,6 +84,15 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Limit each D unit's incoming weight vector to this L2 norm (default: no limit).")
     var dMaxNorm: Double?
 
+    @Option(help: "Dropout probability after G's output activation, the brief's pitfall, for experiments (default: 0).")
+    var gOutputDropout: Double?
+
+    @Option(help: "Scale every hidden width of G and D (dcgan: channels) by this, in 0.125...8 (default: 1).")
+    var width: Double?
+
+    @Option(help: "D for an MLP model: maxout (the paper's) or leaky (mlp's: [x, y] then LeakyReLU layers) (default: the model's own).")
+    var discriminator: DiscriminatorKind?
+
     @OptionGroup var sampling: SamplingDropoutOption
 
     @Option(help: "Score the validation set every K epochs (and after the last) and keep checkpoints/best.safetensors at the best validation Parzen log-likelihood; 0: never.")
@@ -117,6 +127,9 @@ struct TrainCommand: ParsableCommand {
         if let gInitRange { c.generatorInitRange = gInitRange }
         if let dInitRange { c.discriminatorInitRange = dInitRange }
         c.discriminatorMaxNorm = dMaxNorm
+        if let gOutputDropout { c.generatorOutputDropout = gOutputDropout }
+        if let width { c.widthMultiplier = width }
+        c.discriminator = discriminator
         c.dropoutAtSampling = sampling.dropoutAtSampling == .on
         return c
     }
@@ -137,6 +150,8 @@ struct TrainCommand: ParsableCommand {
             ("--d-input-dropout", differs(dInputDropout, \.discriminatorInputDropout)),
             ("--g-init-range", differs(gInitRange, \.generatorInitRange)), ("--d-init-range", differs(dInitRange, \.discriminatorInitRange)),
             ("--d-max-norm", dMaxNorm != nil && dMaxNorm != stored.discriminatorMaxNorm),
+            ("--g-output-dropout", differs(gOutputDropout, \.generatorOutputDropout)), ("--width", differs(width, \.widthMultiplier)),
+            ("--discriminator", discriminator != nil && discriminator != stored.discriminator),
             ("--dropout-at-sampling", sampling.dropoutAtSampling.map { ($0 == .on) != stored.dropoutAtSampling } ?? false),
         ]
         if let (option, _) = contradictions.first(where: { $0.1 }) {

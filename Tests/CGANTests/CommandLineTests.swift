@@ -27,6 +27,22 @@ final class CommandLineTests: XCTestCase {
         try assertOneLineError(["data", "info", "--dataset", "cifar10"], contains: "unknown data set")
     }
 
+    func testExperimentRunnerPrintsIndependentCommandsAndRefusesBadNames() throws {
+        let dir = temporaryDirectory(self)
+        try assertOneLineError(["experiment", "nope"], contains: "no experiment named nope")
+        try assertOneLineError(["experiment", "width", "--run", "paper-x9/seed-1", "--out", dir], contains: "--run must be")
+        try assertOneLineError(["experiment", "width", "--seeds", "0"], contains: "--seeds")
+        let printed = try runCGAN(["experiment", "all", "--seeds", "2", "--print-commands", "--out", dir])
+        XCTAssertEqual(printed.status, 0)
+        let lines = printed.stdout.split(separator: "\n")
+        XCTAssertEqual(lines.count, 2 * 16, "16 variants, 2 seeds each")
+        XCTAssertTrue(lines[0].hasSuffix("experiment width --run paper-x0.5/seed-1 --out \(dir)"), String(lines[0]))
+        // Collecting before anything ran writes a report that lists every run as not finished.
+        XCTAssertEqual(try runCGAN(["experiment", "generator-loss", "--seeds", "1", "--collect", "--out", dir]).status, 0)
+        let report = try String(contentsOfFile: dir + "/generator-loss/report/report.md", encoding: .utf8)
+        XCTAssertTrue(report.contains("Not finished yet: non-saturating/seed-1, saturating/seed-1"), report)
+    }
+
     func testInfoAndVersion() throws {
         let info = try runCGAN(["info"])
         XCTAssertEqual(info.status, 0)

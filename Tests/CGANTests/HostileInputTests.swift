@@ -92,7 +92,8 @@ final class HostileInputTests: XCTestCase {
     func testNumericOptionsAreValidatedAndARefusedRunLeavesNothing() throws {
         let dir = temporaryDirectory(self)
         for (option, value) in [("--lr", "-1"), ("--lr", "nan"), ("--lr", "inf"), ("--g-dropout", "1"), ("--d-max-norm", "-2"),
-                                ("--g-init-range", "nan"), ("--momentum-saturate-epochs", "-1"), ("--batch-size", "1000000000")] {
+                                ("--g-init-range", "nan"), ("--momentum-saturate-epochs", "-1"), ("--batch-size", "1000000000"),
+                                ("--width", "0"), ("--width", "nan"), ("--g-output-dropout", "1")] {
             try assertOneLineError(["train", option + "=" + value, "--out", dir + "/run", "--data-dir", dir + "/none"], contains: option)
             XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/run"), "\(option) \(value) left a directory")
         }

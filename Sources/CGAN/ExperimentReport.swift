@@ -1,0 +1,200 @@
+import Files
+import Foundation
+
+/// The results of an experiment's finished runs, gathered from their run directories, and written as a
+/// CSV table, a Markdown report, curve plots and one sample grid per variant.
+public struct ExperimentReport {
+    /// One evaluated run (one report of `cgan evaluate`: a run evaluated both ways of sampling has two).
+    public struct Row {
+        public var variant: String, seed: Int, dropoutAtSampling: Bool
+        public var parzenLL: Double, labelAccuracy: Double, fid: Double, collapsedClasses: Int
+        /// Training speed (mean of metrics.csv's images/s) and its wall time.
+        public var imagesPerSecond: Double, trainSeconds: Double
+        /// Mean D(x) and D(G(z)) over the last epoch's logged rows.
+        public var lastRealScore: Double, lastFakeScore: Double
+        /// `PixelStatistics` of samples drawn with G's dropout on, where the experiment measures them.
+        public var trainingModePixels: PixelStatistics?
+    }
+
+    /// Per-epoch curves of one run.
+    struct Curves { var validation: [(x: Double, y: Double)]; var fakeScore: [(x: Double, y: Double)] }
+
+    public let experiment: Experiment
+    public private(set) var rows: [Row] = []
+    private var curves: [String: [Curves]] = [:]
+    /// Runs with no evaluation.json yet, as "variant/seed-N".
+    public private(set) var unfinished: [String] = []
+
+    /// Reads every run of `experiment` under `root` for seeds 1...seeds.
+    public init(experiment: Experiment, root: String, seeds: Int) throws {
+        self.experiment = experiment
+        for variant in experiment.variants {
+            for seed in 1...seeds {
+                let run = experiment.runDirectory(root: root, variant: variant.name, seed: seed)
+                guard let data = FileManager.default.contents(atPath: run.evaluation) else {
+                    unfinished.append("\(variant.name)/seed-\(seed)")
+                    continue
+                }
+                struct Document: Decodable { let reports: [EvaluationReport] }
+                guard let document = try? JSONDecoder().decode(Document.self, from: data) else {
+                    throw FileError(run.evaluation, "not an evaluation report of cgan evaluate")
+                }
+                let metrics = try CSVTable(path: run.metrics)
+                let epochs = metrics.column("epoch"), last = (epochs.max() ?? 1).rounded(.up) - 1
+                let lastEpoch = metrics.rows.indices.filter { epochs[$0] > last }
+                func lastMean(_ name: String) -> Double {
+                    let c = metrics.column(name)
+                    return lastEpoch.map { c[$0] }.reduce(0, +) / Double(max(lastEpoch.count, 1))
+                }
+                let speeds = metrics.column("images_per_s")
+                let pixels = experiment.measuresTrainingModePixels
+                    ? try PixelStatistics(generator: ConditionalGenerator(checkpoint: run.latestCheckpoint), dropout: true) : nil
+                for r in document.reports {
+                    rows.append(Row(variant: variant.name, seed: seed, dropoutAtSampling: r.dropoutAtSampling,
+                                    parzenLL: r.parzenTest.mean, labelAccuracy: r.labelAccuracy, fid: r.fid,
+                                    collapsedClasses: r.collapsedClasses.count,
+                                    imagesPerSecond: speeds.reduce(0, +) / Double(max(speeds.count, 1)),
+                                    trainSeconds: metrics.column("wall_s").last ?? 0,
+                                    lastRealScore: lastMean("d_real"), lastFakeScore: lastMean("d_fake"),
+                                    trainingModePixels: pixels))
+                }
+                let validation = (try? CSVTable(path: run.path + "/validation.csv")) ?? CSVTable(header: [], rows: [])
+                curves[variant.name, default: []].append(Curves(
+                    validation: Array(zip(validation.column("epoch"), validation.column("validation_ll"))).map { (x: $0.0, y: $0.1) },
+                    fakeScore: Array(zip(epochs, metrics.column("d_fake"))).map { (x: $0.0, y: $0.1) }))
+            }
+        }
+    }
+
+    /// Mean and sample standard deviation.
+    public static func spread(_ values: [Double]) -> (mean: Double, sd: Double) {
+        let n = Double(values.count)
+        guard n > 0 else { return (.nan, .nan) }
+        let mean = values.reduce(0, +) / n
+        let sd = n > 1 ? (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / (n - 1)).squareRoot() : 0
+        return (mean, sd)
+    }
+
+    /// Seed-wise curves averaged point by point (over the seeds that reached each point).
+    public static func meanCurve(_ runs: [[(x: Double, y: Double)]]) -> [(x: Double, y: Double)] {
+        let length = runs.map(\.count).max() ?? 0
+        return (0..<length).map { i in
+            let points = runs.filter { $0.count > i }.map { $0[i] }
+            return (x: points.map(\.x).reduce(0, +) / Double(points.count), y: points.map(\.y).reduce(0, +) / Double(points.count))
+        }
+    }
+
+    public var csv: String {
+        var text = "experiment,variant,seed,dropout_at_sampling,parzen_ll,label_accuracy,fid,collapsed_classes,images_per_s,train_s,d_real_last_epoch,d_fake_last_epoch,sampled_with_dropout_out_of_range,sampled_with_dropout_exact_midgrey\n"
+        for r in rows {
+            text += String(format: "%@,%@,%d,%@,%.2f,%.4f,%.3f,%d,%.1f,%.1f,%.4f,%.4f,%@,%@\n", experiment.name, r.variant, r.seed,
+                           r.dropoutAtSampling ? "on" : "off", r.parzenLL, r.labelAccuracy, r.fid, r.collapsedClasses,
+                           r.imagesPerSecond, r.trainSeconds, r.lastRealScore, r.lastFakeScore,
+                           r.trainingModePixels.map { String(format: "%.4f", $0.outOfRange) } ?? "",
+                           r.trainingModePixels.map { String(format: "%.4f", $0.exactMidGrey) } ?? "")
+        }
+        return text
+    }
+
+    /// The Markdown table: one line per variant (and way of sampling), mean ± sd over seeds.
+    public var markdownTable: String {
+        let pixels = experiment.measuresTrainingModePixels
+        var text = "| variant | seeds | sampling dropout | Parzen LL (nats) | label accuracy | FID | collapsed classes | D(x) last epoch | D(G(z)) last epoch | images/s |"
+            + (pixels ? " G's samples with dropout on: pixels outside [0, 1] | exactly mid-grey |" : "") + "\n"
+        text += "|" + String(repeating: "---|", count: pixels ? 12 : 10) + "\n"
+        for variant in experiment.variants {
+            for dropout in [false, true] {
+                let group = rows.filter { $0.variant == variant.name && $0.dropoutAtSampling == dropout }
+                guard !group.isEmpty else { continue }
+                func cell(_ values: [Double], _ format: String) -> String {
+                    let (m, s) = Self.spread(values)
+                    return String(format: format + " ± " + format, m, s)
+                }
+                text += "| \(variant.name) | \(group.count) | \(dropout ? "on" : "off") | "
+                    + [cell(group.map(\.parzenLL), "%.1f"), cell(group.map(\.labelAccuracy), "%.3f"), cell(group.map(\.fid), "%.2f"),
+                       cell(group.map { Double($0.collapsedClasses) }, "%.1f"), cell(group.map(\.lastRealScore), "%.2f"),
+                       cell(group.map(\.lastFakeScore), "%.2f"), cell(group.map(\.imagesPerSecond), "%.0f")].joined(separator: " | ")
+                if pixels {
+                    text += " | " + cell(group.compactMap { $0.trainingModePixels?.outOfRange }, "%.3f")
+                        + " | " + cell(group.compactMap { $0.trainingModePixels?.exactMidGrey }, "%.3f")
+                }
+                text += " |\n"
+            }
+        }
+        return text
+    }
+
+    /// Writes results.csv, report.md, validation-ll.png, d-fake.png and grid-<variant>.png into `directory`.
+    public func write(to directory: String, root: String, command: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try AtomicFile.write(csv, to: directory + "/results.csv")
+        let names = experiment.variants.map(\.name).filter { curves[$0] != nil }
+        let legend = names.enumerated().map { "\(LinePlot.colorNames[$0.offset % LinePlot.colorNames.count]): \($0.element)" }
+            .joined(separator: ", ")
+        try AtomicFile.write(LinePlot(series: names.map { .init(Self.meanCurve(curves[$0]!.map(\.validation))) }).png(),
+                             to: directory + "/validation-ll.png")
+        try AtomicFile.write(LinePlot(series: names.map { .init(Self.meanCurve(curves[$0]!.map(\.fakeScore))) }).png(),
+                             to: directory + "/d-fake.png")
+        var grids: [String] = []
+        for name in names {
+            let seed = rows.filter { $0.variant == name }.map(\.seed).min() ?? 1
+            if let grid = experiment.runDirectory(root: root, variant: name, seed: seed).sampleGrids.last {
+                try AtomicFile.write(try Data(contentsOf: URL(fileURLWithPath: grid)), to: directory + "/grid-\(name).png")
+                grids.append("![\(name)](grid-\(name).png)")
+            }
+        }
+        var text = "# \(experiment.name): \(experiment.question)\n\n"
+        text += markdownTable + "\n"
+        text += "Validation Parzen log-likelihood per epoch (1,000 validation images, 200 samples per class), mean over seeds; \(legend):\n\n![validation LL](validation-ll.png)\n\n"
+        text += "D(G(z)) while training (metrics.csv), mean over seeds; \(legend):\n\n![D(G(z))](d-fake.png)\n\n"
+        text += "Last sample grid of the first seed of each variant (row k = class k), in order: \(names.joined(separator: ", ")):\n\n"
+        text += grids.joined(separator: " ") + "\n\n"
+        text += "Command: `\(command)`\n"
+        if !unfinished.isEmpty { text += "\nNot finished yet: \(unfinished.joined(separator: ", "))\n" }
+        try AtomicFile.write(text, to: directory + "/report.md")
+    }
+}
+
+/// What D is shown of G's samples: the share of pixels no real image has.
+public struct PixelStatistics: Sendable {
+    /// Share of pixels outside [0, 1] (inverted dropout scales kept pixels by 1/(1-p)).
+    public let outOfRange: Double
+    /// Share of pixels exactly at mid-grey: a tanh output zeroed by dropout (no 8-bit image has 127.5).
+    public let exactMidGrey: Double
+
+    /// Statistics of 100 samples per class drawn by `generator`, with its dropout on or off, before clipping.
+    public init(generator: ConditionalGenerator, dropout: Bool) {
+        let labels = (0..<generator.classCount * 100).map { $0 / 100 }
+        let images = generator.generate(labels: labels, seed: 77, dropout: dropout)
+        var outside = 0, midGrey = 0
+        let p = images.pointer
+        for i in 0..<images.count {
+            if p[i] < 0 || p[i] > 1 { outside += 1 }
+            if p[i] == 0.5 { midGrey += 1 }
+        }
+        outOfRange = Double(outside) / Double(images.count)
+        exactMidGrey = Double(midGrey) / Double(images.count)
+    }
+}
+
+/// A numeric CSV file with a header line (metrics.csv, validation.csv).
+struct CSVTable {
+    let header: [String]
+    let rows: [[Double]]
+
+    init(header: [String], rows: [[Double]]) { self.header = header; self.rows = rows }
+
+    init(path: String) throws {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw FileError(path, "cannot be read") }
+        let lines = text.split(separator: "\n")
+        guard let first = lines.first else { throw FileError(path, "is empty") }
+        header = first.split(separator: ",").map(String.init)
+        rows = lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map { Double($0) ?? .nan } }
+    }
+
+    /// The values of column `name` (empty when there is no such column).
+    func column(_ name: String) -> [Double] {
+        guard let i = header.firstIndex(of: name) else { return [] }
+        return rows.map { i < $0.count ? $0[i] : .nan }
+    }
+}

@@ -1,0 +1,166 @@
+import ArgumentParser
+import CGAN
+import Dispatch
+import Foundation
+
+struct ExperimentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "experiment",
+        abstract: "Run a controlled experiment on one of the brief's open questions, and report it.",
+        discussion: """
+        Experiments: \(Experiment.all.map { "\($0.name) (\($0.question))" }.joined(separator: "; ")).
+
+        Trains every variant with seeds 1...--seeds (one thread each, --jobs at a time), evaluates each run's last \
+        checkpoint with cgan evaluate, and writes <out>/<name>/report/: results.csv, report.md (mean ± sd over \
+        seeds), validation-ll.png, d-fake.png and a sample grid per variant. Stopped, it resumes: finished runs \
+        are kept, interrupted ones continue from their checkpoint. On many machines: --print-commands lists one \
+        independent command per run (for GNU parallel or a Slurm array); --collect then writes the report.
+        """)
+
+    @Argument(help: "Experiment: \(Experiment.all.map(\.name).joined(separator: ", ")), or all.")
+    var name: String
+
+    @Option(help: "Seeds per variant (1...100).")
+    var seeds = 3
+
+    @Option(help: "Epochs per run (default: the experiment's own; docs/experiments.md gives each).")
+    var epochs: Int?
+
+    @Option(help: "Root directory of the experiments' runs and reports.")
+    var out = "experiments"
+
+    @Option(help: "Runs trained at once (default: the number of cores).")
+    var jobs = ProcessInfo.processInfo.activeProcessorCount
+
+    @Flag(help: "Print one command per run instead of running them.")
+    var printCommands = false
+
+    @Flag(help: "Only write the report from the runs finished so far.")
+    var collect = false
+
+    @Option(name: .customLong("run"), help: "Train (or continue) and evaluate one run only, named VARIANT/seed-N (what --print-commands prints).")
+    var singleRun: String?
+
+    @OptionGroup var location: DataCommand.Location
+
+    func validate() throws {
+        if name != "all" && Experiment.named(name) == nil {
+            throw CommandError("no experiment named \(name); choose one of \(Experiment.all.map(\.name).joined(separator: ", ")) or all")
+        }
+        if !(1...100).contains(seeds) { throw CommandError("--seeds must be in 1...100") }
+        if let epochs, !(1...10_000).contains(epochs) { throw CommandError("--epochs must be in 1...10000") }
+        if !(1...256).contains(jobs) { throw CommandError("--jobs must be in 1...256") }
+        if singleRun != nil && name == "all" { throw CommandError("--run needs one experiment's name, not all") }
+    }
+
+    var experiments: [Experiment] { name == "all" ? Experiment.all : [Experiment.named(name)!] }
+
+    /// Data options passed on to train and evaluate.
+    var locationArguments: [String] {
+        (location.dataset.map { ["--dataset", $0] } ?? []) + (location.dataDir.map { ["--data-dir", $0] } ?? [])
+    }
+
+    /// Every run of the chosen experiments as its --run command line.
+    var runCommands: [(experiment: Experiment, run: String, arguments: [String])] {
+        experiments.flatMap { e in
+            e.variants.flatMap { v in
+                (1...seeds).map { seed in
+                    let run = "\(v.name)/seed-\(seed)"
+                    return (e, run, ["experiment", e.name, "--run", run, "--out", out] + (epochs.map { ["--epochs", String($0)] } ?? [])
+                        + locationArguments)
+                }
+            }
+        }
+    }
+
+    func run() throws {
+        if let singleRun { return try runOne(experiments[0], singleRun) }
+        let program = Bundle.main.executablePath ?? CommandLine.arguments[0]
+        if printCommands {
+            for c in runCommands { print(([program] + c.arguments).map(shellQuoted).joined(separator: " ")) }
+            return
+        }
+        if !collect { try runAll(program: program) }
+        for e in experiments {
+            let report = try ExperimentReport(experiment: e, root: out, seeds: seeds)
+            let command = "cgan experiment \(e.name) --seeds \(seeds) --epochs \(epochs ?? e.defaultEpochs)"
+            try report.write(to: e.reportDirectory(root: out), root: out, command: command)
+            print(report.markdownTable)
+            print("wrote \(e.reportDirectory(root: out))/report.md" + (report.unfinished.isEmpty ? "" : " (\(report.unfinished.count) runs not finished)"))
+        }
+    }
+
+    /// Every unfinished run, `jobs` at a time, each a child process logging to <run>/experiment.log.
+    func runAll(program: String) throws {
+        let pending = runCommands.filter { c in
+            let (variant, seed) = Self.split(c.run)!
+            return !FileManager.default.fileExists(atPath: c.experiment.runDirectory(root: out, variant: variant, seed: seed).evaluation)
+        }
+        ProgressBar.printLine("\(runCommands.count - pending.count) of \(runCommands.count) runs already finished; \(pending.count) to go, \(jobs) at a time")
+        let slots = DispatchSemaphore(value: jobs), group = DispatchGroup()
+        let failures = Failures()
+        for c in pending {
+            slots.wait()
+            let (variant, seed) = Self.split(c.run)!
+            let directory = c.experiment.runDirectory(root: out, variant: variant, seed: seed)
+            try FileManager.default.createDirectory(atPath: directory.path, withIntermediateDirectories: true)
+            let log = directory.path + "/../seed-\(seed).log"
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = c.arguments
+            process.standardOutput = FileHandle(forWritingAtPath: log)
+            process.standardError = process.standardOutput
+            let label = "\(c.experiment.name)/\(c.run)"
+            process.terminationHandler = { p in
+                if p.terminationStatus != 0 { failures.add("\(label) (exit \(p.terminationStatus), see \(log))") }
+                ProgressBar.printLine("\(p.terminationStatus == 0 ? "finished" : "FAILED") \(label)")
+                slots.signal(); group.leave()
+            }
+            group.enter()
+            ProgressBar.printLine("started \(label)")
+            try process.run()
+        }
+        group.wait()
+        if !failures.list.isEmpty {
+            throw CommandError("\(failures.list.count) runs failed: \(failures.list.joined(separator: "; "))")
+        }
+    }
+
+    /// Trains (or continues) one run, then evaluates its last checkpoint in this process.
+    func runOne(_ e: Experiment, _ run: String) throws {
+        guard let (variantName, seed) = Self.split(run), seed >= 1, let variant = e.variants.first(where: { $0.name == variantName }) else {
+            throw CommandError("--run must be VARIANT/seed-N with VARIANT one of \(e.variants.map(\.name).joined(separator: ", "))")
+        }
+        let directory = e.runDirectory(root: out, variant: variant.name, seed: seed)
+        let epochs = epochs ?? e.defaultEpochs
+        let hasCheckpoint = FileManager.default.fileExists(atPath: directory.latestCheckpoint)
+        var train = e.trainArguments(variant, seed: seed, epochs: epochs, directory: directory) + locationArguments
+        if hasCheckpoint { train = ["--out", directory.path, "--epochs", String(epochs), "--resume"] + locationArguments }
+        let trainCommand = try TrainCommand.parse(train)
+        try trainCommand.validate()
+        try trainCommand.run()
+        var evaluate = try EvaluateCommand.parse(e.evaluateArguments(directory: directory) + locationArguments)
+        try evaluate.validate()
+        try evaluate.run()
+    }
+
+    /// "variant/seed-3" as ("variant", 3).
+    static func split(_ run: String) -> (String, Int)? {
+        let parts = run.split(separator: "/")
+        guard parts.count == 2, parts[1].hasPrefix("seed-"), let seed = Int(parts[1].dropFirst(5)) else { return nil }
+        return (String(parts[0]), seed)
+    }
+
+    func shellQuoted(_ s: String) -> String {
+        s.allSatisfy { $0.isLetter || $0.isNumber || "-_./=".contains($0) } ? s : "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}
+
+/// Failed runs, recorded from the processes' termination handlers.
+private final class Failures: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [String] = []
+    func add(_ s: String) { lock.lock(); items.append(s); lock.unlock() }
+    var list: [String] { lock.lock(); defer { lock.unlock() }; return items }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import TestSupport
+import XCTest
+import CGAN
+import NN
+
+/// The options the experiments of docs/experiments.md need, and the runner's report arithmetic.
+final class ExperimentTests: XCTestCase {
+    func testWidthMultiplierScalesEveryHiddenLayer() {
+        var c = TrainingConfig(architecture: .paper)
+        c.widthMultiplier = 0.5
+        let m = GANModels(config: c, classCount: 10)
+        XCTAssertEqual(m.generator.modules(ofType: Linear.self).map { [$0.inputSize, $0.outputSize] },
+                       [[100, 100], [10, 500], [600, 600], [600, 784]])
+        XCTAssertEqual(m.discriminator.modules(ofType: Linear.self).map { [$0.inputSize, $0.outputSize] },
+                       [[784, 120 * 5], [10, 25 * 5], [145, 120 * 4], [120, 1]])
+        c = TrainingConfig(architecture: .mlp)
+        c.widthMultiplier = 2
+        XCTAssertEqual(GANModels(config: c, classCount: 10).generator.modules(ofType: Linear.self).map(\.outputSize), [512, 1024, 2048, 784])
+    }
+
+    func testDiscriminatorKindPairsWithAnyMLPGenerator() {
+        var c = TrainingConfig(architecture: .paper)
+        c.discriminator = .leaky
+        let m = GANModels(config: c, classCount: 10)
+        XCTAssertEqual(m.discriminator.modules(ofType: Linear.self).map { [$0.inputSize, $0.outputSize] },
+                       [[794, 1024], [1024, 512], [512, 256], [256, 1]])
+        XCTAssertTrue(m.discriminator.modules(ofType: Maxout.self).isEmpty)
+        // The paper's G is unchanged, and still initialised uniformly in ±0.05.
+        XCTAssertEqual(m.generator.modules(ofType: Linear.self).map(\.outputSize), [200, 1000, 1200, 784])
+        XCTAssertLessThanOrEqual(m.generator.modules(ofType: Linear.self)[2].weight.value.array.map(abs).max()!, 0.05)
+        // The leaky D gets PyTorch's default initialisation (bound 1/sqrt(fan-in)), not the paper's ±0.005.
+        let firstD = m.discriminator.modules(ofType: Linear.self)[0].weight.value.array.map(abs).max()!
+        XCTAssertGreaterThan(firstD, 0.01)
+        XCTAssertLessThanOrEqual(firstD, 1 / Float(794).squareRoot())
+        c = TrainingConfig(architecture: .mlp)
+        c.discriminator = .maxout
+        XCTAssertEqual(GANModels(config: c, classCount: 10).discriminator.modules(ofType: Maxout.self).count, 3)
+        XCTAssertFalse(c.isReferenceModel)
+        c.discriminator = .leaky
+        XCTAssertTrue(c.isReferenceModel, "mlp's own D named explicitly is still the reference model")
+    }
+
+    /// The brief's pitfall, measured: with dropout after tanh, G's training-mode samples hold exact mid-grey
+    /// pixels (dropped) and pixels beyond the data's range (kept ones doubled), which no real image has.
+    func testOutputDropoutLeavesPixelsNoRealImageHas() {
+        var c = TrainingConfig(architecture: .mlp)
+        c.generatorOutputDropout = 0.5
+        let m = GANModels(config: c, classCount: 10)
+        XCTAssertTrue(m.generator.trunk.layers.last is Dropout)
+        // Bright outputs (tanh(2) = 0.96), as a trained G draws strokes: doubled, they leave [-1, 1].
+        m.generator.modules(ofType: Linear.self).last!.bias.value.fill(2)
+        let g = ConditionalGenerator(net: m.generator, config: c, classCount: 10, imageSize: 784)
+        let on = PixelStatistics(generator: g, dropout: true), off = PixelStatistics(generator: g, dropout: false)
+        XCTAssertEqual(on.exactMidGrey, 0.5, accuracy: 0.01)
+        XCTAssertEqual(on.outOfRange, 0.5, accuracy: 0.01)
+        XCTAssertEqual(off.exactMidGrey, 0, accuracy: 0.001)
+        XCTAssertEqual(off.outOfRange, 0)
+    }
+
+    func testOldConfigsReadWithTheNewSettingsAtTheirDefaults() throws {
+        var object = try XCTUnwrap(JSONSerialization.jsonObject(with: JSONEncoder().encode(TrainingConfig(architecture: .mlp))) as? [String: Any])
+        for key in ["generatorOutputDropout", "widthMultiplier", "discriminator"] { object[key] = nil }
+        let config = try XCTUnwrap(TrainingConfig.decode(JSONSerialization.data(withJSONObject: object)))
+        XCTAssertEqual(config, TrainingConfig(architecture: .mlp))
+    }
+
+    func testExperimentOptionsAreRangeChecked() {
+        var c = TrainingConfig(architecture: .mlp)
+        c.widthMultiplier = 0.01
+        XCTAssertEqual(c.problem, "--width must be in 0.125...8")
+        c = TrainingConfig(architecture: .mlp)
+        c.generatorOutputDropout = 1
+        XCTAssertEqual(c.problem, "--g-output-dropout must be in [0, 1)")
+        c = TrainingConfig(architecture: .dcgan)
+        c.discriminator = .leaky
+        XCTAssertEqual(c.problem, "--discriminator applies to the MLP models only, not dcgan")
+    }
+
+    func testEveryExperimentVariantIsAValidTrainCommand() throws {
+        XCTAssertEqual(Experiment.all.map(\.name),
+                       ["width", "output-dropout", "discriminator", "generator-design", "generator-loss", "sampling-dropout"])
+        for e in Experiment.all {
+            XCTAssertEqual(Set(e.variants.map(\.name)).count, e.variants.count, e.name)
+            for v in e.variants {
+                let dir = e.runDirectory(root: "/nonexistent", variant: v.name, seed: 1)
+                let args = e.trainArguments(v, seed: 1, epochs: 1, directory: dir)
+                XCTAssertEqual(args.suffix(2), ["--out", "/nonexistent/\(e.name)/\(v.name)/seed-1"])
+            }
+        }
+    }
+
+    func testSpreadAndMeanCurves() {
+        let (mean, sd) = ExperimentReport.spread([1, 2, 3, 6])
+        XCTAssertEqual(mean, 3)
+        XCTAssertEqual(sd, (14.0 / 3).squareRoot(), accuracy: 1e-12)
+        XCTAssertEqual(ExperimentReport.spread([4]).sd, 0)
+        let curve = ExperimentReport.meanCurve([[(1, 10), (2, 20)], [(1, 30)]])
+        XCTAssertEqual(curve.map(\.y), [20, 20])
+    }
+
+    func testPlotTicksAreRoundAndCoverTheRange() {
+        XCTAssertEqual(LinePlot.ticks(0.13...0.97), [0, 0.2, 0.4, 0.6, 0.8, 1.0].map { $0 }, accuracy: 1e-9)
+        XCTAssertEqual(LinePlot.format(-0.0001, step: 0.2), "0.0")
+        XCTAssertEqual(LinePlot.format(-120, step: 20), "-120")
+        // Lines are drawn: a rising series paints pixels of its colour.
+        let rgb = LinePlot(series: [.init([(0, 0), (1, 1)])]).render()
+        let blue = LinePlot.palette[0]
+        XCTAssertGreaterThan(stride(from: 0, to: rgb.count, by: 3).filter { rgb[$0] == blue.0 && rgb[$0 + 1] == blue.1 && rgb[$0 + 2] == blue.2 }.count, 300)
+    }
+}
+
+private func XCTAssertEqual(_ a: [Double], _ b: [Double], accuracy: Double, file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(a.count, b.count, file: file, line: line)
+    for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: accuracy, file: file, line: line) }
+}
