@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
     ],
     targets: [
         // System libraries from Debian: libopenblas-dev, zlib1g-dev, libpng-dev, libgif-dev.
@@ -30,8 +31,14 @@ let package = Package(
         ]),
         .target(name: "Evaluation", dependencies: ["NN", "Datasets", "Files"]),
         .target(name: "CGAN", dependencies: ["NN", "Datasets", "Evaluation", "Files", "CPNG", "CGIF"]),
-        .executableTarget(name: "cgan", dependencies: [
+        // The web page and its HTTP API (`cgan serve`): only the program imports it, so the CGAN library
+        // stays free of Hummingbird and SwiftNIO.
+        .target(name: "Server", dependencies: [
             "CGAN", "Datasets", "Evaluation", "NN", "Files",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ], resources: [.copy("Page")]),
+        .executableTarget(name: "cgan", dependencies: [
+            "CGAN", "Datasets", "Evaluation", "NN", "Files", "Server",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -40,5 +47,10 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Files", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Datasets", "NN", "TestSupport"]),
         .testTarget(name: "CGANTests", dependencies: ["CGAN", "Datasets", "Evaluation", "NN", "Files", "TestSupport"]),
+        .testTarget(name: "ServerTests", dependencies: [
+            "Server", "CGAN", "Datasets", "NN", "TestSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
     ]
 )

@@ -13,24 +13,35 @@ public enum AnimatedGIF {
     public static func write(frames: [[UInt8]], width: Int, height: Int, delay: Int = 40, to path: String) throws {
         guard !frames.isEmpty else { return }
         try AtomicFile.checkWritable(path)
-        let temporary = try AtomicFile.temporaryPath(for: path)
+        do {
+            try AtomicFile.write(encode(frames: frames, width: width, height: height, delay: delay), to: path)
+        } catch let e as WriteError {
+            throw WriteError(description: "\(path): \(e.description)")
+        }
+    }
+
+    /// The GIF file's bytes (see `write`).
+    public static func encode(frames: [[UInt8]], width: Int, height: Int, delay: Int = 40) throws -> Data {
+        let sink = Sink()
         var error: Int32 = 0
-        guard let gif = EGifOpenFileName(temporary, false, &error) else {
-            throw WriteError(description: "\(path): cannot create the file (giflib error \(error))")
+        let output: OutputFunc = { gif, bytes, count in
+            guard let gif, let bytes, let box = gif.pointee.UserData else { return 0 }
+            Unmanaged<Sink>.fromOpaque(box).takeUnretainedValue().data.append(bytes, count: Int(count))
+            return count
+        }
+        guard let gif = EGifOpen(Unmanaged.passUnretained(sink).toOpaque(), output, &error) else {
+            throw WriteError(description: "giflib could not start a file (error \(error))")
         }
         var closed = false
-        defer {
-            if !closed { EGifCloseFile(gif, &error) }
-            try? FileManager.default.removeItem(atPath: temporary)
-        }
+        defer { if !closed { EGifCloseFile(gif, &error) } }
         let palette = (0..<256).map { GifColorType(Red: UInt8($0), Green: UInt8($0), Blue: UInt8($0)) }
         guard let colors = palette.withUnsafeBufferPointer({ GifMakeMapObject(256, $0.baseAddress) }) else {
-            throw WriteError(description: "\(path): giflib could not make a palette")
+            throw WriteError(description: "giflib could not make a palette")
         }
         defer { GifFreeMapObject(colors) }
         EGifSetGifVersion(gif, true)
         func check(_ status: Int32, _ what: String) throws {
-            if status != GIF_OK { throw WriteError(description: "\(path): giflib failed to write \(what)") }
+            if status != GIF_OK { throw WriteError(description: "giflib failed to write \(what)") }
         }
         try check(EGifPutScreenDesc(gif, Int32(width), Int32(height), 8, 0, colors), "the screen descriptor")
         // NETSCAPE2.0 application extension: loop forever.
@@ -51,8 +62,10 @@ public enum AnimatedGIF {
             }
         }
         closed = true
-        chmod(temporary, 0o644)  // giflib creates files readable by their owner only
-        guard EGifCloseFile(gif, &error) == GIF_OK else { throw WriteError(description: "\(path): giflib error \(error) on close") }
-        guard rename(temporary, path) == 0 else { throw WriteError(description: "\(path): cannot move the new file into place") }
+        guard EGifCloseFile(gif, &error) == GIF_OK else { throw WriteError(description: "giflib error \(error) on close") }
+        return sink.data
     }
+
+    /// Where giflib's output function appends the bytes.
+    private final class Sink { var data = Data() }
 }

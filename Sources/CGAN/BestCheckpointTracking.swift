@@ -8,7 +8,7 @@ extension TrainingRun {
     /// Parzen log-likelihood at the best σ, appends it to validation.csv, and keeps checkpoints/best
     /// at the best score so far (the paper's stopping rule).
     public func trackBestCheckpoint(every: Int, evaluator: GeneratorEvaluator, report: @escaping (String) -> Void) {
-        let csv = directory.path + "/validation.csv"
+        let csv = directory.validation
         let bestKey = "best_validation_ll"
         var best = (try? Checkpoint(path: directory.latestCheckpoint))
             .flatMap { Double($0.contents.metadata[bestKey] ?? "") } ?? -Double.infinity

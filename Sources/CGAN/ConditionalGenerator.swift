@@ -63,6 +63,25 @@ public final class ConditionalGenerator {
     public func forEachChunk(noise z: Matrix, labels: [Int], seed: UInt64, dropout: Bool? = nil,
                              _ body: (Matrix, Range<Int>) throws -> Void) rethrows {
         precondition(labels.allSatisfy { (0..<classCount).contains($0) }, "label outside 0..<\(classCount)")
+        try forEachChunk(noise: z, seed: seed, dropout: dropout, labels: { rows, y in
+            labels[rows].map(Int32.init).withUnsafeBufferPointer { oneHot($0, into: y) }
+        }, body)
+    }
+
+    /// Images for noise rows [n, noise] and class weights [n, classes]: one-hot rows, or blends of classes
+    /// (which the generator never saw in training: the way between two classes at a fixed style).
+    public func generate(noise z: Matrix, classWeights: Matrix, seed: UInt64, dropout: Bool? = nil) -> Matrix {
+        precondition(classWeights.rows == z.rows && classWeights.cols == classCount, "class weights must be [\(z.rows), \(classCount)]")
+        let out = Matrix(rows: z.rows, cols: imageSize)
+        forEachChunk(noise: z, seed: seed, dropout: dropout, labels: { rows, y in y.copy(from: classWeights.rows(rows)) }) {
+            images, rows in out.rows(rows).copy(from: images)
+        }
+        return out
+    }
+
+    /// The one loop under every way of sampling: `labels` fills the [chunk, classes] input of each chunk.
+    private func forEachChunk(noise z: Matrix, seed: UInt64, dropout: Bool?, labels fillLabels: (Range<Int>, Matrix) -> Void,
+                              _ body: (Matrix, Range<Int>) throws -> Void) rethrows {
         let mode: Mode = dropout ?? config.dropoutAtSampling ? .inferenceKeepingDropout : .inference
         // Dropout masks come from the net's generator: draw them from the seed, and leave training's state as it was.
         let saved = net.rng.state
@@ -70,10 +89,10 @@ public final class ConditionalGenerator {
         defer { net.rng.restore(saved) }
         var images = Workspace()
         var start = 0
-        while start < labels.count {
-            let end = min(start + chunkSize, labels.count)
+        while start < z.rows {
+            let end = min(start + chunkSize, z.rows)
             let y = Matrix(rows: end - start, cols: classCount)
-            labels[start..<end].map(Int32.init).withUnsafeBufferPointer { oneHot($0, into: y) }
+            fillLabels(start..<end, y)
             let chunk = images.matrix(rows: end - start, cols: imageSize)
             chunk.copy(from: net.forward(z.rows(start..<end), labels: y, mode: mode))
             if config.pixelScale == .symmetric {

@@ -3,9 +3,12 @@ import Foundation
 /// A controlled experiment answering one of the brief's open questions: variants that differ in one
 /// factor, each trained with several seeds on the same budget and scored by `cgan evaluate`.
 public struct Experiment: Sendable {
-    /// One arm of the experiment: the `cgan train` options that set it apart.
+    /// One arm of the experiment: the `cgan train` options that set it apart, and the name of the run
+    /// configuration they make. Arms of different experiments with the same options (the paper model as
+    /// documented is the baseline of four) share their runs.
     public struct Variant: Sendable {
         public let name: String
+        public let run: String
         public let trainArguments: [String]
     }
 
@@ -13,72 +16,76 @@ public struct Experiment: Sendable {
     /// The brief's question, as docs/experiments.md puts it.
     public let question: String
     public let variants: [Variant]
-    /// Epochs per run unless `--epochs` says otherwise.
-    public let defaultEpochs: Int
-    /// `cgan evaluate` options beyond the checkpoint (e.g. both ways of sampling).
-    public let evaluateArguments: [String]
+    /// Report both ways of sampling (G's dropout on and off), not only the run's own.
+    public let reportsBothSamplingModes: Bool
     /// Also measure what D sees: pixel statistics of G's samples with its dropout on (`PixelStatistics`).
     public let measuresTrainingModePixels: Bool
 
-    init(_ name: String, question: String, epochs: Int, evaluate: [String] = [], trainingModePixels: Bool = false,
-         variants: [(String, [String])]) {
+    init(_ name: String, question: String, bothSamplingModes: Bool = false, trainingModePixels: Bool = false,
+         variants: [(String, String, [String])]) {
         self.name = name
         self.question = question
-        self.defaultEpochs = epochs
-        self.evaluateArguments = evaluate
+        self.reportsBothSamplingModes = bothSamplingModes
         self.measuresTrainingModePixels = trainingModePixels
-        self.variants = variants.map { Variant(name: $0.0, trainArguments: $0.1) }
+        self.variants = variants.map { Variant(name: $0.0, run: $0.1, trainArguments: $0.2) }
     }
+
+    /// Epochs per run unless `--epochs` says otherwise: one budget for all, so that shared runs fit every experiment.
+    public static let defaultEpochs = 5
+
+    // The run configurations, by name.
+    static let paper = ["--arch", "paper"], mlp = ["--arch", "mlp"]
 
     /// The six experiments, in the brief's order.
     public static let all: [Experiment] = [
-        Experiment("width", question: "How wide should the layers be?", epochs: 2, variants: [
-            ("paper-x0.5", ["--arch", "paper", "--width", "0.5"]), ("paper-x1", ["--arch", "paper"]),
-            ("paper-x2", ["--arch", "paper", "--width", "2"]),
-            ("mlp-x0.5", ["--arch", "mlp", "--width", "0.5"]), ("mlp-x1", ["--arch", "mlp"]),
-            ("mlp-x2", ["--arch", "mlp", "--width", "2"]),
+        Experiment("width", question: "How wide should the layers be?", variants: [
+            ("paper-x0.5", "paper-width-0.5", paper + ["--width", "0.5"]), ("paper-x1", "paper", paper),
+            ("paper-x2", "paper-width-2", paper + ["--width", "2"]),
+            ("mlp-x0.5", "mlp-width-0.5", mlp + ["--width", "0.5"]), ("mlp-x1", "mlp", mlp),
+            ("mlp-x2", "mlp-width-2", mlp + ["--width", "2"]),
         ]),
-        Experiment("output-dropout", question: "Why does dropout after G's last layer destroy training?", epochs: 3,
-                   trainingModePixels: true, variants: [
-            ("mlp", ["--arch", "mlp"]), ("mlp-output-dropout-0.5", ["--arch", "mlp", "--g-output-dropout", "0.5"]),
+        Experiment("output-dropout", question: "Why does dropout after G's last layer destroy training?", trainingModePixels: true, variants: [
+            ("mlp", "mlp", mlp), ("mlp-output-dropout-0.5", "mlp-output-dropout-0.5", mlp + ["--g-output-dropout", "0.5"]),
         ]),
-        Experiment("discriminator", question: "The paper's maxout D or the LeakyReLU D most reimplementations use?", epochs: 3, variants: [
-            ("paper-G-maxout-D", ["--arch", "paper", "--discriminator", "maxout"]),
-            ("paper-G-leaky-D", ["--arch", "paper", "--discriminator", "leaky"]),
+        Experiment("discriminator", question: "The paper's maxout D or the LeakyReLU D most reimplementations use?", variants: [
+            ("paper-G-maxout-D", "paper", paper), ("paper-G-leaky-D", "paper-leaky-D", paper + ["--discriminator", "leaky"]),
         ]),
-        Experiment("generator-design", question: "Concatenate [z, y] first, or embed z and y apart (with batch norm)?", epochs: 3, variants: [
-            ("concat-first", ["--arch", "mlp", "--discriminator", "leaky", "--g-dropout", "0"]),
-            ("embed-apart-bn", ["--arch", "mlp-bn", "--discriminator", "leaky", "--g-dropout", "0"]),
+        Experiment("generator-design", question: "Concatenate [z, y] first, or embed z and y apart (with batch norm)?", variants: [
+            // mlp's own D is the leaky one and its G has no dropout: mlp as documented is the first arm.
+            ("concat-first", "mlp", mlp),
+            ("embed-apart-bn", "mlp-bn-leaky-D-no-G-dropout", ["--arch", "mlp-bn", "--discriminator", "leaky", "--g-dropout", "0"]),
         ]),
-        Experiment("generator-loss", question: "Non-saturating -log D(G(z)) or minimax log(1 - D(G(z)))?", epochs: 3, variants: [
-            ("non-saturating", ["--arch", "paper", "--g-loss", "non-saturating"]),
-            ("saturating", ["--arch", "paper", "--g-loss", "saturating"]),
+        Experiment("generator-loss", question: "Non-saturating -log D(G(z)) or minimax log(1 - D(G(z)))?", variants: [
+            ("non-saturating", "paper", paper), ("saturating", "paper-saturating", paper + ["--g-loss", "saturating"]),
         ]),
-        Experiment("sampling-dropout", question: "Keep G's dropout on when sampling?", epochs: 3,
-                   evaluate: ["--dropout-at-sampling", "both"], variants: [
-            ("paper", ["--arch", "paper"]), ("mlp-bn", ["--arch", "mlp-bn"]),
+        Experiment("sampling-dropout", question: "Keep G's dropout on when sampling?", bothSamplingModes: true, variants: [
+            ("paper", "paper", paper), ("mlp-bn", "mlp-bn", ["--arch", "mlp-bn"]),
         ]),
     ]
 
     public static func named(_ name: String) -> Experiment? { all.first { $0.name == name } }
 
-    /// The run directory of `variant` with `seed` under `root`: root/<experiment>/<variant>/seed-<seed>.
-    public func runDirectory(root: String, variant: String, seed: Int) -> RunDirectory {
-        RunDirectory("\(root)/\(name)/\(variant)/seed-\(seed)")
+    /// The run directory of `variant` with `seed` under `root`: root/runs/<run configuration>/seed-<seed>.
+    public func runDirectory(root: String, variant: Variant, seed: Int) -> RunDirectory {
+        Self.runDirectory(root: root, run: "\(variant.run)/seed-\(seed)")
     }
 
-    /// Where the report of this experiment is written: root/<experiment>/report.
-    public func reportDirectory(root: String) -> String { "\(root)/\(name)/report" }
+    /// The run directory of "RUN/seed-N" under `root`.
+    public static func runDirectory(root: String, run: String) -> RunDirectory { RunDirectory("\(root)/runs/\(run)") }
+
+    /// Where the report of this experiment is written: root/<experiment>.
+    public func reportDirectory(root: String) -> String { "\(root)/\(name)" }
 
     /// The `cgan train` arguments of one run, all but the data location. One thread: runs go in parallel.
-    public func trainArguments(_ variant: Variant, seed: Int, epochs: Int, directory: RunDirectory) -> [String] {
+    public static func trainArguments(_ variant: Variant, seed: Int, epochs: Int, directory: RunDirectory) -> [String] {
         variant.trainArguments + ["--seed", String(seed), "--epochs", String(epochs), "--threads", "1",
                                   "--eval-every", "1", "--validation-count", "1000", "--samples-per-class", "200",
                                   "--out", directory.path]
     }
 
-    /// The `cgan evaluate` arguments of one finished run: its last checkpoint, so every variant has the same budget.
-    public func evaluateArguments(directory: RunDirectory) -> [String] {
-        ["--checkpoint", directory.latestCheckpoint] + evaluateArguments
+    /// The `cgan evaluate` arguments of one finished run: its last checkpoint (every variant has the same
+    /// budget), both ways of sampling (one experiment compares them; the others read the run's own).
+    public static func evaluateArguments(directory: RunDirectory) -> [String] {
+        ["--checkpoint", directory.latestCheckpoint, "--dropout-at-sampling", "both"]
     }
 }

@@ -30,7 +30,7 @@ public struct ExperimentReport {
         self.experiment = experiment
         for variant in experiment.variants {
             for seed in 1...seeds {
-                let run = experiment.runDirectory(root: root, variant: variant.name, seed: seed)
+                let run = experiment.runDirectory(root: root, variant: variant, seed: seed)
                 guard let data = FileManager.default.contents(atPath: run.evaluation) else {
                     unfinished.append("\(variant.name)/seed-\(seed)")
                     continue
@@ -49,7 +49,8 @@ public struct ExperimentReport {
                 let speeds = metrics.column("images_per_s")
                 let pixels = experiment.measuresTrainingModePixels
                     ? try PixelStatistics(generator: ConditionalGenerator(checkpoint: run.latestCheckpoint), dropout: true) : nil
-                for r in document.reports {
+                let ownSetting = try Checkpoint(path: run.latestCheckpoint).config.dropoutAtSampling
+                for r in document.reports where experiment.reportsBothSamplingModes || r.dropoutAtSampling == ownSetting {
                     rows.append(Row(variant: variant.name, seed: seed, dropoutAtSampling: r.dropoutAtSampling,
                                     parzenLL: r.parzenTest.mean, labelAccuracy: r.labelAccuracy, fid: r.fid,
                                     collapsedClasses: r.collapsedClasses.count,
@@ -58,7 +59,7 @@ public struct ExperimentReport {
                                     lastRealScore: lastMean("d_real"), lastFakeScore: lastMean("d_fake"),
                                     trainingModePixels: pixels))
                 }
-                let validation = (try? CSVTable(path: run.path + "/validation.csv")) ?? CSVTable(header: [], rows: [])
+                let validation = (try? CSVTable(path: run.validation)) ?? CSVTable(header: [], rows: [])
                 curves[variant.name, default: []].append(Curves(
                     validation: Array(zip(validation.column("epoch"), validation.column("validation_ll"))).map { (x: $0.0, y: $0.1) },
                     fakeScore: Array(zip(epochs, metrics.column("d_fake"))).map { (x: $0.0, y: $0.1) }))
@@ -138,7 +139,8 @@ public struct ExperimentReport {
         var grids: [String] = []
         for name in names {
             let seed = rows.filter { $0.variant == name }.map(\.seed).min() ?? 1
-            if let grid = experiment.runDirectory(root: root, variant: name, seed: seed).sampleGrids.last {
+            let variant = experiment.variants.first { $0.name == name }!
+            if let grid = experiment.runDirectory(root: root, variant: variant, seed: seed).sampleGrids.last {
                 try AtomicFile.write(try Data(contentsOf: URL(fileURLWithPath: grid)), to: directory + "/grid-\(name).png")
                 grids.append("![\(name)](grid-\(name).png)")
             }
@@ -174,27 +176,5 @@ public struct PixelStatistics: Sendable {
         }
         outOfRange = Double(outside) / Double(images.count)
         exactMidGrey = Double(midGrey) / Double(images.count)
-    }
-}
-
-/// A numeric CSV file with a header line (metrics.csv, validation.csv).
-struct CSVTable {
-    let header: [String]
-    let rows: [[Double]]
-
-    init(header: [String], rows: [[Double]]) { self.header = header; self.rows = rows }
-
-    init(path: String) throws {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw FileError(path, "cannot be read") }
-        let lines = text.split(separator: "\n")
-        guard let first = lines.first else { throw FileError(path, "is empty") }
-        header = first.split(separator: ",").map(String.init)
-        rows = lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map { Double($0) ?? .nan } }
-    }
-
-    /// The values of column `name` (empty when there is no such column).
-    func column(_ name: String) -> [Double] {
-        guard let i = header.firstIndex(of: name) else { return [] }
-        return rows.map { i < $0.count ? $0[i] : .nan }
     }
 }

@@ -13,6 +13,9 @@ public struct RunDirectory: Sendable {
     public var bestCheckpoint: String { checkpoints + "/best.safetensors" }
     public var evaluation: String { path + "/evaluation.json" }
     public func sampleGrid(epoch: Int) -> String { samples + String(format: "/epoch-%03d.png", epoch) }
+    /// D's and G's losses, D(x) and D(G(z)) over the run, drawn when training ends.
+    public var lossPlot: String { path + "/losses.png" }
+    public var validation: String { path + "/validation.csv" }
     /// Every sample grid of the run as one animated GIF.
     public var progressAnimation: String { samples + "/progress.gif" }
 
@@ -22,11 +25,23 @@ public struct RunDirectory: Sendable {
         return names.filter { $0.hasPrefix("epoch-") && $0.hasSuffix(".png") }.sorted().map { samples + "/" + $0 }
     }
 
+    /// The plot of `lossPlot` from metrics.csv: D loss, G loss, D(x), D(G(z)) against epochs, in
+    /// `LinePlot.colorNames` order (blue, orange, green, red). Nil before the first logged row.
+    public func drawLossPlot() throws -> Data? {
+        let table = try CSVTable(path: metrics)
+        let epochs = table.column("epoch")
+        guard !epochs.isEmpty else { return nil }
+        let series = ["d_loss", "g_loss", "d_real", "d_fake"].map { name in
+            LinePlot.Series(Array(zip(epochs, table.column(name))).map { (x: $0.0, y: $0.1) })
+        }
+        return try LinePlot(series: series).png()
+    }
+
     /// True when a run has already written its config here.
     public var holdsARun: Bool { FileManager.default.fileExists(atPath: config) }
 
     /// The files a run writes, besides config.json.
-    var runFiles: [String] { [metrics, path + "/validation.csv", samples, checkpoints, evaluation] }
+    var runFiles: [String] { [metrics, validation, samples, checkpoints, evaluation, lossPlot] }
 
     /// True when any file a run writes is here.
     public var holdsRunFiles: Bool { runFiles.contains { FileManager.default.fileExists(atPath: $0) } }

@@ -229,6 +229,10 @@ public final class TrainingRun {
                             + ", checkpoint \(directory.latestCheckpoint)" + (best ? " (best so far)" : "")))
         }
         if let gif = try writeProgressAnimation() { report(.message("animation of the sample grids: \(gif)")) }
+        if let plot = try directory.drawLossPlot() {
+            try AtomicFile.write(plot, to: directory.lossPlot)
+            report(.message("losses: \(directory.lossPlot) (blue D loss, orange G loss, green D(x), red D(G(z)))"))
+        }
     }
 
     /// samples/progress.gif from every samples/epoch-NNN.png; nil when there is none.

@@ -70,6 +70,19 @@ public final class DigitClassifier: Module {
         return (0..<logits.rows).map { r in (0..<classCount).max { logits[r, $0] < logits[r, $1] }! }
     }
 
+    /// Class probabilities [n, classes] (softmax of the logits): how sure the classifier is.
+    public func probabilities(_ images: Matrix) -> Matrix {
+        let logits = activations(images, through: net.layers.count - 1)
+        let out = Matrix(rows: logits.rows, cols: classCount)
+        for r in 0..<logits.rows {
+            let top = (0..<classCount).map { logits[r, $0] }.max()!
+            var sum: Float = 0
+            for c in 0..<classCount { out[r, c] = exp(logits[r, c] - top); sum += out[r, c] }
+            for c in 0..<classCount { out[r, c] /= sum }
+        }
+        return out
+    }
+
     /// Penultimate-layer features [n, 256], the space FID is measured in.
     public func features(_ images: Matrix) -> Matrix { activations(images, through: featureLayer) }
 

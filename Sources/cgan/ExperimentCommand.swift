@@ -10,9 +10,10 @@ struct ExperimentCommand: ParsableCommand {
         discussion: """
         Experiments: \(Experiment.all.map { "\($0.name) (\($0.question))" }.joined(separator: "; ")).
 
-        Trains every variant with seeds 1...--seeds (one thread each, --jobs at a time), evaluates each run's last \
-        checkpoint with cgan evaluate, and writes <out>/<name>/report/: results.csv, report.md (mean ± sd over \
-        seeds), validation-ll.png, d-fake.png and a sample grid per variant. Stopped, it resumes: finished runs \
+        Trains every variant with seeds 1...--seeds (one thread each, --jobs at a time) into <out>/runs/ (a \
+        configuration shared by several experiments, such as the paper model as documented, is trained once), \
+        evaluates each run's last checkpoint with cgan evaluate, and writes <out>/<name>/: results.csv, report.md \
+        (mean ± sd over seeds), validation-ll.png, d-fake.png and a sample grid per variant. Stopped, it resumes: finished runs \
         are kept, interrupted ones continue from their checkpoint. On many machines: --print-commands lists one \
         independent command per run (for GNU parallel or a Slurm array); --collect then writes the report.
         """)
@@ -23,7 +24,7 @@ struct ExperimentCommand: ParsableCommand {
     @Option(help: "Seeds per variant (1...100).")
     var seeds = 3
 
-    @Option(help: "Epochs per run (default: the experiment's own; docs/experiments.md gives each).")
+    @Option(help: "Epochs per run (default: \(Experiment.defaultEpochs), for every experiment, so that they can share runs).")
     var epochs: Int?
 
     @Option(help: "Root directory of the experiments' runs and reports.")
@@ -38,7 +39,7 @@ struct ExperimentCommand: ParsableCommand {
     @Flag(help: "Only write the report from the runs finished so far.")
     var collect = false
 
-    @Option(name: .customLong("run"), help: "Train (or continue) and evaluate one run only, named VARIANT/seed-N (what --print-commands prints).")
+    @Option(name: .customLong("run"), help: "Train (or continue) and evaluate one run only, named RUN/seed-N (what --print-commands prints).")
     var singleRun: String?
 
     @OptionGroup var location: DataCommand.Location
@@ -50,7 +51,6 @@ struct ExperimentCommand: ParsableCommand {
         if !(1...100).contains(seeds) { throw CommandError("--seeds must be in 1...100") }
         if let epochs, !(1...10_000).contains(epochs) { throw CommandError("--epochs must be in 1...10000") }
         if !(1...256).contains(jobs) { throw CommandError("--jobs must be in 1...256") }
-        if singleRun != nil && name == "all" { throw CommandError("--run needs one experiment's name, not all") }
     }
 
     var experiments: [Experiment] { name == "all" ? Experiment.all : [Experiment.named(name)!] }
@@ -60,21 +60,20 @@ struct ExperimentCommand: ParsableCommand {
         (location.dataset.map { ["--dataset", $0] } ?? []) + (location.dataDir.map { ["--data-dir", $0] } ?? [])
     }
 
-    /// Every run of the chosen experiments as its --run command line.
-    var runCommands: [(experiment: Experiment, run: String, arguments: [String])] {
-        experiments.flatMap { e in
-            e.variants.flatMap { v in
-                (1...seeds).map { seed in
-                    let run = "\(v.name)/seed-\(seed)"
-                    return (e, run, ["experiment", e.name, "--run", run, "--out", out] + (epochs.map { ["--epochs", String($0)] } ?? [])
-                        + locationArguments)
-                }
+    /// Every distinct run of the chosen experiments (a shared configuration once), as its --run command line.
+    var runCommands: [(variant: Experiment.Variant, run: String, arguments: [String])] {
+        var seen = Set<String>()
+        return experiments.flatMap(\.variants).filter { seen.insert($0.run).inserted }.flatMap { v in
+            (1...seeds).map { seed in
+                let run = "\(v.run)/seed-\(seed)"
+                return (v, run, ["experiment", name, "--run", run, "--out", out] + (epochs.map { ["--epochs", String($0)] } ?? [])
+                    + locationArguments)
             }
         }
     }
 
     func run() throws {
-        if let singleRun { return try runOne(experiments[0], singleRun) }
+        if let singleRun { return try runOne(singleRun) }
         let program = Bundle.main.executablePath ?? CommandLine.arguments[0]
         if printCommands {
             for c in runCommands { print(([program] + c.arguments).map(shellQuoted).joined(separator: " ")) }
@@ -83,7 +82,7 @@ struct ExperimentCommand: ParsableCommand {
         if !collect { try runAll(program: program) }
         for e in experiments {
             let report = try ExperimentReport(experiment: e, root: out, seeds: seeds)
-            let command = "cgan experiment \(e.name) --seeds \(seeds) --epochs \(epochs ?? e.defaultEpochs)"
+            let command = "cgan experiment \(e.name) --seeds \(seeds) --epochs \(epochs ?? Experiment.defaultEpochs)"
             try report.write(to: e.reportDirectory(root: out), root: out, command: command)
             print(report.markdownTable)
             print("wrote \(e.reportDirectory(root: out))/report.md" + (report.unfinished.isEmpty ? "" : " (\(report.unfinished.count) runs not finished)"))
@@ -93,25 +92,23 @@ struct ExperimentCommand: ParsableCommand {
     /// Every unfinished run, `jobs` at a time, each a child process logging to <run>/experiment.log.
     func runAll(program: String) throws {
         let pending = runCommands.filter { c in
-            let (variant, seed) = Self.split(c.run)!
-            return !FileManager.default.fileExists(atPath: c.experiment.runDirectory(root: out, variant: variant, seed: seed).evaluation)
+            !FileManager.default.fileExists(atPath: Experiment.runDirectory(root: out, run: c.run).evaluation)
         }
         ProgressBar.printLine("\(runCommands.count - pending.count) of \(runCommands.count) runs already finished; \(pending.count) to go, \(jobs) at a time")
         let slots = DispatchSemaphore(value: jobs), group = DispatchGroup()
         let failures = Failures()
         for c in pending {
             slots.wait()
-            let (variant, seed) = Self.split(c.run)!
-            let directory = c.experiment.runDirectory(root: out, variant: variant, seed: seed)
+            let directory = Experiment.runDirectory(root: out, run: c.run)
             try FileManager.default.createDirectory(atPath: directory.path, withIntermediateDirectories: true)
-            let log = directory.path + "/../seed-\(seed).log"
+            let log = directory.path + ".log"
             _ = FileManager.default.createFile(atPath: log, contents: nil)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: program)
             process.arguments = c.arguments
             process.standardOutput = FileHandle(forWritingAtPath: log)
             process.standardError = process.standardOutput
-            let label = "\(c.experiment.name)/\(c.run)"
+            let label = c.run
             process.terminationHandler = { p in
                 if p.terminationStatus != 0 { failures.add("\(label) (exit \(p.terminationStatus), see \(log))") }
                 ProgressBar.printLine("\(p.terminationStatus == 0 ? "finished" : "FAILED") \(label)")
@@ -127,25 +124,27 @@ struct ExperimentCommand: ParsableCommand {
         }
     }
 
-    /// Trains (or continues) one run, then evaluates its last checkpoint in this process.
-    func runOne(_ e: Experiment, _ run: String) throws {
-        guard let (variantName, seed) = Self.split(run), seed >= 1, let variant = e.variants.first(where: { $0.name == variantName }) else {
-            throw CommandError("--run must be VARIANT/seed-N with VARIANT one of \(e.variants.map(\.name).joined(separator: ", "))")
+    /// Trains (or continues) one run, then evaluates its last checkpoint, in this process.
+    func runOne(_ run: String) throws {
+        let all = experiments.flatMap(\.variants)
+        guard let (runName, seed) = Self.split(run), seed >= 1, let variant = all.first(where: { $0.run == runName }) else {
+            throw CommandError("--run must be RUN/seed-N with RUN one of \(Set(all.map(\.run)).sorted().joined(separator: ", "))")
         }
-        let directory = e.runDirectory(root: out, variant: variant.name, seed: seed)
-        let epochs = epochs ?? e.defaultEpochs
-        let hasCheckpoint = FileManager.default.fileExists(atPath: directory.latestCheckpoint)
-        var train = e.trainArguments(variant, seed: seed, epochs: epochs, directory: directory) + locationArguments
-        if hasCheckpoint { train = ["--out", directory.path, "--epochs", String(epochs), "--resume"] + locationArguments }
-        let trainCommand = try TrainCommand.parse(train)
+        let directory = Experiment.runDirectory(root: out, run: run)
+        let epochs = epochs ?? Experiment.defaultEpochs
+        var train = Experiment.trainArguments(variant, seed: seed, epochs: epochs, directory: directory) + locationArguments
+        if FileManager.default.fileExists(atPath: directory.latestCheckpoint) {
+            train = ["--out", directory.path, "--epochs", String(epochs), "--resume"] + locationArguments
+        }
+        var trainCommand = try TrainCommand.parse(train)
         try trainCommand.validate()
         try trainCommand.run()
-        var evaluate = try EvaluateCommand.parse(e.evaluateArguments(directory: directory) + locationArguments)
+        var evaluate = try EvaluateCommand.parse(Experiment.evaluateArguments(directory: directory) + locationArguments)
         try evaluate.validate()
         try evaluate.run()
     }
 
-    /// "variant/seed-3" as ("variant", 3).
+    /// "paper/seed-3" as ("paper", 3).
     static func split(_ run: String) -> (String, Int)? {
         let parts = run.split(separator: "/")
         guard parts.count == 2, parts[1].hasPrefix("seed-"), let seed = Int(parts[1].dropFirst(5)) else { return nil }

@@ -30,16 +30,17 @@ final class CommandLineTests: XCTestCase {
     func testExperimentRunnerPrintsIndependentCommandsAndRefusesBadNames() throws {
         let dir = temporaryDirectory(self)
         try assertOneLineError(["experiment", "nope"], contains: "no experiment named nope")
-        try assertOneLineError(["experiment", "width", "--run", "paper-x9/seed-1", "--out", dir], contains: "--run must be")
+        try assertOneLineError(["experiment", "width", "--run", "paper-width-9/seed-1", "--out", dir], contains: "--run must be")
         try assertOneLineError(["experiment", "width", "--seeds", "0"], contains: "--seeds")
         let printed = try runCGAN(["experiment", "all", "--seeds", "2", "--print-commands", "--out", dir])
         XCTAssertEqual(printed.status, 0)
         let lines = printed.stdout.split(separator: "\n")
-        XCTAssertEqual(lines.count, 2 * 16, "16 variants, 2 seeds each")
-        XCTAssertTrue(lines[0].hasSuffix("experiment width --run paper-x0.5/seed-1 --out \(dir)"), String(lines[0]))
+        // 16 variants, but 11 run configurations (the paper and mlp models as documented serve several experiments).
+        XCTAssertEqual(lines.count, 2 * 11)
+        XCTAssertTrue(lines[0].hasSuffix("experiment all --run paper-width-0.5/seed-1 --out \(dir)"), String(lines[0]))
         // Collecting before anything ran writes a report that lists every run as not finished.
         XCTAssertEqual(try runCGAN(["experiment", "generator-loss", "--seeds", "1", "--collect", "--out", dir]).status, 0)
-        let report = try String(contentsOfFile: dir + "/generator-loss/report/report.md", encoding: .utf8)
+        let report = try String(contentsOfFile: dir + "/generator-loss/report.md", encoding: .utf8)
         XCTAssertTrue(report.contains("Not finished yet: non-saturating/seed-1, saturating/seed-1"), report)
     }
 

@@ -80,14 +80,19 @@ final class ExperimentTests: XCTestCase {
     func testEveryExperimentVariantIsAValidTrainCommand() throws {
         XCTAssertEqual(Experiment.all.map(\.name),
                        ["width", "output-dropout", "discriminator", "generator-design", "generator-loss", "sampling-dropout"])
+        var configurations: [String: [String]] = [:]
         for e in Experiment.all {
             XCTAssertEqual(Set(e.variants.map(\.name)).count, e.variants.count, e.name)
             for v in e.variants {
-                let dir = e.runDirectory(root: "/nonexistent", variant: v.name, seed: 1)
-                let args = e.trainArguments(v, seed: 1, epochs: 1, directory: dir)
-                XCTAssertEqual(args.suffix(2), ["--out", "/nonexistent/\(e.name)/\(v.name)/seed-1"])
+                let dir = e.runDirectory(root: "/nonexistent", variant: v, seed: 1)
+                let args = Experiment.trainArguments(v, seed: 1, epochs: 1, directory: dir)
+                XCTAssertEqual(args.suffix(2), ["--out", "/nonexistent/runs/\(v.run)/seed-1"])
+                // A shared run name always means the same options.
+                XCTAssertEqual(configurations[v.run, default: v.trainArguments], v.trainArguments, v.run)
+                configurations[v.run] = v.trainArguments
             }
         }
+        XCTAssertEqual(configurations.count, 11)
     }
 
     func testSpreadAndMeanCurves() {

@@ -40,16 +40,6 @@ func tensorBits(_ path: String) throws -> [String: [UInt32]] {
 
 // MARK: The cgan program
 
-/// `cgan`, built beside the test bundle.
-func cganProgram() throws -> String {
-    let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    for candidate in [dir, dir.deletingLastPathComponent()] {
-        let p = candidate.appendingPathComponent("cgan").path
-        if FileManager.default.isExecutableFile(atPath: p) { return p }
-    }
-    throw XCTSkip("cgan binary not found beside \(CommandLine.arguments[0])")
-}
-
 /// Runs `cgan` with `arguments`; `whileRunning` gets the process right after it starts.
 func runCGAN(_ arguments: [String], whileRunning: (Process) -> Void = { _ in }) throws -> (status: Int32, stdout: String, stderr: String) {
     let p = Process()

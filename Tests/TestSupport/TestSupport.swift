@@ -63,3 +63,13 @@ public func assertOneLineError<E: Error & CustomStringConvertible>(
         XCTFail("unexpected error \(Swift.type(of: error)): \(error)", file: file, line: line)
     }
 }
+
+/// `cgan`, built beside the test bundle.
+public func cganProgram() throws -> String {
+    let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for candidate in [dir, dir.deletingLastPathComponent()] {
+        let p = candidate.appendingPathComponent("cgan").path
+        if FileManager.default.isExecutableFile(atPath: p) { return p }
+    }
+    throw XCTSkip("cgan binary not found beside \(CommandLine.arguments[0])")
+}

@@ -1,0 +1,67 @@
+import Foundation
+import NN
+
+/// Walks through a generator's inputs: from one noise vector to another at a fixed class (style changes,
+/// class stays), or from one class to another at a fixed noise vector (class changes, style stays).
+public struct Interpolation {
+    public let generator: ConditionalGenerator
+
+    public init(generator: ConditionalGenerator) { self.generator = generator }
+
+    /// The noise vector that `seed` draws (the first row `generate(... seed:)` would use).
+    public func noise(seed: UInt64) -> [Float] {
+        let z = Matrix(rows: 1, cols: generator.config.noiseSize)
+        generator.config.noise.fill(z, rng: RandomGenerator(seed: seed))
+        return z.array
+    }
+
+    /// `steps` images from class `fromLabel` with the noise of `fromSeed` to class `toLabel` with the noise of
+    /// `toSeed`. Noise moves along a great circle for normal z (so every step has a typical norm), along a
+    /// straight line for uniform z (which stays in the cube); the class input blends linearly.
+    public func frames(fromSeed: UInt64, toSeed: UInt64, fromLabel: Int, toLabel: Int, steps: Int) -> Matrix {
+        precondition(steps >= 2, "an interpolation needs two steps or more")
+        let classes = generator.classCount
+        precondition((0..<classes).contains(fromLabel) && (0..<classes).contains(toLabel), "label outside 0..<\(classes)")
+        let a = noise(seed: fromSeed), b = noise(seed: toSeed)
+        let z = Matrix(rows: steps, cols: a.count), y = Matrix(rows: steps, cols: classes)
+        let angle = Self.angle(a, b)
+        for s in 0..<steps {
+            let t = Float(s) / Float(steps - 1)
+            var (wa, wb) = (1 - t, t)
+            if generator.config.noise == .normal, angle > 1e-4 {
+                (wa, wb) = (sin((1 - t) * angle) / sin(angle), sin(t * angle) / sin(angle))
+            }
+            for j in 0..<a.count { z[s, j] = wa * a[j] + wb * b[j] }
+            y[s, fromLabel] += 1 - t
+            y[s, toLabel] += t
+        }
+        return generator.generate(noise: z, classWeights: y, seed: fromSeed, dropout: false)
+    }
+
+    static func angle(_ a: [Float], _ b: [Float]) -> Float {
+        let dot = zip(a, b).map(*).reduce(0, +)
+        let na = a.map { $0 * $0 }.reduce(0, +).squareRoot(), nb = b.map { $0 * $0 }.reduce(0, +).squareRoot()
+        return acos(min(max(dot / max(na * nb, 1e-12), -1), 1))
+    }
+
+    /// The frames as one strip (a row of images), 8-bit gray.
+    public static func strip(_ frames: Matrix) -> (pixels: [UInt8], width: Int, height: Int) {
+        ImageGrid.pixels(frames, columns: frames.rows, side: Int(Double(frames.cols).squareRoot()))
+    }
+
+    /// The frames as a looping animation that goes there and back, as GIF bytes (4x enlarged, for screens).
+    public static func gif(_ frames: Matrix, delay: Int = 8) throws -> Data {
+        let side = Int(Double(frames.cols).squareRoot()), scale = 4, size = side * scale
+        let order = Array(0..<frames.rows) + Array((1..<max(frames.rows - 1, 1)).reversed())
+        let pictures: [[UInt8]] = order.map { r in
+            var out = [UInt8](repeating: 0, count: size * size)
+            for y in 0..<size {
+                for x in 0..<size {
+                    out[y * size + x] = UInt8((min(max(frames[r, (y / scale) * side + x / scale], 0), 1) * 255).rounded())
+                }
+            }
+            return out
+        }
+        return try AnimatedGIF.encode(frames: pictures, width: size, height: size, delay: delay)
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import CGAN
+import Files
+import Foundation
+
+struct InterpolateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "interpolate",
+        abstract: "Draw the way from one noise vector (or class) to another, as a PNG strip or a looping GIF.",
+        discussion: """
+        From the noise of --from-seed and class --label to the noise of --to-seed and class --to-label. The same seed \
+        twice and two classes show a class change at a fixed style; two seeds and one class show style changing.
+        """)
+
+    @Option(help: "A checkpoint written by cgan train.")
+    var checkpoint: String
+
+    @Option(help: "Class at the start.")
+    var label: Int
+
+    @Option(help: "Class at the end (default: --label).")
+    var toLabel: Int?
+
+    @Option(help: "Seed of the noise vector at the start.")
+    var fromSeed: UInt64 = 1
+
+    @Option(help: "Seed of the noise vector at the end.")
+    var toSeed: UInt64 = 2
+
+    @Option(help: "Images along the way, ends included (2...64).")
+    var steps = 10
+
+    @Option(help: "Output file: .gif (animation, there and back) or .png (one strip).")
+    var out: String
+
+    func validate() throws {
+        if !(2...64).contains(steps) { throw CommandError("--steps must be in 2...64") }
+        if !(out.hasSuffix(".gif") || out.hasSuffix(".png")) { throw CommandError("--out must end in .gif or .png") }
+    }
+
+    func run() throws {
+        guard FileManager.default.fileExists(atPath: checkpoint) else { throw CommandError("checkpoint not found: \(checkpoint)") }
+        try AtomicFile.checkWritable(out)
+        let generator = try ConditionalGenerator(checkpoint: checkpoint)
+        let classes = 0..<generator.classCount
+        for (name, value) in [("--label", label), ("--to-label", toLabel ?? label)] where !classes.contains(value) {
+            throw CommandError("\(name) \(value) is outside the checkpoint's classes 0...\(generator.classCount - 1)")
+        }
+        let frames = Interpolation(generator: generator).frames(fromSeed: fromSeed, toSeed: toSeed, fromLabel: label,
+                                                                toLabel: toLabel ?? label, steps: steps)
+        if out.hasSuffix(".gif") {
+            try AtomicFile.write(try Interpolation.gif(frames), to: out)
+        } else {
+            let strip = Interpolation.strip(frames)
+            try AtomicFile.write(try PNGImage.encode(gray: strip.pixels, width: strip.width, height: strip.height), to: out)
+        }
+        print("wrote \(out)")
+    }
+}

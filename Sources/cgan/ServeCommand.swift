@@ -1,0 +1,56 @@
+import ArgumentParser
+import CGAN
+import Foundation
+import Server
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Explore trained generators and watch training runs in the browser.",
+        discussion: """
+        Serves one page and its HTTP API (README, "Explore in the browser"): pick a run and checkpoint, draw a class, \
+        see style and class apart, move through z, interpolate (and download a GIF), check samples against the \
+        classifier and the nearest training image, and follow a run's losses while cgan train writes it. \
+        Only the runs under --runs (or the one --checkpoint) can be chosen; nothing else on disk is reachable.
+        """)
+
+    @Option(help: "Directory whose run directories (those holding config.json, up to 4 levels down) are served.")
+    var runs = "runs"
+
+    @Option(help: "Serve this one checkpoint file instead of --runs.")
+    var checkpoint: String?
+
+    @Option(help: "Address to listen on; loopback by default, so nothing outside this machine can connect.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on (0: any free port, printed at start).")
+    var port = 8080
+
+    @Option(help: "Directory of the training images, for the nearest-image check (default: as for cgan train).")
+    var dataDir: String?
+
+    func validate() throws {
+        if !(0...65_535).contains(port) { throw CommandError("--port must be in 0...65535") }
+        if let checkpoint {
+            guard FileManager.default.fileExists(atPath: checkpoint) else { throw CommandError("checkpoint not found: \(checkpoint)") }
+        } else {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: runs, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw CommandError("--runs \(runs) is not a directory (train a run first: cgan train --out \(runs)/NAME)")
+            }
+        }
+    }
+
+    func run() async throws {
+        if let checkpoint { _ = try Checkpoint(path: checkpoint) }  // refuse a broken file now, not at the first request
+        let server = try CGANServer(catalog: RunCatalog(checkpoint.map { .checkpoint($0) } ?? .runs(runs)), dataDirectory: dataDir)
+        let host = host
+        do {
+            try await server.run(host: host, port: port) { port in
+                ProgressBar.printLine("serving http://\(host):\(port)/ (Ctrl-C stops)")
+            }
+        } catch {
+            throw CommandError("cannot serve on \(host):\(port): \(error)")
+        }
+    }
+}

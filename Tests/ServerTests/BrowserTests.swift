@@ -1,0 +1,73 @@
+import CGAN
+import Foundation
+import TestSupport
+import XCTest
+
+/// The page in a real browser: headless Chromium loads it from `cgan serve`, picks a class through the
+/// page's own controls (the URL hash sets the class select and fires its change event), and the test reads
+/// the rendered DOM and a screenshot.
+///
+/// CGAN_BROWSER_RUNS serves another runs directory (README's screenshot uses a trained run);
+/// CGAN_SCREENSHOT_OUT keeps the screenshot there.
+final class BrowserTests: XCTestCase {
+    static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+        .first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    func testThePageDrawsTheChosenClassInChromium() throws {
+        guard let chromium = Self.chromium else {
+            throw XCTSkip("no Chromium (apt-get install chromium): the page was not tested in a browser")
+        }
+        let runs = try ProcessInfo.processInfo.environment["CGAN_BROWSER_RUNS"] ?? makeRuns(self)
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: try cganProgram())
+        server.arguments = ["serve", "--runs", runs, "--port", "0"]
+        let output = Pipe()
+        server.standardOutput = output
+        try server.run()
+        defer { server.terminate(); server.waitUntilExit() }
+        // A line names the port: "serving http://127.0.0.1:PORT/ (Ctrl-C stops)".
+        var text = ""
+        while !text.contains("serving http://") || !text.hasSuffix("\n") {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        let url = try XCTUnwrap(text.split(separator: " ").first { $0.hasPrefix("http://") }, "server said: \(text)")
+        let page = String(url) + "#label=7&seed=3"
+
+        let profile = temporaryDirectory(self)
+        let common = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--user-data-dir=" + profile,
+                      "--virtual-time-budget=20000", "--window-size=1280,1500"]
+        let dom = try run(chromium, common + ["--dump-dom", page])
+        XCTAssertTrue(dom.contains("data-ready=\"true\""), "the page did not finish starting:\n\(dom.prefix(2000))")
+        let gridRange = dom.range(of: "<img id=\"grid\"[^>]*>", options: String.CompareOptions.regularExpression)
+        let grid = try XCTUnwrap(gridRange.map { String(dom[$0]) }, dom)
+        XCTAssertTrue(grid.contains("data-loaded=\"true\""), grid)
+        XCTAssertTrue(grid.contains("data-label=\"7\""), grid)
+        XCTAssertTrue(grid.contains("label=7"), grid)
+        XCTAssertTrue(grid.contains("seed=3"), grid)
+        XCTAssertTrue(dom.contains("<option value=\"7\" selected") || dom.contains("data-label=\"7\""), "class 7 is chosen")
+
+        let shot = ProcessInfo.processInfo.environment["CGAN_SCREENSHOT_OUT"] ?? (profile + "/page.png")
+        _ = try run(chromium, common + ["--screenshot=" + shot, page])
+        let image = try PNGImage.readGray(shot)
+        // Below the header the page is light (246-255); the pictures are grey to white figures on black. A page
+        // whose pictures did not load shows only text and lines there (a few percent of the pixels).
+        let body = image.pixels[(80 * image.width)...]
+        let pictured = body.filter { $0 < 200 }.count
+        XCTAssertGreaterThan(Double(pictured) / Double(body.count), 0.10, "the screenshot shows no pictures")
+    }
+
+    func run(_ program: String, _ arguments: [String]) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: program)
+        p.arguments = arguments
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
