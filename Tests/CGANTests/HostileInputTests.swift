@@ -71,6 +71,27 @@ final class HostileInputTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: out))
     }
 
+    func testInterpolateWritesAStripOrAGIFAndRefusesBadInput() throws {
+        let checkpoint = RunDirectory(try smallRun()).latestCheckpoint
+        let dir = temporaryDirectory(self)
+        for (file, magic) in [("way.png", [0x89, 0x50, 0x4E, 0x47] as [UInt8]), ("way.gif", Array("GIF8".utf8))] {
+            let r = try runCGAN(["interpolate", "--checkpoint", checkpoint, "--label", "2", "--to-label", "5", "--steps", "6",
+                                 "--out", dir + "/" + file])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + file))
+            XCTAssertEqual([UInt8](bytes.prefix(4)), magic)
+        }
+        let strip = try PNGImage.readGray(dir + "/way.png")
+        XCTAssertEqual([strip.width, strip.height], [6 * 28 + 7 * 2, 28 + 2 * 2])
+        try assertOneLineError(["interpolate", "--checkpoint", checkpoint, "--label", "10", "--out", dir + "/x.png"], contains: "--label 10")
+        try assertOneLineError(["interpolate", "--checkpoint", checkpoint, "--label", "1", "--steps", "1", "--out", dir + "/x.png"],
+                               contains: "--steps")
+        try assertOneLineError(["interpolate", "--checkpoint", checkpoint, "--label", "1", "--out", dir + "/x.jpg"], contains: ".gif or .png")
+        try FileManager.default.createDirectory(atPath: dir + "/folder.png", withIntermediateDirectories: true)
+        try assertOneLineError(["interpolate", "--checkpoint", checkpoint, "--label", "1", "--out", dir + "/folder.png"], contains: "folder.png")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/x.png"))
+    }
+
     /// idx and npy exports stream chunk by chunk, and hold exactly what the in-memory export holds.
     func testStreamedExportsMatchInMemoryOnes() throws {
         let g = try ConditionalGenerator(checkpoint: RunDirectory(try smallRun(.mlpBN)).latestCheckpoint)

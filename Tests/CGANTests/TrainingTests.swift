@@ -65,6 +65,11 @@ final class TrainingRunTests: XCTestCase {
         python.waitUntilExit()
         XCTAssertEqual(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self), "2 True\n")
 
+        // The loss plot drawn when training ends: a 640 x 400 RGB PNG.
+        let plot = try Data(contentsOf: URL(fileURLWithPath: run.lossPlot))
+        XCTAssertEqual([plot[16..<20], plot[20..<24]].map { $0.reduce(0) { $0 << 8 | Int($1) } }, [640, 400])
+        XCTAssertEqual(plot[25], 2, "colour type RGB")
+
         // The checkpoint loads and samples have the right shape and range.
         let g = try ConditionalGenerator(checkpoint: run.latestCheckpoint)
         let x = g.generate(label: 3, count: 16, seed: 1)
@@ -72,6 +77,14 @@ final class TrainingRunTests: XCTestCase {
         XCTAssertTrue(x.array.allSatisfy { $0 >= 0 && $0 <= 1 })
         XCTAssertEqual(g.generate(label: 3, count: 16, seed: 1).array, x.array, "same seed, same images")
         XCTAssertNotEqual(g.generate(label: 3, count: 16, seed: 2).array, x.array)
+        // An interpolation starts and ends at what plain sampling draws from the two seeds and classes
+        // (normal z: along a great circle, whose ends are the two vectors themselves).
+        let frames = Interpolation(generator: g).frames(fromSeed: 1, toSeed: 2, fromLabel: 3, toLabel: 8, steps: 5)
+        XCTAssertEqual(frames.rows, 5)
+        func close(_ a: [Float], _ b: [Float]) -> Bool { zip(a, b).allSatisfy { abs($0 - $1) < 1e-4 } }
+        XCTAssertTrue(close(frames.rows(0..<1).array, g.generate(label: 3, count: 1, seed: 1, dropout: false).array))
+        XCTAssertTrue(close(frames.rows(4..<5).array, g.generate(label: 8, count: 1, seed: 2, dropout: false).array))
+        XCTAssertFalse(close(frames.rows(2..<3).array, frames.rows(0..<1).array))
         // No leftover temporary files from atomic writes.
         let leftovers = try FileManager.default.subpathsOfDirectory(atPath: dir).filter { $0.contains(".tmp-") }
         XCTAssertEqual(leftovers, [])
