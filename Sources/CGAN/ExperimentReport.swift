@@ -8,7 +8,7 @@ public struct ExperimentReport {
     public struct Row {
         public var variant: String, seed: Int, dropoutAtSampling: Bool
         public var parzenLL: Double, labelAccuracy: Double, fid: Double, collapsedClasses: Int
-        /// Training speed (mean of metrics.csv's images/s) and its wall time.
+        /// Training speed (median of metrics.csv's images/s, robust to a pause) and its wall time.
         public var imagesPerSecond: Double, trainSeconds: Double
         /// Mean D(x) and D(G(z)) over the last epoch's logged rows.
         public var lastRealScore: Double, lastFakeScore: Double
@@ -54,7 +54,7 @@ public struct ExperimentReport {
                     rows.append(Row(variant: variant.name, seed: seed, dropoutAtSampling: r.dropoutAtSampling,
                                     parzenLL: r.parzenTest.mean, labelAccuracy: r.labelAccuracy, fid: r.fid,
                                     collapsedClasses: r.collapsedClasses.count,
-                                    imagesPerSecond: speeds.reduce(0, +) / Double(max(speeds.count, 1)),
+                                    imagesPerSecond: speeds.isEmpty ? .nan : speeds.sorted()[speeds.count / 2],
                                     trainSeconds: metrics.column("wall_s").last ?? 0,
                                     lastRealScore: lastMean("d_real"), lastFakeScore: lastMean("d_fake"),
                                     trainingModePixels: pixels))
