@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Datasets", "NN", "TestSupport"]),
         .testTarget(name: "CGANTests", dependencies: ["CGAN", "Datasets", "Evaluation", "NN", "Files", "TestSupport"]),
         .testTarget(name: "ServerTests", dependencies: [
-            "Server", "CGAN", "Datasets", "NN", "TestSupport",
+            "Server", "CGAN", "Datasets", "Evaluation", "NN", "TestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),

@@ -34,7 +34,9 @@ public struct CGANServer: Sendable {
 
     /// Serves until SIGINT or SIGTERM; `onRunning` gets the bound port (useful with port 0).
     public func run(host: String, port: Int, onRunning: @escaping @Sendable (Int) -> Void) async throws {
-        BLASRuntime.setThreadCount(1)  // requests are small: one core each, several at once
+        // Requests are small: one core each, several at once. OpenBLAS's own threads would also deadlock when
+        // two requests call sgemm at the same moment.
+        BLASRuntime.setThreadCount(1)
         let app = Application(router: makeRouter(), configuration: .init(address: .hostname(host, port: port), serverName: "cgan"),
                               onServerRunning: { channel in onRunning(channel.localAddress?.port ?? port) })
         try await app.runService()
@@ -290,6 +292,7 @@ final class InspectorCache: @unchecked Sendable {
             throw APIError(.serviceUnavailable, "the \(dataset) training images were not found in \(locator.candidates.joined(separator: ", ")); start cgan serve with --data-dir")
         }
         let inspector = SampleInspector(data: data)
+        inspector.loadClassifierInBackground()
         inspectors[dataset] = inspector
         return inspector
     }

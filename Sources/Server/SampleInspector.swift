@@ -6,6 +6,10 @@ import NN
 
 /// Whether samples can be trusted: the classifier's confidence in the class asked for, and the nearest
 /// of the training images (a sample that equals one is memorised, not generated).
+///
+/// `loadClassifierInBackground()` loads (or first trains) the classifier on a thread of its own while requests
+/// use the inspector, so OpenBLAS must run with one thread (as `CGANServer.run` sets): its threaded sgemm
+/// deadlocks when called from two threads at once. Until it is there, confidences are nil.
 public final class SampleInspector: @unchecked Sendable {
     public struct Inspection: Encodable, Sendable {
         public let label: Int
@@ -38,11 +42,19 @@ public final class SampleInspector: @unchecked Sendable {
             for j in 0..<images.cols { s += row[j] * row[j] }
             return s
         }
-        // The classifier is trained once per data set and cached on disk; loading it must not hold up the page.
+    }
+
+    /// Starts loading the data set's classifier (trained once and cached on disk) without holding up requests.
+    public func loadClassifierInBackground() {
+        let data = data
         Thread.detachNewThread { [self] in
-            let c = try? ClassifierCache.classifier(for: data) { _ in }.classifier
-            lock.lock(); classifier = c; lock.unlock()
+            if let c = try? ClassifierCache.classifier(for: data, log: { _ in }).classifier { use(c) }
         }
+    }
+
+    /// Judges samples with `classifier` from now on.
+    public func use(_ classifier: DigitClassifier) {
+        lock.lock(); self.classifier = classifier; lock.unlock()
     }
 
     /// The training image `index` as 8-bit gray pixels, and its label.

@@ -1,5 +1,6 @@
 import CGAN
 import Datasets
+import Evaluation
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -26,7 +27,12 @@ func makeRuns(_ test: XCTestCase) throws -> String {
 }
 
 final class RouteTests: XCTestCase {
-    override class func setUp() { useFastBLASKernel() }
+    override class func setUp() {
+        useFastBLASKernel()
+        // As `cgan serve` runs: requests (and the inspector's classifier loading) call sgemm from several
+        // threads at once, which OpenBLAS's own thread pool does not survive (it deadlocks).
+        BLASRuntime.setThreadCount(1)
+    }
 
     func withServer(_ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         let server = try CGANServer(catalog: RunCatalog(.runs(try makeRuns(self))), dataDirectory: temporaryDirectory(self))
@@ -165,6 +171,17 @@ final class RouteTests: XCTestCase {
         XCTAssertEqual(found.map(\.nearestLabel), picks.map { Int(train.labels[$0]) })
         for f in found { XCTAssertEqual(f.nearestDistance, 0, accuracy: 0.05) }
         XCTAssertEqual(inspector.trainingImage(123)?.label, Int(train.labels[123]))
+        XCTAssertTrue(found.allSatisfy { $0.confidence == nil }, "no classifier yet: no confidence")
+        // With a classifier: its probability of the class asked for, and its own prediction.
+        let classifier = DigitClassifier()
+        inspector.use(classifier)
+        let judged = inspector.inspect(samples, labels: [0, 1, 2])
+        let probabilities = classifier.probabilities(samples), predicted = classifier.predict(samples)
+        for (r, j) in judged.enumerated() {
+            XCTAssertEqual(j.confidence!, Double(probabilities[r, r]), accuracy: 1e-6)
+            XCTAssertEqual(j.predicted, predicted[r])
+            XCTAssertEqual((0..<10).map { Double(probabilities[r, $0]) }.reduce(0, +), 1, accuracy: 1e-5)
+        }
         XCTAssertNil(inspector.trainingImage(50_000))
     }
 }
