@@ -32,6 +32,11 @@ request = function()
   return wrk.format("GET", "/api/generate?run=$RUN&label=" .. (counter % 10) .. "&count=16&seed=" .. counter)
 end
 LUA
+# Resident memory every 10 s under load: it should level off once each core's copy of the model is loaded.
+( for _ in $(seq $((DURATION / 10))); do sleep 10; printf "%.1f " "$(rss)"; done; echo ) > /tmp/cgan-rss &
+SAMPLER=$!
 wrk -t 2 -c "$CONNECTIONS" -d "${DURATION}s" --latency -s /tmp/cgan-wrk.lua "http://127.0.0.1:$PORT" \
     | grep -E "Requests/sec|99%|Non-2xx|Socket errors|requests in"
+wait $SAMPLER
+echo "server memory every 10 s under load (MiB): $(cat /tmp/cgan-rss)"
 echo "server memory after load: $(rss) MiB"

@@ -114,7 +114,7 @@ async function checkSamples() {
     box.innerHTML = "";
     results.forEach((r, i) => {
       const div = document.createElement("div");
-      const confidence = r.confidence === null ? "classifier loading" : `${(100 * r.confidence).toFixed(1)}% class ${r.label}`;
+      const confidence = r.confidence == null ? "classifier loading" : `${(100 * r.confidence).toFixed(1)}% class ${r.label}`;
       div.className = "inspect" + ((r.confidence !== null && r.confidence < 0.5) || r.nearestDistance < 2 ? " warn" : "");
       div.innerHTML = `<div>#${i + 1}: ${confidence}</div><div>nearest training image (class ${r.nearestLabel}, distance ${r.nearestDistance.toFixed(2)}):</div>`;
       const img = document.createElement("img");
