@@ -16,16 +16,13 @@ public struct Experiment: Sendable {
     /// The brief's question, as docs/experiments.md puts it.
     public let question: String
     public let variants: [Variant]
-    /// Report both ways of sampling (G's dropout on and off), not only the run's own.
-    public let reportsBothSamplingModes: Bool
     /// Also measure what D sees: pixel statistics of G's samples with its dropout on (`PixelStatistics`).
     public let measuresTrainingModePixels: Bool
 
-    init(_ name: String, question: String, bothSamplingModes: Bool = false, trainingModePixels: Bool = false,
+    init(_ name: String, question: String, trainingModePixels: Bool = false,
          variants: [(String, String, [String])]) {
         self.name = name
         self.question = question
-        self.reportsBothSamplingModes = bothSamplingModes
         self.measuresTrainingModePixels = trainingModePixels
         self.variants = variants.map { Variant(name: $0.0, run: $0.1, trainArguments: $0.2) }
     }
@@ -58,7 +55,7 @@ public struct Experiment: Sendable {
         Experiment("generator-loss", question: "Non-saturating -log D(G(z)) or minimax log(1 - D(G(z)))?", variants: [
             ("non-saturating", "paper", paper), ("saturating", "paper-saturating", paper + ["--g-loss", "saturating"]),
         ]),
-        Experiment("sampling-dropout", question: "Keep G's dropout on when sampling?", bothSamplingModes: true, variants: [
+        Experiment("sampling-dropout", question: "Keep G's dropout on when sampling?", variants: [
             ("paper", "paper", paper), ("mlp-bn", "mlp-bn", ["--arch", "mlp-bn"]),
         ]),
     ]
@@ -84,7 +81,7 @@ public struct Experiment: Sendable {
     }
 
     /// The `cgan evaluate` arguments of one finished run: its last checkpoint (every variant has the same
-    /// budget), both ways of sampling (one experiment compares them; the others read the run's own).
+    /// budget), both ways of sampling (reports show both where G has dropout, the run's own elsewhere).
     public static func evaluateArguments(directory: RunDirectory) -> [String] {
         ["--checkpoint", directory.latestCheckpoint, "--dropout-at-sampling", "both"]
     }

@@ -49,8 +49,9 @@ public struct ExperimentReport {
                 let speeds = metrics.column("images_per_s")
                 let pixels = experiment.measuresTrainingModePixels
                     ? try PixelStatistics(generator: ConditionalGenerator(checkpoint: run.latestCheckpoint), dropout: true) : nil
-                let ownSetting = try Checkpoint(path: run.latestCheckpoint).config.dropoutAtSampling
-                for r in document.reports where experiment.reportsBothSamplingModes || r.dropoutAtSampling == ownSetting {
+                // Both ways of sampling where G has dropout to keep or drop (it decides the paper model's scores).
+                let config = try Checkpoint(path: run.latestCheckpoint).config
+                for r in document.reports where r.dropoutAtSampling == config.dropoutAtSampling || config.generatorDropout > 0 {
                     rows.append(Row(variant: variant.name, seed: seed, dropoutAtSampling: r.dropoutAtSampling,
                                     parzenLL: r.parzenTest.mean, labelAccuracy: r.labelAccuracy, fid: r.fid,
                                     collapsedClasses: r.collapsedClasses.count,
@@ -140,16 +141,19 @@ public struct ExperimentReport {
         for name in names {
             let seed = rows.filter { $0.variant == name }.map(\.seed).min() ?? 1
             let variant = experiment.variants.first { $0.name == name }!
-            if let grid = experiment.runDirectory(root: root, variant: variant, seed: seed).sampleGrids.last {
-                try AtomicFile.write(try Data(contentsOf: URL(fileURLWithPath: grid)), to: directory + "/grid-\(name).png")
-                grids.append("![\(name)](grid-\(name).png)")
+            let g = try ConditionalGenerator(checkpoint: experiment.runDirectory(root: root, variant: variant, seed: seed).latestCheckpoint)
+            for dropout in [false] + (g.config.generatorDropout > 0 ? [true] : []) {
+                let file = "grid-\(name)" + (dropout ? "-dropout-on" : "") + ".png"
+                let labels = (0..<g.classCount * 10).map { $0 / 10 }
+                try ImageGrid.writePNG(g.generate(labels: labels, seed: 1, dropout: dropout), columns: 10, to: directory + "/" + file)
+                grids.append("![\(name)\(dropout ? ", dropout on" : "")](\(file))")
             }
         }
         var text = "# \(experiment.name): \(experiment.question)\n\n"
         text += markdownTable + "\n"
         text += "Validation Parzen log-likelihood per epoch (1,000 validation images, 200 samples per class), mean over seeds; \(legend):\n\n![validation LL](validation-ll.png)\n\n"
         text += "D(G(z)) while training (metrics.csv), mean over seeds; \(legend):\n\n![D(G(z))](d-fake.png)\n\n"
-        text += "Last sample grid of the first seed of each variant (row k = class k), in order: \(names.joined(separator: ", ")):\n\n"
+        text += "Samples of the first seed's last checkpoint (row k = class k; G's dropout off, and also on where G has dropout), in order: \(names.joined(separator: ", ")):\n\n"
         text += grids.joined(separator: " ") + "\n\n"
         text += "Command: `\(command)`\n"
         if !unfinished.isEmpty { text += "\nNot finished yet: \(unfinished.joined(separator: ", "))\n" }

@@ -202,8 +202,9 @@ public struct CGANServer: Sendable {
                 let direction = Matrix(rows: 1, cols: base.count)
                 RandomGenerator(seed: 9_000 + UInt64(k)).fillNormal(direction)
                 let d = direction.array, norm = d.map { $0 * $0 }.reduce(0, +).squareRoot()
-                // A unit direction scaled so that step 1 moves z by one standard deviation of its distribution.
-                for j in 0..<noise.count { noise[j] += Float(step) * spread * d[j] / norm * Float(base.count).squareRoot() / 3 }
+                // Along a unit direction, z's component has the spread of one coordinate: step 1 moves it by one
+                // standard deviation.
+                for j in 0..<noise.count { noise[j] += Float(step) * spread * d[j] / norm }
             }
             let z = Matrix(rows: g.classCount, cols: base.count)
             for c in 0..<g.classCount { for j in 0..<base.count { z[c, j] = noise[j] } }
