@@ -119,3 +119,52 @@ private func XCTAssertEqual(_ a: [Double], _ b: [Double], accuracy: Double, file
     XCTAssertEqual(a.count, b.count, file: file, line: line)
     for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: accuracy, file: file, line: line) }
 }
+
+/// The report of finished runs, from run directories written here by hand.
+final class ExperimentReportTests: XCTestCase {
+    /// A finished run of `variant`: an untrained checkpoint of its configuration, metrics, validation and an
+    /// evaluation whose Parzen score is `ll` (and `ll + 50` with G's dropout on).
+    func writeRun(_ e: Experiment, _ variant: Experiment.Variant, seed: Int, ll: Double, root: String) throws {
+        let run = e.runDirectory(root: root, variant: variant, seed: seed)
+        try FileManager.default.createDirectory(atPath: run.checkpoints, withIntermediateDirectories: true)
+        var config = TrainingConfig(architecture: variant.trainArguments.contains("mlp") ? .mlp : .paper)
+        config.generatorLoss = variant.trainArguments.contains("saturating") ? .saturating : .nonSaturating
+        let models = GANModels(config: config, classCount: 10)
+        try Checkpoint.save(TrainingStep(config: config, models: models, classCount: 10, stepsPerEpoch: 2),
+                            position: .init(step: 4, epoch: 2, batch: 0), to: run.latestCheckpoint)
+        try (MetricsLog.header + "\n2,1.0,1,1,0.8,0.2,0.1,0.5,100,1\n4,2.0,1,1,0.9,0.1,0.1,0.5,300,2\n")
+            .write(toFile: run.metrics, atomically: true, encoding: .utf8)
+        try "epoch,sigma,validation_ll,standard_error\n1,0.2,\(ll - 10),1\n2,0.2,\(ll),1\n".write(toFile: run.validation, atomically: true, encoding: .utf8)
+        func report(_ dropout: Bool, _ ll: Double) -> String {
+            """
+            {"dropoutAtSampling": \(dropout), "samplesPerClass": 10, "seed": 1, "parzenValidation": [],
+             "parzenTest": {"sigma": 0.2, "mean": \(ll), "standardError": 1}, "labelAccuracy": 0.5, "fid": 10,
+             "fidRealFloor": 1, "classifierTestAccuracy": 0.98, "perClass": [], "collapsedClasses": [1, 2]}
+            """
+        }
+        try "{\"checkpoint\": \"x\", \"arch\": \"paper\", \"reports\": [\(report(false, ll)), \(report(true, ll + 50))]}"
+            .write(toFile: run.evaluation, atomically: true, encoding: .utf8)
+    }
+
+    func testTheTableIsTheMeanAndSpreadOverSeeds() throws {
+        let root = temporaryDirectory(self)
+        let e = try XCTUnwrap(Experiment.named("generator-loss"))
+        for (seed, ll) in [(1, 100.0), (2, 110.0), (3, 120.0)] { try writeRun(e, e.variants[0], seed: seed, ll: ll, root: root) }
+        try writeRun(e, e.variants[1], seed: 1, ll: -60, root: root)
+        let report = try ExperimentReport(experiment: e, root: root, seeds: 3)
+        XCTAssertEqual(report.unfinished, ["saturating/seed-2", "saturating/seed-3"])
+        // The paper's G has dropout: both ways of sampling are reported.
+        XCTAssertEqual(report.rows.count, 2 * 4)
+        let table = report.markdownTable
+        XCTAssertTrue(table.contains("| non-saturating | 3 | off | 110.0 ± 10.0 | 0.500 ± 0.000 | 10.00 ± 0.00 | 2.0 ± 0.0 | 0.90 ± 0.00 | 0.10 ± 0.00 | 300 ± 0 |"), table)
+        XCTAssertTrue(table.contains("| non-saturating | 3 | on | 160.0 ± 10.0 |"), table)
+        XCTAssertTrue(table.contains("| saturating | 1 | off | -60.0 ± 0.0 |"), table)
+        try report.write(to: root + "/out", root: root, command: "cgan experiment generator-loss")
+        let csv = try String(contentsOfFile: root + "/out/results.csv", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(csv.count, 1 + 8)
+        XCTAssertTrue(csv[1].hasPrefix("generator-loss,non-saturating,1,off,100.00,0.5000,10.000,2,300.0,2.0,0.9000,0.1000"), String(csv[1]))
+        for file in ["report.md", "validation-ll.png", "d-fake.png", "grid-non-saturating.png", "grid-non-saturating-dropout-on.png"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/out/" + file), file)
+        }
+    }
+}
