@@ -25,8 +25,10 @@ public final class ConditionalGenerator {
         let checkpoint = try Checkpoint(path: path)
         let models = GANModels(config: checkpoint.config, classCount: checkpoint.classCount)
         var tensors = checkpoint.tensors
-        try tensors.load(models.generator, prefix: "G")
-        try tensors.checkEverythingUsed(prefix: "G")
+        // A run that keeps an average of G's weights is sampled from the average.
+        let prefix = checkpoint.config.generatorAverageDecay > 0 ? "avgG" : "G"
+        try tensors.load(models.generator, prefix: prefix)
+        try tensors.checkEverythingUsed(prefix: prefix)
         self.init(net: models.generator, config: checkpoint.config, classCount: checkpoint.classCount, imageSize: models.imageSize)
     }
 

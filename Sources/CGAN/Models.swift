@@ -6,6 +6,9 @@ import NN
 public struct GANModels {
     public let generator: ConditionalNet
     public let discriminator: ConditionalNet
+    /// The moving average of G's weights that samples are drawn from, when `generatorAverageDecay` is set;
+    /// built like `generator` and starting from its weights.
+    public let averageGenerator: ConditionalNet?
     /// Pixels per image: G's output width and D's data input width.
     public let imageSize: Int
 
@@ -79,7 +82,18 @@ public struct GANModels {
         if let limit = c.discriminatorMaxNorm {
             for l in discriminator.modules(ofType: Linear.self) { l.weight.maxRowNorm = Float(limit) }
         }
+        if c.generatorAverageDecay > 0 {
+            var plain = c
+            plain.generatorAverageDecay = 0
+            // The same config and seed: the same initial weights.
+            averageGenerator = GANModels(config: plain, classCount: classCount, imageSize: imageSize, dataMeanPixel: dataMeanPixel).generator
+        } else {
+            averageGenerator = nil
+        }
     }
+
+    /// The generator that samples are drawn from: the average when there is one.
+    public var samplingGenerator: ConditionalNet { averageGenerator ?? generator }
 
     /// D of `c`: the kind it names, or its architecture's own.
     private static func discriminator(config c: TrainingConfig, classCount ny: Int, imageSize nx: Int, rng: RandomGenerator,
@@ -107,10 +121,12 @@ public struct GANModels {
             let window = ConvolutionWindow(kernel: 4, stride: 2, padding: 1)
             let down1 = LabelPlaneConv2d(ImageShape(channels: 1, height: side, width: side), classes: ny, outChannels: w(64), window)
             let down2 = Conv2d(down1.output, outChannels: w(128), window)
-            return ConditionalNet(
-                data: Identity(), label: Identity(),
-                trunk: Sequential(down1, LeakyReLU(slope: 0.2), down2, LeakyReLU(slope: 0.2), Linear(down2.output.count, 1)),
-                rng: rng)
+            let features: [Layer] = [down1, LeakyReLU(slope: 0.2), down2, LeakyReLU(slope: 0.2)]
+            if c.projectionDiscriminator {
+                return ConditionalNet(data: Identity(), label: Identity(), trunk: Sequential(features),
+                                      head: ProjectionHead(features: down2.output.count, classes: ny), rng: rng)
+            }
+            return ConditionalNet(data: Identity(), label: Identity(), trunk: Sequential(features + [Linear(down2.output.count, 1)]), rng: rng)
         default: // mlp-bn's own: x and y embedded apart, then concatenated.
             return ConditionalNet(
                 data: Sequential(Linear(nx, w(1024)), LeakyReLU(slope: 0.2)),

@@ -29,7 +29,7 @@ public enum TrainingBenchmark {
     public static func run(architecture: Architecture, batchSize: Int?, threads: Int, steps: Int = 300,
                            repeats: Int = 5, warmup: Int = 50, maxWindows: Int = 20,
                            log: (String) -> Void = { _ in }) -> Result {
-        var config = TrainingConfig(architecture: architecture)
+        var config = TrainingConfig(reference: architecture)
         if let batchSize { config.batchSize = batchSize }
         config.threads = threads
         BLASRuntime.setThreadCount(threads)

@@ -120,6 +120,12 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// D's design for an MLP architecture; nil: the architecture's own.
     public var discriminator: DiscriminatorKind?
 
+    // Conditioning and sampling options of the convolutional model (README, "The convolutional model").
+    /// dcgan: D ends in a projection of its features on a learned embedding of the class (`ProjectionHead`).
+    public var projectionDiscriminator = false
+    /// Sample from an exponential moving average of G's weights with this decay per step; 0: off.
+    public var generatorAverageDecay = 0.0
+
     /// The documented defaults of `architecture`.
     public init(architecture: Architecture) {
         self.architecture = architecture
@@ -136,12 +142,24 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         case .dcgan:
             batchSize = 64; noise = .normal; optimizer = .adam; learningRate = 2e-4
             generatorDropout = 0; discriminatorDropout = 0; discriminatorInputDropout = 0
+            // What reaches README's quality bar; `init(reference:)` leaves both out.
+            projectionDiscriminator = true; generatorAverageDecay = 0.999
         }
+    }
+
+    /// `architecture` exactly as the PyTorch reference (../shared/bench/torch_cgan.py) builds and trains it:
+    /// the documented defaults without the additions that only this tool has (dcgan's projection D and
+    /// weight average). Speed comparisons use it.
+    public init(reference architecture: Architecture) {
+        self.init(architecture: architecture)
+        projectionDiscriminator = false
+        generatorAverageDecay = 0
     }
 
     /// True when G and D are the architecture's own at their documented sizes (what `PyTorchExport` names).
     public var isReferenceModel: Bool {
         widthMultiplier == 1 && generatorOutputDropout == 0 && (discriminator == nil || discriminator == ownDiscriminator)
+            && !projectionDiscriminator && generatorAverageDecay == 0
     }
 
     /// The discriminator `architecture` has when `discriminator` is nil (mlp-bn's and dcgan's have no kind).
@@ -187,6 +205,8 @@ extension TrainingConfig {
             (unit(generatorOutputDropout), "--g-output-dropout must be in [0, 1)"),
             (widthMultiplier.isFinite && widthMultiplier >= 0.125 && widthMultiplier <= 8, "--width must be in 0.125...8"),
             (discriminator == nil || architecture != .dcgan, "--discriminator applies to the MLP models only, not dcgan"),
+            (!projectionDiscriminator || architecture == .dcgan, "--projection applies to dcgan only"),
+            (generatorAverageDecay >= 0 && generatorAverageDecay < 1, "--g-average must be in [0, 1) (0: off)"),
         ]
         return checks.first { !$0.0 }?.1
     }
@@ -199,7 +219,9 @@ extension TrainingConfig {
             object["optimizer"] = TrainingConfig(architecture: arch).optimizer.rawValue
         }
         // Settings added later take the value that reproduces the model the older run trained.
-        for (key, value) in ["generatorOutputDropout": 0.0, "widthMultiplier": 1.0] where object[key] == nil {
+        let added: [String: Any] = ["generatorOutputDropout": 0.0, "widthMultiplier": 1.0, "projectionDiscriminator": false,
+                                    "generatorAverageDecay": 0.0]
+        for (key, value) in added where object[key] == nil {
             object[key] = value
         }
         guard let data = try? JSONSerialization.data(withJSONObject: object) else { return nil }

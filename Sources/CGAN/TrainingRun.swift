@@ -144,8 +144,9 @@ public final class TrainingRun {
                              to: directory.config)
     }
 
+    /// The generator samples come from (G's weight average when the run keeps one).
     public var generator: ConditionalGenerator {
-        ConditionalGenerator(net: trainer.models.generator, config: config, classCount: data.spec.classCount,
+        ConditionalGenerator(net: trainer.models.samplingGenerator, config: config, classCount: data.spec.classCount,
                              imageSize: trainer.models.imageSize)
     }
 
@@ -209,6 +210,7 @@ public final class TrainingRun {
                 }
                 if Interruption.requested {
                     Interruption.reset()
+                    trainer.refreshAverageStatistics(seed: config.seed &+ 707 &+ UInt64(position.step))
                     try saveCheckpoint(to: directory.latestCheckpoint, wall: wall)
                     throw TrainingError("interrupted at step \(position.step); saved \(directory.latestCheckpoint); "
                                         + "continue with --resume", exitCode: 130)
@@ -217,6 +219,7 @@ public final class TrainingRun {
             let finished = position.epoch + 1
             position.epoch += 1
             position.batch = 0
+            trainer.refreshAverageStatistics(seed: config.seed &+ 707 &+ UInt64(position.step))
             let grid = finished % sampleEvery == 0 || finished == config.epochs ? try writeSampleGrid(epoch: finished) : nil
             var metadata: [String: String] = [:]
             var best = false

@@ -22,6 +22,8 @@ public final class TrainingStep {
     public let models: GANModels
     public let schedule: TrainingSchedule
     public let generatorOptimizer: Optimizer, discriminatorOptimizer: Optimizer
+    /// Keeps `models.averageGenerator` the moving average of G's weights, when the config asks for one.
+    public let generatorAverage: WeightAverage?
     /// Noise and fake labels.
     public let rng: RandomGenerator
     public let batchSize: Int, classCount: Int
@@ -49,6 +51,7 @@ public final class TrainingStep {
             generatorOptimizer = Adam(models.generator, beta2: Float(config.adamBeta2))
             discriminatorOptimizer = Adam(models.discriminator, beta2: Float(config.adamBeta2))
         }
+        generatorAverage = models.averageGenerator.map { WeightAverage(of: models.generator, into: $0) }
         discriminatorInput = Matrix(rows: 2 * b, cols: models.imageSize)
         discriminatorLabels = Matrix(rows: 2 * b, cols: classCount)
         targets = Matrix(rows: 2 * b, cols: 1)
@@ -66,10 +69,11 @@ public final class TrainingStep {
 
     // MARK: State
 
-    /// Everything a resumed run needs besides its position: weights ("G.*", "D.*") and optimiser
-    /// moments ("optG.*", "optD.*") as tensors, random generator states as metadata.
+    /// Everything a resumed run needs besides its position: weights ("G.*", "D.*", the average "avgG.*") and
+    /// optimiser moments ("optG.*", "optD.*") as tensors, random generator states as metadata.
     public var state: (tensors: [(name: String, tensor: Tensor)], metadata: [String: String]) {
         let tensors = models.generator.stateTensors(prefix: "G") + models.discriminator.stateTensors(prefix: "D")
+            + (models.averageGenerator?.stateTensors(prefix: "avgG") ?? [])
             + generatorOptimizer.stateTensors(prefix: "optG") + discriminatorOptimizer.stateTensors(prefix: "optD")
         func words(_ r: RandomGenerator) -> String { r.state.map(String.init).joined(separator: ",") }
         return (tensors, ["rng.noise": words(rng), "rng.G": words(models.generator.rng), "rng.D": words(models.discriminator.rng)])
@@ -79,6 +83,7 @@ public final class TrainingStep {
     public func restore(from tensors: inout StateDict, metadata: [String: String]) throws {
         try tensors.load(models.generator, prefix: "G")
         try tensors.load(models.discriminator, prefix: "D")
+        if let average = models.averageGenerator { try tensors.load(average, prefix: "avgG") }
         try tensors.load(generatorOptimizer, prefix: "optG")
         try tensors.load(discriminatorOptimizer, prefix: "optD")
         try tensors.checkEverythingUsed()
@@ -132,6 +137,25 @@ public final class TrainingStep {
         let gradFake = d.backward(generatorGradient, needs: .input)
         _ = g.backward(gradFake, needs: .parameters)
         generatorOptimizer.update(hyperparameters, step: step + 1)
+        generatorAverage?.update(decay: Float(config.generatorAverageDecay))
         return stats
+    }
+
+    /// Recomputes the averaged G's batch-norm running statistics from its own outputs (the live G's do not
+    /// fit averaged weights): `batches` forward passes in training mode on noise and classes drawn from
+    /// `seed`. Training itself is untouched, so a resumed run stays exact.
+    public func refreshAverageStatistics(seed: UInt64, batches: Int = 60) {
+        guard let average = models.averageGenerator else { return }
+        let rows = 4 * batchSize, rng = RandomGenerator(seed: seed)
+        let z = Matrix(rows: rows, cols: config.noiseSize), y = Matrix(rows: rows, cols: classCount)
+        var labels = [Int32](repeating: 0, count: rows)
+        let savedDropout = average.rng.state
+        defer { average.rng.restore(savedDropout) }
+        for _ in 0..<batches {
+            config.noise.fill(z, rng: rng)
+            for i in 0..<rows { labels[i] = Int32(rng.integer(below: classCount)) }
+            labels.withUnsafeBufferPointer { oneHot($0, into: y) }
+            _ = average.forward(z, labels: y, mode: .training)
+        }
     }
 }

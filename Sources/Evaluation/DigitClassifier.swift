@@ -3,49 +3,73 @@ import Datasets
 import Foundation
 import NN
 
-/// An MLP classifier for 28x28 images in [0, 1] (784-512-256-classes, ReLU, dropout), trained by the tool
-/// itself. It judges whether generated images show the class asked for, and its 256 penultimate
-/// activations are the feature space of FID.
+/// A small convolutional classifier for 28x28 images in [0, 1], trained by the tool itself: Conv 1→32 and
+/// 32→64 (kernel 4, stride 2, padding 1, ReLU) to [64, 7, 7], then Linear 3136→256 (ReLU, dropout) → classes.
+/// It judges whether generated images show the class asked for, and its 256 penultimate activations are
+/// the feature space of FID. (Versions before v2 were an MLP, 784-512-256: 98.5% on MNIST's test set, too
+/// lenient a judge of crisp but malformed digits; figures from it are marked as such in README.)
 public final class DigitClassifier: Module {
-    public static let version = "mlp-784-512-256-v1"
+    public static let version = "conv-32-64-256-v2"
+    /// Epochs of the evaluation classifier: 99.3-99.4% on MNIST's test set (README).
+    public static let defaultEpochs = 12
     public let classCount: Int
-    let hidden1 = Linear(784, 512), hidden2 = Linear(512, 256)
-    let output: Linear
     let net: Sequential
     let rng: RandomGenerator
-    /// Index of the layer whose output is the feature vector (ReLU after `hidden2`).
-    let featureLayer = 4
+    /// Index of the layer whose output is the feature vector (ReLU after the hidden Linear).
+    let featureLayer = 5
+    static let side = 28
 
     public init(classCount: Int = 10, seed: UInt64 = 1) {
         self.classCount = classCount
         rng = RandomGenerator(seed: seed)
-        output = Linear(256, classCount)
-        net = Sequential(hidden1, ReLU(), Dropout(0.2, rng: rng), hidden2, ReLU(), Dropout(0.2, rng: rng), output)
-        for l in [hidden1, hidden2, output] { l.initializeDefault(rng: rng) }
+        let window = ConvolutionWindow(kernel: 4, stride: 2, padding: 1)
+        let conv1 = Conv2d(ImageShape(channels: 1, height: Self.side, width: Self.side), outChannels: 32, window)
+        let conv2 = Conv2d(conv1.output, outChannels: 64, window)
+        let hidden = Linear(conv2.output.count, 256), output = Linear(256, classCount)
+        net = Sequential(conv1, ReLU(), conv2, ReLU(), hidden, ReLU(), Dropout(0.3, rng: rng), output)
+        for layer in net.modules(ofType: (any DefaultInitializable).self) { layer.initializeDefault(rng: rng) }
     }
 
     public var children: [(name: String, module: Module)] { [("net", net)] }
 
-    /// Trains with Adam on softmax cross-entropy. `log` receives one line per epoch.
-    public func train(images: Matrix, labels: [Int32], epochs: Int = 8, batchSize: Int = 100, learningRate: Float = 1e-3,
-                      log: (String) -> Void = { _ in }) {
+    /// Trains with Adam on softmax cross-entropy, every image shifted by up to `maxShift` pixels each time it
+    /// is seen (the classifier must not depend on where a stroke starts, and generated digits are not
+    /// centred as exactly as MNIST's). `log` receives one line per epoch.
+    public func train(images: Matrix, labels: [Int32], epochs: Int = defaultEpochs, batchSize: Int = 100, learningRate: Float = 1e-3,
+                      maxShift: Int = 2, log: (String) -> Void = { _ in }) {
         let adam = Adam(self)
         let sampler = MinibatchSampler(images: images, labels: labels, batchSize: batchSize, seed: rng.next())
-        let x = Matrix(rows: batchSize, cols: images.cols), gradient = Matrix(rows: batchSize, cols: classCount)
+        let x = Matrix(rows: batchSize, cols: images.cols), shifted = Matrix(rows: batchSize, cols: images.cols)
+        let gradient = Matrix(rows: batchSize, cols: classCount)
         var y = [Int32](repeating: 0, count: batchSize)
         var step = 0
         for epoch in 0..<epochs {
             var loss = 0.0
-            let hyperparameters = Hyperparameters(learningRate: learningRate * (epoch >= epochs * 3 / 4 ? 0.1 : 1), momentum: 0.9)
+            let hyperparameters = Hyperparameters(learningRate: learningRate * (epochs > 1 && epoch >= epochs * 3 / 4 ? 0.1 : 1), momentum: 0.9)
             for batch in 0..<sampler.batchesPerEpoch {
                 y.withUnsafeMutableBufferPointer { sampler.fill(epoch: epoch, batch: batch, images: x, labels: $0) }
-                let logits = net.forward(x, mode: .training)
+                shiftRandomly(x, by: maxShift, into: shifted)
+                let logits = net.forward(shifted, mode: .training)
                 loss += y.withUnsafeBufferPointer { softmaxCrossEntropy(logits, labels: $0, gradient: gradient) }
                 _ = net.backward(gradient, needs: .parameters)
                 step += 1
                 adam.update(hyperparameters, step: step)
             }
             log(String(format: "classifier epoch %d/%d: loss %.4f", epoch + 1, epochs, loss / Double(sampler.batchesPerEpoch)))
+        }
+    }
+
+    /// Each 28x28 row of `x` moved by a random (dx, dy) in ±`maxShift`, the uncovered border black.
+    private func shiftRandomly(_ x: Matrix, by maxShift: Int, into out: Matrix) {
+        let s = Self.side
+        out.fill(0)
+        for r in 0..<x.rows {
+            let dx = rng.integer(below: 2 * maxShift + 1) - maxShift, dy = rng.integer(below: 2 * maxShift + 1) - maxShift
+            let source = x.pointer + r * x.cols, target = out.pointer + r * out.cols
+            for row in max(0, -dy)..<min(s, s - dy) {
+                let from = source + row * s + max(0, -dx), to = target + (row + dy) * s + max(0, dx)
+                to.update(from: from, count: s - abs(dx))
+            }
         }
     }
 
@@ -106,7 +130,6 @@ public final class DigitClassifier: Module {
               metadata.allSatisfy({ contents.metadata[$0.key] == $0.value }) else { return nil }
         let c = DigitClassifier(classCount: classCount)
         var state = StateDict(contents.tensors, file: path)
-        state.acceptsRowVectors = true  // caches written before biases were stored [n]
         guard (try? state.load(c, prefix: "")) != nil, (try? state.checkEverythingUsed()) != nil else { return nil }
         return c
     }

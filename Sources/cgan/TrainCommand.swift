@@ -93,6 +93,15 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "D for an MLP model: maxout (the paper's) or leaky (mlp's: [x, y] then LeakyReLU layers) (default: the model's own).")
     var discriminator: DiscriminatorKind?
 
+    @Flag(help: "Start from the model exactly as ../shared/bench/torch_cgan.py trains it (dcgan: no projection D, no weight average), for comparisons with it; other options still apply.")
+    var reference = false
+
+    @Flag(inversion: .prefixedNo, help: "dcgan: D ends in a projection of its features on a learned class embedding (Miyato & Koyama, 2018) instead of a plain linear score (default: on for dcgan).")
+    var projection: Bool?
+
+    @Option(help: "Draw samples from a moving average of G's weights with this decay per step; 0: off (default: 0.999 for dcgan, 0 otherwise).")
+    var gAverage: Double?
+
     @OptionGroup var sampling: SamplingDropoutOption
 
     @Option(help: "Score the validation set every K epochs (and after the last) and keep checkpoints/best.safetensors at the best validation Parzen log-likelihood; 0: never.")
@@ -110,7 +119,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func makeConfig() -> TrainingConfig {
-        var c = TrainingConfig(architecture: arch ?? .paper)
+        var c = reference ? TrainingConfig(reference: arch ?? .paper) : TrainingConfig(architecture: arch ?? .paper)
         c.dataset = location.name()
         c.epochs = epochs ?? 30
         if let batchSize { c.batchSize = batchSize }
@@ -130,6 +139,8 @@ struct TrainCommand: ParsableCommand {
         if let gOutputDropout { c.generatorOutputDropout = gOutputDropout }
         if let width { c.widthMultiplier = width }
         c.discriminator = discriminator
+        if let projection { c.projectionDiscriminator = projection }
+        if let gAverage { c.generatorAverageDecay = gAverage }
         c.dropoutAtSampling = sampling.dropoutAtSampling == .on
         return c
     }
@@ -152,6 +163,9 @@ struct TrainCommand: ParsableCommand {
             ("--d-max-norm", dMaxNorm != nil && dMaxNorm != stored.discriminatorMaxNorm),
             ("--g-output-dropout", differs(gOutputDropout, \.generatorOutputDropout)), ("--width", differs(width, \.widthMultiplier)),
             ("--discriminator", discriminator != nil && discriminator != stored.discriminator),
+            ("--reference", reference && (given.projectionDiscriminator != stored.projectionDiscriminator
+                                          || given.generatorAverageDecay != stored.generatorAverageDecay)),
+            ("--projection", differs(projection, \.projectionDiscriminator)), ("--g-average", differs(gAverage, \.generatorAverageDecay)),
             ("--dropout-at-sampling", sampling.dropoutAtSampling.map { ($0 == .on) != stored.dropoutAtSampling } ?? false),
         ]
         if let (option, _) = contradictions.first(where: { $0.1 }) {

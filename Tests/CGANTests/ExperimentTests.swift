@@ -75,6 +75,27 @@ final class ExperimentTests: XCTestCase {
         c = TrainingConfig(architecture: .dcgan)
         c.discriminator = .leaky
         XCTAssertEqual(c.problem, "--discriminator applies to the MLP models only, not dcgan")
+        c = TrainingConfig(architecture: .mlp)
+        c.projectionDiscriminator = true
+        XCTAssertEqual(c.problem, "--projection applies to dcgan only")
+        c = TrainingConfig(architecture: .dcgan)
+        c.generatorAverageDecay = 1
+        XCTAssertEqual(c.problem, "--g-average must be in [0, 1) (0: off)")
+    }
+
+    /// dcgan's defaults add the projection D and the weight average; its reference configuration is the
+    /// PyTorch model's, the one `export --format pytorch` accepts. A dcgan config stored before both
+    /// existed reads back as the reference it was.
+    func testDCGANDefaultsAndItsReferenceConfiguration() throws {
+        let improved = TrainingConfig(architecture: .dcgan), reference = TrainingConfig(reference: .dcgan)
+        XCTAssertTrue(improved.projectionDiscriminator && improved.generatorAverageDecay == 0.999)
+        XCTAssertFalse(improved.isReferenceModel)
+        XCTAssertTrue(reference.isReferenceModel)
+        XCTAssertFalse(reference.projectionDiscriminator || reference.generatorAverageDecay != 0)
+        var object = try XCTUnwrap(JSONSerialization.jsonObject(with: JSONEncoder().encode(improved)) as? [String: Any])
+        for key in ["projectionDiscriminator", "generatorAverageDecay"] { object[key] = nil }
+        XCTAssertEqual(TrainingConfig.decode(JSONSerialization.data(withJSONObject: object)), reference)
+        XCTAssertEqual(TrainingConfig(reference: .paper), TrainingConfig(architecture: .paper))
     }
 
     func testEveryExperimentVariantIsAValidTrainCommand() throws {

@@ -6,8 +6,8 @@ import NN
 import TestSupport
 
 /// A small, fast config: `limit` training images, `batch` per step.
-func smallConfig(_ arch: Architecture, epochs: Int, limit: Int = 1000, batch: Int = 50) -> TrainingConfig {
-    var c = TrainingConfig(architecture: arch)
+func smallConfig(_ arch: Architecture, epochs: Int, limit: Int = 1000, batch: Int = 50, reference: Bool = false) -> TrainingConfig {
+    var c = reference ? TrainingConfig(reference: arch) : TrainingConfig(architecture: arch)
     c.epochs = epochs
     c.trainLimit = limit
     c.batchSize = batch

@@ -60,7 +60,7 @@ final class PyTorchExportTests: XCTestCase {
         try XCTSkipUnless(FileManager.default.fileExists(atPath: Self.benchDirectory + "/torch_cgan.py"),
                           "no reference models at \(Self.benchDirectory)")
         let dir = temporaryDirectory(self)
-        try train(smallConfig(arch, epochs: 1, limit: 100, batch: 50), in: dir)
+        try train(smallConfig(arch, epochs: 1, limit: 100, batch: 50, reference: true), in: dir)
         let checkpoint = try Checkpoint(path: RunDirectory(dir).latestCheckpoint)
         let exported = dir + "/exported.safetensors"
         try PyTorchExport.write(checkpoint: checkpoint, to: exported)

@@ -43,8 +43,9 @@ final class TrainingStepEquivalenceTests: XCTestCase {
         return (lossD, lossG)
     }
 
-    func assertEquivalent(_ arch: Architecture) throws {
-        var config = TrainingConfig(architecture: arch)
+    func assertEquivalent(_ arch: Architecture, projection: Bool = false) throws {
+        var config = TrainingConfig(reference: arch)
+        config.projectionDiscriminator = projection
         // Dropout masks are drawn in a different order by the two formulations: compare without dropout.
         config.generatorDropout = 0; config.discriminatorDropout = 0; config.discriminatorInputDropout = 0
         config.batchSize = 16
@@ -85,4 +86,6 @@ final class TrainingStepEquivalenceTests: XCTestCase {
     func testMLP() throws { try assertEquivalent(.mlp) }
     func testMLPWithBatchNorm() throws { try assertEquivalent(.mlpBN) }
     func testDCGAN() throws { try assertEquivalent(.dcgan) }
+    /// The projection head reads the labels again after the trunk: still exact over [real; fake].
+    func testDCGANWithProjectionDiscriminator() throws { try assertEquivalent(.dcgan, projection: true) }
 }

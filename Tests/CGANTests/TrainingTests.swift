@@ -99,9 +99,10 @@ final class TrainingRunTests: XCTestCase {
     }
 
     /// 2 epochs straight and 1 epoch + resume + 1 epoch give bit-identical weights and optimiser state.
-    func assertResumeIsExact(_ arch: Architecture) throws {
+    func assertResumeIsExact(_ arch: Architecture, adjust: (inout TrainingConfig) -> Void = { _ in }) throws {
         let straight = temporaryDirectory(self), resumed = temporaryDirectory(self)
-        let config = smallConfig(arch, epochs: 2, limit: 600, batch: 50)
+        var config = smallConfig(arch, epochs: 2, limit: 600, batch: 50)
+        adjust(&config)
         try train(config, in: straight)
         var first = config
         first.epochs = 1
@@ -121,6 +122,37 @@ final class TrainingRunTests: XCTestCase {
 
     func testResumeIsExactForThePaperModel() throws { try assertResumeIsExact(.paper) }
     func testResumeIsExactForBatchNorm() throws { try assertResumeIsExact(.mlpBN) }
+
+    /// The weight average (with its own batch-norm statistics) and the projection head resume exactly too,
+    /// and the checkpoint samples from the average, which differs from the live G.
+    func testResumeIsExactForTheConvolutionalModelWithProjectionAndAverage() throws {
+        try assertResumeIsExact(.dcgan) { c in
+            c.projectionDiscriminator = true
+            c.generatorAverageDecay = 0.9
+        }
+        let dir = temporaryDirectory(self)
+        var config = smallConfig(.dcgan, epochs: 1, limit: 600, batch: 50)
+        config.projectionDiscriminator = true
+        config.generatorAverageDecay = 0.9
+        try train(config, in: dir)
+        let checkpoint = try Checkpoint(path: RunDirectory(dir).latestCheckpoint)
+        XCTAssertNotNil(checkpoint.tensors.tensors["D.head.embedding"])
+        let g = try ConditionalGenerator(checkpoint: checkpoint.path)
+        let live = GANModels(config: config, classCount: 10)
+        var tensors = checkpoint.tensors
+        try tensors.load(live.generator, prefix: "G")
+        let z = Matrix(rows: 20, cols: config.noiseSize)
+        config.noise.fill(z, rng: RandomGenerator(seed: 5))
+        let labels = (0..<20).map { $0 % 10 }
+        let fromCheckpoint = g.generate(noise: z, labels: labels, seed: 1)
+        let fromLive = ConditionalGenerator(net: live.generator, config: config, classCount: 10, imageSize: 784)
+            .generate(noise: z, labels: labels, seed: 1)
+        let difference = zip(fromCheckpoint.array, fromLive.array).map { abs($0 - $1) }.max() ?? 0
+        XCTAssertGreaterThan(difference, 1e-3, "samples should come from the average, not the live G")
+        // The average's batch-norm statistics are its own, not copies of the live G's.
+        XCTAssertNotEqual(checkpoint.tensors.tensors["avgG.trunk.1.running_mean"]?.values.array,
+                          checkpoint.tensors.tensors["G.trunk.1.running_mean"]?.values.array)
+    }
 
     func testInterruptSavesACheckpointAndResumesExactlyMidEpoch() throws {
         let straight = temporaryDirectory(self), interrupted = temporaryDirectory(self)

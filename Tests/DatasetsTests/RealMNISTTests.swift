@@ -18,3 +18,17 @@ final class RealMNISTTests: XCTestCase {
         XCTAssertEqual(data.validation.labels.first, data.train.labels[50_000])
     }
 }
+
+/// Fashion-MNIST as Debian's dataset-fashion-mnist package installs it (where the locator looks by default).
+final class RealFashionMNISTTests: XCTestCase {
+    func testDebianPackageLoadsAndVerifies() throws {
+        let directory = "/usr/share/datasets/fashion-mnist"
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: directory + "/train-images-idx3-ubyte.gz"),
+                          "no Fashion-MNIST at \(directory) (apt-get install dataset-fashion-mnist)")
+        let data = try MNISTFamilyDataset.load(DatasetRegistry.fashionMNIST, from: directory)
+        XCTAssertEqual(data.train.count, 60_000)
+        XCTAssertEqual(data.test.count, 10_000)
+        XCTAssertEqual(data.train.classHistogram, [Int](repeating: 6000, count: 10))
+        XCTAssertEqual(data.spec.classCount, 10)
+    }
+}

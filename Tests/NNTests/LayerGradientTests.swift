@@ -177,3 +177,49 @@ final class LayerGradientTests: XCTestCase {
         }
     }
 }
+
+/// The projection head as a one-input layer over fixed labels, so the generic gradient check applies.
+private final class ProjectionOverFixedLabels: Layer {
+    let head: ProjectionHead, labels: Matrix
+    init(_ head: ProjectionHead, labels: Matrix) { self.head = head; self.labels = labels }
+    var children: [(name: String, module: Module)] { [("head", head)] }
+    func forward(_ input: Matrix, mode: Mode) -> Matrix { head.forward(input, labels: labels) }
+    func backward(_ gradOutput: Matrix, needs: GradientNeeds) -> Matrix { head.backward(gradOutput, needs: needs) }
+}
+
+final class ProjectionAndAverageTests: XCTestCase {
+    func testProjectionHeadGradients() {
+        let rng = RandomGenerator(seed: 41)
+        let head = ProjectionHead(features: 7, classes: 3)
+        head.initializeDefault(rng: rng)
+        rng.fillUniform(head.embedding.value, low: -1, high: 1)
+        let labels = Matrix(rows: 5, cols: 3, values: [1, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 1, 0.3, 0.7, 0])
+        GradientChecker().check(ProjectionOverFixedLabels(head, labels: labels), input: randomMatrix(5, 7, rng),
+                                mode: .training, rng: rng, name: "ProjectionHead")
+    }
+
+    /// out = h·w + b + h·E[y]: the class's row of the embedding adds to the linear score.
+    func testProjectionHeadScoresTheFeaturesAgainstTheClassEmbedding() {
+        let head = ProjectionHead(features: 2, classes: 2)
+        head.weight.value.copy(from: Matrix(rows: 1, cols: 2, values: [1, 2]))
+        head.bias.value.pointer[0] = 0.5
+        head.embedding.value.copy(from: Matrix(rows: 2, cols: 2, values: [10, 0, 0, 100]))
+        let h = Matrix(rows: 2, cols: 2, values: [1, 1, 1, 1]), y = Matrix(rows: 2, cols: 2, values: [1, 0, 0, 1])
+        XCTAssertEqual(head.forward(h, labels: y).array, [1 + 2 + 0.5 + 10, 1 + 2 + 0.5 + 100])
+    }
+
+    func testWeightAverageMovesTowardsTheWeightsAndLeavesStateAlone() {
+        let source = Sequential(Linear(3, 2), BatchNorm1d(2)), average = Sequential(Linear(3, 2), BatchNorm1d(2))
+        let rng = RandomGenerator(seed: 3)
+        for p in source.namedParameters.map(\.parameter) { rng.fillUniform(p.value, low: -1, high: 1) }
+        let averager = WeightAverage(of: source, into: average)
+        XCTAssertEqual(average.namedParameters.flatMap(\.parameter.value.array), source.namedParameters.flatMap(\.parameter.value.array))
+        let start = average.namedParameters.map { $0.parameter.value.array }
+        for p in source.namedParameters.map(\.parameter) { p.value.scale(by: 3) }
+        averager.update(decay: 0.75)
+        for ((name, p), before) in zip(average.namedParameters, start) {
+            let expected = p.isTrainable ? before.map { $0 * 0.75 + 3 * $0 * 0.25 } : before
+            for (a, e) in zip(p.value.array, expected) { XCTAssertEqual(a, e, accuracy: 1e-6, name) }
+        }
+    }
+}

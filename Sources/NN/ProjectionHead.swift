@@ -1,0 +1,79 @@
+/// The output of a projection discriminator (Miyato & Koyama, 2018): a linear score of the features plus
+/// their inner product with an embedding of the class, out = h·w + b + ⟨yE, h⟩.
+///
+/// The class enters at the last layer as a learned direction in feature space, so D must judge whether the
+/// features fit the class asked for, not only whether they look real: a stronger push towards the class
+/// than the label alone at D's input gives. Labels are rows of class weights (one-hot in training).
+public final class ProjectionHead: Module, DefaultInitializable {
+    /// weight [1, F], bias [1], embedding [K, F].
+    public let weight: Parameter, bias: Parameter, embedding: Parameter
+    public let features: Int, classes: Int
+    private var input = noGradient, labels = noGradient
+    private var output = Workspace(), gradInput = Workspace(), classDirections = Workspace(), weighted = Workspace()
+
+    public init(features: Int, classes: Int) {
+        self.features = features
+        self.classes = classes
+        weight = Parameter(shape: [1, features])
+        bias = Parameter(shape: [1])
+        embedding = Parameter(shape: [classes, features])
+    }
+
+    public var ownParameters: [(name: String, parameter: Parameter)] {
+        [("weight", weight), ("bias", bias), ("embedding", embedding)]
+    }
+
+    /// PyTorch's defaults: Linear's for weight and bias; the embedding uniform in the same bound, so at
+    /// the start the class term is of the size of the linear one rather than N(0, 1)'s, which would swamp it.
+    public func initializeDefault(rng: RandomGenerator) {
+        let bound = 1 / Float(features).squareRoot()
+        rng.fillUniform(weight.value, low: -bound, high: bound)
+        rng.fillUniform(bias.value, low: -bound, high: bound)
+        rng.fillUniform(embedding.value, low: -bound, high: bound)
+    }
+
+    /// h [B, F], y [B, K] -> [B, 1].
+    public func forward(_ h: Matrix, labels y: Matrix) -> Matrix {
+        precondition(h.cols == features && y.cols == classes && y.rows == h.rows,
+                     "ProjectionHead(\(features), \(classes)) got \(h.shape) and \(y.shape)")
+        input = h
+        labels = y
+        let directions = classDirections.matrix(rows: h.rows, cols: features)
+        gemm(y, embedding.value, into: directions)                 // yE [B, F]
+        let out = output.matrix(rows: h.rows, cols: 1)
+        let w = weight.value.pointer, b = bias.value.pointer[0]
+        for r in 0..<h.rows {
+            let hr = h.pointer + r * features, er = directions.pointer + r * features
+            var s: Float = 0
+            for j in 0..<features { s += hr[j] * (w[j] + er[j]) }
+            out.pointer[r] = s + b
+        }
+        return out
+    }
+
+    /// dy [B, 1] -> dh [B, F]; labels take no gradient.
+    public func backward(_ dy: Matrix, needs: GradientNeeds) -> Matrix {
+        let n = input.rows, f = features, h = input.pointer, g = dy.pointer
+        let directions = classDirections.matrix(rows: n, cols: f)   // still yE from the forward pass
+        if needs.contains(.parameters) {
+            let gh = weighted.matrix(rows: n, cols: f)              // g ∘ h: dE = yᵀ (g ∘ h), dw = Σ_rows g ∘ h
+            for r in 0..<n {
+                let hr = h + r * f, out = gh.pointer + r * f, gr = g[r]
+                for j in 0..<f { out[j] = gr * hr[j] }
+            }
+            sumRows(of: gh, into: weight.gradient)
+            var db: Float = 0
+            for r in 0..<n { db += g[r] }
+            bias.gradient.pointer[0] = db
+            gemm(labels, gh, into: embedding.gradient, transposeA: true)
+        }
+        guard needs.contains(.input) else { return noGradient }
+        let dh = gradInput.matrix(rows: n, cols: f)                 // dh = g (w + yE)
+        let w = weight.value.pointer
+        for r in 0..<n {
+            let er = directions.pointer + r * f, out = dh.pointer + r * f, gr = g[r]
+            for j in 0..<f { out[j] = gr * (w[j] + er[j]) }
+        }
+        return dh
+    }
+}
