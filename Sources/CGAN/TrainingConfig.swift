@@ -96,6 +96,9 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// adam: its betas.
     public var adamBeta1 = 0.5
     public var adamBeta2 = 0.999
+    /// adam: after this fraction of the run's steps, the learning rate falls linearly to zero at the last
+    /// step (a resumed run with more epochs stretches the fall); nil: constant.
+    public var learningRateDecayStart: Double?
 
     // Regularisation and initialisation.
     public var generatorDropout: Double
@@ -207,6 +210,8 @@ extension TrainingConfig {
             (discriminator == nil || architecture != .dcgan, "--discriminator applies to the MLP models only, not dcgan"),
             (!projectionDiscriminator || architecture == .dcgan, "--projection applies to dcgan only"),
             (generatorAverageDecay >= 0 && generatorAverageDecay < 1, "--g-average must be in [0, 1) (0: off)"),
+            (learningRateDecayStart.map { $0 >= 0 && $0 < 1 } ?? true, "--lr-decay-from must be in [0, 1)"),
+            (learningRateDecayStart == nil || optimizer == .adam, "--lr-decay-from applies to the Adam models (mlp, mlp-bn, dcgan)"),
         ]
         return checks.first { !$0.0 }?.1
     }

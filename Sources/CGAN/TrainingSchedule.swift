@@ -1,11 +1,14 @@
 import NN
 
 /// The learning rate and momentum of every training step, from the config. SGD: the rate decays per
-/// step down to a floor and the momentum ramps linearly (the paper's recipe); Adam: a constant rate, β₁.
+/// step down to a floor and the momentum ramps linearly (the paper's recipe); Adam: a constant rate, β₁,
+/// or with `learningRateDecayStart` a constant rate that then falls linearly to zero at the last step.
 public struct TrainingSchedule: Sendable {
     public let optimizer: OptimizerKind
     let learningRate: ExponentialDecay
     let momentum: LinearRamp
+    /// Adam's linear fall to zero: from `start` (rate unchanged) to `end` (the run's last step).
+    let linearDecay: LinearRamp?
 
     public init(config c: TrainingConfig, stepsPerEpoch: Int) {
         optimizer = c.optimizer
@@ -18,10 +21,21 @@ public struct TrainingSchedule: Sendable {
             learningRate = ExponentialDecay(initial: c.learningRate, factor: 1, floor: 0)
             momentum = LinearRamp(start: c.adamBeta1, end: c.adamBeta1, steps: 0)
         }
+        if c.optimizer == .adam, let fraction = c.learningRateDecayStart {
+            let total = c.epochs * stepsPerEpoch, start = Int((fraction * Double(total)).rounded())
+            decayStart = start
+            linearDecay = LinearRamp(start: 1, end: 0, steps: max(total - start, 1))
+        } else {
+            decayStart = 0
+            linearDecay = nil
+        }
     }
+
+    let decayStart: Int
 
     /// What step `t` (counted from 0) uses.
     public func hyperparameters(atStep t: Int) -> Hyperparameters {
-        Hyperparameters(learningRate: Float(learningRate.value(atStep: t)), momentum: Float(momentum.value(atStep: t)))
+        let factor = linearDecay.map { t < decayStart ? 1 : $0.value(atStep: t - decayStart) } ?? 1
+        return Hyperparameters(learningRate: Float(learningRate.value(atStep: t) * factor), momentum: Float(momentum.value(atStep: t)))
     }
 }

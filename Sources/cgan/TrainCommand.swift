@@ -102,6 +102,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Draw samples from a moving average of G's weights with this decay per step; 0: off (default: 0.999 for dcgan, 0 otherwise).")
     var gAverage: Double?
 
+    @Option(help: "Adam models: after this fraction of the run (e.g. 0.5), the learning rate falls linearly to zero at the last step (default: constant).")
+    var lrDecayFrom: Double?
+
     @OptionGroup var sampling: SamplingDropoutOption
 
     @Option(help: "Score the validation set every K epochs (and after the last) and keep checkpoints/best.safetensors at the best validation Parzen log-likelihood; 0: never.")
@@ -141,6 +144,7 @@ struct TrainCommand: ParsableCommand {
         c.discriminator = discriminator
         if let projection { c.projectionDiscriminator = projection }
         if let gAverage { c.generatorAverageDecay = gAverage }
+        if let lrDecayFrom { c.learningRateDecayStart = lrDecayFrom }
         c.dropoutAtSampling = sampling.dropoutAtSampling == .on
         return c
     }
@@ -165,6 +169,7 @@ struct TrainCommand: ParsableCommand {
             ("--discriminator", discriminator != nil && discriminator != stored.discriminator),
             ("--reference", reference && (given.projectionDiscriminator != stored.projectionDiscriminator
                                           || given.generatorAverageDecay != stored.generatorAverageDecay)),
+            ("--lr-decay-from", lrDecayFrom != nil && lrDecayFrom != stored.learningRateDecayStart),
             ("--projection", differs(projection, \.projectionDiscriminator)), ("--g-average", differs(gAverage, \.generatorAverageDecay)),
             ("--dropout-at-sampling", sampling.dropoutAtSampling.map { ($0 == .on) != stored.dropoutAtSampling } ?? false),
         ]

@@ -48,6 +48,22 @@ final class OptimizerContractTests: XCTestCase {
         }
     }
 
+    /// --lr-decay-from 0.5 over 4 epochs of 100 steps: the rate holds for 200 steps, then falls linearly to
+    /// zero at step 400; β₁ is untouched. SGD runs refuse it.
+    func testAdamsLinearFallToZero() {
+        var config = TrainingConfig(architecture: .dcgan)
+        config.epochs = 4
+        config.learningRateDecayStart = 0.5
+        let schedule = TrainingSchedule(config: config, stepsPerEpoch: 100)
+        for (t, rate) in [(0, 2e-4), (199, 2e-4), (200, 2e-4), (300, 1e-4), (350, 0.5e-4), (399, 0.01e-4), (400, 0)] {
+            XCTAssertEqual(Double(schedule.hyperparameters(atStep: t).learningRate), rate, accuracy: 1e-9, "step \(t)")
+            XCTAssertEqual(schedule.hyperparameters(atStep: t).momentum, 0.5)
+        }
+        var sgd = TrainingConfig(architecture: .paper)
+        sgd.learningRateDecayStart = 0.5
+        XCTAssertEqual(sgd.problem, "--lr-decay-from applies to the Adam models (mlp, mlp-bn, dcgan)")
+    }
+
     /// Non-saturating: -log σ(l), gradient (σ(l) - 1)/B. Saturating: log(1 - σ(l)), gradient -σ(l)/B: the
     /// negation of the gradient of D's loss on fakes, BCE(l, 0). Both checked against finite differences.
     func testGeneratorLossesAndTheirSigns() {
