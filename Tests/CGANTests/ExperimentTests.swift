@@ -94,7 +94,7 @@ final class ExperimentTests: XCTestCase {
         XCTAssertFalse(reference.projectionDiscriminator || reference.generatorAverageDecay != 0)
         var object = try XCTUnwrap(JSONSerialization.jsonObject(with: JSONEncoder().encode(improved)) as? [String: Any])
         for key in ["projectionDiscriminator", "generatorAverageDecay"] { object[key] = nil }
-        XCTAssertEqual(TrainingConfig.decode(JSONSerialization.data(withJSONObject: object)), reference)
+        XCTAssertEqual(TrainingConfig.decode(try JSONSerialization.data(withJSONObject: object)), reference)
         XCTAssertEqual(TrainingConfig(reference: .paper), TrainingConfig(architecture: .paper))
     }
 

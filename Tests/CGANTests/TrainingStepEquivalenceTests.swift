@@ -70,7 +70,10 @@ final class TrainingStepEquivalenceTests: XCTestCase {
         // norm (gradient zero up to rounding, of either sign) may differ by a fraction of a step. A real error
         // (a missing or doubled term) moves weights by whole steps: half a step is the bound. A bias whose layer
         // feeds a batch norm has a true gradient of zero, so Adam moves it by rounding noise alone: skip it.
-        let tolerance: Float = arch == .paper ? 1e-5 : 1e-4
+        // With the projection head, D's sums over 2B rows and over B + B rows round differently, and G's first
+        // layer has weights of near-zero gradient whose Adam steps that rounding flips: measured up to 1.1e-4
+        // after 3 steps, still well under the whole steps (2e-4 each, 6e-4 in all) a real error makes.
+        let tolerance: Float = arch == .paper ? 1e-5 : config.projectionDiscriminator ? 2e-4 : 1e-4
         let layers = fast.models.generator.trunk.layers
         let cancelled = Set(layers.indices.dropLast().filter { layers[$0 + 1] is BatchNorm1d || layers[$0 + 1] is BatchNorm2d }
             .map { "trunk.\($0).bias" })

@@ -205,7 +205,8 @@ final class ProjectionAndAverageTests: XCTestCase {
         head.bias.value.pointer[0] = 0.5
         head.embedding.value.copy(from: Matrix(rows: 2, cols: 2, values: [10, 0, 0, 100]))
         let h = Matrix(rows: 2, cols: 2, values: [1, 1, 1, 1]), y = Matrix(rows: 2, cols: 2, values: [1, 0, 0, 1])
-        XCTAssertEqual(head.forward(h, labels: y).array, [1 + 2 + 0.5 + 10, 1 + 2 + 0.5 + 100])
+        let expected: [Float] = [13.5, 103.5]  // 1 + 2 + 0.5, plus 10 for class 0 and 100 for class 1
+        XCTAssertEqual(head.forward(h, labels: y).array, expected)
     }
 
     func testWeightAverageMovesTowardsTheWeightsAndLeavesStateAlone() {
@@ -218,7 +219,7 @@ final class ProjectionAndAverageTests: XCTestCase {
         for p in source.namedParameters.map(\.parameter) { p.value.scale(by: 3) }
         averager.update(decay: 0.75)
         for ((name, p), before) in zip(average.namedParameters, start) {
-            let expected = p.isTrainable ? before.map { $0 * 0.75 + 3 * $0 * 0.25 } : before
+            let expected: [Float] = p.isTrainable ? before.map { (w: Float) -> Float in 0.75 * w + 0.25 * (3 * w) } : before
             for (a, e) in zip(p.value.array, expected) { XCTAssertEqual(a, e, accuracy: 1e-6, name) }
         }
     }
