@@ -5,12 +5,12 @@
 #
 #   PYTHON=/tmp/torchenv/bin/python Scripts/compare-with-pytorch.sh        # install: see ../shared/bench/README.md
 #
-# Settings (environment): ARCHS="paper mlp mlp-bn" THREADS="1 2" ROUNDS=2 STEPS=200 REPEATS=2 OUT=bench-results.jsonl
+# Settings (environment): ARCHS="paper mlp mlp-bn dcgan" THREADS="1 2" ROUNDS=2 STEPS=200 REPEATS=2 OUT=bench-results.jsonl
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-/tmp/torchenv/bin/python}
 TORCH_SCRIPT=${TORCH_SCRIPT:-../shared/bench/torch_cgan.py}
-ARCHS=${ARCHS:-"paper mlp mlp-bn"}
+ARCHS=${ARCHS:-"paper mlp mlp-bn dcgan"}
 THREADS=${THREADS:-"1 2"}
 ROUNDS=${ROUNDS:-2}
 STEPS=${STEPS:-200}
@@ -38,8 +38,8 @@ import json, statistics, sys, platform
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
 print(f"machine: {cpu}, {len(open('/proc/cpuinfo').read().split('processor')) - 1} cores")
-print("| model | threads | Swift images/s | PyTorch images/s | ratio | Swift GFLOP/s |")
-print("|---|---|---|---|---|---|")
+print("| model | threads | Swift images/s | PyTorch images/s | ratio | Swift GFLOP/s | fraction of sgemm peak (2048², same threads) |")
+print("|---|---|---|---|---|---|---|")
 keys = []
 for r in rows:
     res = r["result"]; k = (res["arch"], res["threads"])
@@ -50,5 +50,6 @@ for arch, threads in keys:
     s = statistics.median(x["medianImagesPerSecond"] for x in sw)
     t = statistics.median(x["median_images_per_s"] for x in to)
     g = statistics.median(x["gflopsPerSecond"] for x in sw)
-    print(f"| {arch} | {threads} | {s:.0f} | {t:.0f} | {s / t:.2f}x | {g:.1f} |")
+    f = statistics.median(x["fractionOfSquarePeak"] for x in sw)
+    print(f"| {arch} | {threads} | {s:.0f} | {t:.0f} | {s / t:.2f}x | {g:.1f} | {100 * f:.0f}% |")
 PY
