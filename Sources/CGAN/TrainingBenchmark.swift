@@ -13,12 +13,15 @@ public enum TrainingBenchmark {
 
     public struct Result: Codable, Sendable {
         public let arch: String, batchSize: Int, threads: Int, blasKernel: String
+        /// The library of the step's matrix products ("onednn" or "openblas") and their precision.
+        public let matmul: String, precision: String
         public let windows: [Window]
         public let medianImagesPerSecond: Double, bestImagesPerSecond: Double
         /// FLOPs of one step's matrix products, and the rate achieved at the median speed.
         public let flopsPerStep: Int, gflopsPerSecond: Double
-        /// This machine's sgemm at the same thread count, measured in the same run: a 2048² product, and the
-        /// step's own shapes each run alone; and the step's rate as a fraction of each.
+        /// This machine's matrix product (same library, precision and thread count as the step), measured in
+        /// the same run: a 2048² product, and the step's own shapes each run alone; and the step's rate as a
+        /// fraction of each.
         public let peakGflopsSquare: Double, peakGflopsStepShapes: Double
         public let fractionOfSquarePeak: Double, fractionOfStepShapesPeak: Double
         public let cpu: String
@@ -26,12 +29,13 @@ public enum TrainingBenchmark {
         public let allWindowsNoisy: Bool
     }
 
-    public static func run(architecture: Architecture, batchSize: Int?, threads: Int, steps: Int = 300,
+    public static func run(architecture: Architecture, batchSize: Int?, threads: Int, precision: Precision = .fp32, steps: Int = 300,
                            repeats: Int = 5, warmup: Int = 50, maxWindows: Int = 20,
                            log: (String) -> Void = { _ in }) -> Result {
         var config = TrainingConfig(reference: architecture)
         if let batchSize { config.batchSize = batchSize }
         config.threads = threads
+        config.precision = precision
         BLASRuntime.setThreadCount(threads)
         let n = 10_000
         let rng = RandomGenerator(seed: 99)
@@ -69,14 +73,18 @@ public enum TrainingBenchmark {
             log(String(format: "[%@ b%d t%d] window %d: %.0f images/s, other processes %.2f cores%@", architecture.rawValue,
                        config.batchSize, threads, windows.count, w.imagesPerSecond, external, w.clean ? "" : " (noisy, dropped)"))
         }
-        let squarePeak = GEMMCeiling.squarePeak(), shapesPeak = GEMMCeiling.stepShapes(shapes)
-        log(String(format: "sgemm on this machine, %d thread(s): %.1f GFLOP/s on 2048x2048, %.1f on the step's %d products alone",
-                   threads, squarePeak, shapesPeak, shapes.count))
+        let (squarePeak, shapesPeak) = MatrixProducts.with(precision: precision) {
+            (GEMMCeiling.squarePeak(), GEMMCeiling.stepShapes(shapes))
+        }
+        let library = precision == .bf16 ? MatrixProducts.Backend.oneDNN : MatrixProducts.backend
+        log(String(format: "%@ %@ products on this machine, %d thread(s): %.1f GFLOP/s on 2048x2048, %.1f on the step's %d products alone",
+                   library.rawValue, precision.rawValue, threads, squarePeak, shapesPeak, shapes.count))
         let clean = windows.filter(\.clean)
         let counted = (clean.isEmpty ? windows : clean).map(\.imagesPerSecond).sorted()
         let median = counted.count % 2 == 1 ? counted[counted.count / 2] : (counted[counted.count / 2 - 1] + counted[counted.count / 2]) / 2
         let achieved = Double(flopsPerStep) * median / Double(config.batchSize) / 1e9
         return Result(arch: architecture.rawValue, batchSize: config.batchSize, threads: threads, blasKernel: BLASRuntime.coreName,
+                      matmul: library.rawValue, precision: precision.rawValue,
                       windows: windows, medianImagesPerSecond: median, bestImagesPerSecond: counted.last ?? 0,
                       flopsPerStep: flopsPerStep, gflopsPerSecond: achieved,
                       peakGflopsSquare: squarePeak, peakGflopsStepShapes: shapesPeak,

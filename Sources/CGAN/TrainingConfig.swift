@@ -129,6 +129,10 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// Sample from an exponential moving average of G's weights with this decay per step; 0: off.
     public var generatorAverageDecay = 0.0
 
+    /// The training step's matrix products read bf16 or fp32 operands; weights, optimiser state and
+    /// checkpoints are fp32 either way, and sampling and evaluation always run in fp32.
+    public var precision = Precision.fp32
+
     /// The documented defaults of `architecture`.
     public init(architecture: Architecture) {
         self.architecture = architecture
@@ -225,7 +229,8 @@ extension TrainingConfig {
         }
         // Settings added later take the value that reproduces the model the older run trained.
         let added: [String: Any] = ["generatorOutputDropout": 0.0, "widthMultiplier": 1.0, "projectionDiscriminator": false,
-                                    "generatorAverageDecay": 0.0]
+                                    "generatorAverageDecay": 0.0,
+                                    "precision": Precision.fp32.rawValue]
         for (key, value) in added where object[key] == nil {
             object[key] = value
         }

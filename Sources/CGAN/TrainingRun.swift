@@ -82,6 +82,7 @@ public final class TrainingRun {
             throw TrainingError("\(directory.path): nothing to resume (no run there)")
         }
         if let problem = config.problem { throw TrainingError(problem) }
+        if let reason = MatrixProducts.unsupportedReason(config.precision) { throw TrainingError(reason) }
         self.config = config
         self.directory = directory
         self.data = data

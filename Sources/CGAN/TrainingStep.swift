@@ -105,6 +105,10 @@ public final class TrainingStep {
     /// Step `step` (counted from 0): one D update then one G update. `fill` writes the real batch into
     /// `realImages` and its labels.
     public func run(step: Int, fill: (Matrix, UnsafeMutableBufferPointer<Int32>) -> Void) -> StepStatistics {
+        MatrixProducts.with(precision: config.precision) { runInCurrentPrecision(step: step, fill: fill) }
+    }
+
+    private func runInCurrentPrecision(step: Int, fill: (Matrix, UnsafeMutableBufferPointer<Int32>) -> Void) -> StepStatistics {
         let b = batchSize, g = models.generator, d = models.discriminator
         let hyperparameters = schedule.hyperparameters(atStep: step)
         realLabels.withUnsafeMutableBufferPointer { fill(realImages, $0) }

@@ -1,6 +1,7 @@
 import CBLAS
 
-/// `c = alpha * op(a) * op(b) + beta * c` through OpenBLAS's `sgemm`; transposes are read in place, never copied.
+/// `c = alpha * op(a) * op(b) + beta * c`, through oneDNN's matmul or OpenBLAS's `sgemm` in the precision
+/// that `MatrixProducts` sets; transposes are read in place, never copied.
 public func gemm(_ a: Matrix, _ b: Matrix, into c: Matrix, transposeA: Bool = false, transposeB: Bool = false,
                  alpha: Float = 1, beta: Float = 0) {
     let (m, k) = transposeA ? (a.cols, a.rows) : (a.rows, a.cols)
@@ -11,6 +12,12 @@ public func gemm(_ a: Matrix, _ b: Matrix, into c: Matrix, transposeA: Bool = fa
     if k == 0 { c.scale(by: beta); return }
     GEMMCounter.flops &+= 2 &* m &* n &* k
     if GEMMCounter.shapes != nil { GEMMCounter.shapes!.append(GEMMShape(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)) }
+    if MatrixProducts.precision == .bf16 || MatrixProducts.backend == .oneDNN {
+        let shape = GEMMShape(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
+        OneDNNMatmul.shared.multiply(.init(shape: shape, alpha: alpha, beta: beta, precision: MatrixProducts.precision),
+                                     a: a.pointer, b: b.pointer, c: c.pointer)
+        return
+    }
     cblas_sgemm(CblasRowMajor,
                 transposeA ? CblasTrans : CblasNoTrans,
                 transposeB ? CblasTrans : CblasNoTrans,

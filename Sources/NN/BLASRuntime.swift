@@ -1,4 +1,5 @@
 import CBLAS
+import CDNNL
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -20,7 +21,11 @@ public enum BLASRuntime {
     /// OpenBLAS's build configuration string.
     public static var configuration: String { String(cString: openblas_get_config()).trimmingSpaces() }
     public static var threadCount: Int { Int(openblas_get_num_threads()) }
-    public static func setThreadCount(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
+    /// Sets the threads of both libraries: OpenBLAS's, and OpenMP's for oneDNN (for the calling thread).
+    public static func setThreadCount(_ n: Int) {
+        openblas_set_num_threads(Int32(max(1, n)))
+        omp_set_num_threads(Int32(max(1, n)))
+    }
 
     /// Kernels OpenBLAS falls back to when it does not recognise a CPU; all lack AVX2.
     static let fallbackCores: Set<String> = ["Prescott", "Core2", "Penryn", "Dunnington", "Nehalem",
@@ -56,9 +61,8 @@ public enum BLASRuntime {
 
     /// Number formats this CPU multiplies natively (detected at run time): fp32 always, bf16 with
     /// AVX512_BF16 or AMX-BF16.
-    public static var nativePrecisions: [String] {
-        let flags = cpuFlags
-        return ["fp32"] + (flags.contains("avx512_bf16") || flags.contains("amx_bf16") ? ["bf16"] : [])
+    public static func nativePrecisions(cpuFlags flags: Set<String> = cpuFlags) -> [Precision] {
+        [.fp32] + (flags.contains("avx512_bf16") || flags.contains("amx_bf16") ? [.bf16] : [])
     }
 
     /// SIMD features worth reporting, in a fixed order.

@@ -15,8 +15,10 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Model to time: paper, mlp, mlp-bn or dcgan, each as the PyTorch reference builds it (dcgan without the projection D and weight average that training adds by default).")
     var arch: Architecture = .paper
 
-    @Option(help: "OpenBLAS threads.")
+    @Option(help: "Threads of the matrix products.")
     var threads = 1
+
+    @OptionGroup(title: "Matrix products") var matrix: MatrixOptions
 
     @Option(help: "Minibatch size (default: 100 for paper, 64 otherwise).")
     var batchSize: Int?
@@ -38,14 +40,15 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
-        let result = TrainingBenchmark.run(architecture: arch, batchSize: batchSize, threads: threads, steps: steps,
+        matrix.apply()
+        let result = TrainingBenchmark.run(architecture: arch, batchSize: batchSize, threads: threads, precision: matrix.precision ?? .fp32, steps: steps,
                                            repeats: repeats, warmup: warmup) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
-        print(String(format: "%@ batch %d, %d thread(s), kernel %@: median %.0f images/s, best %.0f, %.1f GFLOP/s, %.2f GFLOP per step, peak RSS %.0f MiB%@",
-                     result.arch, result.batchSize, result.threads, result.blasKernel, result.medianImagesPerSecond,
+        print(String(format: "%@ batch %d, %d thread(s), %@ %@: median %.0f images/s, best %.0f, %.1f GFLOP/s, %.2f GFLOP per step, peak RSS %.0f MiB%@",
+                     result.arch, result.batchSize, result.threads, result.matmul, result.precision, result.medianImagesPerSecond,
                      result.bestImagesPerSecond, result.gflopsPerSecond, Double(result.flopsPerStep) / 1e9, result.peakResidentMiB,
                      result.allWindowsNoisy ? " (all windows noisy)" : ""))
-        print(String(format: "ceiling on %@: sgemm %.1f GFLOP/s (2048², %d thread(s)), %.1f on the step's shapes alone; the step reaches %.0f%% and %.0f%% of them",
-                     result.cpu, result.peakGflopsSquare, result.threads, result.peakGflopsStepShapes,
+        print(String(format: "ceiling on %@: %@ %@ %.1f GFLOP/s (2048², %d thread(s)), %.1f on the step's shapes alone; the step reaches %.0f%% and %.0f%% of them",
+                     result.cpu, result.matmul, result.precision, result.peakGflopsSquare, result.threads, result.peakGflopsStepShapes,
                      100 * result.fractionOfSquarePeak, 100 * result.fractionOfStepShapesPeak))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

@@ -14,7 +14,8 @@ struct InfoCommand: ParsableCommand {
         print("threads:      \(BLASRuntime.threadCount)")
         print("CPU:          \(BLASRuntime.cpuModel)")
         print("CPU features: \(BLASRuntime.simdFeatures.joined(separator: " "))")
-        print("native:       \(BLASRuntime.nativePrecisions.joined(separator: ", ")) (cgan trains in fp32)")
+        print("matmul:       oneDNN \(OneDNNMatmul.version) (fp32 and bf16 products; --matmul openblas for OpenBLAS)")
+        print("native:       \(BLASRuntime.nativePrecisions().map(\.rawValue).joined(separator: ", ")) (cgan trains in fp32 unless --precision bf16)")
         if BLASRuntime.betterCoreType(coreName: BLASRuntime.coreName, cpuFlags: BLASRuntime.cpuFlags) != nil {
             print("warning: OpenBLAS runs its slow \(BLASRuntime.coreName) kernel on a CPU that supports a faster one")
         }

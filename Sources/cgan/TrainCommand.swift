@@ -36,8 +36,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Random seed: the same seed gives the same run (default: 1).")
     var seed: UInt64?
 
-    @Option(help: "OpenBLAS threads (default: 1; with --resume: the run's, or this).")
+    @Option(help: "Threads of the matrix products (default: 1; with --resume: the run's, or this).")
     var threads: Int?
+
+    @OptionGroup(title: "Matrix products") var matrix: MatrixOptions
 
     @Option(help: "Run directory (default: runs/<arch>).")
     var out: String?
@@ -146,6 +148,7 @@ struct TrainCommand: ParsableCommand {
         if let gAverage { c.generatorAverageDecay = gAverage }
         if let lrDecayFrom { c.learningRateDecayStart = lrDecayFrom }
         c.dropoutAtSampling = sampling.dropoutAtSampling == .on
+        if let precision = matrix.precision { c.precision = precision }
         return c
     }
 
@@ -171,6 +174,7 @@ struct TrainCommand: ParsableCommand {
                                           || given.generatorAverageDecay != stored.generatorAverageDecay)),
             ("--lr-decay-from", lrDecayFrom != nil && lrDecayFrom != stored.learningRateDecayStart),
             ("--projection", differs(projection, \.projectionDiscriminator)), ("--g-average", differs(gAverage, \.generatorAverageDecay)),
+            ("--precision", differs(matrix.precision, \.precision)),
             ("--dropout-at-sampling", sampling.dropoutAtSampling.map { ($0 == .on) != stored.dropoutAtSampling } ?? false),
         ]
         if let (option, _) = contradictions.first(where: { $0.1 }) {
@@ -179,6 +183,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        matrix.apply()
         let data = try location.load()
         let directory = RunDirectory(out ?? "runs/\((arch ?? .paper).rawValue)")
         let bar = ProgressBar()
