@@ -10,10 +10,9 @@ public func gemm(_ a: Matrix, _ b: Matrix, into c: Matrix, transposeA: Bool = fa
                  "gemm shapes \(a.shape)\(transposeA ? "ᵀ" : "") x \(b.shape)\(transposeB ? "ᵀ" : "") -> \(c.shape)")
     if m == 0 || n == 0 { return }
     if k == 0 { c.scale(by: beta); return }
-    GEMMCounter.flops &+= 2 &* m &* n &* k
-    if GEMMCounter.shapes != nil { GEMMCounter.shapes!.append(GEMMShape(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)) }
-    if MatrixProducts.precision == .bf16 || MatrixProducts.backend == .oneDNN {
-        let shape = GEMMShape(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
+    let shape = GEMMShape(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
+    GEMMCounter.record(shape)
+    if MatrixProducts.usesOneDNN {
         OneDNNMatmul.shared.multiply(.init(shape: shape, alpha: alpha, beta: beta, precision: MatrixProducts.precision),
                                      a: a.pointer, b: b.pointer, c: c.pointer)
         return
@@ -25,12 +24,18 @@ public func gemm(_ a: Matrix, _ b: Matrix, into c: Matrix, transposeA: Bool = fa
                 a.pointer, Int32(a.cols), b.pointer, Int32(b.cols), beta, c.pointer, Int32(c.cols))
 }
 
-/// Floating-point operations of all `Float` matrix products so far (2·m·n·k each): benchmarks read it
+/// Floating-point operations of all `Float` matrix products and convolutions so far (2·m·n·k each): benchmarks read it
 /// around one training step to report achieved GFLOP/s.
 public enum GEMMCounter {
     nonisolated(unsafe) public static var flops = 0
     /// When set (not nil), every `Float` matrix product appends its shape: benchmarks record one step's.
     nonisolated(unsafe) public static var shapes: [GEMMShape]?
+
+    /// Counts one product (convolutions record the im2col product they stand for).
+    @inline(__always) static func record(_ shape: GEMMShape) {
+        flops &+= shape.flops
+        if shapes != nil { shapes!.append(shape) }
+    }
 }
 
 /// The shape of one `Float` matrix product: op(a) is m x k, op(b) is k x n.

@@ -1,6 +1,7 @@
-/// 2-D convolution (cross-correlation, as PyTorch's `Conv2d`) over a batch of images: im2col of every
-/// image side by side, then one `sgemm` for the whole batch (large products run near the BLAS peak, one
-/// small product per image does not). Weight [out, in, k, k], bias [out].
+/// 2-D convolution (cross-correlation, as PyTorch's `Conv2d`) over a batch of images, weight [out, in, k, k],
+/// bias [out]: through oneDNN's convolution primitives (`OneDNNConvolution`), or with `--matmul openblas`
+/// im2col of every image side by side, then one `sgemm` for the whole batch (large products run near the
+/// BLAS peak, one small product per image does not).
 public final class Conv2d: Layer, DefaultInitializable {
     public let weight: Parameter, bias: Parameter
     public let input: ImageShape, output: ImageShape
@@ -8,6 +9,9 @@ public final class Conv2d: Layer, DefaultInitializable {
     private var columns = Workspace(), product = Workspace(), outputBuffer = Workspace(), gradInput = Workspace()
     private var unfolded = noGradient
     private var rows = 0
+    private var oneDNN: OneDNNConvolutionPlans
+    /// The plan of the last forward, when it ran through oneDNN, and its input (backward needs it).
+    private var plan: OneDNNConvolution?, planInput = noGradient
 
     public init(_ input: ImageShape, outChannels: Int, _ window: ConvolutionWindow) {
         self.input = input
@@ -16,6 +20,7 @@ public final class Conv2d: Layer, DefaultInitializable {
         precondition(output.height > 0 && output.width > 0, "Conv2d: window larger than the padded input \(input)")
         weight = Parameter(shape: [outChannels, input.channels, window.kernel, window.kernel])
         bias = Parameter(shape: [outChannels])
+        oneDNN = OneDNNConvolutionPlans(.convolution, input: input, output: output, window: window)
     }
 
     public var ownParameters: [(name: String, parameter: Parameter)] { [("weight", weight), ("bias", bias)] }
@@ -24,6 +29,13 @@ public final class Conv2d: Layer, DefaultInitializable {
     public func forward(_ x: Matrix, mode: Mode) -> Matrix {
         precondition(x.cols == input.count, "Conv2d\(input) got input \(x.shape)")
         rows = x.rows
+        plan = nil
+        if MatrixProducts.usesOneDNN {
+            let plan = oneDNN.plan(batch: rows), y = outputBuffer.matrix(rows: rows, cols: output.count)
+            plan.forward(x: x.pointer, weight: weight.value.pointer, bias: bias.value.pointer, into: y.pointer)
+            (self.plan, planInput) = (plan, x)
+            return y
+        }
         let kk = weight.value.cols, positions = output.planeSize, width = rows * positions
         unfolded = columns.matrix(rows: kk, cols: width)
         for b in 0..<rows {
@@ -39,6 +51,16 @@ public final class Conv2d: Layer, DefaultInitializable {
     }
 
     public func backward(_ dy: Matrix, needs: GradientNeeds) -> Matrix {
+        if let plan {
+            if needs.contains(.parameters) {
+                plan.backwardWeights(input: planInput.pointer, gradient: dy.pointer,
+                                     weightGradient: weight.gradient.pointer, biasGradient: bias.gradient.pointer)
+            }
+            guard needs.contains(.input) else { return noGradient }
+            let dx = gradInput.matrix(rows: rows, cols: input.count)
+            plan.backwardData(gradient: dy.pointer, weight: weight.value.pointer, into: dx.pointer)
+            return dx
+        }
         let kk = weight.value.cols, positions = output.planeSize, width = rows * positions
         let dz = product.matrix(rows: output.channels, cols: width)
         BatchLayout.channelsFirst(dy.pointer, batch: rows, channels: output.channels, positions: positions, into: dz.pointer)

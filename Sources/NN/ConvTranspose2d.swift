@@ -1,5 +1,6 @@
 /// 2-D transposed convolution (PyTorch's `ConvTranspose2d`): the adjoint of a convolution, which upsamples
-/// by its stride. One `sgemm` for the whole batch, then col2im per image. Weight [in, out, k, k], bias [out].
+/// by its stride. Weight [in, out, k, k], bias [out]. Through oneDNN's deconvolution primitives
+/// (`OneDNNConvolution`), or with `--matmul openblas` one `sgemm` for the whole batch, then col2im per image.
 public final class ConvTranspose2d: Layer, DefaultInitializable {
     public let weight: Parameter, bias: Parameter
     public let input: ImageShape, output: ImageShape
@@ -7,6 +8,9 @@ public final class ConvTranspose2d: Layer, DefaultInitializable {
     private var columns = Workspace(), inputChannels = Workspace(), outputBuffer = Workspace(), gradInput = Workspace()
     private var xc = noGradient
     private var rows = 0
+    private var oneDNN: OneDNNConvolutionPlans
+    /// The plan of the last forward, when it ran through oneDNN, and its input (backward needs it).
+    private var plan: OneDNNConvolution?, planInput = noGradient
 
     public init(_ input: ImageShape, outChannels: Int, _ window: ConvolutionWindow) {
         self.input = input
@@ -15,6 +19,7 @@ public final class ConvTranspose2d: Layer, DefaultInitializable {
         precondition(output.height > 0 && output.width > 0, "ConvTranspose2d: empty output for \(input)")
         weight = Parameter(shape: [input.channels, outChannels, window.kernel, window.kernel])
         bias = Parameter(shape: [outChannels])
+        oneDNN = OneDNNConvolutionPlans(.transposed, input: input, output: output, window: window)
     }
 
     public var ownParameters: [(name: String, parameter: Parameter)] { [("weight", weight), ("bias", bias)] }
@@ -24,6 +29,13 @@ public final class ConvTranspose2d: Layer, DefaultInitializable {
     public func forward(_ x: Matrix, mode: Mode) -> Matrix {
         precondition(x.cols == input.count, "ConvTranspose2d\(input) got input \(x.shape)")
         rows = x.rows
+        plan = nil
+        if MatrixProducts.usesOneDNN {
+            let plan = oneDNN.plan(batch: rows), y = outputBuffer.matrix(rows: rows, cols: output.count)
+            plan.forward(x: x.pointer, weight: weight.value.pointer, bias: bias.value.pointer, into: y.pointer)
+            (self.plan, planInput) = (plan, x)
+            return y
+        }
         let kk = weight.value.cols, positions = input.planeSize, width = rows * positions
         xc = inputChannels.matrix(rows: input.channels, cols: width)
         BatchLayout.channelsFirst(x.pointer, batch: rows, channels: input.channels, positions: positions, into: xc.pointer)
@@ -39,6 +51,16 @@ public final class ConvTranspose2d: Layer, DefaultInitializable {
     }
 
     public func backward(_ dy: Matrix, needs: GradientNeeds) -> Matrix {
+        if let plan {
+            if needs.contains(.parameters) {
+                plan.backwardWeights(input: planInput.pointer, gradient: dy.pointer,
+                                     weightGradient: weight.gradient.pointer, biasGradient: bias.gradient.pointer)
+            }
+            guard needs.contains(.input) else { return noGradient }
+            let dx = gradInput.matrix(rows: rows, cols: input.count)
+            plan.backwardData(gradient: dy.pointer, weight: weight.value.pointer, into: dx.pointer)
+            return dx
+        }
         let kk = weight.value.cols, positions = input.planeSize, width = rows * positions
         let dcol = columns.matrix(rows: kk, cols: width)
         for b in 0..<rows {                                                       // dcol = im2col(dy)

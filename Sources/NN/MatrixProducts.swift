@@ -5,7 +5,7 @@ public enum Precision: String, CaseIterable, Codable, Sendable {
     case bf16
 }
 
-/// Which library computes the `Float` matrix products of `gemm`, and in which precision: one setting for
+/// Which library computes the `Float` matrix products of `gemm` and the convolutions, and in which precision: one setting for
 /// the process, like `torch.autocast`, so layers need not carry it.
 public enum MatrixProducts {
     public enum Backend: String, CaseIterable, Codable, Sendable {
@@ -18,6 +18,9 @@ public enum MatrixProducts {
     nonisolated(unsafe) public static var backend: Backend = .oneDNN
     /// bf16 always runs through oneDNN (Debian's OpenBLAS 0.3.21 has no bf16 product).
     nonisolated(unsafe) public static var precision: Precision = .fp32
+
+    /// True when products (and convolutions) go through oneDNN: always in bf16.
+    @inline(__always) public static var usesOneDNN: Bool { backend == .oneDNN || precision == .bf16 }
 
     /// Runs `body` with products in `precision`, then restores the previous setting.
     public static func with<R>(precision: Precision, _ body: () throws -> R) rethrows -> R {

@@ -7,9 +7,21 @@ import XCTest
 /// (Tests/Fixtures/layer-fixtures.st, written by make_layer_fixtures.py beside it).
 final class ConvolutionTests: XCTestCase {
     override class func setUp() { useFastBLASKernel() }
+    override func tearDown() { MatrixProducts.backend = .oneDNN }
     let checker = GradientChecker()
 
-    func testConv2dGradients() {
+    /// Runs `body` once per library (oneDNN's convolution primitives, OpenBLAS after im2col).
+    func forEachBackend(_ body: () throws -> Void) rethrows {
+        for backend in MatrixProducts.Backend.allCases {
+            MatrixProducts.backend = backend
+            try body()
+        }
+    }
+
+    func testConv2dGradients() { forEachBackend(conv2dGradients) }
+    func testConvTranspose2dGradients() { forEachBackend(convTranspose2dGradients) }
+
+    func conv2dGradients() {
         let rng = RandomGenerator(seed: 21)
         let layer = Conv2d(ImageShape(channels: 2, height: 6, width: 5), outChannels: 3, ConvolutionWindow(kernel: 3, stride: 2, padding: 1))
         layer.initializeDefault(rng: rng)
@@ -17,7 +29,7 @@ final class ConvolutionTests: XCTestCase {
         checker.check(layer, input: randomMatrix(2, 60, rng), mode: .training, rng: rng, name: "Conv2d")
     }
 
-    func testConvTranspose2dGradients() {
+    func convTranspose2dGradients() {
         let rng = RandomGenerator(seed: 22)
         let layer = ConvTranspose2d(ImageShape(channels: 3, height: 3, width: 4), outChannels: 2, ConvolutionWindow(kernel: 4, stride: 2, padding: 1))
         layer.initializeDefault(rng: rng)
@@ -79,13 +91,56 @@ final class ConvolutionTests: XCTestCase {
     }
 
     func testConv2dMatchesPyTorch() throws {
-        let layer = Conv2d(ImageShape(channels: 3, height: 8, width: 8), outChannels: 4, ConvolutionWindow(kernel: 4, stride: 2, padding: 1))
-        try assertMatchesPyTorch(layer, "conv", parameters: layer.ownParameters.map { ($0.name, $0.parameter) })
+        try forEachBackend {
+            let layer = Conv2d(ImageShape(channels: 3, height: 8, width: 8), outChannels: 4, ConvolutionWindow(kernel: 4, stride: 2, padding: 1))
+            try assertMatchesPyTorch(layer, "conv", parameters: layer.ownParameters.map { ($0.name, $0.parameter) })
+        }
     }
 
     func testConvTranspose2dMatchesPyTorch() throws {
-        let layer = ConvTranspose2d(ImageShape(channels: 4, height: 4, width: 4), outChannels: 3, ConvolutionWindow(kernel: 4, stride: 2, padding: 1))
-        try assertMatchesPyTorch(layer, "convT", parameters: layer.ownParameters.map { ($0.name, $0.parameter) })
+        try forEachBackend {
+            let layer = ConvTranspose2d(ImageShape(channels: 4, height: 4, width: 4), outChannels: 3, ConvolutionWindow(kernel: 4, stride: 2, padding: 1))
+            try assertMatchesPyTorch(layer, "convT", parameters: layer.ownParameters.map { ($0.name, $0.parameter) })
+        }
+    }
+
+    /// Layers of 16 channels or more run in oneDNN's blocked layouts (reordered around each call): the
+    /// fixtures' few channels do not reach that path, so compare it with im2col and OpenBLAS on the dcgan's
+    /// own shapes, forward and both backward results; then bf16 (where the CPU has it) with fp32.
+    func testBlockedLayoutsMatchIm2colAndBF16StaysClose() throws {
+        let window = ConvolutionWindow(kernel: 4, stride: 2, padding: 1)
+        let layers: [(String, () -> Layer & DefaultInitializable, Int)] = [
+            ("Conv2d 64->32", { Conv2d(ImageShape(channels: 64, height: 14, width: 14), outChannels: 32, window) }, 64 * 196),
+            ("ConvTranspose2d 32->16", { ConvTranspose2d(ImageShape(channels: 32, height: 7, width: 7), outChannels: 16, window) }, 32 * 49),
+            ("ConvTranspose2d 16->1", { ConvTranspose2d(ImageShape(channels: 16, height: 14, width: 14), outChannels: 1, window) }, 16 * 196),
+        ]
+        let bf16 = MatrixProducts.unsupportedReason(.bf16) == nil
+        for (name, make, inputCount) in layers {
+            let rng = RandomGenerator(seed: 31)
+            let x = randomMatrix(5, inputCount, rng)
+            var results: [[Float]] = []
+            let runs: [(MatrixProducts.Backend, Precision)] = [(.openBLAS, .fp32), (.oneDNN, .fp32)] + (bf16 ? [(.oneDNN, .bf16)] : [])
+            for (backend, precision) in runs {
+                MatrixProducts.backend = backend
+                let layer = make()
+                layer.initializeDefault(rng: RandomGenerator(seed: 32))
+                results.append(MatrixProducts.with(precision: precision) {
+                    let y = layer.forward(x, mode: .training)
+                    let dy = randomMatrix(y.rows, y.cols, RandomGenerator(seed: 33))
+                    let dx = layer.backward(dy, needs: .all)
+                    return y.array + dx.array + layer.namedParameters.flatMap { $0.parameter.gradient.array }
+                })
+            }
+            let scale = results[0].map(abs).max()!
+            let worst = zip(results[0], results[1]).map { abs($0 - $1) }.max()!
+            XCTAssertLessThan(worst / scale, 1e-5, "\(name): oneDNN differs from im2col by \(worst) (scale \(scale))")
+            if bf16 {
+                let off = zip(results[0], results[2]).map { abs($0 - $1) }.max()!
+                XCTAssertLessThan(off / scale, 3e-2, "\(name): bf16 far from fp32")
+                XCTAssertGreaterThan(off / scale, 1e-5, "\(name): bf16 gave fp32's numbers: nothing was rounded")
+            }
+        }
+        if !bf16 { print("bf16 convolutions not tested: \(MatrixProducts.unsupportedReason(.bf16)!)") }
     }
 
     func testBatchNorm2dMatchesPyTorch() throws {

@@ -1,0 +1,181 @@
+import CDNNL
+
+/// A convolution or transposed convolution at one batch size, through oneDNN's convolution and
+/// deconvolution primitives: forward, backward to the input, and backward to the weights and bias.
+///
+/// The layers keep PyTorch's layouts (images NCHW, one per row; weights [out, in, k, k] for a convolution,
+/// [in, out, k, k] for a transposed one). oneDNN's fast kernels want channels in blocks of 16, so each
+/// primitive chooses its own layout for tensors of 16 channels or more and for weights, and reorders move
+/// data between the two around each call; a tensor of fewer channels stays NCHW (blocking one channel to 16
+/// would multiply its work by 16). In bf16 the same reorders round the inputs (images, weights, incoming
+/// gradients) to bf16; every result is fp32. Everything is built once, at the first call for a batch size.
+final class OneDNNConvolution {
+    enum Kind { case convolution, transposed }
+
+    /// One argument of a primitive: the caller's fp32 NCHW memory, and the primitive's own when its
+    /// layout or number format differs, with the reorder between them.
+    struct Binding {
+        let user: dnnl_memory_t, inner: dnnl_memory_t, reorder: dnnl_primitive_t?
+
+        /// `desc` is what the primitive wants; `user` what the caller holds. Inputs reorder user -> inner.
+        init(user desc: dnnl_memory_desc_t, primitive wanted: dnnl_memory_desc_t, isInput: Bool) throws(OneDNNError) {
+            user = try OneDNN.memory(desc, handle: UnsafeMutableRawPointer(bitPattern: 0))
+            var d = desc, w = wanted
+            if dnnl_memory_desc_equal(&d, &w) != 0 {
+                inner = user; reorder = nil
+            } else {
+                inner = try OneDNN.memory(wanted, handle: nil)
+                reorder = isInput ? try OneDNN.reorder(from: desc, to: wanted) : try OneDNN.reorder(from: wanted, to: desc)
+            }
+        }
+
+        func bind(_ pointer: UnsafeMutableRawPointer) { dnnl_memory_set_data_handle(user, pointer) }
+        func prepare(_ stream: dnnl_stream_t) {
+            if let reorder { OneDNN.execute(reorder, on: stream, (DNNL_ARG_FROM, user), (DNNL_ARG_TO, inner)) }
+        }
+        func finish(_ stream: dnnl_stream_t) {
+            if let reorder { OneDNN.execute(reorder, on: stream, (DNNL_ARG_FROM, inner), (DNNL_ARG_TO, user)) }
+        }
+    }
+
+    let stream = OneDNN.stream()
+    private let forwardPrimitive: dnnl_primitive_t, dataPrimitive: dnnl_primitive_t, weightsPrimitive: dnnl_primitive_t
+    // Forward: x, w, b -> y.
+    private let fx: Binding, fw: Binding, fb: Binding, fy: Binding
+    // Backward to the input: dy, w -> dx.
+    private let dy: Binding, dw: Binding, dx: Binding
+    // Backward to the weights: x, dy -> dW, db.
+    private let wx: Binding, wdy: Binding, wdw: Binding, wdb: Binding
+    /// The equivalent im2col products (for `GEMMCounter`): forward, backward to the input, to the weights.
+    let shapes: (forward: GEMMShape, data: GEMMShape, weights: GEMMShape)
+
+    init(_ kind: Kind, batch: Int, input: ImageShape, output: ImageShape, window: ConvolutionWindow,
+         precision: Precision) throws(OneDNNError) {
+        let low = precision == .bf16 ? dnnl_bf16 : dnnl_f32
+        func image(_ s: ImageShape) -> [Int] { [batch, s.channels, s.height, s.width] }
+        func chosen(_ s: ImageShape, _ type: dnnl_data_type_t) throws(OneDNNError) -> dnnl_memory_desc_t {
+            try OneDNN.desc(dims: image(s), tag: s.channels < 16 ? dnnl_nchw : dnnl_format_tag_any, type: type)
+        }
+        let k = window.kernel
+        // oneDNN describes both kinds' weights as [out, in, k, k]; a transposed convolution's [in, out, k, k] is "iohw".
+        let weightDims = [output.channels, input.channels, k, k]
+        let weightTag = kind == .convolution ? dnnl_oihw : dnnl_iohw
+        let userX = try OneDNN.desc(dims: image(input), tag: dnnl_nchw, type: dnnl_f32)
+        let userY = try OneDNN.desc(dims: image(output), tag: dnnl_nchw, type: dnnl_f32)
+        let userW = try OneDNN.desc(dims: weightDims, tag: weightTag, type: dnnl_f32)
+        let userB = try OneDNN.desc(dims: [output.channels], tag: dnnl_x, type: dnnl_f32)
+        var x = try chosen(input, low), y = try chosen(output, dnnl_f32), w = try OneDNN.desc(dims: weightDims, tag: dnnl_format_tag_any, type: low)
+        var b = userB
+        var dxDesc = try chosen(input, dnnl_f32), dyDesc = try chosen(output, low)
+        var dwDesc = try OneDNN.desc(dims: weightDims, tag: dnnl_format_tag_any, type: dnnl_f32)
+        var strides = OneDNN.dims([window.stride, window.stride]), padding = OneDNN.dims([window.padding, window.padding])
+
+        var forwardPD: dnnl_primitive_desc_t?, dataPD: dnnl_primitive_desc_t?, weightsPD: dnnl_primitive_desc_t?
+        defer { dnnl_primitive_desc_destroy(forwardPD); dnnl_primitive_desc_destroy(dataPD); dnnl_primitive_desc_destroy(weightsPD) }
+        try withUnsafePointer(to: &strides) { sp throws(OneDNNError) in
+            try withUnsafePointer(to: &padding) { pp throws(OneDNNError) in
+                let s = UnsafeRawPointer(sp).assumingMemoryBound(to: Int64.self), p = UnsafeRawPointer(pp).assumingMemoryBound(to: Int64.self)
+                switch kind {
+                case .convolution:
+                    var f = dnnl_convolution_desc_t(), d = dnnl_convolution_desc_t(), g = dnnl_convolution_desc_t()
+                    try check(dnnl_convolution_forward_desc_init(&f, dnnl_forward_training, dnnl_convolution_direct, &x, &w, &b, &y, s, p, p), "convolution")
+                    try check(dnnl_primitive_desc_create(&forwardPD, &f, nil, OneDNN.engine, nil), "convolution forward")
+                    try check(dnnl_convolution_backward_data_desc_init(&d, dnnl_convolution_direct, &dxDesc, &w, &dyDesc, s, p, p), "convolution")
+                    try check(dnnl_primitive_desc_create(&dataPD, &d, nil, OneDNN.engine, forwardPD), "convolution backward-data")
+                    try check(dnnl_convolution_backward_weights_desc_init(&g, dnnl_convolution_direct, &x, &dwDesc, &b, &dyDesc, s, p, p), "convolution")
+                    try check(dnnl_primitive_desc_create(&weightsPD, &g, nil, OneDNN.engine, forwardPD), "convolution backward-weights")
+                case .transposed:
+                    var f = dnnl_deconvolution_desc_t(), d = dnnl_deconvolution_desc_t(), g = dnnl_deconvolution_desc_t()
+                    try check(dnnl_deconvolution_forward_desc_init(&f, dnnl_forward_training, dnnl_deconvolution_direct, &x, &w, &b, &y, s, p, p), "deconvolution")
+                    try check(dnnl_primitive_desc_create(&forwardPD, &f, nil, OneDNN.engine, nil), "deconvolution forward")
+                    try check(dnnl_deconvolution_backward_data_desc_init(&d, dnnl_deconvolution_direct, &dxDesc, &w, &dyDesc, s, p, p), "deconvolution")
+                    try check(dnnl_primitive_desc_create(&dataPD, &d, nil, OneDNN.engine, forwardPD), "deconvolution backward-data")
+                    try check(dnnl_deconvolution_backward_weights_desc_init(&g, dnnl_deconvolution_direct, &x, &dwDesc, &b, &dyDesc, s, p, p), "deconvolution")
+                    try check(dnnl_primitive_desc_create(&weightsPD, &g, nil, OneDNN.engine, forwardPD), "deconvolution backward-weights")
+                }
+            }
+        }
+        // The bias is the weights' second tensor (index 1).
+        func wanted(_ pd: dnnl_primitive_desc_t?, _ what: dnnl_query_t, _ index: Int32 = 0) -> dnnl_memory_desc_t {
+            dnnl_primitive_desc_query_md(pd, what, index).pointee
+        }
+        fx = try Binding(user: userX, primitive: wanted(forwardPD, dnnl_query_src_md), isInput: true)
+        fw = try Binding(user: userW, primitive: wanted(forwardPD, dnnl_query_weights_md), isInput: true)
+        fb = try Binding(user: userB, primitive: wanted(forwardPD, dnnl_query_weights_md, 1), isInput: true)
+        fy = try Binding(user: userY, primitive: wanted(forwardPD, dnnl_query_dst_md), isInput: false)
+        dy = try Binding(user: userY, primitive: wanted(dataPD, dnnl_query_diff_dst_md), isInput: true)
+        dw = try Binding(user: userW, primitive: wanted(dataPD, dnnl_query_weights_md), isInput: true)
+        dx = try Binding(user: userX, primitive: wanted(dataPD, dnnl_query_diff_src_md), isInput: false)
+        wx = try Binding(user: userX, primitive: wanted(weightsPD, dnnl_query_src_md), isInput: true)
+        wdy = try Binding(user: userY, primitive: wanted(weightsPD, dnnl_query_diff_dst_md), isInput: true)
+        wdw = try Binding(user: userW, primitive: wanted(weightsPD, dnnl_query_diff_weights_md), isInput: false)
+        wdb = try Binding(user: userB, primitive: wanted(weightsPD, dnnl_query_diff_weights_md, 1), isInput: false)
+        forwardPrimitive = try OneDNN.primitive(forwardPD!)
+        dataPrimitive = try OneDNN.primitive(dataPD!)
+        weightsPrimitive = try OneDNN.primitive(weightsPD!)
+
+        // The convolution's im2col products: W [out, in·k·k] times columns [in·k·k, B·P] (a transposed
+        // convolution is the same with input and output swapped).
+        let (small, large) = kind == .convolution ? (input, output) : (output, input)
+        let m = large.channels, n = batch * large.planeSize, kk = small.channels * k * k
+        let convolve = GEMMShape(m: m, n: n, k: kk, transposeA: false, transposeB: false)
+        let adjoint = GEMMShape(m: kk, n: n, k: m, transposeA: true, transposeB: false)
+        shapes = (kind == .convolution ? convolve : adjoint, kind == .convolution ? adjoint : convolve,
+                  GEMMShape(m: m, n: kk, k: n, transposeA: false, transposeB: true))
+    }
+
+    /// y = conv(x, w) + b.
+    func forward(x: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>,
+                 into y: UnsafeMutablePointer<Float>) {
+        GEMMCounter.record(shapes.forward)
+        fx.bind(x); fw.bind(weight); fb.bind(bias); fy.bind(y)
+        fx.prepare(stream); fw.prepare(stream); fb.prepare(stream)
+        OneDNN.execute(forwardPrimitive, on: stream, (DNNL_ARG_SRC, fx.inner), (DNNL_ARG_WEIGHTS, fw.inner),
+                       (DNNL_ARG_BIAS, fb.inner), (DNNL_ARG_DST, fy.inner))
+        fy.finish(stream)
+    }
+
+    /// dx = convᵀ(dy, w).
+    func backwardData(gradient: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>, into gradInput: UnsafeMutablePointer<Float>) {
+        GEMMCounter.record(shapes.data)
+        dy.bind(gradient); dw.bind(weight); dx.bind(gradInput)
+        dy.prepare(stream); dw.prepare(stream)
+        OneDNN.execute(dataPrimitive, on: stream, (DNNL_ARG_DIFF_DST, dy.inner), (DNNL_ARG_WEIGHTS, dw.inner), (DNNL_ARG_DIFF_SRC, dx.inner))
+        dx.finish(stream)
+    }
+
+    /// dW, db from x and dy (written, not added).
+    func backwardWeights(input: UnsafeMutablePointer<Float>, gradient: UnsafeMutablePointer<Float>,
+                         weightGradient: UnsafeMutablePointer<Float>, biasGradient: UnsafeMutablePointer<Float>) {
+        GEMMCounter.record(shapes.weights)
+        wx.bind(input); wdy.bind(gradient); wdw.bind(weightGradient); wdb.bind(biasGradient)
+        wx.prepare(stream); wdy.prepare(stream)
+        OneDNN.execute(weightsPrimitive, on: stream, (DNNL_ARG_SRC, wx.inner), (DNNL_ARG_DIFF_DST, wdy.inner),
+                       (DNNL_ARG_DIFF_WEIGHTS, wdw.inner), (DNNL_ARG_DIFF_BIAS, wdb.inner))
+        wdw.finish(stream); wdb.finish(stream)
+    }
+}
+
+/// A layer's oneDNN plans, one per batch size and precision (sampling and training use different batches).
+struct OneDNNConvolutionPlans {
+    let kind: OneDNNConvolution.Kind, input: ImageShape, output: ImageShape, window: ConvolutionWindow
+    private var plans: [Int: OneDNNConvolution] = [:]
+
+    init(_ kind: OneDNNConvolution.Kind, input: ImageShape, output: ImageShape, window: ConvolutionWindow) {
+        self.kind = kind; self.input = input; self.output = output; self.window = window
+    }
+
+    /// The plan for `batch` images in the current `MatrixProducts.precision`, built at its first use.
+    mutating func plan(batch: Int) -> OneDNNConvolution {
+        let precision = MatrixProducts.precision
+        let key = batch * 2 + (precision == .bf16 ? 1 : 0)
+        if let plan = plans[key] { return plan }
+        do {
+            let plan = try OneDNNConvolution(kind, batch: batch, input: input, output: output, window: window, precision: precision)
+            plans[key] = plan
+            return plan
+        } catch {
+            fatalError("oneDNN: \(error)")
+        }
+    }
+}
