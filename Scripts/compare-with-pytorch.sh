@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # Times `cgan bench` and the PyTorch reference (../shared/bench/torch_cgan.py) side by side on this machine:
 # for each model and thread count, Swift and PyTorch run alternately (ROUNDS times each), and the table
-# reports the median images/s of each and their ratio.
+# reports the median images/s of each and their ratio. PRECISIONS="fp32 bf16" adds bf16 rows: `cgan bench
+# --precision bf16` against torch.autocast("cpu", dtype=torch.bfloat16) (torch_cgan.py --amp-bf16).
 #
 #   PYTHON=/tmp/torchenv/bin/python Scripts/compare-with-pytorch.sh        # install: see ../shared/bench/README.md
 #
-# Settings (environment): ARCHS="paper mlp mlp-bn dcgan" THREADS="1 2" ROUNDS=2 STEPS=200 REPEATS=2 OUT=bench-results.jsonl
+# Settings (environment): ARCHS="paper mlp mlp-bn dcgan" THREADS="1 2" PRECISIONS=fp32 ROUNDS=2 STEPS=200 REPEATS=2
+# OUT=bench-results.jsonl
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-/tmp/torchenv/bin/python}
 TORCH_SCRIPT=${TORCH_SCRIPT:-../shared/bench/torch_cgan.py}
 ARCHS=${ARCHS:-"paper mlp mlp-bn dcgan"}
 THREADS=${THREADS:-"1 2"}
+PRECISIONS=${PRECISIONS:-fp32}
 ROUNDS=${ROUNDS:-2}
 STEPS=${STEPS:-200}
 REPEATS=${REPEATS:-2}
@@ -20,15 +23,18 @@ OUT=${OUT:-bench-results.jsonl}
 "$PYTHON" -c 'import torch' 2>/dev/null || { echo "error: $PYTHON cannot import torch (see ../shared/bench/README.md)" >&2; exit 1; }
 swift build -c release --product cgan >&2
 : > "$OUT"
-for threads in $THREADS; do
-  for arch in $ARCHS; do
-    for round in $(seq "$ROUNDS"); do
-      echo "[$arch, $threads thread(s), round $round] swift" >&2
-      .build/release/cgan bench --arch "$arch" --threads "$threads" --steps "$STEPS" --repeats "$REPEATS" 2>/dev/null \
-        | tail -n 1 | sed 's/^/{"impl":"swift","result":/; s/$/}/' >> "$OUT"
-      echo "[$arch, $threads thread(s), round $round] pytorch" >&2
-      "$PYTHON" "$TORCH_SCRIPT" --arch "$arch" --threads "$threads" --steps "$STEPS" --repeats "$REPEATS" --no-flops --quiet 2>/dev/null \
-        | tail -n 1 | sed 's/^/{"impl":"torch","result":/; s/$/}/' >> "$OUT"
+for precision in $PRECISIONS; do
+  amp=""; [ "$precision" = bf16 ] && amp="--amp-bf16"
+  for threads in $THREADS; do
+    for arch in $ARCHS; do
+      for round in $(seq "$ROUNDS"); do
+        echo "[$arch, $threads thread(s), $precision, round $round] swift" >&2
+        .build/release/cgan bench --arch "$arch" --threads "$threads" --precision "$precision" --steps "$STEPS" --repeats "$REPEATS" 2>/dev/null \
+          | tail -n 1 | sed 's/^/{"impl":"swift","result":/; s/$/}/' >> "$OUT"
+        echo "[$arch, $threads thread(s), $precision, round $round] pytorch" >&2
+        "$PYTHON" "$TORCH_SCRIPT" --arch "$arch" --threads "$threads" $amp --steps "$STEPS" --repeats "$REPEATS" --no-flops --quiet 2>/dev/null \
+          | tail -n 1 | sed 's/^/{"impl":"torch","precision":"'"$precision"'","result":/; s/$/}/' >> "$OUT"
+      done
     done
   done
 done
@@ -38,18 +44,20 @@ import json, statistics, sys, platform
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
 print(f"machine: {cpu}, {len(open('/proc/cpuinfo').read().split('processor')) - 1} cores")
-print("| model | threads | Swift images/s | PyTorch images/s | ratio | Swift GFLOP/s | fraction of sgemm peak (2048², same threads) |")
-print("|---|---|---|---|---|---|---|")
+print("| model | precision | threads | Swift images/s | PyTorch images/s | ratio | Swift GFLOP/s | fraction of the 2048² product's peak (same library, precision, threads) |")
+print("|---|---|---|---|---|---|---|---|")
+def key(r):
+    res = r["result"]
+    return (res["arch"], res.get("precision") or r.get("precision", "fp32"), res["threads"])
 keys = []
 for r in rows:
-    res = r["result"]; k = (res["arch"], res["threads"])
-    if k not in keys: keys.append(k)
-for arch, threads in keys:
-    sw = [r["result"] for r in rows if r["impl"] == "swift" and (r["result"]["arch"], r["result"]["threads"]) == (arch, threads)]
-    to = [r["result"] for r in rows if r["impl"] == "torch" and (r["result"]["arch"], r["result"]["threads"]) == (arch, threads)]
+    if key(r) not in keys: keys.append(key(r))
+for arch, precision, threads in keys:
+    sw = [r["result"] for r in rows if r["impl"] == "swift" and key(r) == (arch, precision, threads)]
+    to = [r["result"] for r in rows if r["impl"] == "torch" and key(r) == (arch, precision, threads)]
     s = statistics.median(x["medianImagesPerSecond"] for x in sw)
     t = statistics.median(x["median_images_per_s"] for x in to)
     g = statistics.median(x["gflopsPerSecond"] for x in sw)
     f = statistics.median(x["fractionOfSquarePeak"] for x in sw)
-    print(f"| {arch} | {threads} | {s:.0f} | {t:.0f} | {s / t:.2f}x | {g:.1f} | {100 * f:.0f}% |")
+    print(f"| {arch} | {precision} | {threads} | {s:.0f} | {t:.0f} | {s / t:.2f}x | {g:.1f} | {100 * f:.0f}% |")
 PY
