@@ -164,6 +164,7 @@ final class OneDNNConvolution {
 struct OneDNNConvolutionPlans {
     let kind: OneDNNConvolution.Kind, input: ImageShape, output: ImageShape, window: ConvolutionWindow
     private var plans: [Int: OneDNNConvolution] = [:]
+    static let limit = 8
 
     init(_ kind: OneDNNConvolution.Kind, input: ImageShape, output: ImageShape, window: ConvolutionWindow) {
         self.kind = kind; self.input = input; self.output = output; self.window = window
@@ -174,6 +175,9 @@ struct OneDNNConvolutionPlans {
         let precision = MatrixProducts.precision
         let key = batch * 2 + (precision == .bf16 ? 1 : 0)
         if let plan = plans[key] { return plan }
+        // Training uses two or three batch sizes; a server asked for every count from 1 to 100 would keep
+        // building plans (and their buffers): past a few, start again.
+        if plans.count >= Self.limit { plans.removeAll() }
         do {
             let plan = try OneDNNConvolution(kind, batch: batch, input: input, output: output, window: window, precision: precision)
             plans[key] = plan

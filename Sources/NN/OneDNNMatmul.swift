@@ -84,6 +84,8 @@ public final class OneDNNMatmul: @unchecked Sendable {
         plans.withLock { plans in
             let plan: Plan
             if let p = plans[key] { plan = p } else {
+                // A training step has a few dozen shapes; other callers (a server's batch sizes) are bounded here.
+                if plans.count >= 512 { plans.removeAll() }
                 do { plan = try Plan(key: key) } catch { fatalError("oneDNN: \(error)") }
                 plans[key] = plan
             }

@@ -34,8 +34,9 @@ public struct CGANServer: Sendable {
 
     /// Serves until SIGINT or SIGTERM; `onRunning` gets the bound port (useful with port 0).
     public func run(host: String, port: Int, onRunning: @escaping @Sendable (Int) -> Void) async throws {
-        // Requests are small: one core each, several at once. OpenBLAS's own threads would also deadlock when
-        // two requests call sgemm at the same moment.
+        // Requests are small: one core each, several at once (`GeneratorPool` sets each request thread's
+        // OpenMP threads for oneDNN). OpenBLAS's own threads would also deadlock when two requests called
+        // sgemm at the same moment (evaluation's dgemm still uses it).
         BLASRuntime.setThreadCount(1)
         let app = Application(router: makeRouter(), configuration: .init(address: .hostname(host, port: port), serverName: "cgan"),
                               onServerRunning: { channel in onRunning(channel.localAddress?.port ?? port) })

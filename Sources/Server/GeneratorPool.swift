@@ -1,5 +1,6 @@
 import CGAN
 import Foundation
+import NN
 
 /// Loaded generators by checkpoint path, reloaded when the file changes (a training run rewrites its
 /// checkpoints every epoch). A generator reuses its buffers, so each copy serves one request at a time;
@@ -20,6 +21,8 @@ final class GeneratorPool: @unchecked Sendable {
 
     /// Runs `body` with a generator of `checkpoint` that no other request is using.
     func with<T>(_ checkpoint: String, _ body: (ConditionalGenerator) throws -> T) throws -> T {
+        // oneDNN's thread count is OpenMP's, set per calling thread: one per request, as on the main thread.
+        BLASRuntime.setThreadCount(1)
         let (entry, generator) = try take(checkpoint)
         defer {
             condition.lock()

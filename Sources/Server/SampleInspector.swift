@@ -8,8 +8,8 @@ import NN
 /// of the training images (a sample that equals one is memorised, not generated).
 ///
 /// `loadClassifierInBackground()` loads (or first trains) the classifier on a thread of its own while requests
-/// use the inspector, so OpenBLAS must run with one thread (as `CGANServer.run` sets): its threaded sgemm
-/// deadlocks when called from two threads at once. Until it is there, confidences are nil.
+/// use the inspector, so OpenBLAS must run with one thread (as `CGANServer.run` sets): its threaded gemm
+/// deadlocks when called from two threads at once (products of `Float`s go through oneDNN, which does not). Until it is there, confidences are nil.
 public final class SampleInspector: @unchecked Sendable {
     public struct Inspection: Encodable, Sendable {
         public let label: Int
