@@ -11,6 +11,8 @@ public struct RunDirectory: Sendable {
     public var checkpoints: String { path + "/checkpoints" }
     public var latestCheckpoint: String { checkpoints + "/latest.safetensors" }
     public var bestCheckpoint: String { checkpoints + "/best.safetensors" }
+    /// The checkpoint kept after `epoch` (`cgan train --keep-every`).
+    public func epochCheckpoint(_ epoch: Int) -> String { checkpoints + String(format: "/epoch-%03d.safetensors", epoch) }
     public var evaluation: String { path + "/evaluation.json" }
     public func sampleGrid(epoch: Int) -> String { samples + String(format: "/epoch-%03d.png", epoch) }
     /// D's and G's losses, D(x) and D(G(z)) over the run, drawn when training ends.

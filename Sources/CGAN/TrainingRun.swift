@@ -38,6 +38,8 @@ public final class TrainingRun {
     public var logEvery = 100
     /// Write a sample grid every this many epochs (and after the last).
     public var sampleEvery = 1
+    /// Also keep checkpoints/epoch-NNN.safetensors after every `keepEvery`-th epoch; 0: never.
+    public var keepEvery = 0
     /// Called at each epoch's end with the generator; returns extra metadata for the checkpoint and
     /// whether this epoch's weights are the best so far (evaluation plugs in here).
     public var onEpochEnd: ((Int, ConditionalGenerator) throws -> (isBest: Bool, metadata: [String: String]))?
@@ -229,6 +231,9 @@ public final class TrainingRun {
             }
             try saveCheckpoint(to: directory.latestCheckpoint, wall: wall, extra: metadata)
             if best { try saveCheckpoint(to: directory.bestCheckpoint, wall: wall, extra: metadata) }
+            if keepEvery > 0 && finished % keepEvery == 0 {
+                try saveCheckpoint(to: directory.epochCheckpoint(finished), wall: wall, extra: metadata)
+            }
             report(.message("epoch \(finished)/\(config.epochs) done" + (grid.map { ": samples \($0)" } ?? "")
                             + ", checkpoint \(directory.latestCheckpoint)" + (best ? " (best so far)" : "")))
         }

@@ -50,6 +50,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Write a sample grid every N epochs.")
     var sampleEvery = 1
 
+    @Option(help: "Also keep checkpoints/epoch-NNN.safetensors every N epochs, to evaluate the run's course later (default: 0, only latest and best).")
+    var keepEvery = 0
+
     @Option(help: "Log D/G losses to metrics.csv and the screen every N steps.")
     var logEvery = 100
 
@@ -119,6 +122,7 @@ struct TrainCommand: ParsableCommand {
     func validate() throws {
         if evalEvery < 0 { throw CommandError("--eval-every must be 0 (off) or more") }
         if sampleEvery < 1 || logEvery < 1 { throw CommandError("--sample-every and --log-every must be at least 1") }
+        if keepEvery < 0 { throw CommandError("--keep-every must be 0 (off) or more") }
         try sampling.validateSingle()
         if let problem = makeConfig().problem { throw CommandError(problem) }
     }
@@ -195,6 +199,7 @@ struct TrainCommand: ParsableCommand {
                                       threads: threads) { bar.message($0) }
             run.logEvery = logEvery
             run.sampleEvery = sampleEvery
+            run.keepEvery = keepEvery
             if evalEvery > 0 {
                 run.trackBestCheckpoint(every: evalEvery, evaluator: evaluation.makeEvaluator(data) { bar.message($0) }) { bar.message($0) }
             }

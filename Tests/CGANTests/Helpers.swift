@@ -18,19 +18,20 @@ func smallConfig(_ arch: Architecture, epochs: Int, limit: Int = 1000, batch: In
 /// Trains and returns the run; `report` collects progress.
 @discardableResult
 func train(_ config: TrainingConfig, in directory: String, resume: Bool = false, epochs: Int? = nil,
-           logEvery: Int = 5, progress: inout [TrainingProgress]) throws -> TrainingRun {
+           logEvery: Int = 5, keepEvery: Int = 0, progress: inout [TrainingProgress]) throws -> TrainingRun {
     let run = try TrainingRun(config: config, data: try RealMNIST.require(), directory: RunDirectory(directory),
                               resume: resume, epochs: epochs)
     run.logEvery = logEvery
+    run.keepEvery = keepEvery
     var collected: [TrainingProgress] = []
     try run.run { if case .progress(let p) = $0 { collected.append(p) } }
     progress += collected
     return run
 }
 
-func train(_ config: TrainingConfig, in directory: String, resume: Bool = false, epochs: Int? = nil) throws {
+func train(_ config: TrainingConfig, in directory: String, resume: Bool = false, epochs: Int? = nil, keepEvery: Int = 0) throws {
     var ignored: [TrainingProgress] = []
-    try train(config, in: directory, resume: resume, epochs: epochs, progress: &ignored)
+    try train(config, in: directory, resume: resume, epochs: epochs, keepEvery: keepEvery, progress: &ignored)
 }
 
 /// Every tensor of a checkpoint file, as exact bit patterns.

@@ -152,6 +152,8 @@ final class HostileInputTests: XCTestCase {
         let runDirectory = RunDirectory(dir)
         let data = ["--data-dir", sharedMNIST, "--eval-every", "0", "--train-limit", "100", "--batch-size", "50"]
         try assertOneLineError(["train", "--out", dir, "--resume", "--epochs", "2", "--lr", "0.5"] + data, contains: "--lr")
+        // Refused either as a change of the run or, on a CPU without bf16, as unsupported: both name the option.
+        try assertOneLineError(["train", "--out", dir, "--resume", "--epochs", "2", "--precision", "bf16"] + data, contains: "--precision")
         try assertOneLineError(["train", "--out", dir, "--resume", "--epochs", "2", "--arch", "mlp"] + data, contains: "--arch")
         // config.json edited to name another model than the checkpoint holds.
         let json = try String(contentsOfFile: runDirectory.config, encoding: .utf8)

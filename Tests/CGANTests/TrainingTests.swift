@@ -103,7 +103,7 @@ final class TrainingRunTests: XCTestCase {
         let straight = temporaryDirectory(self), resumed = temporaryDirectory(self)
         var config = smallConfig(arch, epochs: 2, limit: 600, batch: 50)
         adjust(&config)
-        try train(config, in: straight)
+        try train(config, in: straight, keepEvery: 1)
         var first = config
         first.epochs = 1
         try train(first, in: resumed)
@@ -111,6 +111,10 @@ final class TrainingRunTests: XCTestCase {
         let a = try tensorBits(RunDirectory(straight).latestCheckpoint), b = try tensorBits(RunDirectory(resumed).latestCheckpoint)
         XCTAssertEqual(Set(a.keys), Set(b.keys))
         for (name, bits) in a { XCTAssertEqual(bits, b[name], "\(arch.rawValue): \(name) differs after resume") }
+        // --keep-every 1 kept both epochs; the last is the latest checkpoint, the first a different one.
+        let run = RunDirectory(straight)
+        XCTAssertEqual(try tensorBits(run.epochCheckpoint(2)), a)
+        XCTAssertNotEqual(try tensorBits(run.epochCheckpoint(1)), a)
         // The resumed run's metrics continue where the first part stopped: the same rows as the straight run's.
         func losses(_ dir: String) throws -> [String] {
             try String(contentsOfFile: RunDirectory(dir).metrics, encoding: .utf8).split(separator: "\n")
@@ -121,6 +125,21 @@ final class TrainingRunTests: XCTestCase {
     }
 
     func testResumeIsExactForThePaperModel() throws { try assertResumeIsExact(.paper) }
+
+    /// bf16 products are deterministic too, so a bf16 run resumes bit for bit (where the CPU runs bf16).
+    func testResumeIsExactInBF16() throws {
+        if let reason = MatrixProducts.unsupportedReason(.bf16) { throw XCTSkip("bf16 training not tested: \(reason)") }
+        try assertResumeIsExact(.dcgan) { $0.precision = .bf16 }
+        try assertResumeIsExact(.paper) { $0.precision = .bf16 }
+        // And bf16 is really used: the same run in fp32 ends with other weights; the checkpoint records it.
+        let fp32 = temporaryDirectory(self), bf16 = temporaryDirectory(self)
+        var config = smallConfig(.paper, epochs: 1, limit: 200, batch: 50)
+        try train(config, in: fp32)
+        config.precision = .bf16
+        try train(config, in: bf16)
+        XCTAssertNotEqual(try tensorBits(RunDirectory(fp32).latestCheckpoint), try tensorBits(RunDirectory(bf16).latestCheckpoint))
+        XCTAssertEqual(try Checkpoint(path: RunDirectory(bf16).latestCheckpoint).config.precision, .bf16)
+    }
     func testResumeIsExactForBatchNorm() throws { try assertResumeIsExact(.mlpBN) }
 
     /// The weight average (with its own batch-norm statistics) and the projection head resume exactly too,
