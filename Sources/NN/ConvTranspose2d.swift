@@ -9,8 +9,6 @@ public final class ConvTranspose2d: Layer, DefaultInitializable {
     private var xc = noGradient
     private var rows = 0
     private var oneDNN: OneDNNConvolutionPlans
-    /// The plan of the last forward, when it ran through oneDNN, and its input (backward needs it).
-    private var plan: OneDNNConvolution?, planInput = noGradient
 
     public init(_ input: ImageShape, outChannels: Int, _ window: ConvolutionWindow) {
         self.input = input
@@ -29,11 +27,10 @@ public final class ConvTranspose2d: Layer, DefaultInitializable {
     public func forward(_ x: Matrix, mode: Mode) -> Matrix {
         precondition(x.cols == input.count, "ConvTranspose2d\(input) got input \(x.shape)")
         rows = x.rows
-        plan = nil
+        oneDNN.deactivate()
         if MatrixProducts.usesOneDNN {
-            let plan = oneDNN.plan(batch: rows), y = outputBuffer.matrix(rows: rows, cols: output.count)
-            plan.forward(x: x.pointer, weight: weight.value.pointer, bias: bias.value.pointer, into: y.pointer)
-            (self.plan, planInput) = (plan, x)
+            let y = outputBuffer.matrix(rows: rows, cols: output.count)
+            oneDNN.forward(x, weight: weight, bias: bias, into: y)
             return y
         }
         let kk = weight.value.cols, positions = input.planeSize, width = rows * positions
@@ -51,15 +48,8 @@ public final class ConvTranspose2d: Layer, DefaultInitializable {
     }
 
     public func backward(_ dy: Matrix, needs: GradientNeeds) -> Matrix {
-        if let plan {
-            if needs.contains(.parameters) {
-                plan.backwardWeights(input: planInput.pointer, gradient: dy.pointer,
-                                     weightGradient: weight.gradient.pointer, biasGradient: bias.gradient.pointer)
-            }
-            guard needs.contains(.input) else { return noGradient }
-            let dx = gradInput.matrix(rows: rows, cols: input.count)
-            plan.backwardData(gradient: dy.pointer, weight: weight.value.pointer, into: dx.pointer)
-            return dx
+        if oneDNN.isActive {
+            return oneDNN.backward(dy, needs: needs, weight: weight, bias: bias) { gradInput.matrix(rows: rows, cols: input.count) }
         }
         let kk = weight.value.cols, positions = input.planeSize, width = rows * positions
         let dcol = columns.matrix(rows: kk, cols: width)

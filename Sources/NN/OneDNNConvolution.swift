@@ -160,18 +160,47 @@ final class OneDNNConvolution {
     }
 }
 
-/// A layer's oneDNN plans, one per batch size and precision (sampling and training use different batches).
+/// A layer's oneDNN plans, one per batch size and precision (sampling and training use different batches),
+/// and what a forward pass leaves for its backward pass. Conv2d and ConvTranspose2d both run through it.
 struct OneDNNConvolutionPlans {
     let kind: OneDNNConvolution.Kind, input: ImageShape, output: ImageShape, window: ConvolutionWindow
     private var plans: [Int: OneDNNConvolution] = [:]
     static let limit = 8
+    /// The plan of the last forward when it ran through oneDNN (nil after an im2col forward), and its input.
+    private var active: OneDNNConvolution?, activeInput = noGradient
 
     init(_ kind: OneDNNConvolution.Kind, input: ImageShape, output: ImageShape, window: ConvolutionWindow) {
         self.kind = kind; self.input = input; self.output = output; self.window = window
     }
 
+    var isActive: Bool { active != nil }
+
+    /// Forgets the last forward (the layer's im2col path ran instead).
+    mutating func deactivate() { active = nil; activeInput = noGradient }
+
+    /// y = layer(x) [B, out·outH·outW] into `y`; keeps x for the backward pass.
+    mutating func forward(_ x: Matrix, weight: Parameter, bias: Parameter, into y: Matrix) {
+        let plan = self.plan(batch: x.rows)
+        plan.forward(x: x.pointer, weight: weight.value.pointer, bias: bias.value.pointer, into: y.pointer)
+        (active, activeInput) = (plan, x)
+    }
+
+    /// The backward pass of the last forward: weight and bias gradients when asked, and dx into the
+    /// matrix `gradInput` returns (called only when the input's gradient is needed).
+    func backward(_ dy: Matrix, needs: GradientNeeds, weight: Parameter, bias: Parameter, gradInput: () -> Matrix) -> Matrix {
+        guard let plan = active else { preconditionFailure("backward without a oneDNN forward") }
+        if needs.contains(.parameters) {
+            plan.backwardWeights(input: activeInput.pointer, gradient: dy.pointer,
+                                 weightGradient: weight.gradient.pointer, biasGradient: bias.gradient.pointer)
+        }
+        guard needs.contains(.input) else { return noGradient }
+        let dx = gradInput()
+        plan.backwardData(gradient: dy.pointer, weight: weight.value.pointer, into: dx.pointer)
+        return dx
+    }
+
     /// The plan for `batch` images in the current `MatrixProducts.precision`, built at its first use.
-    mutating func plan(batch: Int) -> OneDNNConvolution {
+    private mutating func plan(batch: Int) -> OneDNNConvolution {
         let precision = MatrixProducts.precision
         let key = batch * 2 + (precision == .bf16 ? 1 : 0)
         if let plan = plans[key] { return plan }
