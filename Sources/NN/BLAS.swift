@@ -24,8 +24,8 @@ public func gemm(_ a: Matrix, _ b: Matrix, into c: Matrix, transposeA: Bool = fa
                 a.pointer, Int32(a.cols), b.pointer, Int32(b.cols), beta, c.pointer, Int32(c.cols))
 }
 
-/// Floating-point operations of all `Float` matrix products and convolutions so far (2·m·n·k each): benchmarks read it
-/// around one training step to report achieved GFLOP/s.
+/// Floating-point operations of all `Float` matrix products and convolutions so far (2·m·n·k each):
+/// benchmarks read it around one training step to report achieved GFLOP/s.
 public enum GEMMCounter {
     nonisolated(unsafe) public static var flops = 0
     /// When set (not nil), every `Float` matrix product appends its shape: benchmarks record one step's.

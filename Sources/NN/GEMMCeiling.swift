@@ -1,7 +1,8 @@
 import Foundation
 
-/// What this machine's matrix product (`gemm`, in the current library and precision) achieves, measured in the same process and at the same thread count as
-/// the work it is compared with: the ceiling against which a training step's GFLOP/s is read.
+/// What this machine's matrix product (`gemm`, in the current library and precision) achieves, measured
+/// in the same process and at the same thread count as the work it is compared with: the ceiling against
+/// which a training step's GFLOP/s is read.
 public enum GEMMCeiling {
     /// GFLOP/s of repeated products of `shape` (operands filled once, result overwritten), timed for at
     /// least `seconds` after one warm-up call; the best of three such windows.

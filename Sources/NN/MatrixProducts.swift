@@ -5,8 +5,8 @@ public enum Precision: String, CaseIterable, Codable, Sendable {
     case bf16
 }
 
-/// Which library computes the `Float` matrix products of `gemm` and the convolutions, and in which precision: one setting for
-/// the process, like `torch.autocast`, so layers need not carry it.
+/// Which library computes the `Float` matrix products of `gemm` and the convolutions, and in which
+/// precision: one setting for the process, like `torch.autocast`, so layers need not carry it.
 public enum MatrixProducts {
     public enum Backend: String, CaseIterable, Codable, Sendable {
         case openBLAS = "openblas"
