@@ -17,10 +17,13 @@ final class OneDNNConvolution {
     /// layout or number format differs, with the reorder between them.
     struct Binding {
         let user: dnnl_memory_t, inner: dnnl_memory_t, reorder: dnnl_primitive_t?
+        /// The layout and number format of `inner`.
+        let format: dnnl_memory_desc_t
 
         /// `desc` is what the primitive wants; `user` what the caller holds. Inputs reorder user -> inner.
         init(user desc: dnnl_memory_desc_t, primitive wanted: dnnl_memory_desc_t, isInput: Bool) throws(OneDNNError) {
             user = try OneDNN.memory(desc, handle: UnsafeMutableRawPointer(bitPattern: 0))
+            format = wanted
             var d = desc, w = wanted
             if dnnl_memory_desc_equal(&d, &w) != 0 {
                 inner = user; reorder = nil
@@ -28,6 +31,24 @@ final class OneDNNConvolution {
                 inner = try OneDNN.memory(wanted, handle: nil)
                 reorder = isInput ? try OneDNN.reorder(from: desc, to: wanted) : try OneDNN.reorder(from: wanted, to: desc)
             }
+        }
+
+        /// An input holding the same data as `source`, an input of the forward pass: where `source` already
+        /// reorders it into the format this primitive wants, read that copy instead of reordering again.
+        /// Sound because a backward pass always follows its own forward on the same plan, and weights do
+        /// not change between the two.
+        init(reusing source: Binding, user desc: dnnl_memory_desc_t, primitive wanted: dnnl_memory_desc_t) throws(OneDNNError) {
+            var s = source.format, w = wanted
+            if source.reorder != nil && dnnl_memory_desc_equal(&s, &w) != 0 {
+                self.init(user: try OneDNN.memory(desc, handle: UnsafeMutableRawPointer(bitPattern: 0)),
+                          inner: source.inner, reorder: nil, format: wanted)
+            } else {
+                try self.init(user: desc, primitive: wanted, isInput: true)
+            }
+        }
+
+        private init(user: dnnl_memory_t, inner: dnnl_memory_t, reorder: dnnl_primitive_t?, format: dnnl_memory_desc_t) {
+            self.user = user; self.inner = inner; self.reorder = reorder; self.format = format
         }
 
         func bind(_ pointer: UnsafeMutableRawPointer) { dnnl_memory_set_data_handle(user, pointer) }
@@ -108,9 +129,9 @@ final class OneDNNConvolution {
         fb = try Binding(user: userB, primitive: wanted(forwardPD, dnnl_query_weights_md, 1), isInput: true)
         fy = try Binding(user: userY, primitive: wanted(forwardPD, dnnl_query_dst_md), isInput: false)
         dy = try Binding(user: userY, primitive: wanted(dataPD, dnnl_query_diff_dst_md), isInput: true)
-        dw = try Binding(user: userW, primitive: wanted(dataPD, dnnl_query_weights_md), isInput: true)
+        dw = try Binding(reusing: fw, user: userW, primitive: wanted(dataPD, dnnl_query_weights_md))
         dx = try Binding(user: userX, primitive: wanted(dataPD, dnnl_query_diff_src_md), isInput: false)
-        wx = try Binding(user: userX, primitive: wanted(weightsPD, dnnl_query_src_md), isInput: true)
+        wx = try Binding(reusing: fx, user: userX, primitive: wanted(weightsPD, dnnl_query_src_md))
         wdy = try Binding(user: userY, primitive: wanted(weightsPD, dnnl_query_diff_dst_md), isInput: true)
         wdw = try Binding(user: userW, primitive: wanted(weightsPD, dnnl_query_diff_weights_md), isInput: false)
         wdb = try Binding(user: userB, primitive: wanted(weightsPD, dnnl_query_diff_weights_md, 1), isInput: false)
