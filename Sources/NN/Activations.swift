@@ -9,7 +9,7 @@ public final class ReLU: Layer {
     public func forward(_ x: Matrix, mode: Mode) -> Matrix {
         y = output.matrix(rows: x.rows, cols: x.cols)
         let xp = x.pointer, yp = y.pointer
-        for i in 0..<x.count { yp[i] = max(xp[i], 0) }
+        ParallelLoop.forEachChunk(x.count) { r in for i in r { yp[i] = max(xp[i], 0) } }
         return y
     }
 
@@ -17,7 +17,7 @@ public final class ReLU: Layer {
         guard needs.contains(.input) else { return noGradient }
         let dx = gradInput.matrix(rows: dy.rows, cols: dy.cols)
         let yp = y.pointer, g = dy.pointer, d = dx.pointer
-        for i in 0..<dy.count { d[i] = yp[i] > 0 ? g[i] : 0 }
+        ParallelLoop.forEachChunk(dy.count) { r in for i in r { d[i] = yp[i] > 0 ? g[i] : 0 } }
         return dx
     }
 }
@@ -33,7 +33,7 @@ public final class LeakyReLU: Layer {
         self.x = x
         let y = output.matrix(rows: x.rows, cols: x.cols)
         let xp = x.pointer, yp = y.pointer, a = slope
-        for i in 0..<x.count { yp[i] = xp[i] > 0 ? xp[i] : a * xp[i] }
+        ParallelLoop.forEachChunk(x.count) { r in for i in r { yp[i] = xp[i] > 0 ? xp[i] : a * xp[i] } }
         return y
     }
 
@@ -41,7 +41,7 @@ public final class LeakyReLU: Layer {
         guard needs.contains(.input) else { return noGradient }
         let dx = gradInput.matrix(rows: dy.rows, cols: dy.cols)
         let xp = x.pointer, g = dy.pointer, d = dx.pointer, a = slope
-        for i in 0..<dy.count { d[i] = xp[i] > 0 ? g[i] : a * g[i] }
+        ParallelLoop.forEachChunk(dy.count) { r in for i in r { d[i] = xp[i] > 0 ? g[i] : a * g[i] } }
         return dx
     }
 }
@@ -55,7 +55,7 @@ public final class Sigmoid: Layer {
     public func forward(_ x: Matrix, mode: Mode) -> Matrix {
         y = output.matrix(rows: x.rows, cols: x.cols)
         let xp = x.pointer, yp = y.pointer
-        for i in 0..<x.count { yp[i] = sigmoid(xp[i]) }
+        ParallelLoop.forEachChunk(x.count) { r in for i in r { yp[i] = sigmoid(xp[i]) } }
         return y
     }
 
@@ -63,7 +63,7 @@ public final class Sigmoid: Layer {
         guard needs.contains(.input) else { return noGradient }
         let dx = gradInput.matrix(rows: dy.rows, cols: dy.cols)
         let yp = y.pointer, g = dy.pointer, d = dx.pointer
-        for i in 0..<dy.count { d[i] = g[i] * yp[i] * (1 - yp[i]) }
+        ParallelLoop.forEachChunk(dy.count) { r in for i in r { d[i] = g[i] * yp[i] * (1 - yp[i]) } }
         return dx
     }
 }
@@ -77,10 +77,8 @@ public final class Tanh: Layer {
     public func forward(_ x: Matrix, mode: Mode) -> Matrix {
         y = output.matrix(rows: x.rows, cols: x.cols)
         let xp = x.pointer, yp = y.pointer
-        for i in 0..<x.count {
-            // tanh(x) = 2σ(2x) - 1: one exp, no overflow.
-            yp[i] = 2 * sigmoid(2 * xp[i]) - 1
-        }
+        // tanh(x) = 2σ(2x) - 1: one exp, no overflow.
+        ParallelLoop.forEachChunk(x.count) { r in for i in r { yp[i] = 2 * sigmoid(2 * xp[i]) - 1 } }
         return y
     }
 
@@ -88,7 +86,7 @@ public final class Tanh: Layer {
         guard needs.contains(.input) else { return noGradient }
         let dx = gradInput.matrix(rows: dy.rows, cols: dy.cols)
         let yp = y.pointer, g = dy.pointer, d = dx.pointer
-        for i in 0..<dy.count { d[i] = g[i] * (1 - yp[i] * yp[i]) }
+        ParallelLoop.forEachChunk(dy.count) { r in for i in r { d[i] = g[i] * (1 - yp[i] * yp[i]) } }
         return dx
     }
 }

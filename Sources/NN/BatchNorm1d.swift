@@ -37,27 +37,32 @@ public final class BatchNorm1d: Layer {
         xhat = normalised.matrix(rows: n, cols: f)
         if mode == .training {
             precondition(n > 1, "BatchNorm1d needs more than one row per batch in training")
-            for c in 0..<f { columnSum[c] = 0; productSum[c] = 0 }
-            for r in 0..<n { for c in 0..<f { columnSum[c] += xp[r * f + c] } }
-            for c in 0..<f { mean[c] = columnSum[c] / Float(n) }
-            for r in 0..<n { for c in 0..<f { let d = xp[r * f + c] - mean[c]; productSum[c] += d * d } }
-            let rm = runningMean.value.pointer, rv = runningVariance.value.pointer
-            for c in 0..<f {
-                let variance = productSum[c] / Float(n)
-                inverseStd[c] = 1 / (variance + epsilon).squareRoot()
-                rm[c] = (1 - momentum) * rm[c] + momentum * mean[c]
-                rv[c] = (1 - momentum) * rv[c] + momentum * productSum[c] / Float(n - 1)
+            let rm = runningMean.value.pointer, rv = runningVariance.value.pointer, momentum = momentum, epsilon = epsilon
+            // Columns split across threads; each column's sums still run over the rows in order.
+            ParallelLoop.forEachChunk(f, work: x.count) { columns in
+                for c in columns { columnSum[c] = 0; productSum[c] = 0 }
+                for r in 0..<n { for c in columns { columnSum[c] += xp[r * f + c] } }
+                for c in columns { mean[c] = columnSum[c] / Float(n) }
+                for r in 0..<n { for c in columns { let d = xp[r * f + c] - mean[c]; productSum[c] += d * d } }
+                for c in columns {
+                    let variance = productSum[c] / Float(n)
+                    inverseStd[c] = 1 / (variance + epsilon).squareRoot()
+                    rm[c] = (1 - momentum) * rm[c] + momentum * mean[c]
+                    rv[c] = (1 - momentum) * rv[c] + momentum * productSum[c] / Float(n - 1)
+                }
             }
         } else {
             let rm = runningMean.value.pointer, rv = runningVariance.value.pointer
             for c in 0..<f { mean[c] = rm[c]; inverseStd[c] = 1 / (rv[c] + epsilon).squareRoot() }
         }
         let g = gamma.value.pointer, b = beta.value.pointer, h = xhat.pointer, yp = y.pointer
-        for r in 0..<n {
-            for c in 0..<f {
-                let v = (xp[r * f + c] - mean[c]) * inverseStd[c]
-                h[r * f + c] = v
-                yp[r * f + c] = g[c] * v + b[c]
+        ParallelLoop.forEachChunk(n, work: x.count, alignment: 1) { rows in
+            for r in rows {
+                for c in 0..<f {
+                    let v = (xp[r * f + c] - mean[c]) * inverseStd[c]
+                    h[r * f + c] = v
+                    yp[r * f + c] = g[c] * v + b[c]
+                }
             }
         }
         return y
@@ -67,8 +72,10 @@ public final class BatchNorm1d: Layer {
     public func backward(_ dy: Matrix, needs: GradientNeeds) -> Matrix {
         let n = dy.rows, f = features, g = dy.pointer, h = xhat.pointer
         let inverseStd = statistics.pointer + f, columnSum = statistics.pointer + 2 * f, productSum = statistics.pointer + 3 * f
-        for c in 0..<f { columnSum[c] = 0; productSum[c] = 0 }
-        for r in 0..<n { for c in 0..<f { columnSum[c] += g[r * f + c]; productSum[c] += g[r * f + c] * h[r * f + c] } }
+        ParallelLoop.forEachChunk(f, work: dy.count) { columns in
+            for c in columns { columnSum[c] = 0; productSum[c] = 0 }
+            for r in 0..<n { for c in columns { columnSum[c] += g[r * f + c]; productSum[c] += g[r * f + c] * h[r * f + c] } }
+        }
         if needs.contains(.parameters) {
             let dg = gamma.gradient.pointer, db = beta.gradient.pointer
             for c in 0..<f { dg[c] = productSum[c]; db[c] = columnSum[c] }
@@ -76,11 +83,13 @@ public final class BatchNorm1d: Layer {
         guard needs.contains(.input) else { return noGradient }
         let dx = gradInput.matrix(rows: n, cols: f)
         let d = dx.pointer, gm = gamma.value.pointer, inv = Float(1) / Float(n)
-        for r in 0..<n {
-            for c in 0..<f {
-                let i = r * f + c
-                // Σdxhat = gamma·Σdy and Σ(dxhat·xhat) = gamma·Σ(dy·xhat).
-                d[i] = gm[c] * inverseStd[c] * (g[i] - inv * columnSum[c] - h[i] * inv * productSum[c])
+        ParallelLoop.forEachChunk(n, work: dy.count, alignment: 1) { rows in
+            for r in rows {
+                for c in 0..<f {
+                    let i = r * f + c
+                    // Σdxhat = gamma·Σdy and Σ(dxhat·xhat) = gamma·Σ(dy·xhat).
+                    d[i] = gm[c] * inverseStd[c] * (g[i] - inv * columnSum[c] - h[i] * inv * productSum[c])
+                }
             }
         }
         return dx

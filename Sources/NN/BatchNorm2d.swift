@@ -50,26 +50,31 @@ public final class BatchNorm2d: Layer {
         if mode == .training {
             let n = Float(batch * hw)
             precondition(batch * hw > 1, "BatchNorm2d needs more than one value per channel in training")
-            for c in 0..<channels {
-                let m = channelSum(c, batch: batch) { xp[$0] } / n
-                let squares = channelSum(c, batch: batch) { let d = xp[$0] - m; return d * d }
-                mean[c] = m
-                inverseStd[c] = 1 / (squares / n + epsilon).squareRoot()
-                rm[c] = (1 - momentum) * rm[c] + momentum * m
-                rv[c] = (1 - momentum) * rv[c] + momentum * squares / (n - 1)
+            let momentum = momentum, epsilon = epsilon
+            ParallelLoop.forEachChunk(channels, work: x.count, alignment: 1) { channelRange in
+                for c in channelRange {
+                    let m = channelSum(c, batch: batch) { xp[$0] } / n
+                    let squares = channelSum(c, batch: batch) { let d = xp[$0] - m; return d * d }
+                    mean[c] = m
+                    inverseStd[c] = 1 / (squares / n + epsilon).squareRoot()
+                    rm[c] = (1 - momentum) * rm[c] + momentum * m
+                    rv[c] = (1 - momentum) * rv[c] + momentum * squares / (n - 1)
+                }
             }
         } else {
             for c in 0..<channels { mean[c] = rm[c]; inverseStd[c] = 1 / (rv[c] + epsilon).squareRoot() }
         }
-        let g = gamma.value.pointer, bt = beta.value.pointer, h = xhat.pointer, yp = y.pointer
-        for b in 0..<batch {
-            for c in 0..<channels {
-                let base = b * shape.count + c * hw
-                let m = mean[c], s = inverseStd[c], gc = g[c], bc = bt[c]
-                for i in base..<(base + hw) {
-                    let v = (xp[i] - m) * s
-                    h[i] = v
-                    yp[i] = gc * v + bc
+        let g = gamma.value.pointer, bt = beta.value.pointer, h = xhat.pointer, yp = y.pointer, size = shape.count
+        ParallelLoop.forEachChunk(batch, work: x.count, alignment: 1) { rows in
+            for b in rows {
+                for c in 0..<channels {
+                    let base = b * size + c * hw
+                    let m = mean[c], s = inverseStd[c], gc = g[c], bc = bt[c]
+                    for i in base..<(base + hw) {
+                        let v = (xp[i] - m) * s
+                        h[i] = v
+                        yp[i] = gc * v + bc
+                    }
                 }
             }
         }
@@ -81,9 +86,11 @@ public final class BatchNorm2d: Layer {
         let batch = dy.rows, channels = shape.channels, hw = shape.planeSize, g = dy.pointer, h = xhat.pointer
         let inverseStd = statistics.pointer + channels
         let columnSum = statistics.pointer + 2 * channels, productSum = statistics.pointer + 3 * channels
-        for c in 0..<channels {
-            columnSum[c] = channelSum(c, batch: batch) { g[$0] }
-            productSum[c] = channelSum(c, batch: batch) { g[$0] * h[$0] }
+        ParallelLoop.forEachChunk(channels, work: dy.count, alignment: 1) { channelRange in
+            for c in channelRange {
+                columnSum[c] = channelSum(c, batch: batch) { g[$0] }
+                productSum[c] = channelSum(c, batch: batch) { g[$0] * h[$0] }
+            }
         }
         if needs.contains(.parameters) {
             gamma.gradient.pointer.update(from: productSum, count: channels)
@@ -91,12 +98,14 @@ public final class BatchNorm2d: Layer {
         }
         guard needs.contains(.input) else { return noGradient }
         let dx = gradInput.matrix(rows: batch, cols: shape.count)
-        let d = dx.pointer, gm = gamma.value.pointer, inv = 1 / Float(batch * hw)
-        for b in 0..<batch {
-            for c in 0..<channels {
-                let base = b * shape.count + c * hw
-                let scale = gm[c] * inverseStd[c], mean1 = inv * columnSum[c], mean2 = inv * productSum[c]
-                for i in base..<(base + hw) { d[i] = scale * (g[i] - mean1 - h[i] * mean2) }
+        let d = dx.pointer, gm = gamma.value.pointer, inv = 1 / Float(batch * hw), size = shape.count
+        ParallelLoop.forEachChunk(batch, work: dy.count, alignment: 1) { rows in
+            for b in rows {
+                for c in 0..<channels {
+                    let base = b * size + c * hw
+                    let scale = gm[c] * inverseStd[c], mean1 = inv * columnSum[c], mean2 = inv * productSum[c]
+                    for i in base..<(base + hw) { d[i] = scale * (g[i] - mean1 - h[i] * mean2) }
+                }
             }
         }
         return dx

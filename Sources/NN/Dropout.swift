@@ -22,7 +22,7 @@ public final class Dropout: Layer {
         let m = mask.pointer, xp = x.pointer, yp = y.pointer
         let keep = 1 / (1 - p)
         rng.fillMask(m, count: x.count, threshold: UInt64(Double(p) * 4_294_967_296.0), keep: keep)
-        for j in 0..<x.count { yp[j] = xp[j] * m[j] }
+        ParallelLoop.forEachChunk(x.count) { r in for j in r { yp[j] = xp[j] * m[j] } }
         return y
     }
 
@@ -31,7 +31,7 @@ public final class Dropout: Layer {
         guard active else { return dy }
         let dx = gradInput.matrix(rows: dy.rows, cols: dy.cols)
         let m = mask.pointer, g = dy.pointer, d = dx.pointer
-        for i in 0..<dy.count { d[i] = g[i] * m[i] }
+        ParallelLoop.forEachChunk(dy.count) { r in for i in r { d[i] = g[i] * m[i] } }
         return dx
     }
 }

@@ -18,15 +18,18 @@ public final class Maxout: Layer {
         let z = linear.forward(x, mode: mode)
         let y = output.matrix(rows: x.rows, cols: units)
         if winners.count < y.count { winners = [Int32](repeating: 0, count: y.count) }
-        let zp = z.pointer, yp = y.pointer, width = units * pieces
-        winners.withUnsafeMutableBufferPointer { w in
-            for r in 0..<x.rows {
-                for u in 0..<units {
-                    let base = r * width + u * pieces
-                    var best = zp[base], arg = 0
-                    for k in 1..<pieces where zp[base + k] > best { best = zp[base + k]; arg = k }
-                    yp[r * units + u] = best
-                    w[r * units + u] = Int32(base + arg)
+        let zp = z.pointer, yp = y.pointer, units = units, pieces = pieces, width = units * pieces
+        winners.withUnsafeMutableBufferPointer { winners in
+            let w = winners.baseAddress!
+            ParallelLoop.forEachChunk(x.rows, work: z.count, alignment: 1) { rows in
+                for r in rows {
+                    for u in 0..<units {
+                        let base = r * width + u * pieces
+                        var best = zp[base], arg = 0
+                        for k in 1..<pieces where zp[base + k] > best { best = zp[base + k]; arg = k }
+                        yp[r * units + u] = best
+                        w[r * units + u] = Int32(base + arg)
+                    }
                 }
             }
         }

@@ -32,8 +32,11 @@ public final class SGD: Optimizer {
 
     public func update(_ h: Hyperparameters, step: Int) {
         for (entry, velocity) in zip(parameters, velocities) {
-            SGD.update(entry.parameter.value.pointer, gradient: entry.parameter.gradient.pointer, velocity: velocity.values.pointer,
-                       count: velocity.values.count, learningRate: h.learningRate, momentum: h.momentum)
+            let w = entry.parameter.value.pointer, g = entry.parameter.gradient.pointer, v = velocity.values.pointer
+            ParallelLoop.forEachChunk(velocity.values.count) { r in
+                SGD.update(w + r.lowerBound, gradient: g + r.lowerBound, velocity: v + r.lowerBound, count: r.count,
+                           learningRate: h.learningRate, momentum: h.momentum)
+            }
             entry.parameter.applyMaxRowNorm()
         }
     }
@@ -76,10 +79,12 @@ public final class Adam: Optimizer {
         let stepSize = h.learningRate / (1 - powf(beta1, t))
         let rootCorrection = 1 / (1 - powf(beta2, t)).squareRoot()
         for (i, entry) in parameters.enumerated() {
-            Adam.update(entry.parameter.value.pointer, gradient: entry.parameter.gradient.pointer,
-                        firstMoment: firstMoments[i].values.pointer, secondMoment: secondMoments[i].values.pointer,
-                        count: firstMoments[i].values.count, beta1: beta1, beta2: beta2, stepSize: stepSize,
-                        rootCorrection: rootCorrection, epsilon: epsilon)
+            let w = entry.parameter.value.pointer, g = entry.parameter.gradient.pointer
+            let m = firstMoments[i].values.pointer, v = secondMoments[i].values.pointer, beta2 = beta2, epsilon = epsilon
+            ParallelLoop.forEachChunk(firstMoments[i].values.count) { r in
+                Adam.update(w + r.lowerBound, gradient: g + r.lowerBound, firstMoment: m + r.lowerBound, secondMoment: v + r.lowerBound,
+                            count: r.count, beta1: beta1, beta2: beta2, stepSize: stepSize, rootCorrection: rootCorrection, epsilon: epsilon)
+            }
             entry.parameter.applyMaxRowNorm()
         }
     }

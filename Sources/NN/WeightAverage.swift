@@ -24,7 +24,7 @@ public final class WeightAverage {
         let keep = 1 - decay
         for (s, a) in pairs {
             let sp = s.pointer, ap = a.pointer
-            for i in 0..<s.count { ap[i] += keep * (sp[i] - ap[i]) }
+            ParallelLoop.forEachChunk(s.count) { r in for i in r { ap[i] += keep * (sp[i] - ap[i]) } }
         }
     }
 }
