@@ -68,17 +68,27 @@ public final class LabelPlaneConv2d: Layer, DefaultInitializable {
             }
         }
         let images = imageBuffer.matrix(rows: x.rows, cols: image.count)
-        for b in 0..<x.rows { (images.pointer + b * image.count).update(from: x.pointer + b * x.cols, count: image.count) }
+        let imageSize = image.count, inputWidth = x.cols, xp = x.pointer, ip = images.pointer
+        ParallelLoop.forEachChunk(x.rows, work: images.count, alignment: 1) { rows in
+            for b in rows { (ip + b * imageSize).update(from: xp + b * inputWidth, count: imageSize) }
+        }
         let y = outputBuffer.matrix(rows: x.rows, cols: output.count)
         y.copy(from: imagePart.forward(images, mode: mode))
         if labels.count < x.rows { labels = [Int32](repeating: 0, count: x.rows) }
         for b in 0..<x.rows {
-            let label = x.pointer + b * x.cols + image.count
+            let label = xp + b * inputWidth + imageSize
             var k = 0
             for c in 1..<classes where label[c] > label[k] { k = c }
             labels[b] = Int32(k)
-            let row = y.pointer + b * output.count, map = classMaps.pointer + k * output.count
-            for i in 0..<output.count { row[i] += map[i] }
+        }
+        let yp = y.pointer, maps = classMaps.pointer, outputSize = output.count
+        labels.withUnsafeBufferPointer { labels in
+            ParallelLoop.forEachChunk(x.rows, work: y.count, alignment: 1) { rows in
+                for b in rows {
+                    let row = yp + b * outputSize, map = maps + Int(labels[b]) * outputSize
+                    for i in 0..<outputSize { row[i] += map[i] }
+                }
+            }
         }
         return y
     }

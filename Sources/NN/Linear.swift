@@ -25,8 +25,10 @@ public final class Linear: Layer, DefaultInitializable {
         precondition(x.cols == inputSize, "Linear(\(inputSize), \(outputSize)) got input \(x.shape)")
         input = x
         let y = output.matrix(rows: x.rows, cols: outputSize)
-        let b = bias.value.pointer, yp = y.pointer
-        for r in 0..<y.rows { (yp + r * outputSize).update(from: b, count: outputSize) }
+        let b = bias.value.pointer, yp = y.pointer, width = outputSize
+        ParallelLoop.forEachChunk(y.rows, work: y.count, alignment: 1) { rows in
+            for r in rows { (yp + r * width).update(from: b, count: width) }
+        }
         gemm(x, weight.value, into: y, transposeB: true, beta: 1)
         return y
     }
@@ -46,10 +48,13 @@ public final class Linear: Layer, DefaultInitializable {
 /// `out[c] = Σ_r m[r, c]`: column sums, accumulated row by row so the inner loop vectorises.
 public func sumRows(of m: Matrix, into out: Matrix) {
     precondition(out.count == m.cols, "sumRows: \(m.shape) into \(out.shape)")
-    let o = out.pointer, p = m.pointer, n = m.cols
-    o.update(repeating: 0, count: n)
-    for r in 0..<m.rows {
-        let row = p + r * n
-        for c in 0..<n { o[c] += row[c] }
+    let o = out.pointer, p = m.pointer, n = m.cols, rows = m.rows
+    // Columns split across threads; each column still sums its rows in order, so the bits do not depend on them.
+    ParallelLoop.forEachChunk(n, work: m.count) { columns in
+        (o + columns.lowerBound).update(repeating: 0, count: columns.count)
+        for r in 0..<rows {
+            let row = p + r * n
+            for c in columns { o[c] += row[c] }
+        }
     }
 }

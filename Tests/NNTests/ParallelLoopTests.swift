@@ -50,7 +50,7 @@ final class ParallelLoopTests: XCTestCase {
         XCTAssertEqual(pieces, 1)
     }
 
-    /// Batch norm's per-channel sums and Adam's update give the same bits at one and two threads: only
+    /// Batch norm's per-channel sums, column sums and Adam's update give the same bits at one and two threads: only
     /// independent items were split, never a sum across them.
     func testLayersGiveTheSameBitsAtOneAndTwoThreads() {
         func run(threads: Int) -> [[Float]] {
@@ -69,7 +69,10 @@ final class ParallelLoopTests: XCTestCase {
             rng.fillNormal(linear.weight.gradient)
             let adam = Adam(linear)
             for step in 1...3 { adam.update(Hyperparameters(learningRate: 1e-3, momentum: 0.5), step: step) }
-            return [y2, dx2, y1, dx1, act, bn2.gamma.gradient.array, bn1.runningVariance.value.array, linear.weight.value.array]
+            let columnSums = Matrix(rows: 1, cols: 1000)
+            sumRows(of: x1, into: columnSums)
+            return [y2, dx2, y1, dx1, act, bn2.gamma.gradient.array, bn1.runningVariance.value.array, linear.weight.value.array,
+                    columnSums.array]
         }
         let one = run(threads: 1), two = run(threads: 2)
         for (k, (a, b)) in zip(one, two).enumerated() {
