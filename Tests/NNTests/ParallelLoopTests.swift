@@ -48,6 +48,13 @@ final class ParallelLoopTests: XCTestCase {
         var pieces = 0
         ParallelLoop.forEachChunk(100) { r in pieces += 1; XCTAssertEqual(r, 0..<100) }
         XCTAssertEqual(pieces, 1)
+
+        // With OpenBLAS's own thread pool doing the products, passes stay on one thread (two spinning pools fight).
+        MatrixProducts.backend = .openBLAS
+        defer { MatrixProducts.backend = .oneDNN }
+        var openBLASPieces = 0
+        ParallelLoop.forEachChunk(count) { _ in openBLASPieces += 1 }
+        XCTAssertEqual(openBLASPieces, 1)
     }
 
     /// Batch norm's per-channel sums, column sums and Adam's update give the same bits at one and two threads: only
