@@ -44,8 +44,8 @@ import json, statistics, sys, platform
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
 print(f"machine: {cpu}, {len(open('/proc/cpuinfo').read().split('processor')) - 1} cores")
-print("| model | precision | threads | Swift images/s | PyTorch images/s | ratio | Swift GFLOP/s | fraction of the 2048² product's peak (same library, precision, threads) |")
-print("|---|---|---|---|---|---|---|---|")
+print("| model | precision | threads | Swift images/s | PyTorch images/s | ratio | Swift GFLOP/s | fraction of the 2048² product's peak | fraction of the step's own shapes' peak |")
+print("|---|---|---|---|---|---|---|---|---|")
 def key(r):
     res = r["result"]
     return (res["arch"], res.get("precision") or r.get("precision", "fp32"), res["threads"])
@@ -59,5 +59,6 @@ for arch, precision, threads in keys:
     t = statistics.median(x["median_images_per_s"] for x in to)
     g = statistics.median(x["gflopsPerSecond"] for x in sw)
     f = statistics.median(x["fractionOfSquarePeak"] for x in sw)
-    print(f"| {arch} | {precision} | {threads} | {s:.0f} | {t:.0f} | {s / t:.2f}x | {g:.1f} | {100 * f:.0f}% |")
+    fs = statistics.median(x["fractionOfStepShapesPeak"] for x in sw)
+    print(f"| {arch} | {precision} | {threads} | {s:.0f} | {t:.0f} | {s / t:.2f}x | {g:.1f} | {100 * f:.0f}% | {100 * fs:.0f}% |")
 PY
