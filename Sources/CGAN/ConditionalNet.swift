@@ -27,7 +27,7 @@ public final class ConditionalNet: Module {
     /// The net's output for inputs [n, data width] and one-hot labels [n, classes].
     public func forward(_ input: Matrix, labels: Matrix, mode: Mode) -> Matrix {
         let h = trunk.forward(join.forward(data.forward(input, mode: mode), label.forward(labels, mode: mode)), mode: mode)
-        return head?.forward(h, labels: labels) ?? h
+        return head?.forward(h, labels: labels, mode: mode) ?? h
     }
 
     /// Backward through trunk and branches; returns dLoss/dInput when `needs` contains `.input`

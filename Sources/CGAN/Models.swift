@@ -121,12 +121,19 @@ public struct GANModels {
             let window = ConvolutionWindow(kernel: 4, stride: 2, padding: 1)
             let down1 = LabelPlaneConv2d(ImageShape(channels: 1, height: side, width: side), classes: ny, outChannels: w(64), window)
             let down2 = Conv2d(down1.output, outChannels: w(128), window)
-            let features: [Layer] = [down1, LeakyReLU(slope: 0.2), down2, LeakyReLU(slope: 0.2)]
+            // Spectral normalisation's power iterations start from a stream of their own, so the weights and
+            // dropout masks of a run without it stay as they were.
+            let normRNG = c.spectralNorm ? RandomGenerator(seed: c.seed &+ 505) : nil
+            func normalized(_ layer: any Layer & DefaultInitializable) -> Layer {
+                normRNG.map { SpectralNorm(layer, rng: $0) } ?? layer
+            }
+            let features: [Layer] = [normalized(down1), LeakyReLU(slope: 0.2), normalized(down2), LeakyReLU(slope: 0.2)]
             if c.projectionDiscriminator {
                 return ConditionalNet(data: Identity(), label: Identity(), trunk: Sequential(features),
-                                      head: ProjectionHead(features: down2.output.count, classes: ny), rng: rng)
+                                      head: ProjectionHead(features: down2.output.count, classes: ny, spectralNormRNG: normRNG), rng: rng)
             }
-            return ConditionalNet(data: Identity(), label: Identity(), trunk: Sequential(features + [Linear(down2.output.count, 1)]), rng: rng)
+            return ConditionalNet(data: Identity(), label: Identity(),
+                                  trunk: Sequential(features + [normalized(Linear(down2.output.count, 1))]), rng: rng)
         default: // mlp-bn's own: x and y embedded apart, then concatenated.
             return ConditionalNet(
                 data: Sequential(Linear(nx, w(1024)), LeakyReLU(slope: 0.2)),

@@ -37,6 +37,14 @@ extension GeneratorLoss {
     }
 }
 
+/// How D scores real against generated images, and so what G's loss is.
+public enum AdversarialLoss: String, Codable, Sendable, CaseIterable {
+    /// Cross-entropy of D(x) against real = 1, generated = 0 (the paper's); G's loss is `GeneratorLoss`.
+    case crossEntropy = "bce"
+    /// The hinge loss: D minimises max(0, 1 − D(x)) + max(0, 1 + D(G(z))), G minimises −D(G(z)).
+    case hinge
+}
+
 /// The distribution of the noise vector z.
 public enum NoiseDistribution: String, Codable, Sendable {
     /// Uniform in the unit hypercube [0, 1)^d (the paper's choice).
@@ -128,6 +136,10 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var projectionDiscriminator = false
     /// Sample from an exponential moving average of G's weights with this decay per step; 0: off.
     public var generatorAverageDecay = 0.0
+    /// How D scores images and G is scored (the hinge loss usually goes with `spectralNorm`).
+    public var adversarialLoss = AdversarialLoss.crossEntropy
+    /// dcgan: every weight of D is spectrally normalised (`SpectralNorm`).
+    public var spectralNorm = false
 
     /// The training step's matrix products read bf16 or fp32 operands; weights, optimiser state and
     /// checkpoints are fp32 either way, and sampling and evaluation always run in fp32.
@@ -166,7 +178,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// True when G and D are the architecture's own at their documented sizes (what `PyTorchExport` names).
     public var isReferenceModel: Bool {
         widthMultiplier == 1 && generatorOutputDropout == 0 && (discriminator == nil || discriminator == ownDiscriminator)
-            && !projectionDiscriminator && generatorAverageDecay == 0
+            && !projectionDiscriminator && generatorAverageDecay == 0 && !spectralNorm
     }
 
     /// The discriminator `architecture` has when `discriminator` is nil (mlp-bn's and dcgan's have no kind).
@@ -216,6 +228,8 @@ extension TrainingConfig {
             (generatorAverageDecay >= 0 && generatorAverageDecay < 1, "--g-average must be in [0, 1) (0: off)"),
             (learningRateDecayStart.map { $0 >= 0 && $0 < 1 } ?? true, "--lr-decay-from must be in [0, 1)"),
             (learningRateDecayStart == nil || optimizer == .adam, "--lr-decay-from applies to the Adam models (mlp, mlp-bn, dcgan)"),
+            (!spectralNorm || architecture == .dcgan, "--spectral-norm applies to dcgan only"),
+            (adversarialLoss == .crossEntropy || generatorLoss == .nonSaturating, "--g-loss applies to --loss bce only (the hinge loss has its own G loss)"),
         ]
         return checks.first { !$0.0 }?.1
     }
@@ -229,7 +243,8 @@ extension TrainingConfig {
         }
         // Settings added later take the value that reproduces the model the older run trained.
         let added: [String: Any] = ["generatorOutputDropout": 0.0, "widthMultiplier": 1.0, "projectionDiscriminator": false,
-                                    "generatorAverageDecay": 0.0,
+                                    "generatorAverageDecay": 0.0, "adversarialLoss": AdversarialLoss.crossEntropy.rawValue,
+                                    "spectralNorm": false,
                                     "precision": Precision.fp32.rawValue]
         for (key, value) in added where object[key] == nil {
             object[key] = value

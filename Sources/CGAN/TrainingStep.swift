@@ -121,13 +121,18 @@ public final class TrainingStep {
         let fake = g.forward(noise, labels: fakeLabelRows, mode: .training)
         discriminatorInput.rows(b..<(2 * b)).copy(from: fake)
 
-        // Discriminator: real -> 1, fake -> 0.
+        // Discriminator: real -> 1, fake -> 0 (cross-entropy), or real above +1, fake below −1 (hinge).
         var stats = StepStatistics()
         stats.learningRate = Double(hyperparameters.learningRate)
         stats.momentum = Double(hyperparameters.momentum)
         let logits = d.forward(discriminatorInput, labels: discriminatorLabels, mode: .training)
-        stats.discriminatorLoss = binaryCrossEntropyWithLogits(logits, targets: targets, normaliser: Float(b),
-                                                               gradient: discriminatorGradient)
+        switch config.adversarialLoss {
+        case .crossEntropy:
+            stats.discriminatorLoss = binaryCrossEntropyWithLogits(logits, targets: targets, normaliser: Float(b),
+                                                                   gradient: discriminatorGradient)
+        case .hinge:
+            stats.discriminatorLoss = discriminatorHingeLoss(logits, realRows: b, normaliser: Float(b), gradient: discriminatorGradient)
+        }
         for i in 0..<b {
             stats.realScore += Double(sigmoid(logits.pointer[i])) / Double(b)
             stats.fakeScore += Double(sigmoid(logits.pointer[b + i])) / Double(b)
@@ -137,7 +142,12 @@ public final class TrainingStep {
 
         // Generator: through the updated D, to D's input, then through G.
         let fakeLogits = d.forward(fake, labels: fakeLabelRows, mode: .training)
-        stats.generatorLoss = config.generatorLoss.evaluate(logits: fakeLogits, targets: generatorTargets, gradient: generatorGradient)
+        switch config.adversarialLoss {
+        case .crossEntropy:
+            stats.generatorLoss = config.generatorLoss.evaluate(logits: fakeLogits, targets: generatorTargets, gradient: generatorGradient)
+        case .hinge:
+            stats.generatorLoss = generatorHingeLoss(fakeLogits, gradient: generatorGradient)
+        }
         let gradFake = d.backward(generatorGradient, needs: .input)
         _ = g.backward(gradFake, needs: .parameters)
         generatorOptimizer.update(hyperparameters, step: step + 1)

@@ -43,3 +43,33 @@ public func softmaxCrossEntropy(_ logits: Matrix, labels: UnsafeBufferPointer<In
     }
     return total / Double(n)
 }
+
+/// The hinge loss of a discriminator (Lim & Ye, 2017; Miyato et al., 2018) over logits of 2B rows, the first
+/// `realRows` real and the rest generated: Σ max(0, 1 − l) over real rows + Σ max(0, 1 + l) over generated
+/// ones, each divided by `normaliser` (B, so that it is the sum of the two means). Writes dLoss/dLogit into
+/// `gradient` and returns the loss. Unlike cross-entropy it stops pushing a logit once it is past the margin.
+@discardableResult
+public func discriminatorHingeLoss(_ logits: Matrix, realRows: Int, normaliser: Float, gradient: Matrix) -> Double {
+    precondition(gradient.count == logits.count && realRows <= logits.count, "hinge loss shapes differ")
+    let l = logits.pointer, g = gradient.pointer, step = 1 / normaliser
+    var total = 0.0
+    for i in 0..<logits.count {
+        let sign: Float = i < realRows ? -1 : 1       // real: max(0, 1 − l); generated: max(0, 1 + l)
+        let margin = 1 + sign * l[i]
+        total += Double(max(margin, 0))
+        g[i] = margin > 0 ? sign * step : 0
+    }
+    return total / Double(normaliser)
+}
+
+/// The generator's side of the hinge loss: −mean(l) over D's logits for generated images. Writes
+/// dLoss/dLogit = −1/B into `gradient` and returns the loss.
+@discardableResult
+public func generatorHingeLoss(_ logits: Matrix, gradient: Matrix) -> Double {
+    precondition(gradient.count == logits.count, "hinge loss shapes differ")
+    let n = Float(logits.count)
+    var total = 0.0
+    for i in 0..<logits.count { total -= Double(logits.pointer[i]) }
+    gradient.fill(-1 / n)
+    return total / Double(n)
+}

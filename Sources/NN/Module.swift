@@ -66,6 +66,8 @@ public final class Parameter {
 public protocol DefaultInitializable: AnyObject {
     var weight: Parameter { get }
     var bias: Parameter { get }
+    /// A requirement, so that a layer with more than a weight and a bias (`ProjectionHead`) initialises its own way.
+    func initializeDefault(rng: RandomGenerator)
 }
 
 extension DefaultInitializable {

@@ -11,31 +11,49 @@ public final class ProjectionHead: Module, DefaultInitializable {
     private var input = noGradient, labels = noGradient
     private var output = Workspace(), gradInput = Workspace(), classDirections = Workspace(), weighted = Workspace()
 
-    public init(features: Int, classes: Int) {
+    /// Spectral normalisation of `weight` and `embedding`, when the head was built with it.
+    public let spectralNorms: (weight: SpectralNormalization, embedding: SpectralNormalization)?
+
+    /// `spectralNormRNG`, when given, spectrally normalises the weight and the embedding (their u and v start from it).
+    public init(features: Int, classes: Int, spectralNormRNG: RandomGenerator? = nil) {
         self.features = features
         self.classes = classes
-        weight = Parameter(shape: [1, features])
+        let weight = Parameter(shape: [1, features]), embedding = Parameter(shape: [classes, features])
+        self.weight = weight
+        self.embedding = embedding
         bias = Parameter(shape: [1])
-        embedding = Parameter(shape: [classes, features])
+        spectralNorms = spectralNormRNG.map {
+            (SpectralNormalization(normalizing: weight, rng: $0), SpectralNormalization(normalizing: embedding, rng: $0))
+        }
     }
 
     public var ownParameters: [(name: String, parameter: Parameter)] {
-        [("weight", weight), ("bias", bias), ("embedding", embedding)]
+        guard let norms = spectralNorms else { return [("weight", weight), ("bias", bias), ("embedding", embedding)] }
+        return norms.weight.namedParameters("weight") + [("bias", bias)] + norms.embedding.namedParameters("embedding")
     }
 
-    /// PyTorch's defaults: Linear's for weight and bias; the embedding uniform in the same bound, so at
-    /// the start the class term is of the size of the linear one rather than N(0, 1)'s, which would swamp it.
+    /// PyTorch's Linear defaults for weight and bias. The embedding starts at zero, so the class term grows from
+    /// nothing (every dcgan run before spectral normalisation trained so); with spectral normalisation, which
+    /// cannot normalise a zero matrix, it starts uniform in the same bound as the weight.
     public func initializeDefault(rng: RandomGenerator) {
         let bound = 1 / Float(features).squareRoot()
-        rng.fillUniform(weight.value, low: -bound, high: bound)
+        rng.fillUniform(spectralNorms?.weight.original.value ?? weight.value, low: -bound, high: bound)
         rng.fillUniform(bias.value, low: -bound, high: bound)
-        rng.fillUniform(embedding.value, low: -bound, high: bound)
+        if let norms = spectralNorms {
+            rng.fillUniform(norms.embedding.original.value, low: -bound, high: bound)
+        } else {
+            embedding.value.fill(0)
+        }
     }
 
     /// h [B, F], y [B, K] -> [B, 1].
-    public func forward(_ h: Matrix, labels y: Matrix) -> Matrix {
+    public func forward(_ h: Matrix, labels y: Matrix, mode: Mode) -> Matrix {
         precondition(h.cols == features && y.cols == classes && y.rows == h.rows,
                      "ProjectionHead(\(features), \(classes)) got \(h.shape) and \(y.shape)")
+        if let norms = spectralNorms {
+            norms.weight.normalize(updating: mode == .training)
+            norms.embedding.normalize(updating: mode == .training)
+        }
         input = h
         labels = y
         let directions = classDirections.matrix(rows: h.rows, cols: features)
@@ -66,6 +84,8 @@ public final class ProjectionHead: Module, DefaultInitializable {
             for r in 0..<n { db += g[r] }
             bias.gradient.pointer[0] = db
             gemm(labels, gh, into: embedding.gradient, transposeA: true)
+            spectralNorms?.weight.propagateGradient()
+            spectralNorms?.embedding.propagateGradient()
         }
         guard needs.contains(.input) else { return noGradient }
         let dh = gradInput.matrix(rows: n, cols: f)                 // dh = g (w + yE)

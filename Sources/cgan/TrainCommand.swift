@@ -7,6 +7,7 @@ extension Architecture: ExpressibleByArgument {}
 extension GeneratorLoss: ExpressibleByArgument {}
 extension NoiseDistribution: ExpressibleByArgument {}
 extension DiscriminatorKind: ExpressibleByArgument {}
+extension AdversarialLoss: ExpressibleByArgument {}
 
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -107,6 +108,12 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Draw samples from a moving average of G's weights with this decay per step; 0: off (default: 0.999 for dcgan, 0 otherwise).")
     var gAverage: Double?
 
+    @Option(help: "How D scores real against generated images: bce (cross-entropy, the paper's) or hinge (D: max(0, 1 - D(x)) + max(0, 1 + D(G(z))); G: -D(G(z))) (default: bce).")
+    var loss: AdversarialLoss?
+
+    @Flag(inversion: .prefixedNo, help: "dcgan: spectrally normalise every weight of D (Miyato et al., 2018), as the hinge loss is usually trained (default: off).")
+    var spectralNorm: Bool?
+
     @Option(help: "Adam models: after this fraction of the run (e.g. 0.5), the learning rate falls linearly to zero at the last step (default: constant).")
     var lrDecayFrom: Double?
 
@@ -151,6 +158,8 @@ struct TrainCommand: ParsableCommand {
         if let projection { c.projectionDiscriminator = projection }
         if let gAverage { c.generatorAverageDecay = gAverage }
         if let lrDecayFrom { c.learningRateDecayStart = lrDecayFrom }
+        if let loss { c.adversarialLoss = loss }
+        if let spectralNorm { c.spectralNorm = spectralNorm }
         c.dropoutAtSampling = sampling.dropoutAtSampling == .on
         if let precision = matrix.precision { c.precision = precision }
         return c
@@ -179,6 +188,7 @@ struct TrainCommand: ParsableCommand {
             ("--lr-decay-from", lrDecayFrom != nil && lrDecayFrom != stored.learningRateDecayStart),
             ("--projection", differs(projection, \.projectionDiscriminator)), ("--g-average", differs(gAverage, \.generatorAverageDecay)),
             ("--precision", differs(matrix.precision, \.precision)),
+            ("--loss", differs(loss, \.adversarialLoss)), ("--spectral-norm", differs(spectralNorm, \.spectralNorm)),
             ("--dropout-at-sampling", sampling.dropoutAtSampling.map { ($0 == .on) != stored.dropoutAtSampling } ?? false),
         ]
         if let (option, _) = contradictions.first(where: { $0.1 }) {

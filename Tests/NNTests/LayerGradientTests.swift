@@ -179,11 +179,11 @@ final class LayerGradientTests: XCTestCase {
 }
 
 /// The projection head as a one-input layer over fixed labels, so the generic gradient check applies.
-private final class ProjectionOverFixedLabels: Layer {
+final class ProjectionOverFixedLabels: Layer {
     let head: ProjectionHead, labels: Matrix
     init(_ head: ProjectionHead, labels: Matrix) { self.head = head; self.labels = labels }
     var children: [(name: String, module: Module)] { [("head", head)] }
-    func forward(_ input: Matrix, mode: Mode) -> Matrix { head.forward(input, labels: labels) }
+    func forward(_ input: Matrix, mode: Mode) -> Matrix { head.forward(input, labels: labels, mode: mode) }
     func backward(_ gradOutput: Matrix, needs: GradientNeeds) -> Matrix { head.backward(gradOutput, needs: needs) }
 }
 
@@ -206,7 +206,7 @@ final class ProjectionAndAverageTests: XCTestCase {
         head.embedding.value.copy(from: Matrix(rows: 2, cols: 2, values: [10, 0, 0, 100]))
         let h = Matrix(rows: 2, cols: 2, values: [1, 1, 1, 1]), y = Matrix(rows: 2, cols: 2, values: [1, 0, 0, 1])
         let expected: [Float] = [13.5, 103.5]  // 1 + 2 + 0.5, plus 10 for class 0 and 100 for class 1
-        XCTAssertEqual(head.forward(h, labels: y).array, expected)
+        XCTAssertEqual(head.forward(h, labels: y, mode: .inference).array, expected)
     }
 
     func testWeightAverageMovesTowardsTheWeightsAndLeavesStateAlone() {

@@ -1,0 +1,107 @@
+/// Spectral normalisation of one weight (Miyato et al., 2018): the layer computes with Ŵ = W / σ(W), σ the
+/// largest singular value of W read as [out, rest], so no layer can stretch its input by more than 1 and D
+/// stays smooth in its input (what the hinge loss of projection discriminators is trained with).
+///
+/// σ is estimated as PyTorch's `spectral_norm` does: one power iteration per training forward pass, the
+/// vectors u [out] and v [rest] carried from step to step as state (`weight_u`, `weight_v`), and no gradient
+/// through them. The iteration always runs in fp32, whatever precision the products of the step use.
+public final class SpectralNormalization {
+    /// W, the trainable weight the optimiser updates (`weight_orig` in PyTorch's state dicts).
+    public let original: Parameter
+    /// The power iteration's left and right singular vector estimates: [out] and [rest].
+    public let u: Parameter, v: Parameter
+    /// Ŵ: the target layer's own weight, overwritten by `normalize`.
+    public let normalized: Parameter
+    /// σ(W) of the last `normalize`.
+    public private(set) var sigma: Float = 1
+    private let wv: Matrix   // [1, out]
+
+    /// Normalises `target` (a layer's weight); W starts as a copy of it, u and v as random unit vectors from `rng`.
+    public init(normalizing target: Parameter, rng: RandomGenerator) {
+        let w = target.value
+        normalized = target
+        original = Parameter(shape: target.shape)
+        original.value.copy(from: w)
+        u = Parameter(shape: [w.rows], trainable: false)
+        v = Parameter(shape: [w.cols], trainable: false)
+        wv = Matrix(rows: 1, cols: w.rows)
+        for vector in [u.value, v.value] {
+            rng.fillNormal(vector)
+            Self.normalizeVector(vector)
+        }
+    }
+
+    /// The state-dict entries for a weight named `name`: PyTorch's `<name>_orig`, `<name>_u`, `<name>_v`.
+    public func namedParameters(_ name: String) -> [(name: String, parameter: Parameter)] {
+        [(name + "_orig", original), (name + "_u", u), (name + "_v", v)]
+    }
+
+    /// Writes Ŵ = W / σ into the target; `updating` (training) first advances the power iteration one step.
+    public func normalize(updating: Bool) {
+        let w = original.value
+        MatrixProducts.with(precision: .fp32) {
+            if updating {
+                gemm(u.value, w, into: v.value)                     // v = normalise(Wᵀu)   [1, rest]
+                Self.normalizeVector(v.value)
+                gemm(v.value, w, into: u.value, transposeB: true)   // u = normalise(Wv)    [1, out]
+                Self.normalizeVector(u.value)
+            }
+            gemm(v.value, w, into: wv, transposeB: true)            // Wv                   [1, out]
+        }
+        var s: Float = 0
+        for i in 0..<wv.count { s += u.value.pointer[i] * wv.pointer[i] }   // σ = uᵀWv
+        sigma = max(s, 1e-12)
+        let source = w.pointer, target = normalized.value.pointer, inverse = 1 / sigma
+        for i in 0..<w.count { target[i] = source[i] * inverse }
+    }
+
+    /// Turns the target's gradient G = dL/dŴ into dL/dW = (G − ⟨G, Ŵ⟩ u vᵀ) / σ (σ = uᵀWv, u and v held fixed).
+    public func propagateGradient() {
+        let g = normalized.gradient.pointer, wHat = normalized.value.pointer, count = normalized.value.count
+        var inner: Float = 0
+        for i in 0..<count { inner += g[i] * wHat[i] }
+        let out = original.gradient.pointer, rows = original.value.rows, cols = original.value.cols
+        let up = u.value.pointer, vp = v.value.pointer, inverse = 1 / sigma
+        for r in 0..<rows {
+            let coefficient = inner * up[r], gr = g + r * cols, outRow = out + r * cols
+            for c in 0..<cols { outRow[c] = (gr[c] - coefficient * vp[c]) * inverse }
+        }
+    }
+
+    private static func normalizeVector(_ m: Matrix) {
+        var s: Float = 0
+        for i in 0..<m.count { s += m.pointer[i] * m.pointer[i] }
+        m.scale(by: 1 / max(s.squareRoot(), 1e-12))
+    }
+}
+
+/// A layer whose weight is spectrally normalised (`SpectralNormalization`); its tree names the weight as
+/// PyTorch's `spectral_norm(layer)` does: `weight_orig`, `weight_u`, `weight_v`, beside the layer's `bias`.
+public final class SpectralNorm: Layer, DefaultInitializable {
+    public let layer: any Layer & DefaultInitializable
+    public let normalization: SpectralNormalization
+
+    public init(_ layer: any Layer & DefaultInitializable, rng: RandomGenerator) {
+        self.layer = layer
+        normalization = SpectralNormalization(normalizing: layer.weight, rng: rng)
+    }
+
+    /// W, so that initialisation fills the weight the optimiser trains.
+    public var weight: Parameter { normalization.original }
+    public var bias: Parameter { layer.bias }
+
+    public var ownParameters: [(name: String, parameter: Parameter)] {
+        [("bias", layer.bias)] + normalization.namedParameters("weight")
+    }
+
+    public func forward(_ x: Matrix, mode: Mode) -> Matrix {
+        normalization.normalize(updating: mode == .training)
+        return layer.forward(x, mode: mode)
+    }
+
+    public func backward(_ dy: Matrix, needs: GradientNeeds) -> Matrix {
+        let dx = layer.backward(dy, needs: needs)
+        if needs.contains(.parameters) { normalization.propagateGradient() }
+        return dx
+    }
+}
