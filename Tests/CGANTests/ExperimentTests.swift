@@ -81,6 +81,14 @@ final class ExperimentTests: XCTestCase {
         c = TrainingConfig(architecture: .dcgan)
         c.generatorAverageDecay = 1
         XCTAssertEqual(c.problem, "--g-average must be in [0, 1) (0: off)")
+        c = TrainingConfig(architecture: .mlp)
+        c.spectralNorm = true
+        XCTAssertEqual(c.problem, "--spectral-norm applies to dcgan only")
+        c = TrainingConfig(architecture: .dcgan)
+        c.adversarialLoss = .hinge
+        XCTAssertNil(c.problem)
+        c.generatorLoss = .saturating
+        XCTAssertEqual(c.problem, "--g-loss applies to --loss bce only (the hinge loss has its own G loss)")
     }
 
     /// dcgan's defaults add the projection D and the weight average; its reference configuration is the
@@ -93,7 +101,7 @@ final class ExperimentTests: XCTestCase {
         XCTAssertTrue(reference.isReferenceModel)
         XCTAssertFalse(reference.projectionDiscriminator || reference.generatorAverageDecay != 0)
         var object = try XCTUnwrap(JSONSerialization.jsonObject(with: JSONEncoder().encode(improved)) as? [String: Any])
-        for key in ["projectionDiscriminator", "generatorAverageDecay"] { object[key] = nil }
+        for key in ["projectionDiscriminator", "generatorAverageDecay", "adversarialLoss", "spectralNorm"] { object[key] = nil }
         XCTAssertEqual(TrainingConfig.decode(try JSONSerialization.data(withJSONObject: object)), reference)
         XCTAssertEqual(TrainingConfig(reference: .paper), TrainingConfig(architecture: .paper))
     }

@@ -142,6 +142,15 @@ final class TrainingRunTests: XCTestCase {
     }
     func testResumeIsExactForBatchNorm() throws { try assertResumeIsExact(.mlpBN) }
 
+    /// Spectral normalisation's power-iteration vectors are state: a resumed run must carry them on.
+    func testResumeIsExactWithHingeLossAndSpectralNorm() throws {
+        try assertResumeIsExact(.dcgan) { c in
+            c.projectionDiscriminator = true
+            c.adversarialLoss = .hinge
+            c.spectralNorm = true
+        }
+    }
+
     /// The weight average (with its own batch-norm statistics) and the projection head resume exactly too,
     /// and the checkpoint samples from the average, which differs from the live G.
     func testResumeIsExactForTheConvolutionalModelWithProjectionAndAverage() throws {

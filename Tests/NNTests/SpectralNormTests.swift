@@ -62,6 +62,17 @@ final class SpectralNormTests: XCTestCase {
                                 name: "ProjectionHead with spectral norm")
     }
 
+    /// Without spectral norm the class embedding starts at zero (as every earlier dcgan run did); with it, it cannot.
+    func testProjectionHeadInitialisation() {
+        let plain = ProjectionHead(features: 4, classes: 3), normalized = ProjectionHead(features: 4, classes: 3, spectralNormRNG: RandomGenerator(seed: 1))
+        let heads: [any DefaultInitializable] = [plain, normalized]   // through the protocol, as models initialise
+        for head in heads { head.initializeDefault(rng: RandomGenerator(seed: 2)) }
+        XCTAssertTrue(plain.embedding.value.array.allSatisfy { $0 == 0 })
+        XCTAssertTrue(plain.weight.value.array.allSatisfy { $0 != 0 })
+        XCTAssertTrue(normalized.spectralNorms!.embedding.original.value.array.allSatisfy { $0 != 0 })
+        XCTAssertEqual(normalized.spectralNorms!.weight.original.value.array, plain.weight.value.array)
+    }
+
     func testHingeLossesAndTheirGradients() {
         let logits = Matrix(rows: 4, cols: 1, values: [2, 0.5, -3, 0.25])   // two real rows, two generated
         let g = Matrix(rows: 4, cols: 1)
