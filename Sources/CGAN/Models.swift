@@ -130,7 +130,8 @@ public struct GANModels {
             let features: [Layer] = [normalized(down1), LeakyReLU(slope: 0.2), normalized(down2), LeakyReLU(slope: 0.2)]
             if c.projectionDiscriminator {
                 return ConditionalNet(data: Identity(), label: Identity(), trunk: Sequential(features),
-                                      head: ProjectionHead(features: down2.output.count, classes: ny, spectralNormRNG: normRNG), rng: rng)
+                                      head: ProjectionHead(features: down2.output.count, classes: ny,
+                                                            spectralNormRNG: c.headSpectralNorm ? normRNG : nil), rng: rng)
             }
             return ConditionalNet(data: Identity(), label: Identity(),
                                   trunk: Sequential(features + [normalized(Linear(down2.output.count, 1))]), rng: rng)

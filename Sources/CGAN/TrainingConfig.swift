@@ -140,6 +140,9 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var adversarialLoss = AdversarialLoss.crossEntropy
     /// dcgan: every weight of D is spectrally normalised (`SpectralNorm`).
     public var spectralNorm = false
+    /// With `spectralNorm`: the projection head's weight and class embedding too (false: only the convolutions,
+    /// so the class term is not bounded).
+    public var headSpectralNorm = true
 
     /// The training step's matrix products read bf16 or fp32 operands; weights, optimiser state and
     /// checkpoints are fp32 either way, and sampling and evaluation always run in fp32.
@@ -229,6 +232,7 @@ extension TrainingConfig {
             (learningRateDecayStart.map { $0 >= 0 && $0 < 1 } ?? true, "--lr-decay-from must be in [0, 1)"),
             (learningRateDecayStart == nil || optimizer == .adam, "--lr-decay-from applies to the Adam models (mlp, mlp-bn, dcgan)"),
             (!spectralNorm || architecture == .dcgan, "--spectral-norm applies to dcgan only"),
+            (spectralNorm || headSpectralNorm, "--no-head-spectral-norm applies with --spectral-norm only"),
             (adversarialLoss == .crossEntropy || generatorLoss == .nonSaturating, "--g-loss applies to --loss bce only (the hinge loss has its own G loss)"),
         ]
         return checks.first { !$0.0 }?.1
@@ -244,7 +248,7 @@ extension TrainingConfig {
         // Settings added later take the value that reproduces the model the older run trained.
         let added: [String: Any] = ["generatorOutputDropout": 0.0, "widthMultiplier": 1.0, "projectionDiscriminator": false,
                                     "generatorAverageDecay": 0.0, "adversarialLoss": AdversarialLoss.crossEntropy.rawValue,
-                                    "spectralNorm": false,
+                                    "spectralNorm": false, "headSpectralNorm": true,
                                     "precision": Precision.fp32.rawValue]
         for (key, value) in added where object[key] == nil {
             object[key] = value

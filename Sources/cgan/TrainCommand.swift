@@ -114,6 +114,9 @@ struct TrainCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "dcgan: spectrally normalise every weight of D (Miyato et al., 2018), as the hinge loss is usually trained (default: off).")
     var spectralNorm: Bool?
 
+    @Flag(inversion: .prefixedNo, help: "dcgan with --spectral-norm: normalise the projection head's weight and class embedding too; --no-head-spectral-norm leaves the class term unbounded (default: on).")
+    var headSpectralNorm: Bool?
+
     @Option(help: "Adam models: after this fraction of the run (e.g. 0.5), the learning rate falls linearly to zero at the last step (default: constant).")
     var lrDecayFrom: Double?
 
@@ -160,6 +163,7 @@ struct TrainCommand: ParsableCommand {
         if let lrDecayFrom { c.learningRateDecayStart = lrDecayFrom }
         if let loss { c.adversarialLoss = loss }
         if let spectralNorm { c.spectralNorm = spectralNorm }
+        if let headSpectralNorm { c.headSpectralNorm = headSpectralNorm }
         c.dropoutAtSampling = sampling.dropoutAtSampling == .on
         if let precision = matrix.precision { c.precision = precision }
         return c
@@ -189,6 +193,7 @@ struct TrainCommand: ParsableCommand {
             ("--projection", differs(projection, \.projectionDiscriminator)), ("--g-average", differs(gAverage, \.generatorAverageDecay)),
             ("--precision", differs(matrix.precision, \.precision)),
             ("--loss", differs(loss, \.adversarialLoss)), ("--spectral-norm", differs(spectralNorm, \.spectralNorm)),
+            ("--head-spectral-norm", differs(headSpectralNorm, \.headSpectralNorm)),
             ("--dropout-at-sampling", sampling.dropoutAtSampling.map { ($0 == .on) != stored.dropoutAtSampling } ?? false),
         ]
         if let (option, _) = contradictions.first(where: { $0.1 }) {

@@ -85,6 +85,11 @@ final class ExperimentTests: XCTestCase {
         c.spectralNorm = true
         XCTAssertEqual(c.problem, "--spectral-norm applies to dcgan only")
         c = TrainingConfig(architecture: .dcgan)
+        c.headSpectralNorm = false
+        XCTAssertEqual(c.problem, "--no-head-spectral-norm applies with --spectral-norm only")
+        c.spectralNorm = true
+        XCTAssertNil(c.problem)
+        c = TrainingConfig(architecture: .dcgan)
         c.adversarialLoss = .hinge
         XCTAssertNil(c.problem)
         c.generatorLoss = .saturating
@@ -101,7 +106,7 @@ final class ExperimentTests: XCTestCase {
         XCTAssertTrue(reference.isReferenceModel)
         XCTAssertFalse(reference.projectionDiscriminator || reference.generatorAverageDecay != 0)
         var object = try XCTUnwrap(JSONSerialization.jsonObject(with: JSONEncoder().encode(improved)) as? [String: Any])
-        for key in ["projectionDiscriminator", "generatorAverageDecay", "adversarialLoss", "spectralNorm"] { object[key] = nil }
+        for key in ["projectionDiscriminator", "generatorAverageDecay", "adversarialLoss", "spectralNorm", "headSpectralNorm"] { object[key] = nil }
         XCTAssertEqual(TrainingConfig.decode(try JSONSerialization.data(withJSONObject: object)), reference)
         XCTAssertEqual(TrainingConfig(reference: .paper), TrainingConfig(architecture: .paper))
     }

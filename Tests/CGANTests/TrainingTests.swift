@@ -142,6 +142,22 @@ final class TrainingRunTests: XCTestCase {
     }
     func testResumeIsExactForBatchNorm() throws { try assertResumeIsExact(.mlpBN) }
 
+    /// --spectral-norm normalises D's convolutions and, unless --no-head-spectral-norm, the projection head.
+    func testSpectralNormWrapsWhatTheConfigSays() {
+        var config = TrainingConfig(architecture: .dcgan)
+        config.spectralNorm = true
+        let all = Set(GANModels(config: config, classCount: 10).discriminator.namedParameters.map(\.name))
+        XCTAssertTrue(all.isSuperset(of: ["trunk.0.weight_orig", "trunk.0.weight_u", "trunk.2.weight_orig", "head.weight_orig",
+                                          "head.embedding_orig", "head.embedding_v"]), "\(all.sorted())")
+        config.headSpectralNorm = false
+        let convolutions = Set(GANModels(config: config, classCount: 10).discriminator.namedParameters.map(\.name))
+        XCTAssertTrue(convolutions.isSuperset(of: ["trunk.0.weight_orig", "trunk.2.weight_orig", "head.weight", "head.embedding"]))
+        XCTAssertFalse(convolutions.contains("head.embedding_orig"))
+        config.spectralNorm = false
+        config.headSpectralNorm = true
+        XCTAssertFalse(GANModels(config: config, classCount: 10).discriminator.namedParameters.contains { $0.name.hasSuffix("_orig") })
+    }
+
     /// Spectral normalisation's power-iteration vectors are state: a resumed run must carry them on.
     func testResumeIsExactWithHingeLossAndSpectralNorm() throws {
         try assertResumeIsExact(.dcgan) { c in
