@@ -233,6 +233,7 @@ extension TrainingConfig {
             (learningRateDecayStart == nil || optimizer == .adam, "--lr-decay-from applies to the Adam models (mlp, mlp-bn, dcgan)"),
             (!spectralNorm || architecture == .dcgan, "--spectral-norm applies to dcgan only"),
             (spectralNorm || headSpectralNorm, "--no-head-spectral-norm applies with --spectral-norm only"),
+            (discriminatorMaxNorm == nil || !spectralNorm, "--d-max-norm and --spectral-norm both limit D's weights; choose one"),
             (adversarialLoss == .crossEntropy || generatorLoss == .nonSaturating, "--g-loss applies to --loss bce only (the hinge loss has its own G loss)"),
         ]
         return checks.first { !$0.0 }?.1

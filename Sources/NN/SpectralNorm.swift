@@ -43,24 +43,25 @@ public final class SpectralNormalization {
             if updating {
                 gemm(u.value, w, into: v.value)                     // v = normalise(Wᵀu)   [1, rest]
                 Self.normalizeVector(v.value)
-                gemm(v.value, w, into: u.value, transposeB: true)   // u = normalise(Wv)    [1, out]
-                Self.normalizeVector(u.value)
             }
             gemm(v.value, w, into: wv, transposeB: true)            // Wv                   [1, out]
         }
-        var s: Float = 0
-        for i in 0..<wv.count { s += u.value.pointer[i] * wv.pointer[i] }   // σ = uᵀWv
-        sigma = max(s, 1e-12)
+        if updating {
+            sigma = max(Self.dot(wv, wv).squareRoot(), 1e-12)       // u = Wv / ‖Wv‖, so σ = uᵀWv = ‖Wv‖
+            u.value.copy(from: wv)
+            u.value.scale(by: 1 / sigma)
+        } else {
+            sigma = max(Self.dot(u.value, wv), 1e-12)              // σ = uᵀWv with the stored u
+        }
         let source = w.pointer, target = normalized.value.pointer, inverse = 1 / sigma
         for i in 0..<w.count { target[i] = source[i] * inverse }
     }
 
     /// Turns the target's gradient G = dL/dŴ into dL/dW = (G − ⟨G, Ŵ⟩ u vᵀ) / σ (σ = uᵀWv, u and v held fixed).
     public func propagateGradient() {
-        let g = normalized.gradient.pointer, wHat = normalized.value.pointer, count = normalized.value.count
-        var inner: Float = 0
-        for i in 0..<count { inner += g[i] * wHat[i] }
-        let out = original.gradient.pointer, rows = original.value.rows, cols = original.value.cols
+        let inner = Self.dot(normalized.gradient, normalized.value)
+        let g = normalized.gradient.pointer, out = original.gradient.pointer
+        let rows = original.value.rows, cols = original.value.cols
         let up = u.value.pointer, vp = v.value.pointer, inverse = 1 / sigma
         for r in 0..<rows {
             let coefficient = inner * up[r], gr = g + r * cols, outRow = out + r * cols
@@ -68,10 +69,14 @@ public final class SpectralNormalization {
         }
     }
 
-    private static func normalizeVector(_ m: Matrix) {
+    private static func dot(_ a: Matrix, _ b: Matrix) -> Float {
         var s: Float = 0
-        for i in 0..<m.count { s += m.pointer[i] * m.pointer[i] }
-        m.scale(by: 1 / max(s.squareRoot(), 1e-12))
+        for i in 0..<a.count { s += a.pointer[i] * b.pointer[i] }
+        return s
+    }
+
+    private static func normalizeVector(_ m: Matrix) {
+        m.scale(by: 1 / max(dot(m, m).squareRoot(), 1e-12))
     }
 }
 

@@ -89,6 +89,8 @@ final class ExperimentTests: XCTestCase {
         XCTAssertEqual(c.problem, "--no-head-spectral-norm applies with --spectral-norm only")
         c.spectralNorm = true
         XCTAssertNil(c.problem)
+        c.discriminatorMaxNorm = 2
+        XCTAssertEqual(c.problem, "--d-max-norm and --spectral-norm both limit D's weights; choose one")
         c = TrainingConfig(architecture: .dcgan)
         c.adversarialLoss = .hinge
         XCTAssertNil(c.problem)
