@@ -129,9 +129,12 @@ public struct GANModels {
             }
             let features: [Layer] = [normalized(down1), LeakyReLU(slope: 0.2), normalized(down2), LeakyReLU(slope: 0.2)]
             if c.projectionDiscriminator {
+                let headRNG = c.headSpectralNorm ? normRNG : nil
+                // The AC-GAN classifier is normalised as the head is: both read the same features.
+                let classifier = c.classLossWeight > 0 ? Linear(down2.output.count, ny) : nil
                 return ConditionalNet(data: Identity(), label: Identity(), trunk: Sequential(features),
-                                      head: ProjectionHead(features: down2.output.count, classes: ny,
-                                                            spectralNormRNG: c.headSpectralNorm ? normRNG : nil), rng: rng)
+                                      head: ProjectionHead(features: down2.output.count, classes: ny, spectralNormRNG: headRNG),
+                                      classifier: classifier.map { l -> Layer in headRNG.map { SpectralNorm(l, rng: $0) } ?? l }, rng: rng)
             }
             return ConditionalNet(data: Identity(), label: Identity(),
                                   trunk: Sequential(features + [normalized(Linear(down2.output.count, 1))]), rng: rng)

@@ -143,6 +143,10 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// With `spectralNorm`: the projection head's weight and class embedding too (false: only the convolutions,
     /// so the class term is not bounded).
     public var headSpectralNorm = true
+    /// dcgan with the projection D: the weight of an auxiliary class loss (AC-GAN, Odena et al. 2017). D also
+    /// predicts the class of real images from its features, and G is scored by that prediction on its own
+    /// images, so G is pushed to draw images D recognises as the class asked for; 0: off.
+    public var classLossWeight = 0.0
 
     /// The training step's matrix products read bf16 or fp32 operands; weights, optimiser state and
     /// checkpoints are fp32 either way, and sampling and evaluation always run in fp32.
@@ -181,7 +185,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// True when G and D are the architecture's own at their documented sizes (what `PyTorchExport` names).
     public var isReferenceModel: Bool {
         widthMultiplier == 1 && generatorOutputDropout == 0 && (discriminator == nil || discriminator == ownDiscriminator)
-            && !projectionDiscriminator && generatorAverageDecay == 0 && !spectralNorm
+            && !projectionDiscriminator && generatorAverageDecay == 0 && !spectralNorm && classLossWeight == 0
     }
 
     /// The discriminator `architecture` has when `discriminator` is nil (mlp-bn's and dcgan's have no kind).
@@ -235,6 +239,8 @@ extension TrainingConfig {
             (spectralNorm || headSpectralNorm, "--no-head-spectral-norm applies with --spectral-norm only"),
             (discriminatorMaxNorm == nil || !spectralNorm, "--d-max-norm and --spectral-norm both limit D's weights; choose one"),
             (adversarialLoss == .crossEntropy || generatorLoss == .nonSaturating, "--g-loss applies to --loss bce only (the hinge loss has its own G loss)"),
+            (classLossWeight.isFinite && classLossWeight >= 0 && classLossWeight <= 100, "--class-loss must be in 0...100 (0: off)"),
+            (classLossWeight == 0 || projectionDiscriminator, "--class-loss needs dcgan's projection discriminator (it reads the features the projection head reads)"),
         ]
         return checks.first { !$0.0 }?.1
     }
@@ -249,7 +255,7 @@ extension TrainingConfig {
         // Settings added later take the value that reproduces the model the older run trained.
         let added: [String: Any] = ["generatorOutputDropout": 0.0, "widthMultiplier": 1.0, "projectionDiscriminator": false,
                                     "generatorAverageDecay": 0.0, "adversarialLoss": AdversarialLoss.crossEntropy.rawValue,
-                                    "spectralNorm": false, "headSpectralNorm": true,
+                                    "spectralNorm": false, "headSpectralNorm": true, "classLossWeight": 0.0,
                                     "precision": Precision.fp32.rawValue]
         for (key, value) in added where object[key] == nil {
             object[key] = value

@@ -3,6 +3,7 @@ import NN
 
 /// Losses, discriminator outputs and optimiser settings of one step.
 public struct StepStatistics: Sendable {
+    /// Each player's loss, its class loss (AC-GAN) included when the config has one.
     public var discriminatorLoss = 0.0, generatorLoss = 0.0
     /// Mean D(x|y) on real images and D(G(z|y')|y') on generated ones, before D's update.
     public var realScore = 0.0, fakeScore = 0.0
@@ -16,7 +17,8 @@ public struct StepStatistics: Sendable {
 /// D sees real and generated images in one pass over 2B rows ([real; fake], labels [y; y']), which gives
 /// the same loss and gradients as two passes of B rows: BCE(real, 1) + BCE(fake, 0), each a mean over B.
 /// G's step runs D again on the same fake images and back-propagates to D's input without computing
-/// D's weight gradients.
+/// D's weight gradients. With an AC-GAN class loss, D's output is [score | class logits]: D's classifier
+/// learns the real images' classes, and G is scored by it on its own.
 public final class TrainingStep {
     public let config: TrainingConfig
     public let models: GANModels
@@ -34,6 +36,9 @@ public final class TrainingStep {
     let generatorTargets: Matrix, generatorGradient: Matrix  // [B, 1]
     let noise: Matrix
     var realLabels: [Int32], fakeLabels: [Int32]
+    /// AC-GAN: dLoss/dClassLogits [2B, classes] (zero on D's fake rows), and D's output split and joined.
+    let classGradient: Matrix
+    var outputColumns = ColumnConcat(), gradientColumns = ColumnConcat()
 
     public init(config: TrainingConfig, models: GANModels, classCount: Int, stepsPerEpoch: Int) {
         self.config = config
@@ -62,6 +67,7 @@ public final class TrainingStep {
         noise = Matrix(rows: b, cols: config.noiseSize)
         realLabels = [Int32](repeating: 0, count: b)
         fakeLabels = realLabels
+        classGradient = Matrix(rows: 2 * b, cols: classCount)
     }
 
     /// Where the caller writes the next real batch: images [B, 784] and labels.
@@ -125,7 +131,7 @@ public final class TrainingStep {
         var stats = StepStatistics()
         stats.learningRate = Double(hyperparameters.learningRate)
         stats.momentum = Double(hyperparameters.momentum)
-        let logits = d.forward(discriminatorInput, labels: discriminatorLabels, mode: .training)
+        let (logits, classLogits) = scoresAndClassLogits(d.forward(discriminatorInput, labels: discriminatorLabels, mode: .training))
         switch config.adversarialLoss {
         case .crossEntropy:
             stats.discriminatorLoss = binaryCrossEntropyWithLogits(logits, targets: targets, normaliser: Float(b),
@@ -137,22 +143,51 @@ public final class TrainingStep {
             stats.realScore += Double(sigmoid(logits.pointer[i])) / Double(b)
             stats.fakeScore += Double(sigmoid(logits.pointer[b + i])) / Double(b)
         }
-        _ = d.backward(discriminatorGradient, needs: .parameters)
+        var discriminatorOutputGradient = discriminatorGradient
+        if let classLogits {   // D classifies the real rows only: what it learns of the classes comes from data
+            classGradient.rows(b..<(2 * b)).fill(0)
+            stats.discriminatorLoss += classLoss(classLogits.rows(0..<b), labels: realLabels, gradient: classGradient.rows(0..<b))
+            discriminatorOutputGradient = gradientColumns.forward(discriminatorGradient, classGradient)
+        }
+        _ = d.backward(discriminatorOutputGradient, needs: .parameters)
         discriminatorOptimizer.update(hyperparameters, step: step + 1)
 
         // Generator: through the updated D, to D's input, then through G.
-        let fakeLogits = d.forward(fake, labels: fakeLabelRows, mode: .training)
+        let (fakeLogits, fakeClassLogits) = scoresAndClassLogits(d.forward(fake, labels: fakeLabelRows, mode: .training))
         switch config.adversarialLoss {
         case .crossEntropy:
             stats.generatorLoss = config.generatorLoss.evaluate(logits: fakeLogits, targets: generatorTargets, gradient: generatorGradient)
         case .hinge:
             stats.generatorLoss = generatorHingeLoss(fakeLogits, gradient: generatorGradient)
         }
-        let gradFake = d.backward(generatorGradient, needs: .input)
+        var generatorOutputGradient = generatorGradient
+        if let fakeClassLogits {
+            let gradient = classGradient.rows(0..<b)
+            stats.generatorLoss += classLoss(fakeClassLogits, labels: fakeLabels, gradient: gradient)
+            generatorOutputGradient = gradientColumns.forward(generatorGradient, gradient)
+        }
+        let gradFake = d.backward(generatorOutputGradient, needs: .input)
         _ = g.backward(gradFake, needs: .parameters)
         generatorOptimizer.update(hyperparameters, step: step + 1)
         generatorAverage?.update(decay: Float(config.generatorAverageDecay))
         return stats
+    }
+
+    /// D's output [n, 1] or [n, 1 + classes] -> scores [n, 1] and, with a class loss, class logits [n, classes].
+    private func scoresAndClassLogits(_ output: Matrix) -> (Matrix, Matrix?) {
+        guard config.classLossWeight > 0 else { return (output, nil) }
+        let (scores, classLogits) = outputColumns.split(output, firstWidth: 1)
+        return (scores, classLogits)
+    }
+
+    /// The weighted AC-GAN loss: weight · mean cross-entropy of `logits` [n, classes] against `labels`; its
+    /// gradient goes into `gradient`.
+    private func classLoss(_ logits: Matrix, labels: [Int32], gradient: Matrix) -> Double {
+        let weight = Float(config.classLossWeight)
+        let loss = labels.withUnsafeBufferPointer { softmaxCrossEntropy(logits, labels: $0, gradient: gradient) }
+        let g = gradient.pointer
+        for i in 0..<gradient.count { g[i] *= weight }
+        return Double(weight) * loss
     }
 
     /// Recomputes the averaged G's batch-norm running statistics from its own outputs (the live G's do not

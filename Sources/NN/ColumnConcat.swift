@@ -1,7 +1,7 @@
 /// Joins two matrices of the same row count side by side, [a | b], and splits a gradient the same way:
 /// where the two branches of a two-input net (an image or noise vector, and a label) meet.
 public struct ColumnConcat {
-    private var output = Workspace(), gradFirst = Workspace(), gradSecond = Workspace()
+    private var output = Workspace(), gradFirst = Workspace(), gradSecond = Workspace()   // the split halves
     private var firstWidth = 0, secondWidth = 0
 
     public init() {}
@@ -21,13 +21,20 @@ public struct ColumnConcat {
 
     /// dy [n, p + q] -> (da [n, p], db [n, q]).
     public mutating func backward(_ dy: Matrix) -> (Matrix, Matrix) {
-        let n = dy.rows
-        let ga = gradFirst.matrix(rows: n, cols: firstWidth), gb = gradSecond.matrix(rows: n, cols: secondWidth)
-        let p = dy.pointer, w = dy.cols
+        precondition(dy.cols == firstWidth + secondWidth, "ColumnConcat: gradient of \(dy.cols) columns, not \(firstWidth + secondWidth)")
+        return split(dy, firstWidth: firstWidth)
+    }
+
+    /// [a | b] [n, w] -> (a [n, p], b [n, w − p]): a forward split, where one output carries two things.
+    public mutating func split(_ y: Matrix, firstWidth p: Int) -> (Matrix, Matrix) {
+        precondition((0...y.cols).contains(p), "ColumnConcat: cannot split \(y.cols) columns after \(p)")
+        let n = y.rows, q = y.cols - p
+        let a = gradFirst.matrix(rows: n, cols: p), b = gradSecond.matrix(rows: n, cols: q)
+        let src = y.pointer, w = y.cols
         for r in 0..<n {
-            (ga.pointer + r * firstWidth).update(from: p + r * w, count: firstWidth)
-            (gb.pointer + r * secondWidth).update(from: p + r * w + firstWidth, count: secondWidth)
+            (a.pointer + r * p).update(from: src + r * w, count: p)
+            (b.pointer + r * q).update(from: src + r * w + p, count: q)
         }
-        return (ga, gb)
+        return (a, b)
     }
 }

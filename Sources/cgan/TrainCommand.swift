@@ -117,6 +117,9 @@ struct TrainCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "dcgan with --spectral-norm: normalise the projection head's weight and class embedding too; --no-head-spectral-norm leaves the class term unbounded (default: on).")
     var headSpectralNorm: Bool?
 
+    @Option(help: "dcgan with the projection D: weight of an auxiliary class loss (AC-GAN): D also classifies real images from its features and G is scored by that classifier on its own images; 0: off (default: 0).")
+    var classLoss: Double?
+
     @Option(help: "Adam models: after this fraction of the run (e.g. 0.5), the learning rate falls linearly to zero at the last step (default: constant).")
     var lrDecayFrom: Double?
 
@@ -164,6 +167,7 @@ struct TrainCommand: ParsableCommand {
         if let loss { c.adversarialLoss = loss }
         if let spectralNorm { c.spectralNorm = spectralNorm }
         if let headSpectralNorm { c.headSpectralNorm = headSpectralNorm }
+        if let classLoss { c.classLossWeight = classLoss }
         c.dropoutAtSampling = sampling.dropoutAtSampling == .on
         if let precision = matrix.precision { c.precision = precision }
         return c
@@ -194,6 +198,7 @@ struct TrainCommand: ParsableCommand {
             ("--precision", differs(matrix.precision, \.precision)),
             ("--loss", differs(loss, \.adversarialLoss)), ("--spectral-norm", differs(spectralNorm, \.spectralNorm)),
             ("--head-spectral-norm", differs(headSpectralNorm, \.headSpectralNorm)),
+            ("--class-loss", differs(classLoss, \.classLossWeight)),
             ("--dropout-at-sampling", sampling.dropoutAtSampling.map { ($0 == .on) != stored.dropoutAtSampling } ?? false),
         ]
         if let (option, _) = contradictions.first(where: { $0.1 }) {

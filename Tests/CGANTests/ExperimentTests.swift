@@ -96,6 +96,17 @@ final class ExperimentTests: XCTestCase {
         XCTAssertNil(c.problem)
         c.generatorLoss = .saturating
         XCTAssertEqual(c.problem, "--g-loss applies to --loss bce only (the hinge loss has its own G loss)")
+        c = TrainingConfig(architecture: .dcgan)
+        c.classLossWeight = 0.5
+        XCTAssertNil(c.problem)
+        for weight in [-1, .nan, 101] {
+            c.classLossWeight = weight
+            XCTAssertEqual(c.problem, "--class-loss must be in 0...100 (0: off)")
+        }
+        c = TrainingConfig(reference: .dcgan)
+        c.classLossWeight = 1
+        XCTAssertEqual(c.problem, "--class-loss needs dcgan's projection discriminator (it reads the features the projection head reads)")
+        XCTAssertFalse(c.isReferenceModel)
     }
 
     /// dcgan's defaults add the projection D and the weight average; its reference configuration is the
@@ -108,7 +119,9 @@ final class ExperimentTests: XCTestCase {
         XCTAssertTrue(reference.isReferenceModel)
         XCTAssertFalse(reference.projectionDiscriminator || reference.generatorAverageDecay != 0)
         var object = try XCTUnwrap(JSONSerialization.jsonObject(with: JSONEncoder().encode(improved)) as? [String: Any])
-        for key in ["projectionDiscriminator", "generatorAverageDecay", "adversarialLoss", "spectralNorm", "headSpectralNorm"] { object[key] = nil }
+        for key in ["projectionDiscriminator", "generatorAverageDecay", "adversarialLoss", "spectralNorm", "headSpectralNorm", "classLossWeight"] {
+            object[key] = nil
+        }
         XCTAssertEqual(TrainingConfig.decode(try JSONSerialization.data(withJSONObject: object)), reference)
         XCTAssertEqual(TrainingConfig(reference: .paper), TrainingConfig(architecture: .paper))
     }

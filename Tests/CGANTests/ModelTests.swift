@@ -50,6 +50,41 @@ final class ModelTests: XCTestCase {
             XCTAssertEqual(dx.pointer[i], Float((plus - minus) / Double(2 * h)), accuracy: 2e-3 + 1e-2 * abs(dx.pointer[i]), "x[\(i)]")
         }
     }
+
+    /// An AC-GAN D's output is [score | class logits], both read from the same features: dLoss/dx and the
+    /// weight gradients of the trunk, head and classifier against finite differences of L = Σ output ∘ R.
+    func testAuxiliaryClassifierDiscriminatorGradientsMatchFiniteDifferences() {
+        var c = TrainingConfig(architecture: .dcgan)
+        c.classLossWeight = 1
+        let d = GANModels(config: c, classCount: 10).discriminator
+        let rng = RandomGenerator(seed: 8)
+        rng.fillUniform(d.head!.embedding.value, low: -0.05, high: 0.05)   // the embedding starts at zero
+        let x = Matrix(rows: 3, cols: 784), y = Matrix(rows: 3, cols: 10), r = Matrix(rows: 3, cols: 11)
+        rng.fillUniform(x, low: -1, high: 1)
+        rng.fillUniform(r, low: -1, high: 1)
+        for row in 0..<3 { y[row, 2 * row + 1] = 1 }
+        let output = d.forward(x, labels: y, mode: .inference)
+        XCTAssertEqual(output.shape, [3, 11])
+        let dx = d.backward(r, needs: .all).clone()
+        let checker = GradientChecker()
+        func loss() -> Double { checker.loss(d.forward(x, labels: y, mode: .inference), r) }
+        func check(_ m: Matrix, _ analytic: [Float], _ what: String) {
+            let picked = Array(stride(from: 0, to: m.count, by: max(1, m.count / 40)))
+            let sub = Matrix(rows: 1, cols: picked.count)
+            let numeric = checker.numericGradient(of: sub) {
+                for (j, i) in picked.enumerated() { m.pointer[i] += sub.pointer[j] }
+                defer { for (j, i) in picked.enumerated() { m.pointer[i] -= sub.pointer[j] } }
+                return loss()
+            }
+            checker.assertClose(picked.map { analytic[$0] }, numeric, what)
+        }
+        let parameters = Dictionary(uniqueKeysWithValues: d.namedParameters.map { ($0.name, $0.parameter) })
+        let gradients = parameters.mapValues { $0.gradient.array }
+        check(x, dx.array, "dx")
+        for name in ["trunk.2.weight", "head.weight", "head.embedding", "classifier.weight", "classifier.bias"] {
+            check(parameters[name]!.value, gradients[name]!, "d\(name)")
+        }
+    }
 }
 
 final class CheckpointTests: XCTestCase {

@@ -19,33 +19,51 @@ final class TrainingStepEquivalenceTests: XCTestCase {
         realLabels.withUnsafeBufferPointer { oneHot($0, into: yReal) }
         fakeLabels.withUnsafeBufferPointer { oneHot($0, into: yFake) }
         let fake = g.forward(z, labels: yFake, mode: .training).clone()
-        let ones = Matrix(rows: b, cols: 1), zeros = Matrix(rows: b, cols: 1), grad = Matrix(rows: b, cols: 1)
-        ones.fill(1)
+        let weight = Float(t.config.classLossWeight)
+        let grad = Matrix(rows: b, cols: weight > 0 ? 1 + t.classCount : 1)
 
         let params = d.trainableParameters
-        var lossD = binaryCrossEntropyWithLogits(d.forward(real, labels: yReal, mode: .training), targets: ones,
-                                                 normaliser: Float(b), gradient: grad)
+        // D learns the classes of real images only; G is scored by D's classifier on its own.
+        var lossD = plainLoss(d.forward(real, labels: yReal, mode: .training), target: 1, classes: realLabels, weight: weight, gradient: grad)
         _ = d.backward(grad, needs: .all)
         let realGradients = params.map { $0.gradient.clone() }
-        lossD += binaryCrossEntropyWithLogits(d.forward(fake, labels: yFake, mode: .training), targets: zeros,
-                                              normaliser: Float(b), gradient: grad)
+        lossD += plainLoss(d.forward(fake, labels: yFake, mode: .training), target: 0, classes: nil, weight: weight, gradient: grad)
         _ = d.backward(grad, needs: .all)
         for (p, r) in zip(params, realGradients) {
             for i in 0..<r.count { p.gradient.pointer[i] += r.pointer[i] }
         }
         t.discriminatorOptimizer.update(hyperparameters, step: step + 1)
 
-        let lossG = binaryCrossEntropyWithLogits(d.forward(fake, labels: yFake, mode: .training), targets: ones,
-                                                 normaliser: Float(b), gradient: grad)
+        let lossG = plainLoss(d.forward(fake, labels: yFake, mode: .training), target: 1, classes: fakeLabels, weight: weight, gradient: grad)
         let dx = d.backward(grad, needs: .all)
         _ = g.backward(dx, needs: .all)
         t.generatorOptimizer.update(hyperparameters, step: step + 1)
         return (lossD, lossG)
     }
 
-    func assertEquivalent(_ arch: Architecture, projection: Bool = false) throws {
+    /// Cross-entropy of D's score column [B, 1 + K] against `target`, plus `weight` times the class cross-entropy
+    /// of the other K columns against `classes` when given; dLoss/dOutput into `gradient`, column by column.
+    func plainLoss(_ output: Matrix, target: Float, classes: [Int32]?, weight: Float, gradient: Matrix) -> Double {
+        let b = output.rows, k = output.cols - 1
+        let score = Matrix(rows: b, cols: 1), targets = Matrix(rows: b, cols: 1), scoreGradient = Matrix(rows: b, cols: 1)
+        for r in 0..<b { score[r, 0] = output[r, 0] }
+        targets.fill(target)
+        var loss = binaryCrossEntropyWithLogits(score, targets: targets, normaliser: Float(b), gradient: scoreGradient)
+        gradient.fill(0)
+        for r in 0..<b { gradient[r, 0] = scoreGradient[r, 0] }
+        if let classes, k > 0 {
+            let logits = Matrix(rows: b, cols: k), classGradient = Matrix(rows: b, cols: k)
+            for r in 0..<b { for c in 0..<k { logits[r, c] = output[r, 1 + c] } }
+            loss += Double(weight) * classes.withUnsafeBufferPointer { softmaxCrossEntropy(logits, labels: $0, gradient: classGradient) }
+            for r in 0..<b { for c in 0..<k { gradient[r, 1 + c] = weight * classGradient[r, c] } }
+        }
+        return loss
+    }
+
+    func assertEquivalent(_ arch: Architecture, projection: Bool = false, classLoss: Double = 0) throws {
         var config = TrainingConfig(reference: arch)
         config.projectionDiscriminator = projection
+        config.classLossWeight = classLoss
         // Dropout masks are drawn in a different order by the two formulations: compare without dropout.
         config.generatorDropout = 0; config.discriminatorDropout = 0; config.discriminatorInputDropout = 0
         config.batchSize = 16
@@ -89,4 +107,6 @@ final class TrainingStepEquivalenceTests: XCTestCase {
     func testDCGAN() throws { try assertEquivalent(.dcgan) }
     /// The projection head reads the labels again after the trunk: still exact over [real; fake].
     func testDCGANWithProjectionDiscriminator() throws { try assertEquivalent(.dcgan, projection: true) }
+    /// With an AC-GAN classifier D's output is [score | class logits]; the one pass splits and joins it exactly.
+    func testDCGANWithAuxiliaryClassLoss() throws { try assertEquivalent(.dcgan, projection: true, classLoss: 0.7) }
 }

@@ -153,17 +153,27 @@ final class TrainingRunTests: XCTestCase {
         let convolutions = Set(GANModels(config: config, classCount: 10).discriminator.namedParameters.map(\.name))
         XCTAssertTrue(convolutions.isSuperset(of: ["trunk.0.weight_orig", "trunk.2.weight_orig", "head.weight", "head.embedding"]))
         XCTAssertFalse(convolutions.contains("head.embedding_orig"))
+        // The AC-GAN classifier is normalised as the head is.
+        config.classLossWeight = 1
+        XCTAssertTrue(Set(GANModels(config: config, classCount: 10).discriminator.namedParameters.map(\.name))
+            .isSuperset(of: ["classifier.weight", "classifier.bias"]))
+        config.headSpectralNorm = true
+        XCTAssertTrue(Set(GANModels(config: config, classCount: 10).discriminator.namedParameters.map(\.name))
+            .isSuperset(of: ["classifier.weight_orig", "classifier.weight_u", "classifier.bias"]))
+        config.classLossWeight = 0
         config.spectralNorm = false
         config.headSpectralNorm = true
         XCTAssertFalse(GANModels(config: config, classCount: 10).discriminator.namedParameters.contains { $0.name.hasSuffix("_orig") })
     }
 
-    /// Spectral normalisation's power-iteration vectors are state: a resumed run must carry them on.
-    func testResumeIsExactWithHingeLossAndSpectralNorm() throws {
+    /// Spectral normalisation's power-iteration vectors are state: a resumed run must carry them on, the
+    /// AC-GAN classifier's included.
+    func testResumeIsExactWithHingeLossSpectralNormAndClassLoss() throws {
         try assertResumeIsExact(.dcgan) { c in
             c.projectionDiscriminator = true
             c.adversarialLoss = .hinge
             c.spectralNorm = true
+            c.classLossWeight = 0.5
         }
     }
 
