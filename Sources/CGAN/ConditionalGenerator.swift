@@ -11,6 +11,13 @@ public final class ConditionalGenerator {
     public let classCount: Int, imageSize: Int
     /// Rows generated per forward pass.
     public var chunkSize = 500
+    /// Draw z from the normal truncated to ±`truncation` (the truncation trick, Brock et al. 2019): more
+    /// typical images, less variety. Nil: the noise G was trained on. Applies to the seeded draws, not to
+    /// noise passed in; normal noise only (`allowsTruncation`).
+    public var truncation: Float?
+
+    /// Whether `truncation` may be set: G was trained on normal noise.
+    public var allowsTruncation: Bool { config.noise == .normal }
 
     /// Wraps a generator being trained (sampling leaves its training state untouched).
     public init(net: ConditionalNet, config: TrainingConfig, classCount: Int, imageSize: Int) {
@@ -57,7 +64,7 @@ public final class ConditionalGenerator {
     public func forEachChunk(labels: [Int], seed: UInt64, dropout: Bool? = nil,
                              _ body: (Matrix, Range<Int>) throws -> Void) rethrows {
         let z = Matrix(rows: labels.count, cols: config.noiseSize)
-        config.noise.fill(z, rng: RandomGenerator(seed: seed))
+        config.noise.fill(z, rng: RandomGenerator(seed: seed), truncation: truncation)
         try forEachChunk(noise: z, labels: labels, seed: seed, dropout: dropout, body)
     }
 

@@ -16,6 +16,8 @@ public struct EvaluationReport: Codable, Sendable {
         public let diversity: Double
     }
     public let dropoutAtSampling: Bool
+    /// The noise's truncation (`ConditionalGenerator.truncation`); nil: none.
+    public let truncation: Double?
     public let samplesPerClass: Int
     public let seed: UInt64
     /// σ tried on the validation set, and the test score at the best one.
@@ -34,7 +36,7 @@ public struct EvaluationReport: Codable, Sendable {
     public var summary: String {
         String(format: "Parzen LL %.1f ± %.1f nats (σ %.3f), label accuracy %.3f, FID %.2f (real floor %.2f), dropout at sampling %@",
                parzenTest.mean, parzenTest.standardError, parzenTest.sigma, labelAccuracy, fid, fidRealFloor,
-               dropoutAtSampling ? "on" : "off")
+               dropoutAtSampling ? "on" : "off") + (truncation.map { String(format: ", noise truncated at ±%g", $0) } ?? "")
     }
 
     /// A warning line when some class collapsed; nil otherwise.
@@ -116,7 +118,7 @@ public final class GeneratorEvaluator {
         }
         let floor = frechetDistance(realStats, testStats)
         return EvaluationReport(
-            dropoutAtSampling: dropout, samplesPerClass: samplesPerClass, seed: seed,
+            dropoutAtSampling: dropout, truncation: generator.truncation.map(Double.init), samplesPerClass: samplesPerClass, seed: seed,
             parzenValidation: validationScores, parzenTest: testScore,
             labelAccuracy: Double(zip(predictions, labels).filter { $0 == $1 }.count) / Double(labels.count),
             fid: frechetDistance(GaussianStatistics(features: features), testStats),

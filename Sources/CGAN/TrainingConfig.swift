@@ -52,11 +52,24 @@ public enum NoiseDistribution: String, Codable, Sendable {
     /// Standard normal.
     case normal
 
-    /// Fills `z` with draws from this distribution.
-    public func fill(_ z: Matrix, rng: RandomGenerator) {
+    /// Fills `z` with draws from this distribution; `truncation` t (normal only) redraws every value
+    /// beyond ±t, so z follows the normal truncated to [−t, t].
+    public func fill(_ z: Matrix, rng: RandomGenerator, truncation t: Float? = nil) {
         switch self {
-        case .uniform: rng.fillUniform(z)
-        case .normal: rng.fillNormal(z)
+        case .uniform:
+            precondition(t == nil, "truncation applies to normal noise only")
+            rng.fillUniform(z)
+        case .normal:
+            rng.fillNormal(z)
+            guard let t else { return }
+            precondition(t > 0.1, "truncation below 0.1 would redraw almost every value")
+            let one = Matrix(rows: 1, cols: 1), p = z.pointer
+            for i in 0..<z.count {
+                while abs(p[i]) > t {
+                    rng.fillNormal(one)
+                    p[i] = one.pointer[0]
+                }
+            }
         }
     }
 }

@@ -53,6 +53,7 @@ struct EvaluateCommand: ParsableCommand {
     @OptionGroup var options: EvaluationOptions
 
     @OptionGroup var sampling: SamplingDropoutOption
+    @OptionGroup var truncation: TruncationOption
 
     @Option(help: "Random seed of the samples.")
     var seed: UInt64 = 1234
@@ -65,6 +66,7 @@ struct EvaluateCommand: ParsableCommand {
         let path = reportPath
         try AtomicFile.checkWritable(path)
         let generator = try ConditionalGenerator(checkpoint: checkpoint)
+        try truncation.apply(to: generator)
         var location = location
         location.dataset = location.dataset ?? generator.config.dataset
         guard generator.config.dataset == location.name() else {
@@ -96,7 +98,8 @@ struct EvaluateCommand: ParsableCommand {
 
     func printTable(_ r: EvaluationReport) {
         print("")
-        print("dropout at sampling: \(r.dropoutAtSampling ? "on" : "off")   (\(r.samplesPerClass) samples per class, seed \(r.seed))")
+        print("dropout at sampling: \(r.dropoutAtSampling ? "on" : "off")   (\(r.samplesPerClass) samples per class, seed \(r.seed)"
+              + (r.truncation.map { ", noise truncated at ±\($0)" } ?? "") + ")")
         print("  σ on validation:   " + r.parzenValidation.map { String(format: "%.3f→%.1f", $0.sigma, $0.mean) }.joined(separator: "  "))
         print(String(format: "  Parzen LL (test):  %.1f ± %.1f nats at σ = %.3f   (paper, Table 1: CGAN 132 ± 1.8)",
                      r.parzenTest.mean, r.parzenTest.standardError, r.parzenTest.sigma))

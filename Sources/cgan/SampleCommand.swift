@@ -37,6 +37,7 @@ struct SampleCommand: ParsableCommand {
     var seed: UInt64 = 1
 
     @OptionGroup var sampling: SamplingDropoutOption
+    @OptionGroup var truncation: TruncationOption
 
     func validate() throws {
         if label != nil && perClass != nil { throw CommandError("give --label or --per-class, not both") }
@@ -53,6 +54,7 @@ struct SampleCommand: ParsableCommand {
         }
         try SampleExport.checkWritable(format: format, at: out)
         let generator = try ConditionalGenerator(checkpoint: checkpoint)
+        try truncation.apply(to: generator)
         let labels: [Int], columns: Int
         if let perClass {
             guard perClass * generator.classCount <= SampleExport.maximumCount else {

@@ -1,4 +1,5 @@
 import Foundation
+import CGAN
 import TestSupport
 import XCTest
 
@@ -25,6 +26,27 @@ final class CommandLineTests: XCTestCase {
         try assertOneLineError(["sample", "--checkpoint", dir + "/junk.safetensors", "--label", "3", "--out", dir + "/x.png"],
                                contains: "junk.safetensors")
         try assertOneLineError(["data", "info", "--dataset", "cifar10"], contains: "unknown data set")
+    }
+
+    /// --truncation: one line for a value out of range and for a model trained on uniform noise, and no file;
+    /// a normal-noise model samples with it.
+    func testTruncationIsCheckedBeforeAnythingIsWritten() throws {
+        let dir = temporaryDirectory(self)
+        try assertOneLineError(["sample", "--checkpoint", dir + "/none.safetensors", "--label", "3", "--truncation", "0.1",
+                                "--out", dir + "/x.png"], contains: "--truncation must be in 0.5...10")
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: sharedMNIST), "no MNIST at \(sharedMNIST)")
+        try train(smallConfig(.paper, epochs: 1, limit: 100, batch: 50), in: dir + "/paper")
+        for command in [["sample", "--label", "3", "--out", dir + "/x.png"], ["evaluate", "--out", dir + "/x.json"]] {
+            try assertOneLineError(command + ["--checkpoint", RunDirectory(dir + "/paper").latestCheckpoint, "--truncation", "1"],
+                                   contains: "trained on uniform noise")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/x.png"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/x.json"))
+        try train(smallConfig(.mlp, epochs: 1, limit: 100, batch: 50), in: dir + "/mlp")
+        let r = try runCGAN(["sample", "--checkpoint", RunDirectory(dir + "/mlp").latestCheckpoint, "--label", "3",
+                             "--truncation", "1.5", "--out", dir + "/x.png"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/x.png"))
     }
 
     func testExperimentRunnerPrintsIndependentCommandsAndRefusesBadNames() throws {

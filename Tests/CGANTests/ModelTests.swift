@@ -51,6 +51,34 @@ final class ModelTests: XCTestCase {
         }
     }
 
+    /// Truncated noise stays within ±t, still fills the interval, is reproducible, and leaves untruncated
+    /// draws as they were; a generator with a truncation draws other images than without.
+    func testTruncatedNoise() throws {
+        let z = Matrix(rows: 200, cols: 100), again = Matrix(rows: 200, cols: 100), plain = Matrix(rows: 200, cols: 100)
+        NoiseDistribution.normal.fill(z, rng: RandomGenerator(seed: 3), truncation: 1.5)
+        NoiseDistribution.normal.fill(again, rng: RandomGenerator(seed: 3), truncation: 1.5)
+        NoiseDistribution.normal.fill(plain, rng: RandomGenerator(seed: 3))
+        XCTAssertEqual(z.array, again.array)
+        XCTAssertLessThanOrEqual(z.array.map(abs).max()!, 1.5)
+        XCTAssertGreaterThan(z.array.map(abs).max()!, 1.45)
+        XCTAssertGreaterThan(plain.array.map(abs).max()!, 3)
+        // Values within ±t are kept where they fell: only those beyond are drawn again.
+        for i in 0..<z.count where abs(plain.pointer[i]) <= 1.5 { XCTAssertEqual(z.pointer[i], plain.pointer[i]) }
+        let variance = z.array.reduce(0) { $0 + Double($1 * $1) } / Double(z.count)
+        XCTAssertEqual(variance, 0.5515, accuracy: 0.02)   // the standard normal truncated to ±1.5: 1 − 2tφ(t)/(2Φ(t) − 1)
+
+        var c = TrainingConfig(architecture: .mlp)
+        c.seed = 2
+        let g = ConditionalGenerator(net: GANModels(config: c, classCount: 10).generator, config: c, classCount: 10, imageSize: 784)
+        XCTAssertTrue(g.allowsTruncation)
+        let before = g.generate(label: 4, count: 8, seed: 9).array
+        g.truncation = 1
+        XCTAssertNotEqual(g.generate(label: 4, count: 8, seed: 9).array, before)
+        XCTAssertEqual(g.generate(label: 4, count: 8, seed: 9).array, g.generate(label: 4, count: 8, seed: 9).array)
+        XCTAssertFalse(ConditionalGenerator(net: GANModels(config: TrainingConfig(architecture: .paper), classCount: 10).generator,
+                                            config: TrainingConfig(architecture: .paper), classCount: 10, imageSize: 784).allowsTruncation)
+    }
+
     /// An AC-GAN D's output is [score | class logits], both read from the same features: dLoss/dx and the
     /// weight gradients of the trunk, head and classifier against finite differences of L = Σ output ∘ R.
     func testAuxiliaryClassifierDiscriminatorGradientsMatchFiniteDifferences() {
