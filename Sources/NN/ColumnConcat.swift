@@ -1,7 +1,8 @@
 /// Joins two matrices of the same row count side by side, [a | b], and splits a gradient the same way:
-/// where the two branches of a two-input net (an image or noise vector, and a label) meet.
+/// where the two branches of a two-input net (an image or noise vector, and a label) meet, and where one
+/// output carries two things (an AC-GAN discriminator's score and class logits).
 public struct ColumnConcat {
-    private var output = Workspace(), gradFirst = Workspace(), gradSecond = Workspace()   // the split halves
+    private var output = Workspace(), gradFirst = Workspace(), gradSecond = Workspace()   // the halves `split` returns
     private var firstWidth = 0, secondWidth = 0
 
     public init() {}
