@@ -14,7 +14,7 @@ public final class ConditionalGenerator {
     /// Draw z from the normal truncated to ±`truncation` (the truncation trick, Brock et al. 2019): more
     /// typical images, less variety. Nil: the noise G was trained on. Applies to the seeded draws, not to
     /// noise passed in; normal noise only (`allowsTruncation`).
-    public var truncation: Float?
+    public var truncation: Double?
 
     /// Whether `truncation` may be set: G was trained on normal noise.
     public var allowsTruncation: Bool { config.noise == .normal }

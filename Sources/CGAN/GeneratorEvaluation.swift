@@ -118,7 +118,7 @@ public final class GeneratorEvaluator {
         }
         let floor = frechetDistance(realStats, testStats)
         return EvaluationReport(
-            dropoutAtSampling: dropout, truncation: generator.truncation.map(Double.init), samplesPerClass: samplesPerClass, seed: seed,
+            dropoutAtSampling: dropout, truncation: generator.truncation, samplesPerClass: samplesPerClass, seed: seed,
             parzenValidation: validationScores, parzenTest: testScore,
             labelAccuracy: Double(zip(predictions, labels).filter { $0 == $1 }.count) / Double(labels.count),
             fid: frechetDistance(GaussianStatistics(features: features), testStats),

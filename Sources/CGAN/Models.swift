@@ -131,10 +131,14 @@ public struct GANModels {
             if c.projectionDiscriminator {
                 let headRNG = c.headSpectralNorm ? normRNG : nil
                 // The AC-GAN classifier is normalised as the head is: both read the same features.
-                let classifier = c.classLossWeight > 0 ? Linear(down2.output.count, ny) : nil
+                var classifier: Layer?
+                if c.classLossWeight > 0 {
+                    let linear = Linear(down2.output.count, ny)
+                    classifier = headRNG.map { SpectralNorm(linear, rng: $0) } ?? linear
+                }
                 return ConditionalNet(data: Identity(), label: Identity(), trunk: Sequential(features),
                                       head: ProjectionHead(features: down2.output.count, classes: ny, spectralNormRNG: headRNG),
-                                      classifier: classifier.map { l -> Layer in headRNG.map { SpectralNorm(l, rng: $0) } ?? l }, rng: rng)
+                                      classifier: classifier, rng: rng)
             }
             return ConditionalNet(data: Identity(), label: Identity(),
                                   trunk: Sequential(features + [normalized(Linear(down2.output.count, 1))]), rng: rng)

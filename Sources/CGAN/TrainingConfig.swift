@@ -54,16 +54,16 @@ public enum NoiseDistribution: String, Codable, Sendable {
 
     /// Fills `z` with draws from this distribution; `truncation` t (normal only) redraws every value
     /// beyond ±t, so z follows the normal truncated to [−t, t].
-    public func fill(_ z: Matrix, rng: RandomGenerator, truncation t: Float? = nil) {
+    public func fill(_ z: Matrix, rng: RandomGenerator, truncation: Double? = nil) {
         switch self {
         case .uniform:
-            precondition(t == nil, "truncation applies to normal noise only")
+            precondition(truncation == nil, "truncation applies to normal noise only")
             rng.fillUniform(z)
         case .normal:
             rng.fillNormal(z)
-            guard let t else { return }
-            precondition(t > 0.1, "truncation below 0.1 would redraw almost every value")
-            let one = Matrix(rows: 1, cols: 1), p = z.pointer
+            guard let truncation else { return }
+            precondition(truncation > 0.1, "truncation below 0.1 would redraw almost every value")
+            let t = Float(truncation), one = Matrix(rows: 1, cols: 1), p = z.pointer
             for i in 0..<z.count {
                 while abs(p[i]) > t {
                     rng.fillNormal(one)

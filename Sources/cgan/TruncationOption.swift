@@ -18,6 +18,6 @@ struct TruncationOption: ParsableArguments {
         guard generator.allowsTruncation else {
             throw CommandError("--truncation applies to models trained on normal noise; this one was trained on \(generator.config.noise.rawValue) noise")
         }
-        generator.truncation = Float(truncation)
+        generator.truncation = truncation
     }
 }
