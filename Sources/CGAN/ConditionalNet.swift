@@ -5,6 +5,8 @@ import NN
 /// A net that concatenates its raw inputs has `Identity` branches. A projection discriminator ends in a
 /// `ProjectionHead`, which reads the label again after the trunk; beside it, an AC-GAN discriminator has a
 /// `classifier` of the same features, whose class logits follow the score: output [n, 1 + classes].
+/// Layers that read the class themselves (`ClassConditioned`, as a class-conditional batch norm's
+/// `ClassAffine`) are handed the labels before each forward.
 public final class ConditionalNet: Module {
     public let data: Layer, label: Layer
     public let trunk: Sequential
@@ -13,6 +15,8 @@ public final class ConditionalNet: Module {
     public let classifier: Layer?
     /// The generator of this net's dropout masks (sampling saves and restores its state).
     public let rng: RandomGenerator
+    /// The layers among data, label and trunk that read the labels too.
+    private let conditioned: [any ClassConditioned]
     private var join = ColumnConcat(), scoreAndClasses = ColumnConcat(), featureGradient = Workspace()
 
     public init(data: Layer, label: Layer, trunk: Sequential, head: ProjectionHead? = nil, classifier: Layer? = nil,
@@ -24,6 +28,7 @@ public final class ConditionalNet: Module {
         self.head = head
         self.classifier = classifier
         self.rng = rng
+        conditioned = ([data, label, trunk] as [any Module]).flatMap { $0.modules(ofType: (any ClassConditioned).self) }
     }
 
     public var children: [(name: String, module: Module)] {
@@ -34,6 +39,7 @@ public final class ConditionalNet: Module {
     /// The net's output for inputs [n, data width] and one-hot labels [n, classes]: [n, out], or with a
     /// classifier [n, 1 + classes], the head's score then the class logits.
     public func forward(_ input: Matrix, labels: Matrix, mode: Mode) -> Matrix {
+        for layer in conditioned { layer.labels = labels }
         let h = trunk.forward(join.forward(data.forward(input, mode: mode), label.forward(labels, mode: mode)), mode: mode)
         guard let head else { return h }
         let score = head.forward(h, labels: labels, mode: mode)

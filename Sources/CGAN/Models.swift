@@ -63,10 +63,15 @@ public struct GANModels {
             let seed = ImageShape(channels: w(128), height: side / 4, width: side / 4)
             let up1 = ConvTranspose2d(seed, outChannels: w(64), window)
             let up2 = ConvTranspose2d(up1.output, outChannels: 1, window)
+            // With --class-batch-norm each batch norm's scale and shift come from the class instead.
+            let conditional = c.classBatchNorm
+            func classAffine(_ shape: ImageShape) -> [Layer] { conditional ? [ClassAffine(shape, classes: ny)] : [] }
+            let flat = ImageShape(channels: seed.count, height: 1, width: 1)
             generator = ConditionalNet(
                 data: Identity(), label: Identity(),
-                trunk: Sequential([Linear(nz + ny, seed.count), BatchNorm1d(seed.count), ReLU(),
-                                   up1, BatchNorm2d(up1.output), ReLU(), up2, Tanh()] + drop(c.generatorOutputDropout, gRNG)),
+                trunk: Sequential([Linear(nz + ny, seed.count), BatchNorm1d(seed.count, affine: !conditional)] + classAffine(flat)
+                                  + [ReLU(), up1, BatchNorm2d(up1.output, affine: !conditional)] + classAffine(up1.output)
+                                  + [ReLU(), up2, Tanh()] + drop(c.generatorOutputDropout, gRNG)),
                 rng: gRNG)
         }
         discriminator = Self.discriminator(config: c, classCount: ny, imageSize: nx, rng: dRNG, width: w)

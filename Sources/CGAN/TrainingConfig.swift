@@ -160,6 +160,9 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// predicts the class of real images from its features, and G is scored by that prediction on its own
     /// images, so G is pushed to draw images D recognises as the class asked for; 0: off.
     public var classLossWeight = 0.0
+    /// dcgan: G's batch norms take their scale and shift from the class (`ClassAffine` after a batch norm
+    /// without its own), so G is told the class at every normalised layer, not only at its input.
+    public var classBatchNorm = false
 
     /// The training step's matrix products read bf16 or fp32 operands; weights, optimiser state and
     /// checkpoints are fp32 either way, and sampling and evaluation always run in fp32.
@@ -199,6 +202,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var isReferenceModel: Bool {
         widthMultiplier == 1 && generatorOutputDropout == 0 && (discriminator == nil || discriminator == ownDiscriminator)
             && !projectionDiscriminator && generatorAverageDecay == 0 && !spectralNorm && classLossWeight == 0
+            && !classBatchNorm
     }
 
     /// The discriminator `architecture` has when `discriminator` is nil (mlp-bn's and dcgan's have no kind).
@@ -254,6 +258,7 @@ extension TrainingConfig {
             (adversarialLoss == .crossEntropy || generatorLoss == .nonSaturating, "--g-loss applies to --loss bce only (the hinge loss has its own G loss)"),
             (classLossWeight.isFinite && classLossWeight >= 0 && classLossWeight <= 100, "--class-loss must be in 0...100 (0: off)"),
             (classLossWeight == 0 || projectionDiscriminator, "--class-loss needs dcgan's projection discriminator (it reads the features the projection head reads)"),
+            (!classBatchNorm || architecture == .dcgan, "--class-batch-norm applies to dcgan only"),
         ]
         return checks.first { !$0.0 }?.1
     }
@@ -268,7 +273,7 @@ extension TrainingConfig {
         // Settings added later take the value that reproduces the model the older run trained.
         let added: [String: Any] = ["generatorOutputDropout": 0.0, "widthMultiplier": 1.0, "projectionDiscriminator": false,
                                     "generatorAverageDecay": 0.0, "adversarialLoss": AdversarialLoss.crossEntropy.rawValue,
-                                    "spectralNorm": false, "headSpectralNorm": true, "classLossWeight": 0.0,
+                                    "spectralNorm": false, "headSpectralNorm": true, "classLossWeight": 0.0, "classBatchNorm": false,
                                     "precision": Precision.fp32.rawValue]
         for (key, value) in added where object[key] == nil {
             object[key] = value

@@ -4,6 +4,9 @@
 public final class BatchNorm1d: Layer {
     public let features: Int
     public let momentum: Float, epsilon: Float
+    /// False: no learned scale and shift of its own (they stay 1 and 0, untrained and not stored), as
+    /// PyTorch's `affine=False`; a `ClassAffine` after it gives each class its own.
+    public let affine: Bool
     public let gamma: Parameter, beta: Parameter
     public let runningMean: Parameter, runningVariance: Parameter
     private var output = Workspace(), gradInput = Workspace(), normalised = Workspace()
@@ -12,8 +15,9 @@ public final class BatchNorm1d: Layer {
     /// a matrix, so loops use plain pointers.
     private let statistics: Matrix
 
-    public init(_ features: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) {
+    public init(_ features: Int, momentum: Float = 0.1, epsilon: Float = 1e-5, affine: Bool = true) {
         self.features = features
+        self.affine = affine
         self.momentum = momentum
         self.epsilon = epsilon
         gamma = Parameter(shape: [features])
@@ -26,7 +30,7 @@ public final class BatchNorm1d: Layer {
     }
 
     public var ownParameters: [(name: String, parameter: Parameter)] {
-        [("weight", gamma), ("bias", beta), ("running_mean", runningMean), ("running_var", runningVariance)]
+        (affine ? [("weight", gamma), ("bias", beta)] : []) + [("running_mean", runningMean), ("running_var", runningVariance)]
     }
 
     public func forward(_ x: Matrix, mode: Mode) -> Matrix {
@@ -76,7 +80,7 @@ public final class BatchNorm1d: Layer {
             for c in columns { columnSum[c] = 0; productSum[c] = 0 }
             for r in 0..<n { for c in columns { columnSum[c] += g[r * f + c]; productSum[c] += g[r * f + c] * h[r * f + c] } }
         }
-        if needs.contains(.parameters) {
+        if needs.contains(.parameters) && affine {
             let dg = gamma.gradient.pointer, db = beta.gradient.pointer
             for c in 0..<f { dg[c] = productSum[c]; db[c] = columnSum[c] }
         }

@@ -4,6 +4,9 @@
 public final class BatchNorm2d: Layer {
     public let shape: ImageShape
     public let momentum: Float, epsilon: Float
+    /// False: no learned scale and shift of its own (they stay 1 and 0, untrained and not stored), as
+    /// PyTorch's `affine=False`; a `ClassAffine` after it gives each class its own.
+    public let affine: Bool
     public let gamma: Parameter, beta: Parameter
     public let runningMean: Parameter, runningVariance: Parameter
     private var outputBuffer = Workspace(), gradInput = Workspace(), normalised = Workspace()
@@ -11,8 +14,9 @@ public final class BatchNorm2d: Layer {
     /// Rows: channel mean, 1/std, and two per-channel sums (of x or dy, and of squared deviations or dy·x̂).
     private let statistics: Matrix
 
-    public init(_ shape: ImageShape, momentum: Float = 0.1, epsilon: Float = 1e-5) {
+    public init(_ shape: ImageShape, momentum: Float = 0.1, epsilon: Float = 1e-5, affine: Bool = true) {
         self.shape = shape
+        self.affine = affine
         self.momentum = momentum
         self.epsilon = epsilon
         gamma = Parameter(shape: [shape.channels])
@@ -25,7 +29,7 @@ public final class BatchNorm2d: Layer {
     }
 
     public var ownParameters: [(name: String, parameter: Parameter)] {
-        [("weight", gamma), ("bias", beta), ("running_mean", runningMean), ("running_var", runningVariance)]
+        (affine ? [("weight", gamma), ("bias", beta)] : []) + [("running_mean", runningMean), ("running_var", runningVariance)]
     }
 
     /// Σ over the batch and pixels of channel c of f(b, i), where i indexes the plane.
@@ -92,7 +96,7 @@ public final class BatchNorm2d: Layer {
                 productSum[c] = channelSum(c, batch: batch) { g[$0] * h[$0] }
             }
         }
-        if needs.contains(.parameters) {
+        if needs.contains(.parameters) && affine {
             gamma.gradient.pointer.update(from: productSum, count: channels)
             beta.gradient.pointer.update(from: columnSum, count: channels)
         }

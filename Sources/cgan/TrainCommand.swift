@@ -120,6 +120,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "dcgan with the projection D: weight of an auxiliary class loss (AC-GAN): D also classifies real images from its features and G is scored by that classifier on its own images; 0: off (default: 0).")
     var classLoss: Double?
 
+    @Flag(inversion: .prefixedNo, help: "dcgan: class-conditional batch norm in G: each batch norm's scale and shift are learned per class, so G is told the class at every normalised layer, not only at its input (default: off).")
+    var classBatchNorm: Bool?
+
     @Option(help: "Adam models: after this fraction of the run (e.g. 0.5), the learning rate falls linearly to zero at the last step (default: constant).")
     var lrDecayFrom: Double?
 
@@ -168,6 +171,7 @@ struct TrainCommand: ParsableCommand {
         if let spectralNorm { c.spectralNorm = spectralNorm }
         if let headSpectralNorm { c.headSpectralNorm = headSpectralNorm }
         if let classLoss { c.classLossWeight = classLoss }
+        if let classBatchNorm { c.classBatchNorm = classBatchNorm }
         c.dropoutAtSampling = sampling.dropoutAtSampling == .on
         if let precision = matrix.precision { c.precision = precision }
         return c
@@ -198,7 +202,7 @@ struct TrainCommand: ParsableCommand {
             ("--precision", differs(matrix.precision, \.precision)),
             ("--loss", differs(loss, \.adversarialLoss)), ("--spectral-norm", differs(spectralNorm, \.spectralNorm)),
             ("--head-spectral-norm", differs(headSpectralNorm, \.headSpectralNorm)),
-            ("--class-loss", differs(classLoss, \.classLossWeight)),
+            ("--class-loss", differs(classLoss, \.classLossWeight)), ("--class-batch-norm", differs(classBatchNorm, \.classBatchNorm)),
             ("--dropout-at-sampling", sampling.dropoutAtSampling.map { ($0 == .on) != stored.dropoutAtSampling } ?? false),
         ]
         if let (option, _) = contradictions.first(where: { $0.1 }) {

@@ -107,6 +107,13 @@ final class ExperimentTests: XCTestCase {
         c.classLossWeight = 1
         XCTAssertEqual(c.problem, "--class-loss needs dcgan's projection discriminator (it reads the features the projection head reads)")
         XCTAssertFalse(c.isReferenceModel)
+        c = TrainingConfig(reference: .dcgan)
+        c.classBatchNorm = true
+        XCTAssertNil(c.problem)
+        XCTAssertFalse(c.isReferenceModel)
+        c = TrainingConfig(architecture: .mlpBN)
+        c.classBatchNorm = true
+        XCTAssertEqual(c.problem, "--class-batch-norm applies to dcgan only")
     }
 
     /// dcgan's defaults add the projection D and the weight average; its reference configuration is the
@@ -119,7 +126,8 @@ final class ExperimentTests: XCTestCase {
         XCTAssertTrue(reference.isReferenceModel)
         XCTAssertFalse(reference.projectionDiscriminator || reference.generatorAverageDecay != 0)
         var object = try XCTUnwrap(JSONSerialization.jsonObject(with: JSONEncoder().encode(improved)) as? [String: Any])
-        for key in ["projectionDiscriminator", "generatorAverageDecay", "adversarialLoss", "spectralNorm", "headSpectralNorm", "classLossWeight"] {
+        for key in ["projectionDiscriminator", "generatorAverageDecay", "adversarialLoss", "spectralNorm", "headSpectralNorm", "classLossWeight",
+                    "classBatchNorm"] {
             object[key] = nil
         }
         XCTAssertEqual(TrainingConfig.decode(try JSONSerialization.data(withJSONObject: object)), reference)

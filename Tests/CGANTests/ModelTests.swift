@@ -115,6 +115,73 @@ final class ModelTests: XCTestCase {
     }
 }
 
+extension ModelTests {
+    /// With --class-batch-norm, G's batch norms have no scale and shift of their own and a `ClassAffine`
+    /// after each reads the labels the net was given. So G on a batch of one class is the plain G whose
+    /// batch norms have that class's scale and shift, forward and backward (the layers' own maths is
+    /// checked by finite differences and against PyTorch in NNTests; through ReLU's kinks, differences of
+    /// the whole G are too coarse to check the wiring), and in a mixed batch every row gets its own class's.
+    func testClassConditionalBatchNormIsThePlainGeneratorWithTheClassesScaleAndShift() {
+        var c = TrainingConfig(architecture: .dcgan)
+        c.widthMultiplier = 0.25
+        let plain = GANModels(config: c, classCount: 10).generator
+        c.classBatchNorm = true
+        let conditional = GANModels(config: c, classCount: 10).generator
+        let names = conditional.namedParameters.map(\.name)
+        XCTAssertTrue(Set(names).isSuperset(of: ["trunk.1.running_mean", "trunk.2.scale", "trunk.2.shift", "trunk.6.scale"]), "\(names)")
+        XCTAssertFalse(names.contains("trunk.1.weight") || names.contains("trunk.5.weight"), "\(names)")
+        for (a, b) in zip(plain.modules(ofType: Linear.self), conditional.modules(ofType: Linear.self)) { b.weight.value.copy(from: a.weight.value) }
+        for (a, b) in zip(plain.modules(ofType: ConvTranspose2d.self), conditional.modules(ofType: ConvTranspose2d.self)) {
+            b.weight.value.copy(from: a.weight.value)
+        }
+        let rng = RandomGenerator(seed: 9)
+        let affines = conditional.modules(ofType: ClassAffine.self)
+        XCTAssertEqual(affines.count, 2)
+        for affine in affines {
+            rng.fillUniform(affine.scale.value, low: 0.5, high: 1.5)
+            rng.fillUniform(affine.shift.value, low: -0.3, high: 0.3)
+        }
+        let norms: [(gamma: Parameter, beta: Parameter)] = plain.modules(ofType: BatchNorm1d.self).map { ($0.gamma, $0.beta) }
+            + plain.modules(ofType: BatchNorm2d.self).map { ($0.gamma, $0.beta) }
+        func useClass(_ k: Int) {
+            for (norm, affine) in zip(norms, affines) {
+                for j in 0..<affine.shape.channels {
+                    norm.gamma.value.pointer[j] = affine.scale.value[k, j]
+                    norm.beta.value.pointer[j] = affine.shift.value[k, j]
+                }
+            }
+        }
+        func close(_ a: [Float], _ b: [Float], _ what: String) {
+            XCTAssertEqual(a.count, b.count, what)
+            XCTAssertLessThan(zip(a, b).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 1, 1e-5, what)
+        }
+        let z = Matrix(rows: 4, cols: c.noiseSize), y = Matrix(rows: 4, cols: 10), r = Matrix(rows: 4, cols: 784)
+        c.noise.fill(z, rng: rng)
+        rng.fillUniform(r, low: -1, high: 1)
+        for row in 0..<4 { y[row, 7] = 1 }
+        useClass(7)
+        close(conditional.forward(z, labels: y, mode: .training).array, plain.forward(z, labels: y, mode: .training).array, "output")
+        close(conditional.backward(r, needs: .all).array, plain.backward(r, needs: .all).array, "dz")
+        close(conditional.modules(ofType: Linear.self)[0].weight.gradient.array, plain.modules(ofType: Linear.self)[0].weight.gradient.array,
+              "first layer's weight gradient")
+        for (norm, affine) in zip(norms, affines) {
+            let channels = affine.shape.channels
+            close((0..<channels).map { affine.scale.gradient[7, $0] }, norm.gamma.gradient.array, "class 7's scale gradient")
+            close((0..<channels).map { affine.shift.gradient[7, $0] }, norm.beta.gradient.array, "class 7's shift gradient")
+            XCTAssertTrue((0..<channels).allSatisfy { affine.scale.gradient[3, $0] == 0 && affine.shift.gradient[3, $0] == 0 },
+                          "a class not in the batch takes no gradient")
+        }
+        // Inference (running statistics, which both nets gathered from the same batch): rows of two classes.
+        y[1, 7] = 0
+        y[1, 3] = 1
+        let mixed = conditional.forward(z, labels: y, mode: .inference).clone()
+        let row = { (m: Matrix, i: Int) in (0..<784).map { m[i, $0] } }
+        close(row(mixed, 0), row(plain.forward(z, labels: y, mode: .inference), 0), "a class-7 row")
+        useClass(3)
+        close(row(mixed, 1), row(plain.forward(z, labels: y, mode: .inference), 1), "a class-3 row")
+    }
+}
+
 final class CheckpointTests: XCTestCase {
     func makeCheckpoint(_ arch: Architecture = .paper) throws -> String {
         let dir = temporaryDirectory(self)

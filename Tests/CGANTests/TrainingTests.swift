@@ -177,6 +177,16 @@ final class TrainingRunTests: XCTestCase {
         }
     }
 
+    /// G's class-conditional batch norms (per-class scale and shift, the running statistics of batch norms
+    /// without their own affine) resume exactly, with the average of G that samples.
+    func testResumeIsExactWithClassConditionalBatchNorm() throws {
+        try assertResumeIsExact(.dcgan) { c in
+            c.projectionDiscriminator = true
+            c.generatorAverageDecay = 0.9
+            c.classBatchNorm = true
+        }
+    }
+
     /// The weight average (with its own batch-norm statistics) and the projection head resume exactly too,
     /// and the checkpoint samples from the average, which differs from the live G.
     func testResumeIsExactForTheConvolutionalModelWithProjectionAndAverage() throws {

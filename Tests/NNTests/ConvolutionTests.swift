@@ -45,6 +45,33 @@ final class ConvolutionTests: XCTestCase {
         checker.check(layer, input: randomMatrix(3, 18, rng), mode: .training, rng: rng, name: "BatchNorm2d")
     }
 
+    /// A batch norm without its own affine has no trainable tensors and stores only its running statistics;
+    /// the class-conditional batch norm (that, then `ClassAffine`) against finite differences, soft labels
+    /// included, so every class's scale and shift gets a gradient.
+    func testClassConditionalBatchNormGradients() {
+        let rng = RandomGenerator(seed: 24)
+        let shape = ImageShape(channels: 3, height: 2, width: 3)
+        let bn = BatchNorm2d(shape, affine: false)
+        XCTAssertEqual(bn.namedParameters.map(\.name), ["running_mean", "running_var"])
+        XCTAssertEqual(BatchNorm1d(5, affine: false).namedParameters.map(\.name), ["running_mean", "running_var"])
+        let affine = ClassAffine(shape, classes: 4)
+        XCTAssertEqual(affine.namedParameters.map(\.name), ["scale", "shift"])
+        let x = randomMatrix(3, 18, rng)
+        let identity = Sequential(BatchNorm2d(shape, affine: false), affine)
+        affine.labels = Matrix(rows: 3, cols: 4, values: [0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1])
+        let plain = BatchNorm2d(shape).forward(x, mode: .training).clone()
+        XCTAssertEqual(identity.forward(x, mode: .training).array, plain.array, "Γ = 1, B = 0 start as the identity")
+        affine.labels = randomMatrix(3, 4, rng, low: 0, high: 1)
+        rng.fillUniform(affine.scale.value, low: 0.5, high: 1.5)
+        rng.fillUniform(affine.shift.value, low: -0.5, high: 0.5)
+        checker.check(Sequential(bn, affine), input: x, mode: .training, rng: rng, name: "class-conditional BatchNorm2d")
+        let flat = ClassAffine(ImageShape(channels: 5, height: 1, width: 1), classes: 2)
+        flat.labels = randomMatrix(4, 2, rng, low: 0, high: 1)
+        rng.fillUniform(flat.scale.value, low: 0.5, high: 1.5)
+        checker.check(Sequential(BatchNorm1d(5, affine: false), flat), input: randomMatrix(4, 5, rng), mode: .training,
+                      rng: rng, name: "class-conditional BatchNorm1d")
+    }
+
     // MARK: PyTorch fixtures
 
     nonisolated(unsafe) static let fixtures: SafeTensors.Contents? = try? SafeTensors.read(
@@ -146,6 +173,17 @@ final class ConvolutionTests: XCTestCase {
     func testBatchNorm2dMatchesPyTorch() throws {
         let layer = BatchNorm2d(ImageShape(channels: 3, height: 5, width: 5))
         try assertMatchesPyTorch(layer, "bn", parameters: layer.ownParameters.map { ($0.name, $0.parameter) })
+    }
+
+    /// PyTorch's BatchNorm2d(affine=False) followed by a scale and shift looked up by class.
+    func testClassConditionalBatchNormMatchesPyTorch() throws {
+        let shape = ImageShape(channels: 3, height: 4, width: 5)
+        let bn = BatchNorm2d(shape, affine: false), affine = ClassAffine(shape, classes: 4)
+        affine.labels = try batch("cbn.labels")
+        try assertMatchesPyTorch(Sequential(bn, affine), "cbn", parameters: [
+            ("scale", affine.scale), ("shift", affine.shift),
+            ("bn.running_mean", bn.runningMean), ("bn.running_var", bn.runningVariance),
+        ])
     }
 }
 
