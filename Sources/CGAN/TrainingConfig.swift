@@ -120,6 +120,9 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// adam: after this fraction of the run's steps, the learning rate falls linearly to zero at the last
     /// step (a resumed run with more epochs stretches the fall); nil: constant.
     public var learningRateDecayStart: Double?
+    /// D's learning rate is this times G's (the two time-scale update rule of Heusel et al., 2017, which
+    /// spectrally normalised discriminators are often trained with); 1: the same rate.
+    public var discriminatorLearningRateScale = 1.0
 
     // Regularisation and initialisation.
     public var generatorDropout: Double
@@ -259,6 +262,7 @@ extension TrainingConfig {
             (classLossWeight.isFinite && classLossWeight >= 0 && classLossWeight <= 100, "--class-loss must be in 0...100 (0: off)"),
             (classLossWeight == 0 || projectionDiscriminator, "--class-loss needs dcgan's projection discriminator (it reads the features the projection head reads)"),
             (!classBatchNorm || architecture == .dcgan, "--class-batch-norm applies to dcgan only"),
+            (positive(discriminatorLearningRateScale) && discriminatorLearningRateScale <= 100, "--d-lr-scale must be in (0, 100]"),
         ]
         return checks.first { !$0.0 }?.1
     }
@@ -273,7 +277,7 @@ extension TrainingConfig {
         // Settings added later take the value that reproduces the model the older run trained.
         let added: [String: Any] = ["generatorOutputDropout": 0.0, "widthMultiplier": 1.0, "projectionDiscriminator": false,
                                     "generatorAverageDecay": 0.0, "adversarialLoss": AdversarialLoss.crossEntropy.rawValue,
-                                    "spectralNorm": false, "headSpectralNorm": true, "classLossWeight": 0.0, "classBatchNorm": false,
+                                    "spectralNorm": false, "headSpectralNorm": true, "classLossWeight": 0.0, "classBatchNorm": false, "discriminatorLearningRateScale": 1.0,
                                     "precision": Precision.fp32.rawValue]
         for (key, value) in added where object[key] == nil {
             object[key] = value

@@ -150,7 +150,9 @@ public final class TrainingStep {
             discriminatorOutputGradient = gradientColumns.forward(discriminatorGradient, classGradient)
         }
         _ = d.backward(discriminatorOutputGradient, needs: .parameters)
-        discriminatorOptimizer.update(hyperparameters, step: step + 1)
+        var discriminatorHyperparameters = hyperparameters
+        discriminatorHyperparameters.learningRate *= Float(config.discriminatorLearningRateScale)
+        discriminatorOptimizer.update(discriminatorHyperparameters, step: step + 1)
 
         // Generator: through the updated D, to D's input, then through G.
         let (fakeLogits, fakeClassLogits) = scoresAndClassLogits(d.forward(fake, labels: fakeLabelRows, mode: .training))

@@ -123,6 +123,9 @@ struct TrainCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "dcgan: class-conditional batch norm in G: each batch norm's scale and shift are learned per class, so G is told the class at every normalised layer, not only at its input (default: off).")
     var classBatchNorm: Bool?
 
+    @Option(help: "D's learning rate is this times --lr (two time-scale updates, e.g. --lr 1e-4 --d-lr-scale 4), in (0, 100] (default: 1).")
+    var dLrScale: Double?
+
     @Option(help: "Adam models: after this fraction of the run (e.g. 0.5), the learning rate falls linearly to zero at the last step (default: constant).")
     var lrDecayFrom: Double?
 
@@ -172,6 +175,7 @@ struct TrainCommand: ParsableCommand {
         if let headSpectralNorm { c.headSpectralNorm = headSpectralNorm }
         if let classLoss { c.classLossWeight = classLoss }
         if let classBatchNorm { c.classBatchNorm = classBatchNorm }
+        if let dLrScale { c.discriminatorLearningRateScale = dLrScale }
         c.dropoutAtSampling = sampling.dropoutAtSampling == .on
         if let precision = matrix.precision { c.precision = precision }
         return c
@@ -203,6 +207,7 @@ struct TrainCommand: ParsableCommand {
             ("--loss", differs(loss, \.adversarialLoss)), ("--spectral-norm", differs(spectralNorm, \.spectralNorm)),
             ("--head-spectral-norm", differs(headSpectralNorm, \.headSpectralNorm)),
             ("--class-loss", differs(classLoss, \.classLossWeight)), ("--class-batch-norm", differs(classBatchNorm, \.classBatchNorm)),
+            ("--d-lr-scale", differs(dLrScale, \.discriminatorLearningRateScale)),
             ("--dropout-at-sampling", sampling.dropoutAtSampling.map { ($0 == .on) != stored.dropoutAtSampling } ?? false),
         ]
         if let (option, _) = contradictions.first(where: { $0.1 }) {

@@ -114,6 +114,13 @@ final class ExperimentTests: XCTestCase {
         c = TrainingConfig(architecture: .mlpBN)
         c.classBatchNorm = true
         XCTAssertEqual(c.problem, "--class-batch-norm applies to dcgan only")
+        c = TrainingConfig(architecture: .dcgan)
+        c.discriminatorLearningRateScale = 4
+        XCTAssertNil(c.problem)
+        for scale in [0, -1, .nan, .infinity, 101] {
+            c.discriminatorLearningRateScale = scale
+            XCTAssertEqual(c.problem, "--d-lr-scale must be in (0, 100]")
+        }
     }
 
     /// dcgan's defaults add the projection D and the weight average; its reference configuration is the
@@ -127,7 +134,7 @@ final class ExperimentTests: XCTestCase {
         XCTAssertFalse(reference.projectionDiscriminator || reference.generatorAverageDecay != 0)
         var object = try XCTUnwrap(JSONSerialization.jsonObject(with: JSONEncoder().encode(improved)) as? [String: Any])
         for key in ["projectionDiscriminator", "generatorAverageDecay", "adversarialLoss", "spectralNorm", "headSpectralNorm", "classLossWeight",
-                    "classBatchNorm"] {
+                    "classBatchNorm", "discriminatorLearningRateScale"] {
             object[key] = nil
         }
         XCTAssertEqual(TrainingConfig.decode(try JSONSerialization.data(withJSONObject: object)), reference)

@@ -101,6 +101,39 @@ final class TrainingStepEquivalenceTests: XCTestCase {
         }
     }
 
+    /// --d-lr-scale s: D's first step with learning rate η is D's step at s·η, while G's stays at η.
+    func testDiscriminatorLearningRateScaleScalesOnlyDsStep() {
+        func oneStep(learningRate: Double, scale: Double) -> (g: [Float], d: [Float], g0: [Float]) {
+            var config = TrainingConfig(reference: .mlp)
+            config.discriminatorDropout = 0
+            config.batchSize = 16
+            config.optimizer = .sgd
+            config.learningRate = learningRate
+            config.discriminatorLearningRateScale = scale
+            let step = TrainingStep(config: config, models: GANModels(config: config, classCount: 10), classCount: 10, stepsPerEpoch: 100)
+            let g0 = step.models.generator.trainableParameters.flatMap(\.value.array)
+            let data = RandomGenerator(seed: 4)
+            _ = step.run(step: 0) { x, y in
+                data.fillUniform(x, low: -1, high: 1)
+                for i in 0..<16 { y[i] = Int32(i % 10) }
+            }
+            func values(_ net: ConditionalNet) -> [Float] { net.trainableParameters.flatMap(\.value.array) }
+            return (values(step.models.generator), values(step.models.discriminator), g0)
+        }
+        let scaled = oneStep(learningRate: 0.02, scale: 3), fast = oneStep(learningRate: 0.06, scale: 1)
+        let plain = oneStep(learningRate: 0.02, scale: 1)
+        let worst = zip(scaled.d, fast.d).map { abs($0 - $1) }.max() ?? 1
+        XCTAssertLessThan(worst, 1e-6, "D after one step at 0.02 x 3 and at 0.06")
+        XCTAssertTrue(scaled.d != plain.d, "the scale changed nothing in D")
+        // The same D, so the same gradient for G: its step at 0.02 is a third of the step at 0.06.
+        var gWorst: Float = 0
+        for i in scaled.g.indices {
+            let slow = scaled.g[i] - scaled.g0[i], quick = fast.g[i] - fast.g0[i]
+            gWorst = max(gWorst, abs(3 * slow - quick))
+        }
+        XCTAssertLessThan(gWorst, 1e-5, "G's step is at --lr whatever D's scale")
+    }
+
     func testPaper() throws { try assertEquivalent(.paper) }
     func testMLP() throws { try assertEquivalent(.mlp) }
     func testMLPWithBatchNorm() throws { try assertEquivalent(.mlpBN) }
