@@ -8,10 +8,11 @@ public struct Interpolation {
 
     public init(generator: ConditionalGenerator) { self.generator = generator }
 
-    /// The noise vector that `seed` draws (the first row `generate(... seed:)` would use).
+    /// The noise vector that `seed` draws (the first row `generate(... seed:)` would use, truncated as the
+    /// generator's `truncation` says).
     public func noise(seed: UInt64) -> [Float] {
         let z = Matrix(rows: 1, cols: generator.config.noiseSize)
-        generator.config.noise.fill(z, rng: RandomGenerator(seed: seed))
+        generator.config.noise.fill(z, rng: RandomGenerator(seed: seed), truncation: generator.truncation)
         return z.array
     }
 

@@ -33,6 +33,8 @@ struct InterpolateCommand: ParsableCommand {
     @Option(help: "Output file: .gif (animation, there and back) or .png (one strip).")
     var out: String
 
+    @OptionGroup var truncation: TruncationOption
+
     func validate() throws {
         if !(2...64).contains(steps) { throw CommandError("--steps must be in 2...64") }
         if !(out.hasSuffix(".gif") || out.hasSuffix(".png")) { throw CommandError("--out must end in .gif or .png") }
@@ -42,6 +44,7 @@ struct InterpolateCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: checkpoint) else { throw CommandError("checkpoint not found: \(checkpoint)") }
         try AtomicFile.checkWritable(out)
         let generator = try ConditionalGenerator(checkpoint: checkpoint)
+        try truncation.apply(to: generator)
         let classes = 0..<generator.classCount
         for (name, value) in [("--label", label), ("--to-label", toLabel ?? label)] where !classes.contains(value) {
             throw CommandError("\(name) \(value) is outside the checkpoint's classes 0...\(generator.classCount - 1)")

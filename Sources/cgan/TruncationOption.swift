@@ -1,7 +1,7 @@
 import ArgumentParser
 import CGAN
 
-/// `--truncation`, shared by sample and evaluate: the truncation trick, applied to a loaded generator.
+/// `--truncation`, shared by sample, evaluate and interpolate: the truncation trick, applied to a loaded generator.
 struct TruncationOption: ParsableArguments {
     @Option(help: ArgumentHelp(
         "Draw z from the normal truncated to ±T (values beyond are drawn again): more typical images, less variety (default: no truncation).",

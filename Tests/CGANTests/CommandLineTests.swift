@@ -36,7 +36,8 @@ final class CommandLineTests: XCTestCase {
                                 "--out", dir + "/x.png"], contains: "--truncation must be in 0.5...10")
         try XCTSkipUnless(FileManager.default.fileExists(atPath: sharedMNIST), "no MNIST at \(sharedMNIST)")
         try train(smallConfig(.paper, epochs: 1, limit: 100, batch: 50), in: dir + "/paper")
-        for command in [["sample", "--label", "3", "--out", dir + "/x.png"], ["evaluate", "--out", dir + "/x.json"]] {
+        for command in [["sample", "--label", "3", "--out", dir + "/x.png"], ["evaluate", "--out", dir + "/x.json"],
+                        ["interpolate", "--label", "3", "--out", dir + "/x.png"]] {
             try assertOneLineError(command + ["--checkpoint", RunDirectory(dir + "/paper").latestCheckpoint, "--truncation", "1"],
                                    contains: "trained on uniform noise")
         }
@@ -47,6 +48,13 @@ final class CommandLineTests: XCTestCase {
                              "--truncation", "1.5", "--out", dir + "/x.png"])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/x.png"))
+        // interpolate walks between truncated noise vectors.
+        let mlp = try ConditionalGenerator(checkpoint: RunDirectory(dir + "/mlp").latestCheckpoint)
+        mlp.truncation = 0.5
+        let walk = Interpolation(generator: mlp)
+        XCTAssertTrue((1...20).allSatisfy { seed in walk.noise(seed: UInt64(seed)).allSatisfy { abs($0) <= 0.5 } })
+        XCTAssertEqual(try runCGAN(["interpolate", "--checkpoint", RunDirectory(dir + "/mlp").latestCheckpoint, "--label", "3",
+                                    "--truncation", "2", "--out", dir + "/walk.gif"]).status, 0)
     }
 
     func testExperimentRunnerPrintsIndependentCommandsAndRefusesBadNames() throws {
