@@ -277,7 +277,8 @@ extension TrainingConfig {
         // Settings added later take the value that reproduces the model the older run trained.
         let added: [String: Any] = ["generatorOutputDropout": 0.0, "widthMultiplier": 1.0, "projectionDiscriminator": false,
                                     "generatorAverageDecay": 0.0, "adversarialLoss": AdversarialLoss.crossEntropy.rawValue,
-                                    "spectralNorm": false, "headSpectralNorm": true, "classLossWeight": 0.0, "classBatchNorm": false, "discriminatorLearningRateScale": 1.0,
+                                    "spectralNorm": false, "headSpectralNorm": true, "classLossWeight": 0.0,
+                                    "classBatchNorm": false, "discriminatorLearningRateScale": 1.0,
                                     "precision": Precision.fp32.rawValue]
         for (key, value) in added where object[key] == nil {
             object[key] = value
