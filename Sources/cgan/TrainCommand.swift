@@ -99,7 +99,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "D for an MLP model: maxout (the paper's) or leaky (mlp's: [x, y] then LeakyReLU layers) (default: the model's own).")
     var discriminator: DiscriminatorKind?
 
-    @Flag(help: "Start from the model exactly as ../shared/bench/torch_cgan.py trains it (dcgan: no projection D, no weight average), for comparisons with it; other options still apply.")
+    @Flag(help: "Start from the model exactly as ../shared/bench/torch_cgan.py trains it (dcgan: no projection D, weight average or class-conditional batch norm), for comparisons with it; other options still apply.")
     var reference = false
 
     @Flag(inversion: .prefixedNo, help: "dcgan: D ends in a projection of its features on a learned class embedding (Miyato & Koyama, 2018) instead of a plain linear score (default: on for dcgan).")
@@ -120,7 +120,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "dcgan with the projection D: weight of an auxiliary class loss (AC-GAN): D also classifies real images from its features and G is scored by that classifier on its own images; 0: off (default: 0).")
     var classLoss: Double?
 
-    @Flag(inversion: .prefixedNo, help: "dcgan: class-conditional batch norm in G: each batch norm's scale and shift are learned per class, so G is told the class at every normalised layer, not only at its input (default: off).")
+    @Flag(inversion: .prefixedNo, help: "dcgan: class-conditional batch norm in G: each batch norm's scale and shift are learned per class, so G is told the class at every normalised layer, not only at its input (default: on for dcgan).")
     var classBatchNorm: Bool?
 
     @Option(help: "D's learning rate is this times --lr (two time-scale updates, e.g. --lr 1e-4 --d-lr-scale 4), in (0, 100] (default: 1).")
@@ -200,7 +200,8 @@ struct TrainCommand: ParsableCommand {
             ("--g-output-dropout", differs(gOutputDropout, \.generatorOutputDropout)), ("--width", differs(width, \.widthMultiplier)),
             ("--discriminator", discriminator != nil && discriminator != stored.discriminator),
             ("--reference", reference && (given.projectionDiscriminator != stored.projectionDiscriminator
-                                          || given.generatorAverageDecay != stored.generatorAverageDecay)),
+                                          || given.generatorAverageDecay != stored.generatorAverageDecay
+                                          || given.classBatchNorm != stored.classBatchNorm)),
             ("--lr-decay-from", lrDecayFrom != nil && lrDecayFrom != stored.learningRateDecayStart),
             ("--projection", differs(projection, \.projectionDiscriminator)), ("--g-average", differs(gAverage, \.generatorAverageDecay)),
             ("--precision", differs(matrix.precision, \.precision)),

@@ -123,15 +123,15 @@ final class ExperimentTests: XCTestCase {
         }
     }
 
-    /// dcgan's defaults add the projection D and the weight average; its reference configuration is the
-    /// PyTorch model's, the one `export --format pytorch` accepts. A dcgan config stored before both
-    /// existed reads back as the reference it was.
+    /// dcgan's defaults add the projection D, the weight average and the class-conditional batch norm; its
+    /// reference configuration is the PyTorch model's, the one `export --format pytorch` accepts. A dcgan
+    /// config stored before all three existed reads back as the reference it was.
     func testDCGANDefaultsAndItsReferenceConfiguration() throws {
         let improved = TrainingConfig(architecture: .dcgan), reference = TrainingConfig(reference: .dcgan)
-        XCTAssertTrue(improved.projectionDiscriminator && improved.generatorAverageDecay == 0.999)
+        XCTAssertTrue(improved.projectionDiscriminator && improved.generatorAverageDecay == 0.999 && improved.classBatchNorm)
         XCTAssertFalse(improved.isReferenceModel)
         XCTAssertTrue(reference.isReferenceModel)
-        XCTAssertFalse(reference.projectionDiscriminator || reference.generatorAverageDecay != 0)
+        XCTAssertFalse(reference.projectionDiscriminator || reference.generatorAverageDecay != 0 || reference.classBatchNorm)
         var object = try XCTUnwrap(JSONSerialization.jsonObject(with: JSONEncoder().encode(improved)) as? [String: Any])
         for key in ["projectionDiscriminator", "generatorAverageDecay", "adversarialLoss", "spectralNorm", "headSpectralNorm", "classLossWeight",
                     "classBatchNorm", "discriminatorLearningRateScale"] {

@@ -123,6 +123,8 @@ extension ModelTests {
     /// the whole G are too coarse to check the wiring), and in a mixed batch every row gets its own class's.
     func testClassConditionalBatchNormIsThePlainGeneratorWithTheClassesScaleAndShift() {
         var c = TrainingConfig(architecture: .dcgan)
+        XCTAssertTrue(c.classBatchNorm, "on by default for dcgan")
+        c.classBatchNorm = false
         c.widthMultiplier = 0.25
         let plain = GANModels(config: c, classCount: 10).generator
         c.classBatchNorm = true
