@@ -3,8 +3,8 @@ import NN
 import TestSupport
 import XCTest
 
-/// Conv2d, ConvTranspose2d and BatchNorm2d: finite differences, and PyTorch's numbers on fixed inputs
-/// (Tests/Fixtures/layer-fixtures.st, written by make_layer_fixtures.py beside it).
+/// Conv2d, ConvTranspose2d, BatchNorm2d and the class-conditional batch norm: finite differences, and
+/// PyTorch's numbers on fixed inputs (Tests/Fixtures/layer-fixtures.st, written by make_layer_fixtures.py beside it).
 final class ConvolutionTests: XCTestCase {
     override class func setUp() { useFastBLASKernel() }
     override func tearDown() { MatrixProducts.backend = .oneDNN }
