@@ -36,8 +36,11 @@ public struct EvaluationReport: Codable, Sendable {
     public var summary: String {
         String(format: "Parzen LL %.1f ± %.1f nats (σ %.3f), label accuracy %.3f, FID %.2f (real floor %.2f), dropout at sampling %@",
                parzenTest.mean, parzenTest.standardError, parzenTest.sigma, labelAccuracy, fid, fidRealFloor,
-               dropoutAtSampling ? "on" : "off") + (truncation.map { String(format: ", noise truncated at ±%g", $0) } ?? "")
+               dropoutAtSampling ? "on" : "off") + truncationNote
     }
+
+    /// ", noise truncated at ±T" when the noise was truncated, else empty: for the summary and tables.
+    public var truncationNote: String { truncation.map { String(format: ", noise truncated at ±%g", $0) } ?? "" }
 
     /// A warning line when some class collapsed; nil otherwise.
     public var collapseWarning: String? {

@@ -99,7 +99,7 @@ struct EvaluateCommand: ParsableCommand {
     func printTable(_ r: EvaluationReport) {
         print("")
         print("dropout at sampling: \(r.dropoutAtSampling ? "on" : "off")   (\(r.samplesPerClass) samples per class, seed \(r.seed)"
-              + (r.truncation.map { String(format: ", noise truncated at ±%g", $0) } ?? "") + ")")
+              + r.truncationNote + ")")
         print("  σ on validation:   " + r.parzenValidation.map { String(format: "%.3f→%.1f", $0.sigma, $0.mean) }.joined(separator: "  "))
         print(String(format: "  Parzen LL (test):  %.1f ± %.1f nats at σ = %.3f   (paper, Table 1: CGAN 132 ± 1.8)",
                      r.parzenTest.mean, r.parzenTest.standardError, r.parzenTest.sigma))
