@@ -132,7 +132,8 @@ public struct GANModels {
             func normalized(_ layer: any Layer & DefaultInitializable) -> Layer {
                 normRNG.map { SpectralNorm(layer, rng: $0) } ?? layer
             }
-            let features: [Layer] = [normalized(down1), LeakyReLU(slope: 0.2), normalized(down2), LeakyReLU(slope: 0.2)]
+            let features: [Layer] = [normalized(down1), LeakyReLU(slope: 0.2)] + drop(dd)
+                + [normalized(down2), LeakyReLU(slope: 0.2)] + drop(dd)
             if c.projectionDiscriminator {
                 let headRNG = c.headSpectralNorm ? normRNG : nil
                 // The AC-GAN classifier is normalised as the head is: both read the same features.

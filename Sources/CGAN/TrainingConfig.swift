@@ -206,7 +206,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var isReferenceModel: Bool {
         widthMultiplier == 1 && generatorOutputDropout == 0 && (discriminator == nil || discriminator == ownDiscriminator)
             && !projectionDiscriminator && generatorAverageDecay == 0 && !spectralNorm && classLossWeight == 0
-            && !classBatchNorm
+            && !classBatchNorm && (architecture != .dcgan || discriminatorDropout == 0)
     }
 
     /// The discriminator `architecture` has when `discriminator` is nil (mlp-bn's and dcgan's have no kind).
@@ -263,6 +263,9 @@ extension TrainingConfig {
             (classLossWeight.isFinite && classLossWeight >= 0 && classLossWeight <= 100, "--class-loss must be in 0...100 (0: off)"),
             (classLossWeight == 0 || projectionDiscriminator, "--class-loss needs dcgan's projection discriminator (it reads the features the projection head reads)"),
             (!classBatchNorm || architecture == .dcgan, "--class-batch-norm applies to dcgan only"),
+            (generatorDropout == 0 || architecture != .dcgan, "--g-dropout applies to the MLP models only (dcgan's G has batch norm, not dropout)"),
+            (discriminatorInputDropout == 0 || (discriminator ?? ownDiscriminator) == .maxout,
+             "--d-input-dropout applies to the maxout D only (paper, or --discriminator maxout)"),
             (positive(discriminatorLearningRateScale) && discriminatorLearningRateScale <= 100, "--d-lr-scale must be in (0, 100]"),
         ]
         return checks.first { !$0.0 }?.1

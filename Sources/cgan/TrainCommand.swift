@@ -72,13 +72,13 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "paper: epochs over which momentum rises from 0.5 to 0.7 (default: 250, as in the pylearn2 GAN code).")
     var momentumSaturateEpochs: Double?
 
-    @Option(help: "Dropout probability in G's hidden layers (default: 0.5 paper, 0 mlp, 0.2 mlp-bn).")
+    @Option(help: "MLP models: dropout probability in G's hidden layers (default: 0.5 paper, 0 mlp, 0.2 mlp-bn).")
     var gDropout: Double?
 
-    @Option(help: "Dropout probability in D's hidden layers (default: 0.5 paper, 0.3 otherwise).")
+    @Option(help: "Dropout probability in D's hidden layers (dcgan: after each convolution's activation) (default: 0.5 paper, 0 dcgan, 0.3 otherwise).")
     var dDropout: Double?
 
-    @Option(help: "paper: dropout probability on D's image input (default: 0.2).")
+    @Option(help: "Maxout D (paper, or --discriminator maxout): dropout probability on D's image input (default: 0.2 paper).")
     var dInputDropout: Double?
 
     @Option(help: "paper: G's initial weights are uniform in ±this (default: 0.05).")

@@ -121,6 +121,19 @@ final class ExperimentTests: XCTestCase {
             c.discriminatorLearningRateScale = scale
             XCTAssertEqual(c.problem, "--d-lr-scale must be in (0, 100]")
         }
+        // Dropout options that the chosen model has no place for are refused, not silently ignored.
+        c = TrainingConfig(reference: .dcgan)
+        c.generatorDropout = 0.2
+        XCTAssertEqual(c.problem, "--g-dropout applies to the MLP models only (dcgan's G has batch norm, not dropout)")
+        c = TrainingConfig(architecture: .mlp)
+        c.discriminatorInputDropout = 0.2
+        XCTAssertEqual(c.problem, "--d-input-dropout applies to the maxout D only (paper, or --discriminator maxout)")
+        c.discriminator = .maxout
+        XCTAssertNil(c.problem)
+        c = TrainingConfig(reference: .dcgan)
+        c.discriminatorDropout = 0.3
+        XCTAssertNil(c.problem)
+        XCTAssertFalse(c.isReferenceModel)
     }
 
     /// dcgan's defaults add the projection D, the weight average and the class-conditional batch norm; its

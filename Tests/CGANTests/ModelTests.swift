@@ -27,6 +27,16 @@ final class ModelTests: XCTestCase {
         }
     }
 
+    /// dcgan's D drops out after each convolution's activation when asked; without, it has no Dropout at all.
+    func testDCGANDiscriminatorDropout() {
+        var c = TrainingConfig(architecture: .dcgan)
+        XCTAssertFalse(GANModels(config: c, classCount: 10).discriminator.trunk.layers.contains { $0 is Dropout })
+        c.discriminatorDropout = 0.3
+        let layers = GANModels(config: c, classCount: 10).discriminator.trunk.layers
+        XCTAssertEqual(layers.indices.filter { layers[$0] is Dropout }, [2, 5])
+        XCTAssertTrue(layers[1] is LeakyReLU && layers[4] is LeakyReLU)
+    }
+
     /// dLoss/dx through the whole conditional D (maxout branches, concat, trunk) against finite differences.
     func testDiscriminatorInputGradientMatchesFiniteDifferences() {
         var c = TrainingConfig(architecture: .paper)
