@@ -45,7 +45,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Run directory (default: runs/<arch>).")
     var out: String?
 
-    @Flag(help: "Continue the run in --out from its latest checkpoint, exactly where it stopped. Options that would change the run are refused; --epochs and --threads apply.")
+    @Flag(help: "Continue the run in --out from its latest checkpoint, exactly where it stopped. Options that would change the run are refused; --epochs and --threads apply. What to write along the way (--sample-every, --keep-every, --log-every, --eval-every) is not remembered: give it again.")
     var resume = false
 
     @Option(help: "Write a sample grid every N epochs.")
