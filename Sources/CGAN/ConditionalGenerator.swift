@@ -15,6 +15,8 @@ public final class ConditionalGenerator {
     /// typical images, less variety. Nil: the noise G was trained on. Applies to the seeded draws, not to
     /// noise passed in; normal noise only (`allowsTruncation`).
     public var truncation: Double?
+    /// The truncations the tools accept: below 0.5 almost every draw is redrawn, above 10 nothing is.
+    public static let truncationRange: ClosedRange<Double> = 0.5...10
 
     /// Whether `truncation` may be set: G was trained on normal noise.
     public var allowsTruncation: Bool { config.noise == .normal }

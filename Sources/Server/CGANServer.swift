@@ -71,6 +71,7 @@ public struct CGANServer: Sendable {
                 object["architecture"] = config.architecture.rawValue
                 object["dataset"] = config.dataset
                 object["epochs"] = config.epochs
+                object["noise"] = config.noise.rawValue
             }
             if let run = entry.directory {
                 let done = Self.epochsDone(run)
@@ -146,8 +147,20 @@ public struct CGANServer: Sendable {
         guard let path = entry.checkpoint(kind) else {
             throw APIError(.notFound, "\(entry.name) has no checkpoint yet", parameter: "run")
         }
+        let truncation = try q.string("truncation").map { _ in try q.double("truncation", ConditionalGenerator.truncationRange, default: 0) }
         do {
-            return try pool.with(path, body)
+            return try pool.with(path) { g in
+                if let truncation {
+                    guard g.allowsTruncation else {
+                        throw APIError(.badRequest, "truncation applies to models trained on normal noise; \(entry.name) was trained on \(g.config.noise.rawValue) noise",
+                                       parameter: "truncation")
+                    }
+                    g.truncation = truncation
+                }
+                // The pool's copies serve later requests: leave each as it was loaded.
+                defer { g.truncation = nil }
+                return try body(g)
+            }
         } catch let error as APIError {
             throw error
         } catch {
@@ -159,7 +172,8 @@ public struct CGANServer: Sendable {
         try q.int(name, 0...(g.classCount - 1), default: value)
     }
 
-    /// GET /api/generate?label=7&count=16&seed=3[&run=NAME][&checkpoint=best|latest]: a PNG grid, 10 per row.
+    /// GET /api/generate?label=7&count=16&seed=3[&run=NAME][&checkpoint=best|latest][&truncation=T]: a PNG grid,
+    /// 10 per row. Every image route takes `truncation` (normal-noise models: z drawn from the normal truncated at ±T).
     func generate(_ q: QueryParameters) throws -> Response {
         try withGenerator(q) { g in
             let label = try self.label(q, "label", g), count = try q.int("count", 1...Self.maximumCount, default: 16)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import CGAN
 
 /// `--truncation`, shared by sample, evaluate and interpolate: the truncation trick, applied to a loaded generator.
@@ -9,7 +10,10 @@ struct TruncationOption: ParsableArguments {
     var truncation: Double?
 
     func validate() throws {
-        if let truncation, !(0.5...10).contains(truncation) { throw CommandError("--truncation must be in 0.5...10") }
+        let range = ConditionalGenerator.truncationRange
+        if let truncation, !range.contains(truncation) {
+            throw CommandError(String(format: "--truncation must be in %g...%g", range.lowerBound, range.upperBound))
+        }
     }
 
     /// Sets `generator`'s truncation, refusing a model trained on uniform noise.

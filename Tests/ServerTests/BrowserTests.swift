@@ -33,7 +33,7 @@ final class BrowserTests: XCTestCase {
             text += String(decoding: chunk, as: UTF8.self)
         }
         let url = try XCTUnwrap(text.split(separator: " ").first { $0.hasPrefix("http://") }, "server said: \(text)")
-        let page = String(url) + "#label=7&seed=3"
+        let page = String(url) + "#label=7&seed=3&truncation=2"
 
         let profile = temporaryDirectory(self)
         let common = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--user-data-dir=" + profile,
@@ -46,6 +46,9 @@ final class BrowserTests: XCTestCase {
         XCTAssertTrue(grid.contains("data-label=\"7\""), grid)
         XCTAssertTrue(grid.contains("label=7"), grid)
         XCTAssertTrue(grid.contains("seed=3"), grid)
+        if ProcessInfo.processInfo.environment["CGAN_BROWSER_RUNS"] == nil { // our mlp run: normal noise, so truncation applies
+            XCTAssertTrue(grid.contains("truncation=2"), "the page's truncation menu reaches the request: \(grid)")
+        }
         XCTAssertTrue(dom.contains("<option value=\"7\" selected") || dom.contains("data-label=\"7\""), "class 7 is chosen")
 
         let shot = ProcessInfo.processInfo.environment["CGAN_SCREENSHOT_OUT"] ?? (profile + "/page.png")

@@ -10,11 +10,11 @@ import TestSupport
 import XCTest
 
 /// A runs directory holding one small untrained mlp run ("tiny") with a latest checkpoint and a short metrics log.
-func makeRuns(_ test: XCTestCase) throws -> String {
+func makeRuns(_ test: XCTestCase, architecture: Architecture = .mlp) throws -> String {
     let root = temporaryDirectory(test)
     let run = RunDirectory(root + "/tiny")
     try FileManager.default.createDirectory(atPath: run.checkpoints, withIntermediateDirectories: true)
-    var config = TrainingConfig(architecture: .mlp)
+    var config = TrainingConfig(architecture: architecture)
     config.epochs = 3
     let models = GANModels(config: config, classCount: 10)
     try Checkpoint.save(TrainingStep(config: config, models: models, classCount: 10, stepsPerEpoch: 10),
@@ -34,8 +34,8 @@ final class RouteTests: XCTestCase {
         BLASRuntime.setThreadCount(1)
     }
 
-    func withServer(_ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let server = try CGANServer(catalog: RunCatalog(.runs(try makeRuns(self))), dataDirectory: temporaryDirectory(self))
+    func withServer(architecture: Architecture = .mlp, _ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let server = try CGANServer(catalog: RunCatalog(.runs(try makeRuns(self, architecture: architecture))), dataDirectory: temporaryDirectory(self))
         try await Application(router: server.makeRouter()).test(.router, test)
     }
 
@@ -104,6 +104,33 @@ final class RouteTests: XCTestCase {
             try await client.execute(uri: "/api/generate?label=0&count=100", method: .get) { r in
                 XCTAssertNotNil(r.headers[.init("Server-Timing")!])
             }
+            // Truncated noise draws other images, the same ones each time, and leaves the pool's generators as
+            // they were: the untruncated request afterwards draws exactly what it drew first.
+            let truncated = try await png("/api/generate?label=3&count=4&seed=1&truncation=0.5")
+            XCTAssertNotEqual(truncated.data, a.data)
+            let truncatedAgain = try await png("/api/generate?label=3&count=4&seed=1&truncation=0.5")
+            XCTAssertEqual(truncatedAgain.data, truncated.data)
+            let plainAgain = try await png("/api/generate?label=3&count=4&seed=1")
+            XCTAssertEqual(plainAgain.data, a.data)
+            let truncatedStyle = try await png("/api/style?rows=3&seed=5&truncation=1")
+            XCTAssertNotEqual(truncatedStyle.data, style.data)
+        }
+    }
+
+    /// A model trained on uniform noise has no truncation to offer: the request is refused, naming it.
+    func testTruncationIsRefusedForUniformNoise() async throws {
+        try await withServer(architecture: .paper) { client in
+            try await client.execute(uri: "/api/runs", method: .get) { r in
+                let runs = try JSONSerialization.jsonObject(with: Data(buffer: r.body)) as? [[String: Any]]
+                XCTAssertEqual(runs?.first?["noise"] as? String, "uniform")
+            }
+            try await client.execute(uri: "/api/generate?label=1&truncation=2", method: .get) { r in
+                XCTAssertEqual(r.status, .badRequest)
+                let body = try JSONSerialization.jsonObject(with: Data(buffer: r.body)) as? [String: String]
+                XCTAssertEqual(body?["parameter"], "truncation")
+                XCTAssertTrue(body?["error"]?.contains("uniform noise") ?? false, "\(String(describing: body))")
+            }
+            try await client.execute(uri: "/api/generate?label=1", method: .get) { r in XCTAssertEqual(r.status, .ok) }
         }
     }
 
@@ -124,6 +151,10 @@ final class RouteTests: XCTestCase {
             ("/api/style?rows=11", .badRequest, "rows"),
             ("/api/explore?a=4", .badRequest, "a"),
             ("/api/explore?b=nan", .badRequest, "b"),
+            ("/api/generate?label=1&truncation=0.1", .badRequest, "truncation"),
+            ("/api/generate?label=1&truncation=nan", .badRequest, "truncation"),
+            ("/api/style?truncation=abc", .badRequest, "truncation"),
+            ("/api/interpolate?label=1&truncation=11", .badRequest, "truncation"),
             ("/api/interpolate?label=1&steps=1", .badRequest, "steps"),
             ("/api/interpolate?label=1&toLabel=12", .badRequest, "toLabel"),
             ("/api/interpolate?label=1&format=bmp", .badRequest, "format"),

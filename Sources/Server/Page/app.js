@@ -21,6 +21,7 @@ function runQuery() {
   const q = new URLSearchParams();
   if ($("run").value) q.set("run", $("run").value);
   if ($("checkpoint").value) q.set("checkpoint", $("checkpoint").value);
+  if ($("truncation").value && !$("truncation").disabled) q.set("truncation", $("truncation").value);
   return q;
 }
 
@@ -58,6 +59,8 @@ function fillCheckpoints() {
   select.innerHTML = "";
   for (const kind of (run ? run.checkpoints : [])) select.add(new Option(kind, kind));
   if (run && run.checkpoints.includes("best")) select.value = "best";
+  // Truncation is defined for normal noise only (the server refuses it for the others).
+  $("truncation").disabled = !run || run.noise !== "normal";
   const info = run ? `${run.architecture || "?"} on ${run.dataset || "?"}, ${run.epochsDone ?? "?"} of ${run.epochs ?? "?"} epochs${run.training ? " (training)" : ""}` : "";
   $("run-info").textContent = info;
 }
@@ -180,7 +183,7 @@ async function drawTraining() {
 
 async function readHash() {
   const params = new URLSearchParams(location.hash.slice(1));
-  for (const [key, id] of [["run", "run"], ["checkpoint", "checkpoint"], ["label", "label"], ["seed", "seed"], ["count", "count"]]) {
+  for (const [key, id] of [["run", "run"], ["checkpoint", "checkpoint"], ["truncation", "truncation"], ["label", "label"], ["seed", "seed"], ["count", "count"]]) {
     if (params.has(key)) {
       $(id).value = params.get(key);
       // As if the user had picked it: the same handlers run.
@@ -198,6 +201,7 @@ async function start() {
   try { await loadRuns(); } catch (e) { showMessage(e.message); return; }
   $("run").addEventListener("change", () => { fillCheckpoints(); drawAll(); });
   $("checkpoint").addEventListener("change", drawAll);
+  $("truncation").addEventListener("change", () => Promise.all([drawGrid(), drawStyle(), drawExplore(), drawStrip()]));
   $("label").addEventListener("change", drawGrid);
   $("count").addEventListener("change", drawGrid);
   $("seed").addEventListener("change", () => { drawGrid(); drawStyle(); drawExplore(); });
