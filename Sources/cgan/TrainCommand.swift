@@ -143,7 +143,8 @@ struct TrainCommand: ParsableCommand {
         if sampleEvery < 1 || logEvery < 1 { throw CommandError("--sample-every and --log-every must be at least 1") }
         if keepEvery < 0 { throw CommandError("--keep-every must be 0 (off) or more") }
         try sampling.validateSingle()
-        if let problem = makeConfig().problem { throw CommandError(problem) }
+        let config = makeConfig()
+        if let problem = config.problem ?? (resume ? nil : config.unusedSetting) { throw CommandError(problem) }
     }
 
     func makeConfig() -> TrainingConfig {

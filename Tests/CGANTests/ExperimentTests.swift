@@ -121,15 +121,19 @@ final class ExperimentTests: XCTestCase {
             c.discriminatorLearningRateScale = scale
             XCTAssertEqual(c.problem, "--d-lr-scale must be in (0, 100]")
         }
-        // Dropout options that the chosen model has no place for are refused, not silently ignored.
+        // Dropout options that the chosen model has no place for are refused for a new run, not silently
+        // ignored; a stored config carrying one stays sound (its model never used it).
         c = TrainingConfig(reference: .dcgan)
         c.generatorDropout = 0.2
-        XCTAssertEqual(c.problem, "--g-dropout applies to the MLP models only (dcgan's G has batch norm, not dropout)")
+        XCTAssertEqual(c.unusedSetting, "--g-dropout applies to the MLP models only (dcgan's G has batch norm, not dropout)")
+        XCTAssertNil(c.problem)
         c = TrainingConfig(architecture: .mlp)
         c.discriminatorInputDropout = 0.2
-        XCTAssertEqual(c.problem, "--d-input-dropout applies to the maxout D only (paper, or --discriminator maxout)")
+        XCTAssertEqual(c.unusedSetting, "--d-input-dropout applies to the maxout D only (paper, or --discriminator maxout)")
         c.discriminator = .maxout
-        XCTAssertNil(c.problem)
+        XCTAssertNil(c.unusedSetting)
+        XCTAssertNil(TrainingConfig(architecture: .paper).unusedSetting)
+        XCTAssertNil(TrainingConfig(architecture: .mlpBN).unusedSetting)
         c = TrainingConfig(reference: .dcgan)
         c.discriminatorDropout = 0.3
         XCTAssertNil(c.problem)

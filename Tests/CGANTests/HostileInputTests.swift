@@ -118,6 +118,10 @@ final class HostileInputTests: XCTestCase {
             try assertOneLineError(["train", option + "=" + value, "--out", dir + "/run", "--data-dir", dir + "/none"], contains: option)
             XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/run"), "\(option) \(value) left a directory")
         }
+        for (arguments, option) in [(["--arch", "dcgan", "--g-dropout", "0.2"], "--g-dropout"), (["--arch", "mlp", "--d-input-dropout", "0.2"], "--d-input-dropout")] {
+            try assertOneLineError(["train"] + arguments + ["--out", dir + "/run", "--data-dir", dir + "/none"], contains: option)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/run"), "\(arguments) left a directory")
+        }
     }
 
     /// Checkpoint metadata that would size huge buffers or trap is refused before anything is built.
