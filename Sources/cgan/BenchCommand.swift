@@ -12,7 +12,7 @@ struct BenchCommand: ParsableCommand {
         Compare with PyTorch side by side: Scripts/compare-with-pytorch.sh.
         """)
 
-    @Option(help: "Model to time: paper, mlp, mlp-bn or dcgan, each as the PyTorch reference builds it (dcgan without the projection D, weight average and class-conditional batch norm that training adds by default).")
+    @Option(help: "Model to time: paper, mlp, mlp-bn or dcgan, each as the PyTorch reference builds it (dcgan without the projection D, weight average, class-conditional batch norm and dropout in D that training adds by default).")
     var arch: Architecture = .paper
 
     @Option(help: "Threads of the matrix products.")

@@ -20,7 +20,9 @@ struct TrainCommand: ParsableCommand {
 
         Defaults that depend on --arch: paper: batch 100, SGD lr 0.1 decayed by 1.00004 per step (floor 1e-6), \
         momentum 0.5 -> 0.7, uniform z, dropout G 0.5 and D 0.5 (D input 0.2). mlp: batch 64, Adam 2e-4 \
-        (betas 0.5, 0.999), normal z, dropout G 0, D 0.3. mlp-bn: as mlp with G dropout 0.2.
+        (betas 0.5, 0.999), normal z, dropout G 0, D 0.3. mlp-bn: as mlp with G dropout 0.2. dcgan: as mlp \
+        (D dropout after each convolution), with a projection D, class-conditional batch norm in G, a 0.999 \
+        average of G's weights for sampling, and 40 epochs.
         """)
 
     @Option(help: "Model: paper (Mirza & Osindero), mlp (concatenate first), mlp-bn (separate embeddings, batch norm), dcgan (convolutional) (default: paper).")
@@ -28,7 +30,7 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var location: DataCommand.Location
 
-    @Option(help: "Epochs to train (default: 30; with --resume: the new total).")
+    @Option(help: "Epochs to train (default: 40 for dcgan, 30 otherwise; with --resume: the new total).")
     var epochs: Int?
 
     @Option(help: "Minibatch size (default: 100 for paper, 64 otherwise).")
@@ -75,7 +77,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "MLP models: dropout probability in G's hidden layers (default: 0.5 paper, 0 mlp, 0.2 mlp-bn).")
     var gDropout: Double?
 
-    @Option(help: "Dropout probability in D's hidden layers (dcgan: after each convolution's activation) (default: 0.5 paper, 0 dcgan, 0.3 otherwise).")
+    @Option(help: "Dropout probability in D's hidden layers (dcgan: after each convolution's activation) (default: 0.5 paper, 0.3 otherwise; 0 for dcgan with --reference).")
     var dDropout: Double?
 
     @Option(help: "Maxout D (paper, or --discriminator maxout): dropout probability on D's image input (default: 0.2 paper).")
@@ -99,7 +101,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "D for an MLP model: maxout (the paper's) or leaky (mlp's: [x, y] then LeakyReLU layers) (default: the model's own).")
     var discriminator: DiscriminatorKind?
 
-    @Flag(help: "Start from the model exactly as ../shared/bench/torch_cgan.py trains it (dcgan: no projection D, weight average or class-conditional batch norm), for comparisons with it; other options still apply.")
+    @Flag(help: "Start from the model exactly as ../shared/bench/torch_cgan.py trains it (dcgan: no projection D, weight average, class-conditional batch norm or dropout in D), for comparisons with it; other options still apply.")
     var reference = false
 
     @Flag(inversion: .prefixedNo, help: "dcgan: D ends in a projection of its features on a learned class embedding (Miyato & Koyama, 2018) instead of a plain linear score (default: on for dcgan).")

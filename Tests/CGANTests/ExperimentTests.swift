@@ -140,16 +140,23 @@ final class ExperimentTests: XCTestCase {
         XCTAssertFalse(c.isReferenceModel)
     }
 
-    /// dcgan's defaults add the projection D, the weight average and the class-conditional batch norm; its
-    /// reference configuration is the PyTorch model's, the one `export --format pytorch` accepts. A dcgan
-    /// config stored before all three existed reads back as the reference it was.
+    /// dcgan's defaults add the projection D, the weight average, the class-conditional batch norm and
+    /// dropout in D, and train 40 epochs; its reference configuration is the PyTorch model's, the one
+    /// `export --format pytorch` accepts. A dcgan config stored before the first three existed (its D
+    /// dropout then stored as 0) reads back as the reference it was.
     func testDCGANDefaultsAndItsReferenceConfiguration() throws {
         let improved = TrainingConfig(architecture: .dcgan), reference = TrainingConfig(reference: .dcgan)
         XCTAssertTrue(improved.projectionDiscriminator && improved.generatorAverageDecay == 0.999 && improved.classBatchNorm)
+        XCTAssertEqual(improved.discriminatorDropout, 0.3)
+        XCTAssertEqual(improved.epochs, 40)
+        XCTAssertEqual(TrainingConfig(architecture: .mlp).epochs, 30)
         XCTAssertFalse(improved.isReferenceModel)
         XCTAssertTrue(reference.isReferenceModel)
         XCTAssertFalse(reference.projectionDiscriminator || reference.generatorAverageDecay != 0 || reference.classBatchNorm)
+        XCTAssertEqual(reference.discriminatorDropout, 0)
+        XCTAssertEqual(TrainingConfig(reference: .mlp).discriminatorDropout, 0.3, "the MLP reference keeps its D dropout")
         var object = try XCTUnwrap(JSONSerialization.jsonObject(with: JSONEncoder().encode(improved)) as? [String: Any])
+        object["discriminatorDropout"] = 0.0
         for key in ["projectionDiscriminator", "generatorAverageDecay", "adversarialLoss", "spectralNorm", "headSpectralNorm", "classLossWeight",
                     "classBatchNorm", "discriminatorLearningRateScale"] {
             object[key] = nil
