@@ -152,7 +152,7 @@ struct TrainCommand: ParsableCommand {
     func makeConfig() -> TrainingConfig {
         var c = reference ? TrainingConfig(reference: arch ?? .paper) : TrainingConfig(architecture: arch ?? .paper)
         c.dataset = location.name()
-        c.epochs = epochs ?? 30
+        if let epochs { c.epochs = epochs }
         if let batchSize { c.batchSize = batchSize }
         if let seed { c.seed = seed }
         if let threads { c.threads = threads }

@@ -57,6 +57,20 @@ final class CommandLineTests: XCTestCase {
                                     "--truncation", "2", "--out", dir + "/walk.gif"]).status, 0)
     }
 
+    /// `train` without --epochs or --d-dropout keeps the architecture's own defaults (dcgan: 40 epochs, dropout
+    /// 0.3 in D); an earlier CLI overrode the epochs with 30 for every model.
+    func testTrainKeepsTheArchitecturesDefaults() throws {
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: sharedMNIST), "no MNIST at \(sharedMNIST)")
+        let dir = temporaryDirectory(self) + "/dcgan"
+        let r = try runCGAN(["train", "--arch", "dcgan", "--data-dir", sharedMNIST, "--train-limit", "2", "--batch-size", "2",
+                             "--width", "0.125", "--eval-every", "0", "--sample-every", "100", "--out", dir])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let checkpoint = try Checkpoint(path: RunDirectory(dir).latestCheckpoint)
+        XCTAssertEqual(checkpoint.config.epochs, 40)
+        XCTAssertEqual(checkpoint.config.discriminatorDropout, 0.3)
+        XCTAssertEqual(checkpoint.position.epoch, 40)
+    }
+
     func testExperimentRunnerPrintsIndependentCommandsAndRefusesBadNames() throws {
         let dir = temporaryDirectory(self)
         try assertOneLineError(["experiment", "nope"], contains: "no experiment named nope")
