@@ -133,7 +133,7 @@ public struct GANModels {
                 normRNG.map { SpectralNorm(layer, rng: $0) } ?? layer
             }
             let features: [Layer] = [normalized(down1), LeakyReLU(slope: 0.2)] + drop(dd)
-                + [normalized(down2), LeakyReLU(slope: 0.2)] + drop(dd)
+                + [normalized(down2), LeakyReLU(slope: 0.2)] + drop(c.discriminatorHeadDropout ?? dd)
             if c.projectionDiscriminator {
                 let headRNG = c.headSpectralNorm ? normRNG : nil
                 // The AC-GAN classifier is normalised as the head is: both read the same features.

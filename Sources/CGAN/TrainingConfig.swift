@@ -128,6 +128,11 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     // Regularisation and initialisation.
     public var generatorDropout: Double
     public var discriminatorDropout: Double
+    /// dcgan: dropout on the features D's head reads (after the second convolution); nil: `discriminatorDropout`.
+    public var discriminatorHeadDropout: Double?
+    /// D's dropout is on too when D scores G's images for G's update (as PyTorch's `D.train()` leaves it);
+    /// false: G learns from the whole D, while D still trains with dropout.
+    public var discriminatorDropoutInGeneratorStep = true
     /// paper: dropout on D's image input.
     public var discriminatorInputDropout: Double
     /// paper: uniform(-r, r) initial weights of G and D (pylearn2's irange).
@@ -210,7 +215,8 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var isReferenceModel: Bool {
         widthMultiplier == 1 && generatorOutputDropout == 0 && (discriminator == nil || discriminator == ownDiscriminator)
             && !projectionDiscriminator && generatorAverageDecay == 0 && !spectralNorm && classLossWeight == 0
-            && !classBatchNorm && (architecture != .dcgan || discriminatorDropout == 0)
+            && !classBatchNorm && (architecture != .dcgan || (discriminatorDropout == 0 && (discriminatorHeadDropout ?? 0) == 0))
+            && discriminatorDropoutInGeneratorStep
     }
 
     /// The discriminator `architecture` has when `discriminator` is nil (mlp-bn's and dcgan's have no kind).
@@ -250,6 +256,10 @@ extension TrainingConfig {
             (unit(generatorDropout), "--g-dropout must be in [0, 1)"),
             (unit(discriminatorDropout), "--d-dropout must be in [0, 1)"),
             (unit(discriminatorInputDropout), "--d-input-dropout must be in [0, 1)"),
+            (discriminatorHeadDropout.map(unit) ?? true, "--d-head-dropout must be in [0, 1)"),
+            (discriminatorHeadDropout == nil || architecture == .dcgan, "--d-head-dropout applies to dcgan only"),
+            (discriminatorDropoutInGeneratorStep || !spectralNorm,
+             "--no-dropout-in-g-step needs a D without --spectral-norm (G's step would stop its power iteration)"),
             (positive(generatorInitRange) && generatorInitRange <= 10, "--g-init-range must be in (0, 10]"),
             (positive(discriminatorInitRange) && discriminatorInitRange <= 10, "--d-init-range must be in (0, 10]"),
             (discriminatorMaxNorm.map(positive) ?? true, "--d-max-norm must be a positive number"),
@@ -296,6 +306,7 @@ extension TrainingConfig {
                                     "generatorAverageDecay": 0.0, "adversarialLoss": AdversarialLoss.crossEntropy.rawValue,
                                     "spectralNorm": false, "headSpectralNorm": true, "classLossWeight": 0.0,
                                     "classBatchNorm": false, "discriminatorLearningRateScale": 1.0,
+                                    "discriminatorDropoutInGeneratorStep": true,
                                     "precision": Precision.fp32.rawValue]
         for (key, value) in added where object[key] == nil {
             object[key] = value

@@ -155,7 +155,9 @@ public final class TrainingStep {
         discriminatorOptimizer.update(discriminatorHyperparameters, step: step + 1)
 
         // Generator: through the updated D, to D's input, then through G.
-        let (fakeLogits, fakeClassLogits) = scoresAndClassLogits(d.forward(fake, labels: fakeLabelRows, mode: .training))
+        // Without spectral normalisation (`problem` checks), dropout is D's only difference between the modes.
+        let scoringMode: Mode = config.discriminatorDropoutInGeneratorStep ? .training : .inference
+        let (fakeLogits, fakeClassLogits) = scoresAndClassLogits(d.forward(fake, labels: fakeLabelRows, mode: scoringMode))
         switch config.adversarialLoss {
         case .crossEntropy:
             stats.generatorLoss = config.generatorLoss.evaluate(logits: fakeLogits, targets: generatorTargets, gradient: generatorGradient)

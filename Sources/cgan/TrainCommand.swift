@@ -80,6 +80,12 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Dropout probability in D's hidden layers (dcgan: after each convolution's activation) (default: 0.5 paper, 0.3 otherwise; 0 for dcgan with --reference).")
     var dDropout: Double?
 
+    @Option(help: "dcgan: dropout probability on the features D's head reads, after the second convolution (default: --d-dropout's).")
+    var dHeadDropout: Double?
+
+    @Flag(inversion: .prefixedNo, help: "D's dropout is on also when D scores G's images for G's update, as in PyTorch's D.train(); --no-dropout-in-g-step: G learns from the whole D while D still trains with dropout (default: on).")
+    var dropoutInGStep: Bool?
+
     @Option(help: "Maxout D (paper, or --discriminator maxout): dropout probability on D's image input (default: 0.2 paper).")
     var dInputDropout: Double?
 
@@ -163,6 +169,8 @@ struct TrainCommand: ParsableCommand {
         if let momentumSaturateEpochs { c.momentumSaturateEpochs = momentumSaturateEpochs }
         if let gDropout { c.generatorDropout = gDropout }
         if let dDropout { c.discriminatorDropout = dDropout }
+        if let dHeadDropout { c.discriminatorHeadDropout = dHeadDropout }
+        if let dropoutInGStep { c.discriminatorDropoutInGeneratorStep = dropoutInGStep }
         if let dInputDropout { c.discriminatorInputDropout = dInputDropout }
         if let gInitRange { c.generatorInitRange = gInitRange }
         if let dInitRange { c.discriminatorInitRange = dInitRange }
@@ -198,6 +206,8 @@ struct TrainCommand: ParsableCommand {
             ("--momentum-saturate-epochs", differs(momentumSaturateEpochs, \.momentumSaturateEpochs)),
             ("--g-dropout", differs(gDropout, \.generatorDropout)), ("--d-dropout", differs(dDropout, \.discriminatorDropout)),
             ("--d-input-dropout", differs(dInputDropout, \.discriminatorInputDropout)),
+            ("--d-head-dropout", dHeadDropout != nil && dHeadDropout != stored.discriminatorHeadDropout),
+            ("--dropout-in-g-step", differs(dropoutInGStep, \.discriminatorDropoutInGeneratorStep)),
             ("--g-init-range", differs(gInitRange, \.generatorInitRange)), ("--d-init-range", differs(dInitRange, \.discriminatorInitRange)),
             ("--d-max-norm", dMaxNorm != nil && dMaxNorm != stored.discriminatorMaxNorm),
             ("--g-output-dropout", differs(gOutputDropout, \.generatorOutputDropout)), ("--width", differs(width, \.widthMultiplier)),
