@@ -39,6 +39,31 @@ final class ModelTests: XCTestCase {
         XCTAssertTrue(layers[1] is LeakyReLU && layers[4] is LeakyReLU)
     }
 
+    /// --d-head-dropout sets the dropout before D's head apart from the one after the first convolution;
+    /// it has no place in the MLP models, and G's step without dropout cannot keep spectral normalisation's
+    /// power iteration going, so both are refused there.
+    func testDCGANHeadDropout() {
+        func dropouts(_ c: TrainingConfig) -> [Int: Float] {
+            let layers = GANModels(config: c, classCount: 10).discriminator.trunk.layers
+            return Dictionary(uniqueKeysWithValues: layers.indices.compactMap { i in (layers[i] as? Dropout).map { (i, $0.p) } })
+        }
+        var c = TrainingConfig(architecture: .dcgan)
+        c.discriminatorHeadDropout = 0
+        XCTAssertEqual(dropouts(c), [2: 0.3])
+        c.discriminatorDropout = 0; c.discriminatorHeadDropout = 0.5
+        XCTAssertEqual(dropouts(c), [4: 0.5])
+        XCTAssertNil(c.problem)
+        c.discriminatorHeadDropout = 1
+        XCTAssertEqual(c.problem, "--d-head-dropout must be in [0, 1)")
+        var mlp = TrainingConfig(architecture: .mlp)
+        mlp.discriminatorHeadDropout = 0.2
+        XCTAssertEqual(mlp.problem, "--d-head-dropout applies to dcgan only")
+        var normalized = TrainingConfig(architecture: .dcgan)
+        normalized.spectralNorm = true
+        normalized.discriminatorDropoutInGeneratorStep = false
+        XCTAssertEqual(normalized.problem?.hasPrefix("--no-dropout-in-g-step needs a D without --spectral-norm"), true)
+    }
+
     /// dLoss/dx through the whole conditional D (maxout branches, concat, trunk) against finite differences.
     func testDiscriminatorInputGradientMatchesFiniteDifferences() {
         var c = TrainingConfig(architecture: .paper)

@@ -101,6 +101,39 @@ final class TrainingStepEquivalenceTests: XCTestCase {
         }
     }
 
+    /// --no-dropout-in-g-step: G's loss is D's, after D's update, on the step's generated images with D's
+    /// dropout off, while D itself trained with it; with dropout in G's step the two differ.
+    func testGeneratorStepWithoutDropoutSeesTheWholeD() {
+        for dropoutInGeneratorStep in [false, true] {
+            var config = TrainingConfig(architecture: .dcgan)
+            config.batchSize = 16
+            config.generatorAverageDecay = 0
+            config.discriminatorDropoutInGeneratorStep = dropoutInGeneratorStep
+            let step = TrainingStep(config: config, models: GANModels(config: config, classCount: 10), classCount: 10, stepsPerEpoch: 100)
+            let twin = GANModels(config: config, classCount: 10).generator
+            let rng = RandomGenerator(state: step.rng.state), data = RandomGenerator(seed: 6)
+            let stats = step.run(step: 0) { x, y in
+                data.fillUniform(x, low: -1, high: 1)
+                for i in 0..<16 { y[i] = Int32(i % 10) }
+            }
+            // The step's own draws, in its order: G's images, then D's scores of them in inference.
+            let fakeLabels = (0..<16).map { _ in Int32(rng.integer(below: 10)) }
+            let z = Matrix(rows: 16, cols: config.noiseSize), yFake = Matrix(rows: 16, cols: 10)
+            config.noise.fill(z, rng: rng)
+            fakeLabels.withUnsafeBufferPointer { oneHot($0, into: yFake) }
+            let fake = twin.forward(z, labels: yFake, mode: .training).clone()
+            let logits = step.models.discriminator.forward(fake, labels: yFake, mode: .inference)
+            let ones = Matrix(rows: 16, cols: 1), gradient = Matrix(rows: 16, cols: 1)
+            ones.fill(1)
+            let wholeD = binaryCrossEntropyWithLogits(logits, targets: ones, normaliser: 16, gradient: gradient)
+            if dropoutInGeneratorStep {
+                XCTAssertGreaterThan(abs(stats.generatorLoss - wholeD), 1e-3, "dropout on in G's step changed nothing")
+            } else {
+                XCTAssertEqual(stats.generatorLoss, wholeD, accuracy: 1e-5 * max(1, abs(wholeD)))
+            }
+        }
+    }
+
     /// --d-lr-scale s: D's first step with learning rate η is D's step at s·η, while G's stays at η.
     func testDiscriminatorLearningRateScaleScalesOnlyDsStep() {
         func oneStep(learningRate: Double, scale: Double) -> (g: [Float], d: [Float], g0: [Float]) {
