@@ -216,7 +216,6 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         widthMultiplier == 1 && generatorOutputDropout == 0 && (discriminator == nil || discriminator == ownDiscriminator)
             && !projectionDiscriminator && generatorAverageDecay == 0 && !spectralNorm && classLossWeight == 0
             && !classBatchNorm && (architecture != .dcgan || (discriminatorDropout == 0 && (discriminatorHeadDropout ?? 0) == 0))
-            && discriminatorDropoutInGeneratorStep
     }
 
     /// The discriminator `architecture` has when `discriminator` is nil (mlp-bn's and dcgan's have no kind).
