@@ -206,7 +206,7 @@ struct TrainCommand: ParsableCommand {
             ("--momentum-saturate-epochs", differs(momentumSaturateEpochs, \.momentumSaturateEpochs)),
             ("--g-dropout", differs(gDropout, \.generatorDropout)), ("--d-dropout", differs(dDropout, \.discriminatorDropout)),
             ("--d-input-dropout", differs(dInputDropout, \.discriminatorInputDropout)),
-            ("--d-head-dropout", dHeadDropout != nil && dHeadDropout != stored.discriminatorHeadDropout),
+            ("--d-head-dropout", dHeadDropout.map { $0 != (stored.discriminatorHeadDropout ?? stored.discriminatorDropout) } ?? false),
             ("--dropout-in-g-step", differs(dropoutInGStep, \.discriminatorDropoutInGeneratorStep)),
             ("--g-init-range", differs(gInitRange, \.generatorInitRange)), ("--d-init-range", differs(dInitRange, \.discriminatorInitRange)),
             ("--d-max-norm", dMaxNorm != nil && dMaxNorm != stored.discriminatorMaxNorm),
