@@ -205,6 +205,11 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// average, class-conditional batch norm and dropout in D). Speed comparisons use it.
     public init(reference architecture: Architecture) {
         self.init(architecture: architecture)
+        removeAdditions()
+    }
+
+    /// Turns off what `init(reference:)` leaves out of the documented defaults.
+    public mutating func removeAdditions() {
         projectionDiscriminator = false
         generatorAverageDecay = 0
         classBatchNorm = false

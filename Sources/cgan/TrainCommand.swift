@@ -151,18 +151,23 @@ struct TrainCommand: ParsableCommand {
         if sampleEvery < 1 || logEvery < 1 { throw CommandError("--sample-every and --log-every must be at least 1") }
         if keepEvery < 0 { throw CommandError("--keep-every must be 0 (off) or more") }
         try sampling.validateSingle()
+        // A resumed run's options are checked against its own model, in `run`.
+        guard !resume else { return }
         let config = makeConfig()
-        if let problem = config.problem ?? (resume ? nil : config.unusedSetting) { throw CommandError(problem) }
+        if let problem = config.problem ?? config.unusedSetting { throw CommandError(problem) }
     }
 
-    func makeConfig() -> TrainingConfig {
-        var c = reference ? TrainingConfig(reference: arch ?? .paper) : TrainingConfig(architecture: arch ?? .paper)
+    /// The options applied to `stored` (a run being resumed, whose model the options must fit) or, for a new
+    /// run, to the defaults of --arch.
+    func makeConfig(resuming stored: TrainingConfig? = nil) -> TrainingConfig {
+        var c = stored ?? TrainingConfig(architecture: arch ?? .paper)
+        if reference { c.removeAdditions() }
         c.dataset = location.name()
         if let epochs { c.epochs = epochs }
         if let batchSize { c.batchSize = batchSize }
         if let seed { c.seed = seed }
         if let threads { c.threads = threads }
-        c.trainLimit = trainLimit
+        if let trainLimit { c.trainLimit = trainLimit }
         if let gLoss { c.generatorLoss = gLoss }
         if let lr { c.learningRate = lr }
         if let noise { c.noise = noise }
@@ -174,10 +179,10 @@ struct TrainCommand: ParsableCommand {
         if let dInputDropout { c.discriminatorInputDropout = dInputDropout }
         if let gInitRange { c.generatorInitRange = gInitRange }
         if let dInitRange { c.discriminatorInitRange = dInitRange }
-        c.discriminatorMaxNorm = dMaxNorm
+        if let dMaxNorm { c.discriminatorMaxNorm = dMaxNorm }
         if let gOutputDropout { c.generatorOutputDropout = gOutputDropout }
         if let width { c.widthMultiplier = width }
-        c.discriminator = discriminator
+        if let discriminator { c.discriminator = discriminator }
         if let projection { c.projectionDiscriminator = projection }
         if let gAverage { c.generatorAverageDecay = gAverage }
         if let lrDecayFrom { c.learningRateDecayStart = lrDecayFrom }
@@ -187,21 +192,21 @@ struct TrainCommand: ParsableCommand {
         if let classLoss { c.classLossWeight = classLoss }
         if let classBatchNorm { c.classBatchNorm = classBatchNorm }
         if let dLrScale { c.discriminatorLearningRateScale = dLrScale }
-        c.dropoutAtSampling = sampling.dropoutAtSampling == .on
+        if let dropout = sampling.dropoutAtSampling { c.dropoutAtSampling = dropout == .on }
         if let precision = matrix.precision { c.precision = precision }
         return c
     }
 
     /// With --resume, an option that would change the run is refused by name; --epochs and --threads apply.
     func checkResumeOptions(against stored: TrainingConfig) throws {
-        let given = makeConfig()
+        let given = makeConfig(resuming: stored)
         func differs<T: Equatable>(_ option: T?, _ keyPath: KeyPath<TrainingConfig, T>) -> Bool {
             option != nil && given[keyPath: keyPath] != stored[keyPath: keyPath]
         }
         let contradictions: [(String, Bool)] = [
-            ("--arch", differs(arch, \.architecture)), ("--dataset", differs(location.dataset, \.dataset)),
+            ("--arch", arch != nil && arch != stored.architecture), ("--dataset", differs(location.dataset, \.dataset)),
             ("--batch-size", differs(batchSize, \.batchSize)), ("--seed", differs(seed, \.seed)),
-            ("--g-loss", differs(gLoss, \.generatorLoss)), ("--train-limit", differs(trainLimit, \.trainLimit)),
+            ("--g-loss", differs(gLoss, \.generatorLoss)), ("--train-limit", trainLimit != nil && trainLimit != stored.trainLimit),
             ("--lr", differs(lr, \.learningRate)), ("--noise", differs(noise, \.noise)),
             ("--momentum-saturate-epochs", differs(momentumSaturateEpochs, \.momentumSaturateEpochs)),
             ("--g-dropout", differs(gDropout, \.generatorDropout)), ("--d-dropout", differs(dDropout, \.discriminatorDropout)),
@@ -235,10 +240,12 @@ struct TrainCommand: ParsableCommand {
         let directory = RunDirectory(out ?? "runs/\((arch ?? .paper).rawValue)")
         let bar = ProgressBar()
         do {
-            if resume, let stored = try? Checkpoint(path: directory.latestCheckpoint).config {
-                try checkResumeOptions(against: stored)
+            var stored: TrainingConfig?
+            if resume, let config = try? Checkpoint(path: directory.latestCheckpoint).config {
+                try checkResumeOptions(against: config)
+                stored = config
             }
-            let run = try TrainingRun(config: makeConfig(), data: data, directory: directory, resume: resume, epochs: epochs,
+            let run = try TrainingRun(config: makeConfig(resuming: stored), data: data, directory: directory, resume: resume, epochs: epochs,
                                       threads: threads) { bar.message($0) }
             run.logEvery = logEvery
             run.sampleEvery = sampleEvery

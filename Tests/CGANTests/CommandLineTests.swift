@@ -58,7 +58,8 @@ final class CommandLineTests: XCTestCase {
     }
 
     /// `train` without --epochs or --d-dropout keeps the architecture's own defaults (dcgan: 40 epochs, dropout
-    /// 0.3 in D); an earlier CLI overrode the epochs with 30 for every model.
+    /// 0.3 in D); an earlier CLI overrode the epochs with 30 for every model. --resume compares dropout options
+    /// with the run's effective values.
     func testTrainKeepsTheArchitecturesDefaults() throws {
         try XCTSkipUnless(FileManager.default.fileExists(atPath: sharedMNIST), "no MNIST at \(sharedMNIST)")
         let dir = temporaryDirectory(self) + "/dcgan"
@@ -69,6 +70,13 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(checkpoint.config.epochs, 40)
         XCTAssertEqual(checkpoint.config.discriminatorDropout, 0.3)
         XCTAssertEqual(checkpoint.position.epoch, 40)
+        // The head's dropout is --d-dropout's unless set: giving that same value again resumes, another is refused.
+        let resume = ["train", "--resume", "--data-dir", sharedMNIST, "--eval-every", "0", "--sample-every", "100", "--out", dir]
+        try assertOneLineError(resume + ["--epochs", "41", "--d-head-dropout", "0.1"], contains: "--d-head-dropout differs")
+        try assertOneLineError(resume + ["--epochs", "41", "--no-dropout-in-g-step"], contains: "--dropout-in-g-step differs")
+        let again = try runCGAN(resume + ["--epochs", "41", "--d-head-dropout", "0.3"])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertEqual(try Checkpoint(path: RunDirectory(dir).latestCheckpoint).position.epoch, 41)
     }
 
     func testExperimentRunnerPrintsIndependentCommandsAndRefusesBadNames() throws {
