@@ -77,7 +77,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "MLP models: dropout probability in G's hidden layers (default: 0.5 paper, 0 mlp, 0.2 mlp-bn).")
     var gDropout: Double?
 
-    @Option(help: "Dropout probability in D's hidden layers (dcgan: after each convolution's activation) (default: 0.5 paper, 0.3 otherwise; 0 for dcgan with --reference).")
+    @Option(help: "Dropout probability in D's hidden layers (dcgan: after each convolution's activation; --d-head-dropout sets the second apart) (default: 0.5 paper, 0.3 otherwise; 0 for dcgan with --reference).")
     var dDropout: Double?
 
     @Option(help: "dcgan: dropout probability on the features D's head reads, after the second convolution (default: --d-dropout's).")
