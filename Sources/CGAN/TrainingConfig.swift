@@ -262,8 +262,6 @@ extension TrainingConfig {
             (unit(discriminatorInputDropout), "--d-input-dropout must be in [0, 1)"),
             (discriminatorHeadDropout.map(unit) ?? true, "--d-head-dropout must be in [0, 1)"),
             (discriminatorHeadDropout == nil || architecture == .dcgan, "--d-head-dropout applies to dcgan only"),
-            (discriminatorDropoutInGeneratorStep || !spectralNorm,
-             "--no-dropout-in-g-step needs a D without --spectral-norm (G's step would stop its power iteration)"),
             (positive(generatorInitRange) && generatorInitRange <= 10, "--g-init-range must be in (0, 10]"),
             (positive(discriminatorInitRange) && discriminatorInitRange <= 10, "--d-init-range must be in (0, 10]"),
             (discriminatorMaxNorm.map(positive) ?? true, "--d-max-norm must be a positive number"),

@@ -155,7 +155,8 @@ public final class TrainingStep {
         discriminatorOptimizer.update(discriminatorHyperparameters, step: step + 1)
 
         // Generator: through the updated D, to D's input, then through G.
-        // Without spectral normalisation (`problem` checks), dropout is D's only difference between the modes.
+        // Dropout is D's only difference between the modes, but for spectral normalisation, whose power
+        // iteration then holds its u and v (σ = uᵀWv of the updated W), as it does under PyTorch's D.eval().
         let scoringMode: Mode = config.discriminatorDropoutInGeneratorStep ? .training : .inference
         let (fakeLogits, fakeClassLogits) = scoresAndClassLogits(d.forward(fake, labels: fakeLabelRows, mode: scoringMode))
         switch config.adversarialLoss {
