@@ -39,9 +39,9 @@ final class ModelTests: XCTestCase {
         XCTAssertTrue(layers[1] is LeakyReLU && layers[4] is LeakyReLU)
     }
 
-    /// --d-head-dropout sets the dropout before D's head apart from the one after the first convolution;
-    /// it has no place in the MLP models, and G's step without dropout cannot keep spectral normalisation's
-    /// power iteration going, so both are refused there.
+    /// --d-head-dropout sets the dropout before D's head apart from the one after the first convolution, and
+    /// is refused for the MLP models, where it has no place; G's step without dropout goes with spectral
+    /// normalisation, whose power iteration it holds.
     func testDCGANHeadDropout() {
         func dropouts(_ c: TrainingConfig) -> [Int: Float] {
             let layers = GANModels(config: c, classCount: 10).discriminator.trunk.layers
