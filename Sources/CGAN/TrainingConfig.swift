@@ -128,10 +128,11 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     // Regularisation and initialisation.
     public var generatorDropout: Double
     public var discriminatorDropout: Double
-    /// dcgan: dropout on the features D's head reads (after the second convolution); nil: `discriminatorDropout`.
+    /// dcgan: dropout on the features D's head reads (after the second convolution; dcgan's default: 0);
+    /// nil (runs stored before it): `discriminatorDropout`.
     public var discriminatorHeadDropout: Double?
     /// D's dropout is on too when D scores G's images for G's update (as PyTorch's `D.train()` leaves it);
-    /// false: G learns from the whole D, while D still trains with dropout.
+    /// false (dcgan's default): G learns from the whole D, while D still trains with dropout.
     public var discriminatorDropoutInGeneratorStep = true
     /// paper: dropout on D's image input.
     public var discriminatorInputDropout: Double
@@ -196,6 +197,10 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
             // README's choice for the two quality bars (dropout in D keeps the FID falling past epoch 30);
             // `init(reference:)` leaves these additions out.
             projectionDiscriminator = true; generatorAverageDecay = 0.999; classBatchNorm = true
+            // Dropout keeps away from what reaches G: only after the first convolution, so the head reads
+            // whole features, and off when D scores G's images for G's update, so G learns from the whole D
+            // (README, "Where D's dropout acts").
+            discriminatorHeadDropout = 0; discriminatorDropoutInGeneratorStep = false
             epochs = 40
         }
     }
@@ -213,7 +218,9 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         projectionDiscriminator = false
         generatorAverageDecay = 0
         classBatchNorm = false
-        if architecture == .dcgan { discriminatorDropout = 0 }
+        if architecture == .dcgan {
+            discriminatorDropout = 0; discriminatorHeadDropout = nil; discriminatorDropoutInGeneratorStep = true
+        }
     }
 
     /// True when G and D are the architecture's own at their documented sizes (what `PyTorchExport` names).

@@ -21,7 +21,7 @@ struct TrainCommand: ParsableCommand {
         Defaults that depend on --arch: paper: batch 100, SGD lr 0.1 decayed by 1.00004 per step (floor 1e-6), \
         momentum 0.5 -> 0.7, uniform z, dropout G 0.5 and D 0.5 (D input 0.2). mlp: batch 64, Adam 2e-4 \
         (betas 0.5, 0.999), normal z, dropout G 0, D 0.3. mlp-bn: as mlp with G dropout 0.2. dcgan: as mlp \
-        (D dropout after each convolution), with a projection D, class-conditional batch norm in G, a 0.999 \
+        (D dropout after the first convolution only, and off in G's step), with a projection D, class-conditional batch norm in G, a 0.999 \
         average of G's weights for sampling, and 40 epochs.
         """)
 
@@ -77,13 +77,13 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "MLP models: dropout probability in G's hidden layers (default: 0.5 paper, 0 mlp, 0.2 mlp-bn).")
     var gDropout: Double?
 
-    @Option(help: "Dropout probability in D's hidden layers (dcgan: after each convolution's activation; --d-head-dropout sets the second apart) (default: 0.5 paper, 0.3 otherwise; 0 for dcgan with --reference).")
+    @Option(help: "Dropout probability in D's hidden layers (dcgan: after the first convolution's activation, and after the second's as --d-head-dropout sets) (default: 0.5 paper, 0.3 otherwise; 0 for dcgan with --reference).")
     var dDropout: Double?
 
-    @Option(help: "dcgan: dropout probability on the features D's head reads, after the second convolution (default: --d-dropout's).")
+    @Option(help: "dcgan: dropout probability on the features D's head reads, after the second convolution (default: 0 for dcgan, so only the first convolution's output is dropped; --d-dropout's with --reference).")
     var dHeadDropout: Double?
 
-    @Flag(inversion: .prefixedNo, help: "D's dropout is on also when D scores G's images for G's update, as in PyTorch's D.train(); --no-dropout-in-g-step: G learns from the whole D while D still trains with dropout (default: on).")
+    @Flag(inversion: .prefixedNo, help: "D's dropout is on also when D scores G's images for G's update, as in PyTorch's D.train(); --no-dropout-in-g-step: G learns from the whole D while D still trains with dropout (default: off for dcgan, on for the MLP models and with --reference).")
     var dropoutInGStep: Bool?
 
     @Option(help: "Maxout D (paper, or --discriminator maxout): dropout probability on D's image input (default: 0.2 paper).")

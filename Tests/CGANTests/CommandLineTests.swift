@@ -70,11 +70,13 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(checkpoint.config.epochs, 40)
         XCTAssertEqual(checkpoint.config.discriminatorDropout, 0.3)
         XCTAssertEqual(checkpoint.position.epoch, 40)
-        // The head's dropout is --d-dropout's unless set: giving that same value again resumes, another is refused.
+        // dcgan's head has no dropout by default: giving that same value again resumes, another is refused.
         let resume = ["train", "--resume", "--data-dir", sharedMNIST, "--eval-every", "0", "--sample-every", "100", "--out", dir]
         try assertOneLineError(resume + ["--epochs", "41", "--d-head-dropout", "0.1"], contains: "--d-head-dropout differs")
-        try assertOneLineError(resume + ["--epochs", "41", "--no-dropout-in-g-step"], contains: "--dropout-in-g-step differs")
-        let again = try runCGAN(resume + ["--epochs", "41", "--d-head-dropout", "0.3"])
+        XCTAssertFalse(checkpoint.config.discriminatorDropoutInGeneratorStep, "dcgan's G learns from the whole D by default")
+        try assertOneLineError(resume + ["--epochs", "41", "--dropout-in-g-step"], contains: "--dropout-in-g-step differs")
+        XCTAssertEqual(checkpoint.config.discriminatorHeadDropout, 0)
+        let again = try runCGAN(resume + ["--epochs", "41", "--d-head-dropout", "0"])
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertEqual(try Checkpoint(path: RunDirectory(dir).latestCheckpoint).position.epoch, 41)
     }

@@ -148,6 +148,7 @@ final class ExperimentTests: XCTestCase {
         let improved = TrainingConfig(architecture: .dcgan), reference = TrainingConfig(reference: .dcgan)
         XCTAssertTrue(improved.projectionDiscriminator && improved.generatorAverageDecay == 0.999 && improved.classBatchNorm)
         XCTAssertEqual(improved.discriminatorDropout, 0.3)
+        XCTAssertTrue(improved.discriminatorHeadDropout == 0 && !improved.discriminatorDropoutInGeneratorStep)
         XCTAssertEqual(improved.epochs, 40)
         XCTAssertEqual(TrainingConfig(architecture: .mlp).epochs, 30)
         XCTAssertFalse(improved.isReferenceModel)
@@ -158,7 +159,7 @@ final class ExperimentTests: XCTestCase {
         var object = try XCTUnwrap(JSONSerialization.jsonObject(with: JSONEncoder().encode(improved)) as? [String: Any])
         object["discriminatorDropout"] = 0.0
         for key in ["projectionDiscriminator", "generatorAverageDecay", "adversarialLoss", "spectralNorm", "headSpectralNorm", "classLossWeight",
-                    "classBatchNorm", "discriminatorLearningRateScale"] {
+                    "classBatchNorm", "discriminatorLearningRateScale", "discriminatorHeadDropout", "discriminatorDropoutInGeneratorStep"] {
             object[key] = nil
         }
         XCTAssertEqual(TrainingConfig.decode(try JSONSerialization.data(withJSONObject: object)), reference)

@@ -27,16 +27,24 @@ final class ModelTests: XCTestCase {
         }
     }
 
-    /// dcgan's D drops out after each convolution's activation (0.3 by default); the reference D, as
-    /// PyTorch's, has no Dropout at all.
+    /// dcgan's D drops out after its first convolution's activation (0.3 by default), and after the second's
+    /// only when the head's dropout is set (or was, implicitly, in runs stored before it), and not in G's step;
+    /// the reference D, as PyTorch's, has no Dropout at all.
     func testDCGANDiscriminatorDropout() {
         var c = TrainingConfig(reference: .dcgan)
         XCTAssertFalse(GANModels(config: c, classCount: 10).discriminator.trunk.layers.contains { $0 is Dropout })
+        XCTAssertTrue(c.discriminatorDropoutInGeneratorStep, "the reference keeps PyTorch's D.train() in G's step")
         c = TrainingConfig(architecture: .dcgan)
         XCTAssertEqual(c.discriminatorDropout, 0.3)
+        XCTAssertFalse(c.discriminatorDropoutInGeneratorStep)
+        XCTAssertTrue(TrainingConfig(architecture: .mlp).discriminatorDropoutInGeneratorStep)
         let layers = GANModels(config: c, classCount: 10).discriminator.trunk.layers
-        XCTAssertEqual(layers.indices.filter { layers[$0] is Dropout }, [2, 5])
-        XCTAssertTrue(layers[1] is LeakyReLU && layers[4] is LeakyReLU)
+        XCTAssertEqual(layers.indices.filter { layers[$0] is Dropout }, [2])
+        XCTAssertTrue(layers[1] is LeakyReLU)
+        c.discriminatorHeadDropout = nil   // runs stored before the head's own setting: after both convolutions
+        let both = GANModels(config: c, classCount: 10).discriminator.trunk.layers
+        XCTAssertEqual(both.indices.filter { both[$0] is Dropout }, [2, 5])
+        XCTAssertTrue(both[4] is LeakyReLU)
     }
 
     /// --d-head-dropout sets the dropout before D's head apart from the one after the first convolution, and

@@ -109,6 +109,7 @@ final class TrainingStepEquivalenceTests: XCTestCase {
             var config = TrainingConfig(architecture: .dcgan)
             config.batchSize = 16
             config.generatorAverageDecay = 0
+            config.discriminatorHeadDropout = 0.3   // dropout before the head too, so that it moves G's loss clearly
             config.discriminatorDropoutInGeneratorStep = dropoutInGeneratorStep
             config.spectralNorm = spectralNorm
             let step = TrainingStep(config: config, models: GANModels(config: config, classCount: 10), classCount: 10, stepsPerEpoch: 100)
