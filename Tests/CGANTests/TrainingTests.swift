@@ -143,7 +143,7 @@ final class TrainingRunTests: XCTestCase {
     func testResumeIsExactForBatchNorm() throws { try assertResumeIsExact(.mlpBN) }
 
     /// --spectral-norm normalises D's convolutions and, unless --no-head-spectral-norm, the projection head
-    /// (dcgan's default D has dropout after each convolution, so they are trunk layers 0 and 3).
+    /// (dcgan's default D has dropout after its first convolution, so they are trunk layers 0 and 3).
     func testSpectralNormWrapsWhatTheConfigSays() {
         var config = TrainingConfig(architecture: .dcgan)
         config.spectralNorm = true
