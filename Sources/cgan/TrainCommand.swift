@@ -21,8 +21,8 @@ struct TrainCommand: ParsableCommand {
         Defaults that depend on --arch: paper: batch 100, SGD lr 0.1 decayed by 1.00004 per step (floor 1e-6), \
         momentum 0.5 -> 0.7, uniform z, dropout G 0.5 and D 0.5 (D input 0.2). mlp: batch 64, Adam 2e-4 \
         (betas 0.5, 0.999), normal z, dropout G 0, D 0.3. mlp-bn: as mlp with G dropout 0.2. dcgan: as mlp \
-        (D dropout after the first convolution only, and off in G's step), with a projection D, class-conditional batch norm in G, a 0.999 \
-        average of G's weights for sampling, and 40 epochs.
+        (D dropout after the first convolution only, and off in G's step), with a projection D, \
+        class-conditional batch norm in G, a 0.999 average of G's weights for sampling, and 40 epochs.
         """)
 
     @Option(help: "Model: paper (Mirza & Osindero), mlp (concatenate first), mlp-bn (separate embeddings, batch norm), dcgan (convolutional) (default: paper).")
