@@ -1,9 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Linux only (Debian 12), hence no `platforms` entry: the numerics read /proc (CPU features, the re-executed
+// binary), run element-wise passes on libgomp's GOMP_parallel, and link Debian's OpenBLAS and oneDNN builds.
 let package = Package(
     name: "swift-cgan",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "cgan", targets: ["cgan"]),
         // The library a Swift program imports: models, training, sampling (CGAN), data sets (Datasets),
