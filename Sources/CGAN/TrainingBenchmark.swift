@@ -38,8 +38,8 @@ public enum TrainingBenchmark {
         if let batchSize { config.batchSize = batchSize }
         config.threads = threads
         config.precision = precision
-        let counter = GEMMCounter()
-        let products = MatrixProducts(backend: backend, counter: counter)
+        let flopCounter = GEMMCounter()
+        let products = MatrixProducts(backend: backend, counter: flopCounter)
         BLASRuntime.setThreadCount(threads, for: products.with(precision: precision))
         let n = 10_000
         let rng = RandomGenerator(seed: 99)
@@ -56,9 +56,9 @@ public enum TrainingBenchmark {
             counter += 1
         }
         for _ in 0..<warmup { oneStep() }
-        let before = counter.flops
-        let shapes = counter.recordingShapes { oneStep() }
-        let flopsPerStep = counter.flops - before
+        let before = flopCounter.flops
+        let shapes = flopCounter.recordingShapes { oneStep() }
+        let flopsPerStep = flopCounter.flops - before
 
         let allowed = Double(max(0, ProcessInfo.processInfo.activeProcessorCount - threads)) + 0.15
         var windows: [Window] = []
