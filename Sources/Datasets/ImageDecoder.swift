@@ -87,41 +87,41 @@ public enum ImageDecoder {
 
     // MARK: PNG
 
-    /// A png_image whose header has been read; the caller must call png_image_free.
-    private static func beginPNG(_ path: String) throws -> png_image {
-        var image = png_image()
-        image.version = UInt32(PNG_IMAGE_VERSION)
-        guard png_image_begin_read_from_file(&image, path) != 0 else {
-            let problem = message(image)
-            png_image_free(&image)
-            throw FileError(path, "corrupt PNG: \(problem)")
-        }
-        return image
+    /// Runs `body` on a png_image whose header has been read. libpng keeps the image's address for its
+    /// error handling, so the struct lives on the heap, at one address, until it is freed here.
+    private static func withPNG<T>(_ path: String, _ body: (UnsafeMutablePointer<png_image>) throws -> T) throws -> T {
+        let image = UnsafeMutablePointer<png_image>.allocate(capacity: 1)
+        image.initialize(to: png_image())
+        defer { png_image_free(image); image.deallocate() }
+        image.pointee.version = UInt32(PNG_IMAGE_VERSION)
+        guard png_image_begin_read_from_file(image, path) != 0 else { throw FileError(path, "corrupt PNG: \(message(image.pointee))") }
+        return try body(image)
     }
 
     private static func pngHeader(_ path: String) throws -> ImageHeader {
-        var image = try beginPNG(path)
-        defer { png_image_free(&image) }
-        return ImageHeader(format: .png, width: Int(image.width), height: Int(image.height),
-                           hasColour: image.format & UInt32(PNG_FORMAT_FLAG_COLOR) != 0)
+        try withPNG(path) { image in
+            ImageHeader(format: .png, width: Int(image.pointee.width), height: Int(image.pointee.height),
+                        hasColour: image.pointee.format & UInt32(PNG_FORMAT_FLAG_COLOR) != 0)
+        }
     }
 
     private static func decodePNG(_ path: String, header: ImageHeader, channels: Int, background: AlphaBackground) throws -> DecodedImage {
-        var image = try beginPNG(path)
-        defer { png_image_free(&image) }
-        let colour = image.format & UInt32(PNG_FORMAT_FLAG_COLOR) != 0
-        let alpha = image.format & UInt32(PNG_FORMAT_FLAG_ALPHA) != 0
-        let stored = (colour ? 3 : 1) + (alpha ? 1 : 0)
-        image.format = colour ? (alpha ? UInt32(PNG_FORMAT_RGBA) : UInt32(PNG_FORMAT_RGB))
-                              : (alpha ? UInt32(PNG_FORMAT_GA) : UInt32(PNG_FORMAT_GRAY))
-        // 16-bit files without a gAMA chunk hold sRGB-encoded values like 8-bit ones; without this flag
-        // libpng would take them as linear light and brighten them.
-        image.flags |= UInt32(PNG_IMAGE_FLAG_16BIT_sRGB)
-        let width = Int(image.width), height = Int(image.height)
-        var raw = [UInt8](repeating: 0, count: width * height * stored)
-        guard png_image_finish_read(&image, nil, &raw, Int32(width * stored), nil) != 0 else {
-            throw FileError(path, "corrupt PNG: \(message(image))")
+        let (raw, colour, alpha): ([UInt8], Bool, Bool) = try withPNG(path) { image in
+            let colour = image.pointee.format & UInt32(PNG_FORMAT_FLAG_COLOR) != 0
+            let alpha = image.pointee.format & UInt32(PNG_FORMAT_FLAG_ALPHA) != 0
+            let stored = (colour ? 3 : 1) + (alpha ? 1 : 0)
+            // 8-bit grey, grey+alpha, RGB or RGBA: palettes expand, 16-bit samples scale down.
+            image.pointee.format = (colour ? UInt32(PNG_FORMAT_FLAG_COLOR) : 0) | (alpha ? UInt32(PNG_FORMAT_FLAG_ALPHA) : 0)
+            // 16-bit files without a gAMA chunk hold sRGB-encoded values like 8-bit ones; without this flag
+            // libpng would take them as linear light and brighten them.
+            image.pointee.flags |= UInt32(PNG_IMAGE_FLAG_16BIT_sRGB)
+            var raw = [UInt8](repeating: 0, count: Int(image.pointee.width) * Int(image.pointee.height) * stored)
+            guard png_image_finish_read(image, nil, &raw, Int32(Int(image.pointee.width) * stored), nil) != 0 else {
+                throw FileError(path, "corrupt PNG: \(message(image.pointee))")
+            }
+            return (raw, colour, alpha)
         }
+        let width = header.width, height = header.height, stored = (colour ? 3 : 1) + (alpha ? 1 : 0)
         if stored == channels { return DecodedImage(width: width, height: height, channels: channels, pixels: raw) }
         let count = width * height, bg = Int(background.value)
         var out = [UInt8](repeating: 0, count: count * channels)
@@ -159,11 +159,16 @@ public enum ImageDecoder {
 
     // MARK: JPEG
 
+    /// A NUL-terminated C message buffer as a String.
+    static func cText(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     private static func jpegHeader(_ path: String) throws -> ImageHeader {
         var header = cjpeg_header()
         var text = [CChar](repeating: 0, count: 256)
         guard cjpeg_read_header(path, &header, &text, text.count) == 0 else {
-            throw FileError(path, "corrupt JPEG: \(String(cString: text))")
+            throw FileError(path, "corrupt JPEG: \(cText(text))")
         }
         return ImageHeader(format: .jpeg, width: Int(header.width), height: Int(header.height), hasColour: header.components >= 3)
     }
@@ -179,7 +184,7 @@ public enum ImageDecoder {
             cjpeg_decode(path, Int32(denominator), Int32(channels), UInt64(maximumPixels), buffer.baseAddress, buffer.count,
                          &decodedWidth, &decodedHeight, &text, text.count)
         }
-        guard status == 0 else { throw FileError(path, "corrupt JPEG: \(String(cString: text))") }
+        guard status == 0 else { throw FileError(path, "corrupt JPEG: \(cText(text))") }
         let w = Int(decodedWidth), h = Int(decodedHeight)
         if w * h * channels < out.count { out.removeLast(out.count - w * h * channels) }
         return DecodedImage(width: w, height: h, channels: channels, pixels: out)

@@ -48,7 +48,7 @@ public enum ImageEncoder {
         let status = cpng_encode(rows, rowBytes, UInt32(width), UInt32(height), Int32(bitDepth), colourType.rawValue,
                                  palette, Int32(palette.count / 3), transparency, Int32(transparency.count),
                                  Int32(compressionLevel), &out, &size, &text, text.count)
-        guard status == 0, let out else { throw EncodeError(description: "libpng: " + String(cString: text)) }
+        guard status == 0, let out else { throw EncodeError(description: "libpng: " + ImageDecoder.cText(text)) }
         defer { cpng_free(out) }
         return Array(UnsafeBufferPointer(start: out, count: size))
     }
@@ -66,7 +66,7 @@ public enum ImageEncoder {
         var size: UInt = 0
         var text = [CChar](repeating: 0, count: 256)
         let status = cjpeg_encode(pixels, UInt32(width), UInt32(height), Int32(channels), Int32(quality), &out, &size, &text, text.count)
-        guard status == 0, let out else { throw EncodeError(description: "libjpeg: " + String(cString: text)) }
+        guard status == 0, let out else { throw EncodeError(description: "libjpeg: " + ImageDecoder.cText(text)) }
         defer { cjpeg_free(out) }
         return Array(UnsafeBufferPointer(start: out, count: Int(size)))
     }

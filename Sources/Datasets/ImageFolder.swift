@@ -182,15 +182,21 @@ public enum ImageFolder {
     static func parallelForEach(_ count: Int, stopEarly: Bool, _ body: (Int) -> Bool) {
         let queue = WorkQueue(count: count)
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, count))
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while let range = queue.take() {
-                for i in range where !body(i) && stopEarly {
-                    queue.stop()
-                    return
+        withoutActuallyEscaping(body) { body in
+            // Each index runs once, on one thread; `body` writes only to its own slots.
+            let shared = UncheckedSendable(value: body)
+            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                while let range = queue.take() {
+                    for i in range where !shared.value(i) && stopEarly {
+                        queue.stop()
+                        return
+                    }
                 }
             }
         }
     }
+
+    private struct UncheckedSendable<Value>: @unchecked Sendable { let value: Value }
 
     private final class WorkQueue: @unchecked Sendable {
         private let lock = NSLock()

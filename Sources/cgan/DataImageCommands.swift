@@ -3,7 +3,8 @@ import Datasets
 import Files
 import Foundation
 
-/// Progress of a long pass over images, on stderr: one redrawn line on a terminal, else a line per 10%.
+/// Progress of a long pass over images: one redrawn line on a terminal (stderr), else a line per 10% on
+/// stdout, so that stderr holds only errors.
 private func progressPrinter(_ verb: String) -> @Sendable (Int, Int) -> Void {
     let isTerminal = isatty(STDERR_FILENO) != 0
     return { done, total in
@@ -11,7 +12,7 @@ private func progressPrinter(_ verb: String) -> @Sendable (Int, Int) -> Void {
             FileHandle.standardError.write(Data("\r\u{1B}[2K\(verb) \(done)/\(total)".utf8))
             if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
         } else if done == total || done * 10 / total != (done - max(1, total / 100)) * 10 / total {
-            FileHandle.standardError.write(Data("\(verb) \(done)/\(total)\n".utf8))
+            FileHandle.standardOutput.write(Data("\(verb) \(done)/\(total)\n".utf8))
         }
     }
 }
