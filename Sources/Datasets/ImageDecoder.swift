@@ -60,8 +60,13 @@ public enum ImageDecoder {
     /// Decodes the file as `channels` (1 or 3). `minimumSide`: JPEGs may be shrunk while decoding (libjpeg's
     /// DCT scaling by 1/2, 1/4 or 1/8) as long as the shorter side stays at least this long.
     public static func decode(_ path: String, channels: Int, background: AlphaBackground = .black, minimumSide: Int = .max) throws -> DecodedImage {
+        try decode(path, header: try header(of: path), channels: channels, background: background, minimumSide: minimumSide)
+    }
+
+    /// `decode` for a file whose header was read (by `header(of:)`) moments ago; the canvas limit is
+    /// checked again, in case the file changed since.
+    static func decode(_ path: String, header: ImageHeader, channels: Int, background: AlphaBackground, minimumSide: Int) throws -> DecodedImage {
         precondition(channels == 1 || channels == 3, "channels must be 1 or 3")
-        let header = try header(of: path)
         switch header.format {
         case .png: return try decodePNG(path, header: header, channels: channels, background: background)
         case .jpeg: return try decodeJPEG(path, header: header, channels: channels, minimumSide: minimumSide)
@@ -107,6 +112,9 @@ public enum ImageDecoder {
 
     private static func decodePNG(_ path: String, header: ImageHeader, channels: Int, background: AlphaBackground) throws -> DecodedImage {
         let (raw, colour, alpha): ([UInt8], Bool, Bool) = try withPNG(path) { image in
+            guard Int(image.pointee.width) == header.width, Int(image.pointee.height) == header.height else {
+                throw FileError(path, "changed while it was being read")
+            }
             let colour = image.pointee.format & UInt32(PNG_FORMAT_FLAG_COLOR) != 0
             let alpha = image.pointee.format & UInt32(PNG_FORMAT_FLAG_ALPHA) != 0
             let stored = (colour ? 3 : 1) + (alpha ? 1 : 0)

@@ -128,10 +128,11 @@ public enum ImageFolder {
         let background = options.background, skip = options.skipBadImages
         pixels.withUnsafeMutableBufferPointer { out in
             problems.withUnsafeMutableBufferPointer { problems in
+                let headers = headers
                 parallelForEach(n, stopEarly: !skip) { i in
-                    guard problems[i] == nil else { return true }
+                    guard problems[i] == nil, let header = headers[i] else { return true }
                     do {
-                        let image = try ImageDecoder.decode(listing.path(of: entries[i]), channels: channels,
+                        let image = try ImageDecoder.decode(listing.path(of: entries[i]), header: header, channels: channels,
                                                             background: background, minimumSide: 2 * side)
                         ImageResize.centreSquare(image, side: side, into: UnsafeMutableBufferPointer(rebasing: out[i * imageBytes..<(i + 1) * imageBytes]))
                         counter.advance()
