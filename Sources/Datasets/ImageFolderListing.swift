@@ -78,10 +78,9 @@ public struct ImageFolderListing: Sendable {
             var raw = entry.pointee.d_name
             let bytes: [UInt8] = withUnsafeBytes(of: &raw) { Array($0.prefix { $0 != 0 }) }
             if bytes.first == UInt8(ascii: ".") { continue }
-            guard let name = String(bytes: bytes, encoding: .utf8) else {
-                let shown = String(decoding: bytes, as: UTF8.self)
-                throw FileError(directory + "/" + shown, "file name is not UTF-8; rename it")
-            }
+            // Decoding replaces invalid sequences, so the bytes differ exactly when the name is not UTF-8.
+            let name = String(decoding: bytes, as: UTF8.self)
+            guard name.utf8.elementsEqual(bytes) else { throw FileError(directory + "/" + name, "file name is not UTF-8; rename it") }
             names.append(name)
         }
         return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }

@@ -50,10 +50,10 @@ extension DataCommand {
 
         func validate() throws {
             if let imageSize, !(1...ImageFolder.maximumSide).contains(imageSize) {
-                throw ValidationError("--image-size must be in 1...\(ImageFolder.maximumSide), not \(imageSize)")
+                throw CommandError("--image-size must be in 1...\(ImageFolder.maximumSide), not \(imageSize)")
             }
-            if let channels, channels != 1, channels != 3 { throw ValidationError("--channels must be 1 or 3, not \(channels)") }
-            guard AlphaBackground(rawValue: background) != nil else { throw ValidationError("--background must be black or white, not \(background)") }
+            if let channels, channels != 1, channels != 3 { throw CommandError("--channels must be 1 or 3, not \(channels)") }
+            guard AlphaBackground(rawValue: background) != nil else { throw CommandError("--background must be black or white, not \(background)") }
         }
 
         func run() throws {
@@ -103,8 +103,8 @@ extension DataCommand {
         var out: String
 
         func validate() throws {
-            guard format == "folder" else { throw ValidationError("--format must be folder, not \(format)") }
-            guard split == "train" || split == "test" else { throw ValidationError("--split must be train or test, not \(split)") }
+            guard format == "folder" else { throw CommandError("--format must be folder, not \(format)") }
+            guard split == "train" || split == "test" else { throw CommandError("--split must be train or test, not \(split)") }
         }
 
         func run() throws {
@@ -146,9 +146,9 @@ extension DataCommand {
         var dataDir: String?
 
         func validate() throws {
-            guard name == "colored-mnist" else { throw ValidationError("unknown data set '\(name)'; known: colored-mnist") }
-            guard split == "train" || split == "test" else { throw ValidationError("--split must be train or test, not \(split)") }
-            if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+            guard name == "colored-mnist" else { throw CommandError("unknown data set '\(name)'; known: colored-mnist") }
+            guard split == "train" || split == "test" else { throw CommandError("--split must be train or test, not \(split)") }
+            if let limit, limit < 1 { throw CommandError("--limit must be at least 1") }
         }
 
         func run() throws {

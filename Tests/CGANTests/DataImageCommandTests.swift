@@ -15,7 +15,7 @@ final class DataImageCommandTests: XCTestCase {
         let dir = temporaryDirectory(self) + "/pets"
         for (name, value) in [("cat", 10), ("dog", 200)] {
             try FileManager.default.createDirectory(atPath: dir + "/" + name, withIntermediateDirectories: true)
-            for k in 0..<3 { FileManager.default.createFile(atPath: "\(dir)/\(name)/\(k).png", contents: try png(UInt8(value + k))) }
+            for k in 0..<3 { _ = FileManager.default.createFile(atPath: "\(dir)/\(name)/\(k).png", contents: try png(UInt8(value + k))) }
         }
         return dir
     }
@@ -38,7 +38,7 @@ final class DataImageCommandTests: XCTestCase {
 
     func testBadImagesStopOrAreSkipped() throws {
         let dir = try folder(), out = temporaryDirectory(self) + "/pets.safetensors"
-        FileManager.default.createFile(atPath: dir + "/dog/broken.png", contents: Data("<html>".utf8))
+        _ = FileManager.default.createFile(atPath: dir + "/dog/broken.png", contents: Data("<html>".utf8))
         try assertOneLineError(["data", "import", dir, "--out", out], contains: "dog/broken.png: not a PNG or JPEG image")
         XCTAssertFalse(FileManager.default.fileExists(atPath: out))
         let r = try runCGAN(["data", "import", dir, "--out", out, "--skip-bad-images"])
