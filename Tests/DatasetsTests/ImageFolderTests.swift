@@ -39,6 +39,15 @@ private func bombPNG(width: UInt32, height: UInt32) -> [UInt8] {
         + chunk("IHDR", be(width) + be(height) + [8, 0, 0, 0, 0]) + chunk("IDAT", [0x78, 0x01]) + chunk("IEND", [])
 }
 
+/// Progress reports, which arrive from the decoding threads.
+private final class ProgressLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var log: [[Int]] = []
+    func add(_ done: Int, _ total: Int) { lock.lock(); log.append([done, total]); lock.unlock() }
+    var values: [[Int]] { lock.lock(); defer { lock.unlock() }; return log }
+    var last: [Int]? { values.last }
+}
+
 final class ImageFolderTests: XCTestCase {
     override func setUp() { useFastBLASKernel() }
 
@@ -178,7 +187,10 @@ final class ImageFolderTests: XCTestCase {
 
     func testImportsClassesInSortedOrderWithDefaults() throws {
         let dir = try mixedFolder()
-        let result = try ImageFolder.load(dir, options: ImageFolderOptions(imageSize: 4), cache: nil)
+        let reports = ProgressLog()
+        let result = try ImageFolder.load(dir, options: ImageFolderOptions(imageSize: 4), cache: nil, progress: { reports.add($0, $1) })
+        XCTAssertEqual(reports.last, [5, 5], "progress ends at all images decoded")
+        XCTAssertEqual(reports.values.map { $0[0] }, reports.values.map { $0[0] }.sorted(), "progress only grows")
         let set = result.images
         XCTAssertEqual(set.classNames, ["a_cat", "b_dog", "c"])
         XCTAssertEqual(set.labels, [0, 0, 1, 1, 2])
