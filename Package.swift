@@ -19,18 +19,23 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
     ],
     targets: [
-        // System libraries from Debian: libopenblas-dev, libdnnl-dev, zlib1g-dev, libpng-dev, libgif-dev.
+        // System libraries from Debian: libopenblas-dev, libdnnl-dev, zlib1g-dev, libpng-dev, libgif-dev,
+        // libjpeg62-turbo-dev.
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         // libdnnl-dev: oneDNN's matmul, faster than OpenBLAS here and the only bf16 product on Debian 12.
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
         .systemLibrary(name: "CGIF", path: "Sources/CGIF"),
+        // libjpeg62-turbo-dev and libpng-dev behind a few C functions: JPEG decoding and encoding, and PNG
+        // encoding of any bit depth and colour type, for image folders. C rather than a system library
+        // because both libraries report errors by longjmp, which only C can catch.
+        .target(name: "CImageCodecs", linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]),
 
         .target(name: "Files"),
         .target(name: "NN", dependencies: ["CBLAS", "CDNNL"]),
         .target(name: "Datasets", dependencies: [
-            "NN", "Files", "CZlib", .product(name: "Crypto", package: "swift-crypto"),
+            "NN", "Files", "CZlib", "CPNG", "CImageCodecs", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Evaluation", dependencies: ["NN", "Datasets", "Files"]),
         .target(name: "CGAN", dependencies: ["NN", "Datasets", "Evaluation", "Files", "CPNG", "CGIF"]),
