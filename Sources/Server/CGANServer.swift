@@ -331,7 +331,7 @@ public struct CGANServer: Sendable {
     func trainingImage(_ q: QueryParameters) throws -> Response {
         let dataset = try entry(q.string("run")).config?.dataset ?? "mnist"
         let inspector = try inspectors.inspector(dataset: dataset)
-        let index = try q.int("index", 0...(inspector.trainingCount - 1))
+        let index = try q.int("index", 0...max(0, inspector.trainingCount - 1))
         guard let image = inspector.trainingImage(index) else { throw APIError(.notFound, "no training image \(index)", parameter: "index") }
         let side = UntrustedNumbers.count(Double(image.pixels.count).squareRoot()) ?? 0
         return Self.png(try PNGImage.encode(gray: image.pixels, width: side, height: side))

@@ -14,7 +14,7 @@ struct CSVSample {
     /// Longest line read (longer ones are skipped) and most columns kept.
     static let maximumLineLength = 4_096, maximumColumns = 64
     /// Larger files are sampled rather than read whole.
-    static let wholeFileLimit = 1 << 20
+    static let wholeFileLimit = 256 << 10
 
     init(header: [String], rows: [[Double]], downsampled: Bool) {
         self.header = header
@@ -34,9 +34,12 @@ struct CSVSample {
         func parse(_ line: ArraySlice<UInt8>) -> [Double] {
             Self.cells(line).map { Double(String(decoding: $0, as: UTF8.self)) ?? .nan }
         }
-        // An unterminated last line is a row being written unless it has every column.
+        // An unterminated last line is a row being written unless every column has a value.
         func complete(_ line: ArraySlice<UInt8>, terminated: Bool) -> Bool {
-            !line.isEmpty && line.count <= Self.maximumLineLength && (terminated || Self.cells(line).count == header.count)
+            guard !line.isEmpty, line.count <= Self.maximumLineLength else { return false }
+            if terminated { return true }
+            let cells = Self.cells(line)
+            return cells.count == header.count && cells.allSatisfy { !$0.isEmpty }
         }
         let limit = max(2, maximumRows)
         if size - bodyStart <= Self.wholeFileLimit {
@@ -63,14 +66,11 @@ struct CSVSample {
         let window = 2 * Self.maximumLineLength
         for i in 0..<(limit - 1) {
             let offset = bodyStart + (size - bodyStart) / (limit - 1) * i
-            let bytes = file.read(at: offset, count: window)
-            var from = bytes.startIndex
-            if offset > bodyStart {
-                guard let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) else { continue }
-                from = newline + 1
-            }
-            guard let newline = bytes[from...].firstIndex(of: UInt8(ascii: "\n")), offset + from > lastStart else { continue }
-            let line = bytes[from..<newline]
+            // Lines are short: a small read almost always holds the rest of one and the next whole.
+            guard let found = Self.lineAfter(offset, skipping: offset > bodyStart, in: file, window: 512)
+                    ?? Self.lineAfter(offset, skipping: offset > bodyStart, in: file, window: window),
+                  offset + found.start > lastStart else { continue }
+            let (from, line) = found
             if complete(line, terminated: true) {
                 rows.append(parse(line))
                 lastStart = offset + from
@@ -90,6 +90,19 @@ struct CSVSample {
             rows.append(parse(previous))
         }
         self.init(header: header, rows: rows, downsampled: true)
+    }
+
+    /// The first complete line at `offset` (after the rest of the line there when `skipping`), and its start
+    /// relative to `offset`, from one read of `window` bytes.
+    static func lineAfter(_ offset: Int, skipping: Bool, in file: RunFiles.OpenFile, window: Int) -> (start: Int, line: ArraySlice<UInt8>)? {
+        let bytes = file.read(at: offset, count: window)
+        var from = bytes.startIndex
+        if skipping {
+            guard let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+            from = newline + 1
+        }
+        guard let newline = bytes[from...].firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+        return (from, bytes[from..<newline])
     }
 
     /// The values of column `name` (empty when there is no such column).

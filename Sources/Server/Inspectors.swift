@@ -81,7 +81,7 @@ final class Inspectors: @unchecked Sendable {
 
     private func work() {
         #if canImport(Glibc)
-        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(gettid()), 10)
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)  // on Linux: this thread only
         #endif
         while true {
             lock.lock()

@@ -60,7 +60,8 @@ final class ModelWorkQueue: @unchecked Sendable {
 
     private func work() {
         #if canImport(Glibc)
-        if niceness != 0 { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(gettid()), niceness) }
+        // On Linux the nice value belongs to the thread: 0 names the calling one.
+        if niceness != 0 { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness) }
         #endif
         while true {
             condition.lock()

@@ -1,3 +1,4 @@
+import CGAN
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -67,7 +68,7 @@ struct RunFiles: Sendable {
         let fd = openat(directory, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw errno == ELOOP ? RunFileError.link : RunFileError.notFound }
         var status = stat()
-        guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+        guard fstat(fd, &status) == 0, status.st_mode & mode_t(S_IFMT) == mode_t(S_IFREG) else {
             close(fd)
             throw RunFileError.notRegular
         }
@@ -86,7 +87,7 @@ struct RunFiles: Sendable {
         guard let name = path.last, let directory = try? openDirectory(components + path.dropLast()) else { return nil }
         defer { close(directory) }
         var status = stat()
-        guard fstatat(directory, name, &status, AT_SYMLINK_NOFOLLOW) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
+        guard fstatat(directory, name, &status, AT_SYMLINK_NOFOLLOW) == 0, status.st_mode & mode_t(S_IFMT) == mode_t(S_IFREG) else { return nil }
         return FileStamp(status)
     }
 

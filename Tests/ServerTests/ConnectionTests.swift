@@ -56,7 +56,7 @@ final class ConnectionTests: XCTestCase {
                 let prompt = try LoopbackConnection(port: port)
                 try prompt.send("GET /api/runs HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
                 XCTAssertTrue(prompt.receive(within: 5).hasPrefix("HTTP/1.1 200"))
-                Thread.sleep(forTimeInterval: 0.2)
+                try await Task.sleep(nanoseconds: 200_000_000)
             }
             for name in ["slow", "dripping", "idle"] {
                 let after = try XCTUnwrap(closedAfter[name], "\(name) was never closed")
@@ -122,7 +122,7 @@ final class LoopbackConnection {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let wait = received.isEmpty ? Int32(max(1, deadline.timeIntervalSinceNow * 1000)) : 100
+            let wait: Int32 = received.isEmpty ? Int32(max(1, deadline.timeIntervalSinceNow * 1000)) : 100
             guard poll(&poller, 1, wait) > 0 else { if received.isEmpty { continue } else { break } }
             var buffer = [UInt8](repeating: 0, count: 65_536)
             let n = recv(fd, &buffer, buffer.count, 0)
@@ -137,7 +137,7 @@ final class LoopbackConnection {
         var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         guard poll(&poller, 1, 0) > 0 else { return false }
         var buffer = [UInt8](repeating: 0, count: 65_536)
-        let n = recv(fd, &buffer, buffer.count, MSG_DONTWAIT)
+        let n = recv(fd, &buffer, buffer.count, Int32(MSG_DONTWAIT))
         return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
     }
 }

@@ -24,7 +24,6 @@ final class HardeningTests: XCTestCase {
         try await Application(router: server.makeRouter()).test(.router, body)
     }
 
-    func json(_ r: TestResponse) throws -> Any { try JSONSerialization.jsonObject(with: Data(buffer: r.body)) }
 
     // MARK: Numbers from files
 
@@ -33,17 +32,18 @@ final class HardeningTests: XCTestCase {
         for epoch in ["1e300", "-1e300", "9.3e18", "nan", "inf", "-0.5", "1e308"] {
             let root = try makeRuns(self)
             let run = RunDirectory(root + "/tiny")
-            try (MetricsLog.header + "\n5,0.5,1.2,0.8,0.6,0.4,0.0002,0.5,1000,1\n10,1e308,-1e308,0.9,0.55,0.45,0.0002,0.5,1000,\(epoch)\n")
+            // Columns: step, epoch, d_loss, g_loss, ... (MetricsLog.header); losses too large for any chart.
+            try (MetricsLog.header + "\n5,0.5,1e308,-1e308,0.8,0.6,0.0002,0.5,1000,1\n10,\(epoch),1.2,0.9,0.55,0.45,0.0002,0.5,1000,2\n")
                 .write(toFile: run.metrics, atomically: true, encoding: .utf8)
             try await test(try server(root)) { client in
                 try await client.execute(uri: "/api/runs", method: .get) { r in
                     XCTAssertEqual(r.status, .ok, epoch)
-                    let runs = try XCTUnwrap(try self.json(r) as? [[String: Any]])
+                    let runs = try XCTUnwrap(try responseJSON(r) as? [[String: Any]])
                     XCTAssertEqual(runs.first?["epochsDone"] as? Int, 0, epoch)
                 }
                 try await client.execute(uri: "/api/runs/tiny/metrics", method: .get) { r in
                     XCTAssertEqual(r.status, .ok, epoch)
-                    let m = try XCTUnwrap(try self.json(r) as? [String: Any])
+                    let m = try XCTUnwrap(try responseJSON(r) as? [String: Any])
                     XCTAssertEqual(m["epochsDone"] as? Int, 0, epoch)
                     let rows = try XCTUnwrap((m["metrics"] as? [String: Any])?["rows"] as? [[Any]])
                     XCTAssertEqual(rows.count, 2, epoch)
@@ -109,7 +109,7 @@ final class HardeningTests: XCTestCase {
                 }
             }
             try await client.execute(uri: "/api/runs", method: .get) { r in
-                let runs = try XCTUnwrap(try self.json(r) as? [[String: Any]])
+                let runs = try XCTUnwrap(try responseJSON(r) as? [[String: Any]])
                 XCTAssertEqual(runs.first?["checkpoints"] as? [String], [], "a linked checkpoint is not offered")
             }
             try await client.execute(uri: "/api/generate?label=1&run=tiny", method: .get) { r in
@@ -150,7 +150,7 @@ final class HardeningTests: XCTestCase {
         try FileManager.default.moveItem(atPath: root + "/tiny", toPath: root + "/" + name)
         try await test(try server(root)) { client in
             try await client.execute(uri: "/api/runs", method: .get) { r in
-                XCTAssertEqual((try self.json(r) as? [[String: Any]])?.first?["name"] as? String, name)
+                XCTAssertEqual((try responseJSON(r) as? [[String: Any]])?.first?["name"] as? String, name)
             }
             try await client.execute(uri: "/api/runs/my%20run%2B100%25%20%C3%A9/metrics", method: .get) { r in
                 XCTAssertEqual(r.status, .ok, String(buffer: r.body))
@@ -172,7 +172,7 @@ final class HardeningTests: XCTestCase {
                                      ("/api/generate?label=1%00", "label"), ("/api/generate?label=1&run=%FF", "run")] {
                 try await client.execute(uri: uri, method: .get) { r in
                     XCTAssertEqual(r.status, .badRequest, uri)
-                    XCTAssertEqual((try self.json(r) as? [String: String])?["parameter"], parameter, uri)
+                    XCTAssertEqual((try responseJSON(r) as? [String: String])?["parameter"], parameter, uri)
                 }
             }
             for uri in ["/", "/api/runs", "/app.js", "/api/runs/tiny/metrics", "/favicon.ico"] {
@@ -196,15 +196,15 @@ final class HardeningTests: XCTestCase {
         let root = try makeRuns(self)
         let run = RunDirectory(root + "/tiny")
         var text = MetricsLog.header + "\n"
-        let row = ",0.5,1.2,0.8,0.6,0.4,0.0002,0.5,1000,"
-        for step in 0..<400_000 { text += "\(step)\(row)\(Double(step) / 1000)\n" }
-        text += "400000\(row)400\n"
+        let row = ",1.2,0.8,0.6,0.4,0.0002,0.5,1000,1"
+        for step in 0..<400_000 { text += "\(step),\(Double(step) / 1000)\(row)\n" }
+        text += "400000,400\(row)\n"
         try text.write(toFile: run.metrics, atomically: true, encoding: .utf8)
         var limits = ServerLimits()
         limits.metricsRows = 500
         try await test(try server(root, limits: limits)) { client in
             try await client.execute(uri: "/api/runs/tiny/metrics", method: .get) { r in
-                let m = try XCTUnwrap(try self.json(r) as? [String: Any])
+                let m = try XCTUnwrap(try responseJSON(r) as? [String: Any])
                 let metrics = try XCTUnwrap(m["metrics"] as? [String: Any])
                 let rows = try XCTUnwrap(metrics["rows"] as? [[Double]])
                 XCTAssertLessThanOrEqual(rows.count, 500)
@@ -218,7 +218,7 @@ final class HardeningTests: XCTestCase {
                 XCTAssertGreaterThan(steps[rows.count / 2], 150_000, "spread over the file, not its head")
             }
             try await client.execute(uri: "/api/runs", method: .get) { r in
-                XCTAssertEqual((try self.json(r) as? [[String: Any]])?.first?["epochsDone"] as? Int, 400)
+                XCTAssertEqual((try responseJSON(r) as? [[String: Any]])?.first?["epochsDone"] as? Int, 400)
             }
         }
     }
@@ -230,7 +230,7 @@ final class HardeningTests: XCTestCase {
         let files = RunFiles(root: dir, relative: "")
         let sample = CSVSample(file: try files.openFile(["t.csv"], limit: .max), maximumRows: 100)
         XCTAssertEqual(sample.header, ["a", "b"])
-        XCTAssertEqual(sample.rows, [[1, 2], [4, 5]])
+        XCTAssertEqual(sample.rows, [[1, 2], [4, 5]], "6, is a row cut while it was written")
         try "a,b\n1,2\n4,5".write(toFile: dir + "/u.csv", atomically: true, encoding: .utf8)
         XCTAssertEqual(CSVSample(file: try files.openFile(["u.csv"], limit: .max), maximumRows: 100).rows, [[1, 2], [4, 5]],
                        "an unterminated row with every column counts")
@@ -271,7 +271,7 @@ final class HardeningTests: XCTestCase {
                 XCTAssertEqual(r.headers[.retryAfter], "1")
             }
             try await client.execute(uri: "/api/status", method: .get) { r in
-                let queue = try XCTUnwrap((try self.json(r) as? [String: Any])?["queue"] as? [String: Int])
+                let queue = try XCTUnwrap((try responseJSON(r) as? [String: Any])?["queue"] as? [String: Int])
                 XCTAssertEqual(queue["running"], 1)
                 XCTAssertEqual(queue["workers"], 1)
             }
@@ -334,7 +334,7 @@ final class HardeningTests: XCTestCase {
         while server.inspectors.statuses().first?.state != .unavailable, Date() < deadline { try await Task.sleep(nanoseconds: 50_000_000) }
         try await test(server) { client in
             try await client.execute(uri: "/api/status", method: .get) { r in
-                let body = try XCTUnwrap(try self.json(r) as? [String: Any])
+                let body = try XCTUnwrap(try responseJSON(r) as? [String: Any])
                 let classifiers = try XCTUnwrap(body["classifiers"] as? [[String: Any]])
                 XCTAssertEqual(classifiers.first?["dataset"] as? String, "mnist")
                 XCTAssertEqual(classifiers.first?["state"] as? String, "unavailable")
@@ -347,6 +347,8 @@ final class HardeningTests: XCTestCase {
         }
     }
 }
+
+func responseJSON(_ r: TestResponse) throws -> Any { try JSONSerialization.jsonObject(with: Data(buffer: r.body)) }
 
 /// How many jobs ran at once, at most.
 final class Counter: @unchecked Sendable {
