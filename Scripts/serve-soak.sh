@@ -24,7 +24,7 @@ if [ $# -ge 2 ]; then
     RUNS=$1; RUN=$2
 else
     RUNS=$WORK/runs; RUN=soak
-    "$CGAN" train --architecture mlp --epochs 1 --train-limit 2000 --eval-every 0 ${DATA_DIR:+--data-dir "$DATA_DIR"} \
+    "$CGAN" train --arch mlp --epochs 1 --train-limit 2000 --eval-every 0 --log-every 5 ${DATA_DIR:+--data-dir "$DATA_DIR"} \
         --out "$RUNS/$RUN" >/dev/null
 fi
 "$CGAN" serve --runs "$RUNS" --host 127.0.0.1 --port "$PORT" >"$WORK/server.log" 2>&1 &
