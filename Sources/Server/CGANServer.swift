@@ -74,7 +74,11 @@ public struct CGANServer: Sendable {
     public func makeApplication(host: String = "127.0.0.1", port: Int = 0,
                                 onRunning: @escaping @Sendable (Int) -> Void = { _ in }) -> some ApplicationProtocol {
         let limits = limits
-        let read = TimeAmount.nanoseconds(Int64(limits.readTimeout * 1e9)), write = TimeAmount.nanoseconds(Int64(limits.writeTimeout * 1e9))
+        // Seconds as NIO's nanoseconds, kept within a millisecond and a day (Int64(Double) traps outside its range).
+        func amount(_ seconds: Double) -> TimeAmount {
+            .nanoseconds(Int64((seconds.isFinite ? Swift.min(Swift.max(seconds, 0.001), 86_400) : 10) * 1e9))
+        }
+        let read = amount(limits.readTimeout), write = amount(limits.writeTimeout)
         return Application(
             router: makeRouter(),
             server: .http1(configuration: .init(additionalChannelHandlers: [RequestDeadlineHandler(readTimeout: read, writeTimeout: write)],
