@@ -17,6 +17,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        // Named for the server's connection deadlines (a channel handler); Hummingbird already depends on both.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.24.0"),
     ],
     targets: [
         // System libraries from Debian: libopenblas-dev, libdnnl-dev, zlib1g-dev, libpng-dev, libgif-dev,
@@ -43,7 +46,8 @@ let package = Package(
         // stays free of Hummingbird and SwiftNIO.
         .target(name: "Server", dependencies: [
             "CGAN", "Datasets", "Evaluation", "NN", "Files",
-            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
         ], resources: [.copy("Page")]),
         .executableTarget(name: "cgan", dependencies: [
             "CGAN", "Datasets", "Evaluation", "NN", "Files", "Server",

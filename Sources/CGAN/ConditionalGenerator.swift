@@ -31,7 +31,11 @@ public final class ConditionalGenerator {
 
     /// Loads the generator of a checkpoint, checking every tensor's name and shape; it multiplies with `matrixProducts`.
     public convenience init(checkpoint path: String, matrixProducts: MatrixProducts = MatrixProducts()) throws {
-        let checkpoint = try Checkpoint(path: path)
+        try self.init(checkpoint: Checkpoint(path: path), matrixProducts: matrixProducts)
+    }
+
+    /// The generator of a checkpoint already read (`cgan serve` reads run files itself, refusing links).
+    public convenience init(checkpoint: Checkpoint, matrixProducts: MatrixProducts = MatrixProducts()) throws {
         let models = GANModels(config: checkpoint.config, classCount: checkpoint.classCount, matrixProducts: matrixProducts)
         var tensors = checkpoint.tensors
         // A run that keeps an average of G's weights is sampled from the average.

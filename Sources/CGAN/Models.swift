@@ -16,8 +16,8 @@ public struct GANModels {
     /// products run with `matrixProducts` (a `TrainingStep` switches them to the config's precision for its steps).
     public init(config c: TrainingConfig, classCount: Int, imageSize: Int = 784, dataMeanPixel: [Float]? = nil,
                 matrixProducts: MatrixProducts = MatrixProducts()) {
-        let gRNG = RandomGenerator(seed: c.seed &+ 101), dRNG = RandomGenerator(seed: c.seed &+ 202)
-        let initRNG = RandomGenerator(seed: c.seed &+ 303)
+        let gRNG = RandomGenerator(seed: c.seed &+ SeedStream.generatorDropout), dRNG = RandomGenerator(seed: c.seed &+ SeedStream.discriminatorDropout)
+        let initRNG = RandomGenerator(seed: c.seed &+ SeedStream.initialization)
         let nz = c.noiseSize, ny = classCount, nx = imageSize
         self.imageSize = imageSize
         func drop(_ p: Double, _ rng: RandomGenerator) -> [Layer] { p > 0 ? [Dropout(Float(p), rng: rng)] : [] }
@@ -133,7 +133,7 @@ public struct GANModels {
             let down2 = Conv2d(down1.output, outChannels: w(128), window)
             // Spectral normalisation's power iterations start from a stream of their own, so the weights and
             // dropout masks of a run without it stay as they were.
-            let normRNG = c.spectralNorm ? RandomGenerator(seed: c.seed &+ 505) : nil
+            let normRNG = c.spectralNorm ? RandomGenerator(seed: c.seed &+ SeedStream.spectralNorm) : nil
             func normalized(_ layer: any Layer & DefaultInitializable) -> Layer {
                 normRNG.map { SpectralNorm(layer, rng: $0) } ?? layer
             }

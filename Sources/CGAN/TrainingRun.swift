@@ -119,7 +119,7 @@ public final class TrainingRun {
         let classes = data.spec.classCount
         fixedLabels = (0..<classes * 10).map { $0 / 10 }
         fixedNoise = Matrix(rows: fixedLabels.count, cols: config.noiseSize)
-        config.noise.fill(fixedNoise, rng: RandomGenerator(seed: config.seed &+ 505))
+        config.noise.fill(fixedNoise, rng: RandomGenerator(seed: config.seed &+ SeedStream.sampleGridNoise))
         try FileManager.default.createDirectory(atPath: directory.samples, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: directory.checkpoints, withIntermediateDirectories: true)
         try writeConfig()  // on resume too: --epochs may have changed the total
@@ -159,7 +159,7 @@ public final class TrainingRun {
 
     /// Writes samples/epoch-NNN.png from the fixed noise.
     public func writeSampleGrid(epoch: Int) throws -> String {
-        let images = generator.generate(noise: fixedNoise, labels: fixedLabels, seed: config.seed &+ 606)
+        let images = generator.generate(noise: fixedNoise, labels: fixedLabels, seed: config.seed &+ SeedStream.sampleGridDrawing)
         let path = directory.sampleGrid(epoch: epoch)
         try ImageGrid.writePNG(images, columns: 10, to: path)
         return path
@@ -217,7 +217,7 @@ public final class TrainingRun {
                 }
                 if Interruption.requested {
                     Interruption.reset()
-                    trainer.refreshAverageStatistics(seed: config.seed &+ 707 &+ UInt64(position.step))
+                    trainer.refreshAverageStatistics(seed: config.seed &+ SeedStream.averageStatistics &+ UInt64(position.step))
                     try saveCheckpoint(to: directory.latestCheckpoint, wall: wall)
                     throw TrainingError("interrupted at step \(position.step); saved \(directory.latestCheckpoint); "
                                         + "continue with --resume", exitCode: 130)
@@ -226,7 +226,7 @@ public final class TrainingRun {
             let finished = position.epoch + 1
             position.epoch += 1
             position.batch = 0
-            trainer.refreshAverageStatistics(seed: config.seed &+ 707 &+ UInt64(position.step))
+            trainer.refreshAverageStatistics(seed: config.seed &+ SeedStream.averageStatistics &+ UInt64(position.step))
             let grid = finished % sampleEvery == 0 || finished == config.epochs ? try writeSampleGrid(epoch: finished) : nil
             var metadata: [String: String] = [:]
             var best = false

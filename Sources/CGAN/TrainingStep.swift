@@ -54,7 +54,7 @@ public final class TrainingStep {
         self.classCount = classCount
         let b = config.batchSize
         batchSize = b
-        rng = RandomGenerator(seed: config.seed &+ 404)
+        rng = RandomGenerator(seed: config.seed &+ SeedStream.training)
         schedule = TrainingSchedule(config: config, stepsPerEpoch: stepsPerEpoch)
         switch config.optimizer {
         case .sgd:
