@@ -8,8 +8,9 @@ let package = Package(
     products: [
         .executable(name: "cgan", targets: ["cgan"]),
         // The library a Swift program imports: models, training, sampling (CGAN), data sets (Datasets),
-        // scores (Evaluation), the numerics core (NN) and the safe file writer (Files).
-        .library(name: "CGAN", targets: ["CGAN", "Datasets", "Evaluation", "NN", "Files"]),
+        // scores (Evaluation), the numerics core (NN), PNG, GIF, plot and CSV files (Media) and the safe file
+        // writer (Files). Experiments and Benchmark serve the program and stay out of it.
+        .library(name: "CGAN", targets: ["CGAN", "Datasets", "Evaluation", "NN", "Media", "Files"]),
         .library(name: "NN", targets: ["NN"]),
     ],
     dependencies: [
@@ -41,16 +42,22 @@ let package = Package(
             "NN", "Files", "CZlib", "CPNG", "CImageCodecs", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Evaluation", dependencies: ["NN", "Datasets", "Files"]),
-        .target(name: "CGAN", dependencies: ["NN", "Datasets", "Evaluation", "Files", "CPNG", "CGIF"]),
+        // PNG and GIF encoding, line plots and CSV tables: files of pixels and numbers, nothing about GANs.
+        .target(name: "Media", dependencies: ["Files", "CPNG", "CGIF"]),
+        .target(name: "CGAN", dependencies: ["NN", "Datasets", "Evaluation", "Media", "Files"]),
+        // `cgan experiment`'s definitions and reports, and `cgan bench`'s measurement: built on CGAN, which
+        // knows nothing of them.
+        .target(name: "Experiments", dependencies: ["CGAN", "Media", "Files"]),
+        .target(name: "Benchmark", dependencies: ["CGAN", "Datasets", "NN"]),
         // The web page and its HTTP API (`cgan serve`): only the program imports it, so the CGAN library
         // stays free of Hummingbird and SwiftNIO.
         .target(name: "Server", dependencies: [
-            "CGAN", "Datasets", "Evaluation", "NN", "Files",
+            "CGAN", "Datasets", "Evaluation", "NN", "Media", "Files",
             .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
         ], resources: [.copy("Page")]),
         .executableTarget(name: "cgan", dependencies: [
-            "CGAN", "Datasets", "Evaluation", "NN", "Files", "Server",
+            "CGAN", "Datasets", "Evaluation", "NN", "Media", "Files", "Experiments", "Benchmark", "Server",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -58,9 +65,11 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Files", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Datasets", "NN", "TestSupport"]),
-        .testTarget(name: "CGANTests", dependencies: ["CGAN", "Datasets", "Evaluation", "NN", "Files", "TestSupport"]),
+        .testTarget(name: "CGANTests", dependencies: [
+            "CGAN", "Experiments", "Media", "Datasets", "Evaluation", "NN", "Files", "TestSupport",
+        ]),
         .testTarget(name: "ServerTests", dependencies: [
-            "Server", "CGAN", "Datasets", "Evaluation", "NN", "TestSupport",
+            "Server", "CGAN", "Datasets", "Evaluation", "NN", "Media", "TestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),

@@ -1,3 +1,4 @@
+import CGAN
 import Datasets
 import Foundation
 import NN

@@ -1,4 +1,5 @@
 import Foundation
+import Media
 import NN
 
 /// Walks through a generator's inputs: from one noise vector to another at a fixed class (style changes,

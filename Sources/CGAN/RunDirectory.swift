@@ -1,4 +1,5 @@
 import Foundation
+import Media
 
 /// The files of one run (SPEC 3): config.json, metrics.csv, samples/epoch-NNN.png, checkpoints/.
 public struct RunDirectory: Sendable {

@@ -1,6 +1,7 @@
 import Files
 import Datasets
 import Foundation
+import Media
 import NN
 
 /// What a training run reports as it goes.

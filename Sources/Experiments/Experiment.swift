@@ -1,3 +1,4 @@
+import CGAN
 import Foundation
 
 /// A controlled experiment answering one of the brief's open questions: variants that differ in one

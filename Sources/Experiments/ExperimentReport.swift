@@ -1,5 +1,7 @@
+import CGAN
 import Files
 import Foundation
+import Media
 
 /// The results of an experiment's finished runs, gathered from their run directories, and written as a
 /// CSV table, a Markdown report, curve plots and one sample grid per variant.

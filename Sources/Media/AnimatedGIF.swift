@@ -1,6 +1,5 @@
 import Files
 import CGIF
-import Datasets
 import Foundation
 
 /// An animated, looping grayscale GIF of equally sized frames, through giflib: the progress of a run's

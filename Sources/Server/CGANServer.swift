@@ -4,6 +4,7 @@ import Files
 import Foundation
 import Hummingbird
 import HummingbirdCore
+import Media
 import NIOCore
 import NN
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CGAN
 import Dispatch
+import Experiments
 import Foundation
 
 struct ExperimentCommand: ParsableCommand {

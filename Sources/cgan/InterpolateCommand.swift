@@ -2,6 +2,7 @@ import ArgumentParser
 import CGAN
 import Files
 import Foundation
+import Media
 
 struct InterpolateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

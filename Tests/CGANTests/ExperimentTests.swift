@@ -1,4 +1,6 @@
+import Experiments
 import Foundation
+import Media
 import TestSupport
 import XCTest
 import CGAN

@@ -1,6 +1,7 @@
 import CGAN
 import Datasets
 import Foundation
+import Media
 import NN
 import TestSupport
 import XCTest

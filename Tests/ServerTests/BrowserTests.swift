@@ -1,5 +1,6 @@
 import CGAN
 import Foundation
+import Media
 import TestSupport
 import XCTest
 
