@@ -1,9 +1,9 @@
-import Experiments
 import Foundation
-import Media
 import TestSupport
 import XCTest
 import CGAN
+import Experiments
+import Media
 import NN
 
 /// The options the experiments of docs/experiments.md need, and the runner's report arithmetic.
