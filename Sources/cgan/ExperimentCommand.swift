@@ -1,8 +1,8 @@
 import ArgumentParser
 import CGAN
 import Dispatch
-import Experiments
 import Foundation
+import Experiments
 
 struct ExperimentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
