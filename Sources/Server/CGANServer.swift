@@ -69,9 +69,9 @@ public struct CGANServer: Sendable {
                                          "modified": ISO8601DateFormatter().string(from: entry.modified)]
             if let config = config(of: entry) {
                 object["architecture"] = config.architecture.rawValue
-                object["dataset"] = config.dataset
-                object["epochs"] = config.epochs
-                object["noise"] = config.noise.rawValue
+                object["dataset"] = config.data.dataset
+                object["epochs"] = config.optimization.epochs
+                object["noise"] = config.model.noise.rawValue
             }
             if let run = entry.directory {
                 let done = Self.epochsDone(run)
@@ -119,7 +119,7 @@ public struct CGANServer: Sendable {
             }
             var object: [String: Any] = ["metrics": table(run.metrics), "validation": table(run.validation),
                                          "epochsDone": Self.epochsDone(run), "sampleGrids": run.sampleGrids.count]
-            if let config = config(of: entry) { object["epochs"] = config.epochs }
+            if let config = config(of: entry) { object["epochs"] = config.optimization.epochs }
             return try json(object)
         case "grid.png":
             guard let grid = run.sampleGrids.last, let data = FileManager.default.contents(atPath: grid) else {
@@ -127,7 +127,7 @@ public struct CGANServer: Sendable {
             }
             return png(data)
         case "losses.png":
-            if let data = FileManager.default.contents(atPath: run.lossPlot), Self.epochsDone(run) >= (config(of: entry)?.epochs ?? .max) {
+            if let data = FileManager.default.contents(atPath: run.lossPlot), Self.epochsDone(run) >= (config(of: entry)?.optimization.epochs ?? .max) {
                 return png(data)
             }
             guard let data = try? run.drawLossPlot() else { throw APIError(.notFound, "\(entry.name) has logged no losses yet") }
@@ -152,7 +152,7 @@ public struct CGANServer: Sendable {
             return try pool.with(path) { g in
                 if let truncation {
                     guard g.allowsTruncation else {
-                        throw APIError(.badRequest, "truncation applies to models trained on normal noise; \(entry.name) was trained on \(g.config.noise.rawValue) noise",
+                        throw APIError(.badRequest, "truncation applies to models trained on normal noise; \(entry.name) was trained on \(g.config.model.noise.rawValue) noise",
                                        parameter: "truncation")
                     }
                     g.truncation = truncation
@@ -191,7 +191,7 @@ public struct CGANServer: Sendable {
         try withGenerator(q) { g in
             let rows = try q.int("rows", 1...10, default: 5), seed = try q.seed("seed")
             let interpolation = Interpolation(generator: g)
-            let z = Matrix(rows: rows * g.classCount, cols: g.config.noiseSize)
+            let z = Matrix(rows: rows * g.classCount, cols: g.config.model.noiseSize)
             var labels: [Int] = []
             for r in 0..<rows {
                 let noise = interpolation.noise(seed: seed &+ UInt64(r))
@@ -211,7 +211,7 @@ public struct CGANServer: Sendable {
             let seed = try q.seed("seed")
             let steps = try ["a", "b", "c"].map { try q.double($0, -3...3, default: 0) }
             let base = Interpolation(generator: g).noise(seed: seed)
-            let spread: Float = g.config.noise == .normal ? 1 : (1.0 / 12).squareRoot()
+            let spread: Float = g.config.model.noise == .normal ? 1 : (1.0 / 12).squareRoot()
             var noise = base
             for (k, step) in steps.enumerated() {
                 let direction = Matrix(rows: 1, cols: base.count)
@@ -250,7 +250,7 @@ public struct CGANServer: Sendable {
     func inspect(_ q: QueryParameters) throws -> Response {
         let (images, labels, dataset) = try withGenerator(q) { g in
             let label = try self.label(q, "label", g), count = try q.int("count", 1...Self.maximumCount, default: 16)
-            return (g.generate(label: label, count: count, seed: try q.seed("seed")), [Int](repeating: label, count: count), g.config.dataset)
+            return (g.generate(label: label, count: count, seed: try q.seed("seed")), [Int](repeating: label, count: count), g.config.data.dataset)
         }
         let inspector = try inspectors.inspector(dataset: dataset, directory: dataDirectory)
         let encoder = JSONEncoder()
@@ -260,7 +260,7 @@ public struct CGANServer: Sendable {
 
     /// GET /api/train-image?index=N[&run=NAME]: training image N of the run's data set, as PNG.
     func trainingImage(_ q: QueryParameters) throws -> Response {
-        let dataset = config(of: try entry(q.string("run")))?.dataset ?? "mnist"
+        let dataset = config(of: try entry(q.string("run")))?.data.dataset ?? "mnist"
         let inspector = try inspectors.inspector(dataset: dataset, directory: dataDirectory)
         let index = try q.int("index", 0...(inspector.trainingCount - 1))
         let image = inspector.trainingImage(index)!
