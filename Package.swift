@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "CGANTests", dependencies: ["CGAN", "Datasets", "Evaluation", "NN", "Files", "TestSupport"]),
         // The `cgan` program's commands, parsed in-process.
         .testTarget(name: "CommandTests", dependencies: [
-            "cgan", "CGAN", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "cgan", "CGAN", "NN", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "ServerTests", dependencies: [
             "Server", "CGAN", "Datasets", "Evaluation", "NN", "TestSupport",

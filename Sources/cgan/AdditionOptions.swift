@@ -3,7 +3,7 @@ import CGAN
 
 /// `cgan train`'s options for what this tool adds to the models as the PyTorch reference trains them.
 struct AdditionOptions: TrainingOptionGroup {
-    @Flag(help: "Start from the model exactly as ../shared/bench/torch_cgan.py trains it (dcgan: none of these additions, no dropout in D), for comparisons with it; other options still apply.")
+    @Flag(help: "Start from the model as the PyTorch reference trains it (dcgan: none of these additions, no dropout in D); other options still apply.")
     var reference = false
 
     @Flag(inversion: .prefixedNo, help: .setting(\.additions.projectionDiscriminator, "dcgan: D ends in a projection of its features on a learned class embedding (Miyato & Koyama, 2018)"))

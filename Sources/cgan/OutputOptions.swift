@@ -23,7 +23,8 @@ struct OutputOptions: TrainingOptionGroup {
     var evalEvery = 5
 
     @OptionGroup var sampling: SamplingDropoutOption
-    @OptionGroup var evaluation: EvaluationOptions
+    /// How the validation set is scored: shared with `evaluate`, listed by --help-hidden here.
+    @OptionGroup(visibility: .hidden) var evaluation: EvaluationOptions
 
     /// What to write along the way is not part of the run: a resumed run takes it anew.
     func validate() throws {

@@ -29,6 +29,13 @@ struct TrainingSetting {
 }
 
 /// A group of `cgan train` options that set config settings.
+extension TrainingConfig {
+    /// The documented defaults and the reference models of every architecture, built once for the help texts
+    /// (ArgumentParser builds them at every parse).
+    static let documentedDefaults = Architecture.allCases.map(TrainingConfig.init(architecture:))
+    static let referenceDefaults = Architecture.allCases.map(TrainingConfig.init(reference:))
+}
+
 protocol TrainingOptionGroup: ParsableArguments {
     /// Every option of the group that sets a config setting, with its value as parsed.
     var settings: [TrainingSetting] { get }
@@ -40,14 +47,14 @@ extension ArgumentHelp {
     /// the defaults. `hidden`: an option kept for experiments, listed by --help-hidden only.
     static func setting<Value>(_ keyPath: KeyPath<TrainingConfig, Value>, _ abstract: String, note: String? = nil,
                                hidden: Bool = false) -> ArgumentHelp {
-        let defaults = Self.describe(Architecture.allCases.map { ($0, TrainingConfig(architecture: $0)[keyPath: keyPath]) })
-        let reference = Architecture.allCases.filter {
-            TrainingConfig.text(of: TrainingConfig(reference: $0)[keyPath: keyPath])
-                != TrainingConfig.text(of: TrainingConfig(architecture: $0)[keyPath: keyPath])
-        }
+        let documented = TrainingConfig.documentedDefaults.map { ($0.architecture, $0[keyPath: keyPath] as Any) }
+        let reference = zip(TrainingConfig.documentedDefaults, TrainingConfig.referenceDefaults).filter {
+            TrainingConfig.text(of: $0.1[keyPath: keyPath]) != TrainingConfig.text(of: $0.0[keyPath: keyPath])
+        }.map(\.1)
         let referenceNote = reference.isEmpty ? nil
-            : "with --reference: " + reference.map { "\(TrainingConfig.text(of: TrainingConfig(reference: $0)[keyPath: keyPath])) for \($0.rawValue)" }
+            : "with --reference: " + reference.map { "\(TrainingConfig.text(of: $0[keyPath: keyPath])) for \($0.architecture.rawValue)" }
                 .joined(separator: ", ")
+        let defaults = Self.describe(documented)
         let notes = [referenceNote, note].compactMap { $0 }
         return ArgumentHelp("\(abstract) (default: \(([defaults] + notes).joined(separator: "; "))).",
                             visibility: hidden ? .hidden : .default)
