@@ -24,9 +24,6 @@ struct MatrixOptions: TrainingOptionGroup {
         if let precision, let reason = MatrixProducts.unsupportedReason(precision) { throw CommandError(reason) }
     }
 
-    /// Sets the process-wide library choice.
-    func apply() { MatrixProducts.backend = matmul }
-
     var settings: [TrainingSetting] {
         [TrainingSetting("--threads", \.compute.threads, threads),
          TrainingSetting("--precision", \.compute.precision, precision)]

@@ -72,7 +72,6 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        matrix.apply()
         var location = data.location
         let directory = RunDirectory(output.out ?? "runs/\((model.arch ?? ModelOptions.defaultArchitecture).rawValue)")
         var stored: TrainingConfig?
@@ -85,7 +84,7 @@ struct TrainCommand: ParsableCommand {
         let bar = ProgressBar()
         do {
             let run = try TrainingRun(config: makeConfig(resuming: stored), data: images, directory: directory, resume: output.resume,
-                                      epochs: optimization.epochs, threads: matrix.threads) { bar.message($0) }
+                                      epochs: optimization.epochs, threads: matrix.threads, backend: matrix.matmul) { bar.message($0) }
             run.logEvery = output.logEvery
             run.sampleEvery = output.sampleEvery
             run.keepEvery = output.keepEvery
