@@ -68,6 +68,10 @@ let package = Package(
         .testTarget(name: "CGANTests", dependencies: [
             "CGAN", "Experiments", "Media", "Datasets", "Evaluation", "NN", "Files", "TestSupport",
         ]),
+        // The `cgan` program's commands, parsed in-process.
+        .testTarget(name: "CommandTests", dependencies: [
+            "cgan", "CGAN", "NN", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .testTarget(name: "ServerTests", dependencies: [
             "Server", "CGAN", "Datasets", "Evaluation", "NN", "Media", "TestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
