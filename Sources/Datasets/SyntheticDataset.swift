@@ -1,7 +1,7 @@
 /// A small generated data set in MNIST's layout, so that training, resuming and every command that reads data
 /// can run where no real data set has been downloaded (the test suite on a fresh checkout, for one).
 ///
-/// Class k is a stroke through the middle of the image at k·18°, shifted, lengthened and tilted a little per
+/// Class k is a stroke through the middle of the image at k·18°, shifted (up to 2 pixels), lengthened and tilted a little per
 /// image, with a little noise along it: easy to tell apart, yet varied enough that no two images are equal.
 /// The pixels come from integer arithmetic and a fixed generator, so the files are the same on every machine
 /// and verify against fixed digests like any other data set. `--dataset synthetic` is not listed among the
@@ -18,13 +18,17 @@ public enum SyntheticDataset {
         name: name, classNames: (0..<10).map(String.init),
         files: [
             DataFileSpec(role: .trainImages, name: "train-images-idx3-ubyte", rawBytes: 16 + trainCount * 784,
-                         rawSHA256: "", gzipSHA256: nil),
+                         rawSHA256:
+                         "81dc4b84f45954860dfd6366b3ea4e4006f874355244cd840108fab009a92455", gzipSHA256: nil),
             DataFileSpec(role: .trainLabels, name: "train-labels-idx1-ubyte", rawBytes: 8 + trainCount,
-                         rawSHA256: "", gzipSHA256: nil),
+                         rawSHA256:
+                         "b325bdea08048047ec24f89d7827464c224de6a88b7bbab63b2cd2ceca884fd7", gzipSHA256: nil),
             DataFileSpec(role: .testImages, name: "t10k-images-idx3-ubyte", rawBytes: 16 + testCount * 784,
-                         rawSHA256: "", gzipSHA256: nil),
+                         rawSHA256:
+                         "e81c28281e889757685d8198fce0a2cb623a3a051f2ddbeea0eb0d6316ec2822", gzipSHA256: nil),
             DataFileSpec(role: .testLabels, name: "t10k-labels-idx1-ubyte", rawBytes: 8 + testCount,
-                         rawSHA256: "", gzipSHA256: nil),
+                         rawSHA256:
+                         "66e4c6deb5f2a061f7d8cd5ec53025fdb9dabb08265e449acb8cf64b8cd36cac", gzipSHA256: nil),
         ],
         mirrors: [], systemDirectories: [])
 
@@ -63,13 +67,13 @@ public enum SyntheticDataset {
     static func drawStroke(class label: Int, into pixels: UnsafeMutableBufferPointer<UInt8>, offset: Int,
                            random: inout SplitMix64) {
         let d = directions[label]
-        let centreX = 14 * 16 + random.next(in: -40...40), centreY = 14 * 16 + random.next(in: -40...40)
+        let centreX = 14 * 16 + random.next(in: -32...32), centreY = 14 * 16 + random.next(in: -32...32)
         let halfLength = random.next(in: 7...10)
-        // End points: the centre ± the direction, each nudged by up to a pixel (a slight tilt).
-        let ax = centreX - d.x * halfLength / 8 + random.next(in: -16...16)
-        let ay = centreY - d.y * halfLength / 8 + random.next(in: -16...16)
-        let bx = centreX + d.x * halfLength / 8 + random.next(in: -16...16)
-        let by = centreY + d.y * halfLength / 8 + random.next(in: -16...16)
+        // End points: the centre ± the direction, each nudged by up to half a pixel (a slight tilt).
+        let ax = centreX - d.x * halfLength / 8 + random.next(in: -8...8)
+        let ay = centreY - d.y * halfLength / 8 + random.next(in: -8...8)
+        let bx = centreX + d.x * halfLength / 8 + random.next(in: -8...8)
+        let by = centreY + d.y * halfLength / 8 + random.next(in: -8...8)
         let ink = random.next(in: 190...240)
         let dx = bx - ax, dy = by - ay, lengthSquared = max(1, dx * dx + dy * dy)
         for y in 0..<28 {
