@@ -1,23 +1,21 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Synchronization
 
 /// Ctrl-C (or SIGTERM, SIGHUP) during training: the handler only sets a flag; the loop saves a checkpoint and stops cleanly.
 public enum Interruption {
-    nonisolated(unsafe) static var flag: sig_atomic_t = 0
+    /// Set by the signal handlers; a lock-free atomic, so storing to it from a handler is safe.
+    static let flag = Atomic<Bool>(false)
 
-    public static var requested: Bool { flag != 0 }
+    public static var requested: Bool { flag.load(ordering: .relaxed) }
 
     /// Installs the SIGINT, SIGTERM and SIGHUP handlers: each saves and stops like Ctrl-C.
     public static func install() {
-        signal(SIGINT) { _ in Interruption.flag = 1 }
-        signal(SIGTERM) { _ in Interruption.flag = 1 }
-        signal(SIGHUP) { _ in Interruption.flag = 1 }
+        signal(SIGINT) { _ in Interruption.flag.store(true, ordering: .relaxed) }
+        signal(SIGTERM) { _ in Interruption.flag.store(true, ordering: .relaxed) }
+        signal(SIGHUP) { _ in Interruption.flag.store(true, ordering: .relaxed) }
     }
 
     /// Simulates a Ctrl-C (tests).
-    public static func request() { flag = 1 }
-    public static func reset() { flag = 0 }
+    public static func request() { flag.store(true, ordering: .relaxed) }
+    public static func reset() { flag.store(false, ordering: .relaxed) }
 }

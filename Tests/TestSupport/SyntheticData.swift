@@ -27,7 +27,7 @@ public enum SyntheticData {
 
     private static let prepared: Result<(directory: String, data: MNISTFamilyDataset), Error> = Result {
         // The fast-kernel check may re-execute the process: do it before anything is written.
-        BLASRuntime.ensureFastKernel()
+        useFastBLASKernel()
         let directory = NSTemporaryDirectory() + "cgan-synthetic-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         createdDirectory = directory
