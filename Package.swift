@@ -59,6 +59,10 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Files", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Datasets", "NN", "TestSupport"]),
         .testTarget(name: "CGANTests", dependencies: ["CGAN", "Datasets", "Evaluation", "NN", "Files", "TestSupport"]),
+        // The `cgan` program's commands, parsed in-process.
+        .testTarget(name: "CommandTests", dependencies: [
+            "cgan", "CGAN", "NN", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .testTarget(name: "ServerTests", dependencies: [
             "Server", "CGAN", "Datasets", "Evaluation", "NN", "TestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),

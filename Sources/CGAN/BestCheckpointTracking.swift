@@ -19,8 +19,8 @@ extension TrainingRun {
             try? AtomicFile.write(kept.joined(separator: "\n") + "\n", to: csv)
         }
         onEpochEnd = { [config] epoch, generator in
-            guard epoch % every == 0 || epoch == config.epochs else { return (false, [bestKey: String(best)]) }
-            let (score, collapsed) = evaluator.validate(generator, dropout: config.dropoutAtSampling)
+            guard epoch % every == 0 || epoch == config.optimization.epochs else { return (false, [bestKey: String(best)]) }
+            let (score, collapsed) = evaluator.validate(generator, dropout: config.model.dropoutAtSampling)
             if !collapsed.isEmpty {
                 report("warning: epoch \(epoch): class(es) \(collapsed.map(String.init).joined(separator: ", ")) look collapsed "
                        + "(samples far less varied than the validation images of the class)")

@@ -71,7 +71,7 @@ public struct Checkpoint {
             throw fail("class count \(m["classes"] ?? "missing") is not in 2...\(TrainingConfig.maximumClassCount)")
         }
         if let problem = config.problem { throw fail("config: \(problem)") }
-        guard position.step >= 0, position.epoch >= 0, position.batch >= 0, position.epoch <= config.epochs else {
+        guard position.step >= 0, position.epoch >= 0, position.batch >= 0, position.epoch <= config.optimization.epochs else {
             throw fail("position \(positionJSON) is impossible")
         }
         self.classCount = classes

@@ -19,7 +19,7 @@ public final class ConditionalGenerator {
     public static let truncationRange: ClosedRange<Double> = 0.5...10
 
     /// Whether `truncation` may be set: G was trained on normal noise.
-    public var allowsTruncation: Bool { config.noise == .normal }
+    public var allowsTruncation: Bool { config.model.noise == .normal }
 
     /// Wraps a generator being trained (sampling leaves its training state untouched).
     public init(net: ConditionalNet, config: TrainingConfig, classCount: Int, imageSize: Int) {
@@ -39,7 +39,7 @@ public final class ConditionalGenerator {
         let models = GANModels(config: checkpoint.config, classCount: checkpoint.classCount, matrixProducts: matrixProducts)
         var tensors = checkpoint.tensors
         // A run that keeps an average of G's weights is sampled from the average.
-        let prefix = checkpoint.config.generatorAverageDecay > 0 ? "avgG" : "G"
+        let prefix = checkpoint.config.additions.generatorAverageDecay > 0 ? "avgG" : "G"
         try tensors.load(models.generator, prefix: prefix)
         try tensors.checkEverythingUsed(prefix: prefix)
         self.init(net: models.generator, config: checkpoint.config, classCount: checkpoint.classCount, imageSize: models.imageSize)
@@ -69,8 +69,8 @@ public final class ConditionalGenerator {
     /// (a view valid during the call), so that large exports need not hold them all.
     public func forEachChunk(labels: [Int], seed: UInt64, dropout: Bool? = nil,
                              _ body: (Matrix, Range<Int>) throws -> Void) rethrows {
-        let z = Matrix(rows: labels.count, cols: config.noiseSize)
-        config.noise.fill(z, rng: RandomGenerator(seed: seed), truncation: truncation)
+        let z = Matrix(rows: labels.count, cols: config.model.noiseSize)
+        config.model.noise.fill(z, rng: RandomGenerator(seed: seed), truncation: truncation)
         try forEachChunk(noise: z, labels: labels, seed: seed, dropout: dropout, body)
     }
 
@@ -97,7 +97,7 @@ public final class ConditionalGenerator {
     /// The one loop under every way of sampling: `labels` fills the [chunk, classes] input of each chunk.
     private func forEachChunk(noise z: Matrix, seed: UInt64, dropout: Bool?, labels fillLabels: (Range<Int>, Matrix) -> Void,
                               _ body: (Matrix, Range<Int>) throws -> Void) rethrows {
-        let mode: Mode = dropout ?? config.dropoutAtSampling ? .inferenceKeepingDropout : .inference
+        let mode: Mode = dropout ?? config.model.dropoutAtSampling ? .inferenceKeepingDropout : .inference
         // Dropout masks come from the net's generator: draw them from the seed, and leave training's state as it was.
         let saved = net.rng.state
         net.rng.restore(RandomGenerator(seed: seed &+ 1).state)

@@ -51,7 +51,7 @@ public struct ExperimentReport {
                     ? try PixelStatistics(generator: ConditionalGenerator(checkpoint: run.latestCheckpoint), dropout: true) : nil
                 // Both ways of sampling where G has dropout to keep or drop (it decides the paper model's scores).
                 let config = try Checkpoint(path: run.latestCheckpoint).config
-                for r in document.reports where r.dropoutAtSampling == config.dropoutAtSampling || config.generatorDropout > 0 {
+                for r in document.reports where r.dropoutAtSampling == config.model.dropoutAtSampling || config.model.generatorDropout > 0 {
                     rows.append(Row(variant: variant.name, seed: seed, dropoutAtSampling: r.dropoutAtSampling,
                                     parzenLL: r.parzenTest.mean, labelAccuracy: r.labelAccuracy, fid: r.fid,
                                     collapsedClasses: r.collapsedClasses.count,
@@ -142,7 +142,7 @@ public struct ExperimentReport {
             let seed = rows.filter { $0.variant == name }.map(\.seed).min() ?? 1
             let variant = experiment.variants.first { $0.name == name }!
             let g = try ConditionalGenerator(checkpoint: experiment.runDirectory(root: root, variant: variant, seed: seed).latestCheckpoint)
-            for dropout in [false] + (g.config.generatorDropout > 0 ? [true] : []) {
+            for dropout in [false] + (g.config.model.generatorDropout > 0 ? [true] : []) {
                 let file = "grid-\(name)" + (dropout ? "-dropout-on" : "") + ".png"
                 let labels = (0..<g.classCount * 10).map { $0 / 10 }
                 try ImageGrid.writePNG(g.generate(labels: labels, seed: 1, dropout: dropout), columns: 10, to: directory + "/" + file)

@@ -11,8 +11,8 @@ public struct Interpolation {
     /// The noise vector that `seed` draws (the first row `generate(... seed:)` would use, truncated as the
     /// generator's `truncation` says).
     public func noise(seed: UInt64) -> [Float] {
-        let z = Matrix(rows: 1, cols: generator.config.noiseSize)
-        generator.config.noise.fill(z, rng: RandomGenerator(seed: seed), truncation: generator.truncation)
+        let z = Matrix(rows: 1, cols: generator.config.model.noiseSize)
+        generator.config.model.noise.fill(z, rng: RandomGenerator(seed: seed), truncation: generator.truncation)
         return z.array
     }
 
@@ -29,7 +29,7 @@ public struct Interpolation {
         for s in 0..<steps {
             let t = Float(s) / Float(steps - 1)
             var (wa, wb) = (1 - t, t)
-            if generator.config.noise == .normal, angle > 1e-4 {
+            if generator.config.model.noise == .normal, angle > 1e-4 {
                 (wa, wb) = (sin((1 - t) * angle) / sin(angle), sin(t * angle) / sin(angle))
             }
             for j in 0..<a.count { z[s, j] = wa * a[j] + wb * b[j] }

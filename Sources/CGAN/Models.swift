@@ -16,45 +16,45 @@ public struct GANModels {
     /// products run with `matrixProducts` (a `TrainingStep` switches them to the config's precision for its steps).
     public init(config c: TrainingConfig, classCount: Int, imageSize: Int = 784, dataMeanPixel: [Float]? = nil,
                 matrixProducts: MatrixProducts = MatrixProducts()) {
-        let gRNG = RandomGenerator(seed: c.seed &+ SeedStream.generatorDropout), dRNG = RandomGenerator(seed: c.seed &+ SeedStream.discriminatorDropout)
-        let initRNG = RandomGenerator(seed: c.seed &+ SeedStream.initialization)
-        let nz = c.noiseSize, ny = classCount, nx = imageSize
+        let gRNG = RandomGenerator(seed: c.optimization.seed &+ SeedStream.generatorDropout), dRNG = RandomGenerator(seed: c.optimization.seed &+ SeedStream.discriminatorDropout)
+        let initRNG = RandomGenerator(seed: c.optimization.seed &+ SeedStream.initialization)
+        let nz = c.model.noiseSize, ny = classCount, nx = imageSize
         self.imageSize = imageSize
         func drop(_ p: Double, _ rng: RandomGenerator) -> [Layer] { p > 0 ? [Dropout(Float(p), rng: rng)] : [] }
-        let w = { (n: Int) in max(1, Int((Double(n) * c.widthMultiplier).rounded())) }
+        let w = { (n: Int) in max(1, Int((Double(n) * c.model.widthMultiplier).rounded())) }
         switch c.architecture {
         case .paper:
             let out = Linear(w(1200), nx)
             generator = ConditionalNet(
                 data: Sequential(Linear(nz, w(200)), ReLU()),
                 label: Sequential(Linear(ny, w(1000)), ReLU()),
-                trunk: Sequential(drop(c.generatorDropout, gRNG) + [Linear(w(200) + w(1000), w(1200)), ReLU()]
-                                  + drop(c.generatorDropout, gRNG) + [out, Sigmoid()] + drop(c.generatorOutputDropout, gRNG)),
+                trunk: Sequential(drop(c.model.generatorDropout, gRNG) + [Linear(w(200) + w(1000), w(1200)), ReLU()]
+                                  + drop(c.model.generatorDropout, gRNG) + [out, Sigmoid()] + drop(c.model.generatorOutputDropout, gRNG)),
                 rng: gRNG)
-            for l in generator.modules(ofType: Linear.self) { l.initializeUniform(range: Float(c.generatorInitRange), rng: initRNG) }
-            if c.generatorOutputBiasFromData, let mean = dataMeanPixel {
+            for l in generator.modules(ofType: Linear.self) { l.initializeUniform(range: Float(c.model.generatorInitRange), rng: initRNG) }
+            if c.model.generatorOutputBiasFromData, let mean = dataMeanPixel {
                 for (i, m) in mean.enumerated() {
                     let p = min(max(m, 1e-3), 1 - 1e-3)
                     out.bias.value.pointer[i] = log(p / (1 - p))
                 }
             }
         case .mlp:
-            let gd = c.generatorDropout
+            let gd = c.model.generatorDropout
             generator = ConditionalNet(
                 data: Identity(), label: Identity(),
                 trunk: Sequential([Linear(nz + ny, w(256)), LeakyReLU(slope: 0.2)] + drop(gd, gRNG)
                                   + [Linear(w(256), w(512)), LeakyReLU(slope: 0.2)] + drop(gd, gRNG)
                                   + [Linear(w(512), w(1024)), LeakyReLU(slope: 0.2)] + drop(gd, gRNG)
-                                  + [Linear(w(1024), nx), Tanh()] + drop(c.generatorOutputDropout, gRNG)),
+                                  + [Linear(w(1024), nx), Tanh()] + drop(c.model.generatorOutputDropout, gRNG)),
                 rng: gRNG)
         case .mlpBN:
-            let gd = c.generatorDropout
+            let gd = c.model.generatorDropout
             generator = ConditionalNet(
                 data: Sequential(Linear(nz, w(256)), BatchNorm1d(w(256)), ReLU()),
                 label: Sequential(Linear(ny, w(256)), BatchNorm1d(w(256)), ReLU()),
                 trunk: Sequential([Linear(2 * w(256), w(512)), BatchNorm1d(w(512)), ReLU()] + drop(gd, gRNG)
                                   + [Linear(w(512), w(1024)), BatchNorm1d(w(1024)), ReLU()] + drop(gd, gRNG)
-                                  + [Linear(w(1024), nx), Tanh()] + drop(c.generatorOutputDropout, gRNG)),
+                                  + [Linear(w(1024), nx), Tanh()] + drop(c.model.generatorOutputDropout, gRNG)),
                 rng: gRNG)
         case .dcgan:
             // ../shared/bench/torch_cgan.py's dcgan: G [z, y] -> 6272 (BN, ReLU) = [128, 7, 7] -> ConvT 64 (BN, ReLU)
@@ -66,34 +66,34 @@ public struct GANModels {
             let up1 = ConvTranspose2d(seed, outChannels: w(64), window)
             let up2 = ConvTranspose2d(up1.output, outChannels: 1, window)
             // With --class-batch-norm each batch norm's scale and shift come from the class instead.
-            let conditional = c.classBatchNorm
+            let conditional = c.additions.classBatchNorm
             func classAffine(_ shape: ImageShape) -> [Layer] { conditional ? [ClassAffine(shape, classes: ny)] : [] }
             let flat = ImageShape(channels: seed.count, height: 1, width: 1)
             generator = ConditionalNet(
                 data: Identity(), label: Identity(),
                 trunk: Sequential([Linear(nz + ny, seed.count), BatchNorm1d(seed.count, affine: !conditional)] + classAffine(flat)
                                   + [ReLU(), up1, BatchNorm2d(up1.output, affine: !conditional)] + classAffine(up1.output)
-                                  + [ReLU(), up2, Tanh()] + drop(c.generatorOutputDropout, gRNG)),
+                                  + [ReLU(), up2, Tanh()] + drop(c.model.generatorOutputDropout, gRNG)),
                 rng: gRNG)
         }
         discriminator = Self.discriminator(config: c, classCount: ny, imageSize: nx, rng: dRNG, width: w)
         generator.matrixProducts = matrixProducts
         discriminator.matrixProducts = matrixProducts
-        if c.discriminator ?? c.ownDiscriminator == .maxout {
-            for l in discriminator.modules(ofType: Linear.self) { l.initializeUniform(range: Float(c.discriminatorInitRange), rng: initRNG) }
+        if c.model.discriminator ?? c.ownDiscriminator == .maxout {
+            for l in discriminator.modules(ofType: Linear.self) { l.initializeUniform(range: Float(c.model.discriminatorInitRange), rng: initRNG) }
         }
         // PyTorch's default initialisation, in tree order, for the nets not initialised uniformly above.
         let defaultInitialized = (c.architecture == .paper ? [] : [generator])
-            + (c.discriminator ?? c.ownDiscriminator == .maxout ? [] : [discriminator])
+            + (c.model.discriminator ?? c.ownDiscriminator == .maxout ? [] : [discriminator])
         for layer in defaultInitialized.flatMap({ $0.modules(ofType: (any DefaultInitializable).self) }) {
             layer.initializeDefault(rng: initRNG)
         }
-        if let limit = c.discriminatorMaxNorm {
+        if let limit = c.model.discriminatorMaxNorm {
             for l in discriminator.modules(ofType: Linear.self) { l.weight.maxRowNorm = Float(limit) }
         }
-        if c.generatorAverageDecay > 0 {
+        if c.additions.generatorAverageDecay > 0 {
             var plain = c
-            plain.generatorAverageDecay = 0
+            plain.additions.generatorAverageDecay = 0
             // The same config and seed: the same initial weights.
             averageGenerator = GANModels(config: plain, classCount: classCount, imageSize: imageSize, dataMeanPixel: dataMeanPixel,
                                          matrixProducts: matrixProducts).generator
@@ -109,11 +109,11 @@ public struct GANModels {
     private static func discriminator(config c: TrainingConfig, classCount ny: Int, imageSize nx: Int, rng: RandomGenerator,
                                       width w: (Int) -> Int) -> ConditionalNet {
         func drop(_ p: Double) -> [Layer] { p > 0 ? [Dropout(Float(p), rng: rng)] : [] }
-        let dd = c.discriminatorDropout
-        switch (c.architecture, c.discriminator ?? c.ownDiscriminator) {
+        let dd = c.model.discriminatorDropout
+        switch (c.architecture, c.model.discriminator ?? c.ownDiscriminator) {
         case (_, .maxout?):
             return ConditionalNet(
-                data: Sequential(drop(c.discriminatorInputDropout) + [Maxout(nx, units: w(240), pieces: 5)]),
+                data: Sequential(drop(c.model.discriminatorInputDropout) + [Maxout(nx, units: w(240), pieces: 5)]),
                 label: Maxout(ny, units: w(50), pieces: 5),
                 trunk: Sequential(drop(dd) + [Maxout(w(240) + w(50), units: w(240), pieces: 4)] + drop(dd) + [Linear(w(240), 1)]),
                 rng: rng)
@@ -133,17 +133,17 @@ public struct GANModels {
             let down2 = Conv2d(down1.output, outChannels: w(128), window)
             // Spectral normalisation's power iterations start from a stream of their own, so the weights and
             // dropout masks of a run without it stay as they were.
-            let normRNG = c.spectralNorm ? RandomGenerator(seed: c.seed &+ SeedStream.spectralNorm) : nil
+            let normRNG = c.additions.spectralNorm ? RandomGenerator(seed: c.optimization.seed &+ SeedStream.spectralNorm) : nil
             func normalized(_ layer: any Layer & DefaultInitializable) -> Layer {
                 normRNG.map { SpectralNorm(layer, rng: $0) } ?? layer
             }
             let features: [Layer] = [normalized(down1), LeakyReLU(slope: 0.2)] + drop(dd)
-                + [normalized(down2), LeakyReLU(slope: 0.2)] + drop(c.discriminatorHeadDropout ?? dd)
-            if c.projectionDiscriminator {
-                let headRNG = c.headSpectralNorm ? normRNG : nil
+                + [normalized(down2), LeakyReLU(slope: 0.2)] + drop(c.additions.discriminatorHeadDropout ?? dd)
+            if c.additions.projectionDiscriminator {
+                let headRNG = c.additions.headSpectralNorm ? normRNG : nil
                 // The AC-GAN classifier is normalised as the head is: both read the same features.
                 var classifier: Layer?
-                if c.classLossWeight > 0 {
+                if c.additions.classLossWeight > 0 {
                     let linear = Linear(down2.output.count, ny)
                     classifier = headRNG.map { SpectralNorm(linear, rng: $0) } ?? linear
                 }

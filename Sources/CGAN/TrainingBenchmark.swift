@@ -35,9 +35,9 @@ public enum TrainingBenchmark {
                            repeats: Int = 5, warmup: Int = 50, maxWindows: Int = 20,
                            log: (String) -> Void = { _ in }) -> Result {
         var config = TrainingConfig(reference: architecture)
-        if let batchSize { config.batchSize = batchSize }
-        config.threads = threads
-        config.precision = precision
+        if let batchSize { config.optimization.batchSize = batchSize }
+        config.compute.threads = threads
+        config.compute.precision = precision
         let flopCounter = GEMMCounter()
         let products = MatrixProducts(backend: backend, counter: flopCounter)
         BLASRuntime.setThreadCount(threads, for: products.with(precision: precision))
@@ -46,7 +46,7 @@ public enum TrainingBenchmark {
         let images = Matrix(rows: n, cols: 784)
         rng.fillUniform(images, low: config.pixelScale == .unit ? 0 : -1, high: 1)
         let labels = (0..<n).map { _ in Int32(rng.integer(below: 10)) }
-        let sampler = MinibatchSampler(images: images, labels: labels, batchSize: config.batchSize, seed: 1)
+        let sampler = MinibatchSampler(images: images, labels: labels, batchSize: config.optimization.batchSize, seed: 1)
         let step = TrainingStep(config: config, models: GANModels(config: config, classCount: 10, matrixProducts: products),
                                 classCount: 10, stepsPerEpoch: sampler.batchesPerEpoch)
         var counter = 0
@@ -68,11 +68,11 @@ public enum TrainingBenchmark {
             let wall = Date().timeIntervalSince(t0)
             let own = processCPUSeconds() - own0
             let external = max(0, (machineBusySeconds() - busy0 - own) / wall)
-            let w = Window(imagesPerSecond: Double(steps * config.batchSize) / wall, seconds: wall,
+            let w = Window(imagesPerSecond: Double(steps * config.optimization.batchSize) / wall, seconds: wall,
                            externalCores: external, clean: external < allowed)
             windows.append(w)
             log(String(format: "[%@ b%d t%d] window %d: %.0f images/s, other processes %.2f cores%@", architecture.rawValue,
-                       config.batchSize, threads, windows.count, w.imagesPerSecond, external, w.clean ? "" : " (noisy, dropped)"))
+                       config.optimization.batchSize, threads, windows.count, w.imagesPerSecond, external, w.clean ? "" : " (noisy, dropped)"))
         }
         // The ceiling's products go uncounted: the counter holds the step's alone.
         let ceiling = MatrixProducts(backend: backend, precision: precision)
@@ -83,8 +83,8 @@ public enum TrainingBenchmark {
         let clean = windows.filter(\.clean)
         let counted = (clean.isEmpty ? windows : clean).map(\.imagesPerSecond).sorted()
         let median = counted.count % 2 == 1 ? counted[counted.count / 2] : (counted[counted.count / 2 - 1] + counted[counted.count / 2]) / 2
-        let achieved = Double(flopsPerStep) * median / Double(config.batchSize) / 1e9
-        return Result(arch: architecture.rawValue, batchSize: config.batchSize, threads: threads, blasKernel: BLASRuntime.coreName,
+        let achieved = Double(flopsPerStep) * median / Double(config.optimization.batchSize) / 1e9
+        return Result(arch: architecture.rawValue, batchSize: config.optimization.batchSize, threads: threads, blasKernel: BLASRuntime.coreName,
                       matmul: library.rawValue, precision: precision.rawValue,
                       windows: windows, medianImagesPerSecond: median, bestImagesPerSecond: counted.last ?? 0,
                       flopsPerStep: flopsPerStep, gflopsPerSecond: achieved,

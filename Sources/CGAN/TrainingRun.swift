@@ -72,10 +72,10 @@ public final class TrainingRun {
                 throw TrainingError("\(directory.path): config.json is a \(stored) run but its checkpoint holds \(c.config.architecture.rawValue); refusing to mix them")
             }
             config = c.config
-            if let epochs { config.epochs = epochs }
-            if let threads { config.threads = threads }
-            guard config.dataset == data.spec.name else {
-                throw TrainingError("\(directory.path): this run trained on \(config.dataset), not \(data.spec.name)")
+            if let epochs { config.optimization.epochs = epochs }
+            if let threads { config.compute.threads = threads }
+            guard config.data.dataset == data.spec.name else {
+                throw TrainingError("\(directory.path): this run trained on \(config.data.dataset), not \(data.spec.name)")
             }
             checkpoint = c
         } else if directory.holdsARun {
@@ -87,20 +87,20 @@ public final class TrainingRun {
             throw TrainingError("\(directory.path): nothing to resume (no run there)")
         }
         if let problem = config.problem { throw TrainingError(problem) }
-        if let reason = MatrixProducts.unsupportedReason(config.precision) { throw TrainingError(reason) }
+        if let reason = MatrixProducts.unsupportedReason(config.compute.precision) { throw TrainingError(reason) }
         self.config = config
         self.directory = directory
         self.data = data
         let products = MatrixProducts(backend: backend)
-        BLASRuntime.setThreadCount(config.threads, for: products.with(precision: config.precision))
+        BLASRuntime.setThreadCount(config.compute.threads, for: products.with(precision: config.compute.precision))
 
         var train = data.trainWithoutValidation
-        if let limit = config.trainLimit { train = train.subset(0..<min(limit, train.count)) }
-        guard train.count >= config.batchSize else {
-            throw TrainingError("batch size \(config.batchSize) exceeds the \(train.count) training images")
+        if let limit = config.data.trainLimit { train = train.subset(0..<min(limit, train.count)) }
+        guard train.count >= config.optimization.batchSize else {
+            throw TrainingError("batch size \(config.optimization.batchSize) exceeds the \(train.count) training images")
         }
         let images = train.matrix(scale: config.pixelScale)
-        sampler = MinibatchSampler(images: images, labels: train.labels, batchSize: config.batchSize, seed: config.seed)
+        sampler = MinibatchSampler(images: images, labels: train.labels, batchSize: config.optimization.batchSize, seed: config.optimization.seed)
         let meanPixel = Self.meanPixel(train)
         let models = GANModels(config: config, classCount: data.spec.classCount, dataMeanPixel: meanPixel, matrixProducts: products)
         trainer = TrainingStep(config: config, models: models, classCount: data.spec.classCount,
@@ -118,8 +118,8 @@ public final class TrainingRun {
         // The same noise every epoch, one row per class: progress is visible in the grids.
         let classes = data.spec.classCount
         fixedLabels = (0..<classes * 10).map { $0 / 10 }
-        fixedNoise = Matrix(rows: fixedLabels.count, cols: config.noiseSize)
-        config.noise.fill(fixedNoise, rng: RandomGenerator(seed: config.seed &+ SeedStream.sampleGridNoise))
+        fixedNoise = Matrix(rows: fixedLabels.count, cols: config.model.noiseSize)
+        config.model.noise.fill(fixedNoise, rng: RandomGenerator(seed: config.optimization.seed &+ SeedStream.sampleGridNoise))
         try FileManager.default.createDirectory(atPath: directory.samples, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: directory.checkpoints, withIntermediateDirectories: true)
         try writeConfig()  // on resume too: --epochs may have changed the total
@@ -143,7 +143,7 @@ public final class TrainingRun {
                     "sha256": (p.method == .gzipDigest ? f.gzipSHA256 : f.rawSHA256) ?? ""]
         }
         let document: [String: Any] = [
-            "settings": settings, "seed": config.seed,
+            "settings": settings, "seed": config.optimization.seed,
             "dataset": ["name": data.spec.name, "files": files],
             "program": "swift-cgan", "blas_kernel": BLASRuntime.coreName,
         ]
@@ -159,7 +159,7 @@ public final class TrainingRun {
 
     /// Writes samples/epoch-NNN.png from the fixed noise.
     public func writeSampleGrid(epoch: Int) throws -> String {
-        let images = generator.generate(noise: fixedNoise, labels: fixedLabels, seed: config.seed &+ SeedStream.sampleGridDrawing)
+        let images = generator.generate(noise: fixedNoise, labels: fixedLabels, seed: config.optimization.seed &+ SeedStream.sampleGridDrawing)
         let path = directory.sampleGrid(epoch: epoch)
         try ImageGrid.writePNG(images, columns: 10, to: path)
         return path
@@ -171,11 +171,11 @@ public final class TrainingRun {
         try Checkpoint.save(trainer, position: position, extra: metadata, to: path)
     }
 
-    /// Trains until `config.epochs` epochs are done, Ctrl-C, or a non-finite loss.
+    /// Trains until `config.optimization.epochs` epochs are done, Ctrl-C, or a non-finite loss.
     public func run(report: (TrainingEvent) -> Void) throws {
         let log = try MetricsLog(path: directory.metrics, resumingAt: position.step > 0 ? position.step : nil)
         let perEpoch = sampler.batchesPerEpoch
-        let totalSteps = perEpoch * config.epochs
+        let totalSteps = perEpoch * config.optimization.epochs
         let start = Date()
         var wall: Double { wallOffset + Date().timeIntervalSince(start) }
         var sum = StepStatistics(), count = 0, intervalStart = Date()
@@ -183,7 +183,7 @@ public final class TrainingRun {
         if position.step > 0 {
             report(.message("resuming at epoch \(position.epoch + 1), batch \(position.batch + 1) (step \(position.step))"))
         }
-        while position.epoch < config.epochs {
+        while position.epoch < config.optimization.epochs {
             while position.batch < perEpoch {
                 let (epoch, batch) = (position.epoch, position.batch)
                 let s = trainer.run(step: position.step) { x, y in
@@ -202,12 +202,12 @@ public final class TrainingRun {
                 if count == logEvery || position.batch == perEpoch {
                     let n = Double(count), seconds = Date().timeIntervalSince(intervalStart)
                     var p = TrainingProgress()
-                    p.step = position.step; p.totalSteps = totalSteps; p.epoch = epoch; p.epochs = config.epochs
+                    p.step = position.step; p.totalSteps = totalSteps; p.epoch = epoch; p.epochs = config.optimization.epochs
                     p.batch = position.batch; p.batchesPerEpoch = perEpoch
                     p.statistics = StepStatistics(discriminatorLoss: sum.discriminatorLoss / n, generatorLoss: sum.generatorLoss / n,
                                                   realScore: sum.realScore / n, fakeScore: sum.fakeScore / n,
                                                   learningRate: sum.learningRate, momentum: sum.momentum)
-                    p.imagesPerSecond = n * Double(config.batchSize) / max(seconds, 1e-9)
+                    p.imagesPerSecond = n * Double(config.optimization.batchSize) / max(seconds, 1e-9)
                     p.wallSeconds = wall
                     p.secondsLeft = Double(totalSteps - position.step) * seconds / n
                     log.append(step: p.step, epoch: Double(epoch) + Double(p.batch) / Double(perEpoch), stats: p.statistics,
@@ -217,7 +217,7 @@ public final class TrainingRun {
                 }
                 if Interruption.requested {
                     Interruption.reset()
-                    trainer.refreshAverageStatistics(seed: config.seed &+ SeedStream.averageStatistics &+ UInt64(position.step))
+                    trainer.refreshAverageStatistics(seed: config.optimization.seed &+ SeedStream.averageStatistics &+ UInt64(position.step))
                     try saveCheckpoint(to: directory.latestCheckpoint, wall: wall)
                     throw TrainingError("interrupted at step \(position.step); saved \(directory.latestCheckpoint); "
                                         + "continue with --resume", exitCode: 130)
@@ -226,8 +226,8 @@ public final class TrainingRun {
             let finished = position.epoch + 1
             position.epoch += 1
             position.batch = 0
-            trainer.refreshAverageStatistics(seed: config.seed &+ SeedStream.averageStatistics &+ UInt64(position.step))
-            let grid = finished % sampleEvery == 0 || finished == config.epochs ? try writeSampleGrid(epoch: finished) : nil
+            trainer.refreshAverageStatistics(seed: config.optimization.seed &+ SeedStream.averageStatistics &+ UInt64(position.step))
+            let grid = finished % sampleEvery == 0 || finished == config.optimization.epochs ? try writeSampleGrid(epoch: finished) : nil
             var metadata: [String: String] = [:]
             var best = false
             if let onEpochEnd {
@@ -238,7 +238,7 @@ public final class TrainingRun {
             if keepEvery > 0 && finished % keepEvery == 0 {
                 try saveCheckpoint(to: directory.epochCheckpoint(finished), wall: wall, extra: metadata)
             }
-            report(.message("epoch \(finished)/\(config.epochs) done" + (grid.map { ": samples \($0)" } ?? "")
+            report(.message("epoch \(finished)/\(config.optimization.epochs) done" + (grid.map { ": samples \($0)" } ?? "")
                             + ", checkpoint \(directory.latestCheckpoint)" + (best ? " (best so far)" : "")))
         }
         if let gif = try writeProgressAnimation() { report(.message("animation of the sample grids: \(gif)")) }

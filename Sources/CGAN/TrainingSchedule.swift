@@ -11,18 +11,18 @@ public struct TrainingSchedule: Sendable {
     let linearDecay: LinearRamp?
 
     public init(config c: TrainingConfig, stepsPerEpoch: Int) {
-        optimizer = c.optimizer
-        switch c.optimizer {
+        optimizer = c.optimization.optimizer
+        switch c.optimization.optimizer {
         case .sgd:
-            learningRate = ExponentialDecay(initial: c.learningRate, factor: c.learningRateDecay, floor: c.learningRateFloor)
-            momentum = LinearRamp(start: c.momentumStart, end: c.momentumEnd,
-                                  steps: Int(c.momentumSaturateEpochs * Double(stepsPerEpoch)))
+            learningRate = ExponentialDecay(initial: c.optimization.learningRate, factor: c.optimization.learningRateDecay, floor: c.optimization.learningRateFloor)
+            momentum = LinearRamp(start: c.optimization.momentumStart, end: c.optimization.momentumEnd,
+                                  steps: Int(c.optimization.momentumSaturateEpochs * Double(stepsPerEpoch)))
         case .adam:
-            learningRate = ExponentialDecay(initial: c.learningRate, factor: 1, floor: 0)
-            momentum = LinearRamp(start: c.adamBeta1, end: c.adamBeta1, steps: 0)
+            learningRate = ExponentialDecay(initial: c.optimization.learningRate, factor: 1, floor: 0)
+            momentum = LinearRamp(start: c.optimization.adamBeta1, end: c.optimization.adamBeta1, steps: 0)
         }
-        if c.optimizer == .adam, let fraction = c.learningRateDecayStart {
-            let total = c.epochs * stepsPerEpoch, start = Int((fraction * Double(total)).rounded())
+        if c.optimization.optimizer == .adam, let fraction = c.optimization.learningRateDecayStart {
+            let total = c.optimization.epochs * stepsPerEpoch, start = Int((fraction * Double(total)).rounded())
             decayStart = start
             linearDecay = LinearRamp(start: 1, end: 0, steps: max(total - start, 1))
         } else {

@@ -47,22 +47,22 @@ public final class TrainingStep {
     /// G's step back-propagates through D in inference mode unless `discriminatorDropoutInGeneratorStep`: every
     /// layer of D must then have an inference-mode backward pass (`InferenceDifferentiable`), or the step is refused.
     public init(config: TrainingConfig, models: GANModels, classCount: Int, stepsPerEpoch: Int) {
-        let unfit = config.discriminatorDropoutInGeneratorStep ? [] : models.discriminator.modulesWithoutInferenceBackward
+        let unfit = config.additions.discriminatorDropoutInGeneratorStep ? [] : models.discriminator.modulesWithoutInferenceBackward
         precondition(unfit.isEmpty, "TrainingStep: G's step back-propagates through D in inference mode (discriminatorDropoutInGeneratorStep is off), and these layers of D have no inference-mode backward pass: \(unfit.joined(separator: ", "))")
         self.config = config
         self.models = models
         self.classCount = classCount
-        let b = config.batchSize
+        let b = config.optimization.batchSize
         batchSize = b
-        rng = RandomGenerator(seed: config.seed &+ SeedStream.training)
+        rng = RandomGenerator(seed: config.optimization.seed &+ SeedStream.training)
         schedule = TrainingSchedule(config: config, stepsPerEpoch: stepsPerEpoch)
-        switch config.optimizer {
+        switch config.optimization.optimizer {
         case .sgd:
             generatorOptimizer = SGD(models.generator)
             discriminatorOptimizer = SGD(models.discriminator)
         case .adam:
-            generatorOptimizer = Adam(models.generator, beta2: Float(config.adamBeta2))
-            discriminatorOptimizer = Adam(models.discriminator, beta2: Float(config.adamBeta2))
+            generatorOptimizer = Adam(models.generator, beta2: Float(config.optimization.adamBeta2))
+            discriminatorOptimizer = Adam(models.discriminator, beta2: Float(config.optimization.adamBeta2))
         }
         generatorAverage = models.averageGenerator.map { WeightAverage(of: models.generator, into: $0) }
         discriminatorInput = Matrix(rows: 2 * b, cols: models.imageSize)
@@ -72,12 +72,12 @@ public final class TrainingStep {
         discriminatorGradient = Matrix(rows: 2 * b, cols: 1)
         generatorTargets = Matrix(rows: b, cols: 1)
         generatorGradient = Matrix(rows: b, cols: 1)
-        noise = Matrix(rows: b, cols: config.noiseSize)
+        noise = Matrix(rows: b, cols: config.model.noiseSize)
         realLabels = [Int32](repeating: 0, count: b)
         fakeLabels = realLabels
         classGradient = Matrix(rows: 2 * b, cols: classCount)
         modelProducts = models.generator.matrixProducts
-        stepProducts = modelProducts.with(precision: config.precision)
+        stepProducts = modelProducts.with(precision: config.compute.precision)
     }
 
     /// Where the caller writes the next real batch: images [B, 784] and labels.
@@ -139,7 +139,7 @@ public final class TrainingStep {
         realLabels.withUnsafeBufferPointer { oneHot($0, into: discriminatorLabels.rows(0..<b)) }
         let fakeLabelRows = discriminatorLabels.rows(b..<(2 * b))
         fakeLabels.withUnsafeBufferPointer { oneHot($0, into: fakeLabelRows) }
-        config.noise.fill(noise, rng: rng)
+        config.model.noise.fill(noise, rng: rng)
 
         let fake = g.forward(noise, labels: fakeLabelRows, mode: .training)
         discriminatorInput.rows(b..<(2 * b)).copy(from: fake)
@@ -149,7 +149,7 @@ public final class TrainingStep {
         stats.learningRate = Double(hyperparameters.learningRate)
         stats.momentum = Double(hyperparameters.momentum)
         let (logits, classLogits) = scoresAndClassLogits(d.forward(discriminatorInput, labels: discriminatorLabels, mode: .training))
-        switch config.adversarialLoss {
+        switch config.optimization.adversarialLoss {
         case .crossEntropy:
             stats.discriminatorLoss = binaryCrossEntropyWithLogits(logits, targets: targets, normaliser: Float(b),
                                                                    gradient: discriminatorGradient)
@@ -168,18 +168,18 @@ public final class TrainingStep {
         }
         _ = d.backward(discriminatorOutputGradient, needs: .parameters)
         var discriminatorHyperparameters = hyperparameters
-        discriminatorHyperparameters.learningRate *= Float(config.discriminatorLearningRateScale)
+        discriminatorHyperparameters.learningRate *= Float(config.optimization.discriminatorLearningRateScale)
         discriminatorOptimizer.update(discriminatorHyperparameters, step: step + 1)
 
         // Generator: through the updated D, to D's input, then through G.
         // In inference mode D's dropout is off, spectral normalisation's power iteration holds its u and v
         // (σ = uᵀWv of the updated W), as under PyTorch's D.eval(), and a batch norm would use its running
         // statistics; each layer's backward then gives that mode's gradient (checked when the step was built).
-        let scoringMode: Mode = config.discriminatorDropoutInGeneratorStep ? .training : .inference
+        let scoringMode: Mode = config.additions.discriminatorDropoutInGeneratorStep ? .training : .inference
         let (fakeLogits, fakeClassLogits) = scoresAndClassLogits(d.forward(fake, labels: fakeLabelRows, mode: scoringMode))
-        switch config.adversarialLoss {
+        switch config.optimization.adversarialLoss {
         case .crossEntropy:
-            stats.generatorLoss = config.generatorLoss.evaluate(logits: fakeLogits, targets: generatorTargets, gradient: generatorGradient)
+            stats.generatorLoss = config.optimization.generatorLoss.evaluate(logits: fakeLogits, targets: generatorTargets, gradient: generatorGradient)
         case .hinge:
             stats.generatorLoss = generatorHingeLoss(fakeLogits, gradient: generatorGradient)
         }
@@ -192,13 +192,13 @@ public final class TrainingStep {
         let gradFake = d.backward(generatorOutputGradient, needs: .input)
         _ = g.backward(gradFake, needs: .parameters)
         generatorOptimizer.update(hyperparameters, step: step + 1)
-        generatorAverage?.update(decay: Float(config.generatorAverageDecay))
+        generatorAverage?.update(decay: Float(config.additions.generatorAverageDecay))
         return stats
     }
 
     /// D's output [n, 1] or [n, 1 + classes] -> scores [n, 1] and, with a class loss, class logits [n, classes].
     private func scoresAndClassLogits(_ output: Matrix) -> (Matrix, Matrix?) {
-        guard config.classLossWeight > 0 else { return (output, nil) }
+        guard config.additions.classLossWeight > 0 else { return (output, nil) }
         let (scores, classLogits) = outputColumns.split(output, firstWidth: 1)
         return (scores, classLogits)
     }
@@ -206,7 +206,7 @@ public final class TrainingStep {
     /// The weighted AC-GAN loss: weight · mean cross-entropy of `logits` [n, classes] against `labels`; its
     /// gradient goes into `gradient`.
     private func classLoss(_ logits: Matrix, labels: [Int32], gradient: Matrix) -> Double {
-        let weight = Float(config.classLossWeight)
+        let weight = Float(config.additions.classLossWeight)
         let loss = labels.withUnsafeBufferPointer { softmaxCrossEntropy(logits, labels: $0, gradient: gradient) }
         let g = gradient.pointer
         for i in 0..<gradient.count { g[i] *= weight }
@@ -219,12 +219,12 @@ public final class TrainingStep {
     public func refreshAverageStatistics(seed: UInt64, batches: Int = 60) {
         guard let average = models.averageGenerator else { return }
         let rows = 4 * batchSize, rng = RandomGenerator(seed: seed)
-        let z = Matrix(rows: rows, cols: config.noiseSize), y = Matrix(rows: rows, cols: classCount)
+        let z = Matrix(rows: rows, cols: config.model.noiseSize), y = Matrix(rows: rows, cols: classCount)
         var labels = [Int32](repeating: 0, count: rows)
         let savedDropout = average.rng.state
         defer { average.rng.restore(savedDropout) }
         for _ in 0..<batches {
-            config.noise.fill(z, rng: rng)
+            config.model.noise.fill(z, rng: rng)
             for i in 0..<rows { labels[i] = Int32(rng.integer(below: classCount)) }
             labels.withUnsafeBufferPointer { oneHot($0, into: y) }
             _ = average.forward(z, labels: y, mode: .training)

@@ -64,7 +64,7 @@ public struct CGANServer: Sendable {
     /// Scans the runs and starts preparing the sample check of every data set they use (the training images,
     /// then the classifier), so the first "Check these samples" finds them ready.
     public func startBackgroundWork() {
-        let datasets = Set(catalog.entries().compactMap { $0.config?.dataset })
+        let datasets = Set(catalog.entries().compactMap { $0.config?.data.dataset })
         inspectors.prepare(datasets.sorted())
     }
 
@@ -116,11 +116,11 @@ public struct CGANServer: Sendable {
         return catalog.entries().map { entry in
             let config = entry.config
             let training = entry.epochsDone.map { done in
-                done < (config?.epochs ?? 0) && Date().timeIntervalSince(entry.modified) < 300
+                done < (config?.optimization.epochs ?? 0) && Date().timeIntervalSince(entry.modified) < 300
             }
             return RunSummary(name: entry.name, checkpoints: entry.checkpoints.keys.sorted(), modified: formatter.string(from: entry.modified),
-                              architecture: config?.architecture.rawValue, dataset: config?.dataset, epochs: config?.epochs,
-                              noise: config?.noise.rawValue, epochsDone: entry.epochsDone, training: training)
+                              architecture: config?.architecture.rawValue, dataset: config?.data.dataset, epochs: config?.optimization.epochs,
+                              noise: config?.model.noise.rawValue, epochsDone: entry.epochsDone, training: training)
         }
     }
 
@@ -158,7 +158,7 @@ public struct CGANServer: Sendable {
             return try JSONResponse.make(RunMetrics(
                 metrics: CSVTableBody(metrics), validation: CSVTableBody(sample(run.validation, rows: limits.metricsRows)),
                 epochsDone: metrics?.column("epoch").last.flatMap(UntrustedNumbers.count) ?? 0, sampleGrids: grids.count,
-                epochs: entry.config?.epochs))
+                epochs: entry.config?.optimization.epochs))
         case "grid.png":
             // The newest grid that is a regular file of the run (a link in its place is skipped).
             for name in Self.sampleGrids(files, run).reversed().prefix(3) {
@@ -168,7 +168,7 @@ public struct CGANServer: Sendable {
         case "losses.png":
             let metrics = sample(run.metrics, rows: limits.metricsRows)
             let done = metrics?.column("epoch").last.flatMap(UntrustedNumbers.count) ?? 0
-            if done >= (entry.config?.epochs ?? .max),
+            if done >= (entry.config?.optimization.epochs ?? .max),
                let data = try? files.read(files.relative(run.lossPlot, in: run), limit: Self.pictureLimit) {
                 return png(data)
             }
@@ -217,7 +217,7 @@ public struct CGANServer: Sendable {
                 return try pool.with(path, of: entry) { g in
                     if let truncation {
                         guard g.allowsTruncation else {
-                            throw APIError(.badRequest, "truncation applies to models trained on normal noise; \(entry.name) was trained on \(g.config.noise.rawValue) noise",
+                            throw APIError(.badRequest, "truncation applies to models trained on normal noise; \(entry.name) was trained on \(g.config.model.noise.rawValue) noise",
                                            parameter: "truncation")
                         }
                         g.truncation = truncation
@@ -259,7 +259,7 @@ public struct CGANServer: Sendable {
         let rows = try q.int("rows", 1...10, default: 5), seed = try q.seed("seed")
         return try await drawing(q) { g in
             let interpolation = Interpolation(generator: g)
-            let z = Matrix(rows: rows * g.classCount, cols: g.config.noiseSize)
+            let z = Matrix(rows: rows * g.classCount, cols: g.config.model.noiseSize)
             var labels: [Int] = []
             for r in 0..<rows {
                 let noise = interpolation.noise(seed: seed &+ UInt64(r))
@@ -279,7 +279,7 @@ public struct CGANServer: Sendable {
         let steps = try ["a", "b", "c"].map { try q.double($0, -3...3, default: 0) }
         return try await drawing(q) { g in
             let base = Interpolation(generator: g).noise(seed: seed)
-            let spread: Float = g.config.noise == .normal ? 1 : (1.0 / 12).squareRoot()
+            let spread: Float = g.config.model.noise == .normal ? 1 : (1.0 / 12).squareRoot()
             var noise = base
             for (k, step) in steps.enumerated() {
                 let direction = Matrix(rows: 1, cols: base.count)
@@ -320,10 +320,10 @@ public struct CGANServer: Sendable {
     func inspect(_ q: QueryParameters) async throws -> Response {
         let count = try q.int("count", 1...Self.maximumCount, default: 16), seed = try q.seed("seed")
         // Refused before waiting for a worker while the run's training images load.
-        if let dataset = try entry(q.string("run")).config?.dataset { _ = try inspectors.inspector(dataset: dataset) }
+        if let dataset = try entry(q.string("run")).config?.data.dataset { _ = try inspectors.inspector(dataset: dataset) }
         let inspectors = inspectors
         return try await drawing(q) { g in
-            let inspector = try inspectors.inspector(dataset: g.config.dataset)
+            let inspector = try inspectors.inspector(dataset: g.config.data.dataset)
             let label = try Self.label(q, "label", g)
             let images = g.generate(label: label, count: count, seed: seed)
             UntrustedNumbers.clearNaN(images)
@@ -333,7 +333,7 @@ public struct CGANServer: Sendable {
 
     /// GET /api/train-image?index=N[&run=NAME]: training image N of the run's data set, as PNG.
     func trainingImage(_ q: QueryParameters) throws -> Response {
-        let dataset = try entry(q.string("run")).config?.dataset ?? "mnist"
+        let dataset = try entry(q.string("run")).config?.data.dataset ?? "mnist"
         let inspector = try inspectors.inspector(dataset: dataset)
         let index = try q.int("index", 0...max(0, inspector.trainingCount - 1))
         guard let image = inspector.trainingImage(index) else { throw APIError(.notFound, "no training image \(index)", parameter: "index") }

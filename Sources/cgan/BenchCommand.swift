@@ -15,9 +15,6 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Model to time: paper, mlp, mlp-bn or dcgan, each as the PyTorch reference builds it (dcgan without the projection D, weight average, class-conditional batch norm and dropout in D that training adds by default).")
     var arch: Architecture = .paper
 
-    @Option(help: "Threads of the matrix products.")
-    var threads = 1
-
     @OptionGroup(title: "Matrix products") var matrix: MatrixOptions
 
     @Option(help: "Minibatch size (default: 100 for paper, 64 otherwise).")
@@ -33,14 +30,14 @@ struct BenchCommand: ParsableCommand {
     var warmup = 50
 
     func validate() throws {
-        if threads < 1 || steps < 1 || repeats < 1 || warmup < 0 { throw CommandError("--threads, --steps and --repeats must be at least 1") }
+        if steps < 1 || repeats < 1 || warmup < 0 { throw CommandError("--steps and --repeats must be at least 1") }
         if let batchSize, !(2...TrainingConfig.maximumBatchSize).contains(batchSize) {
             throw CommandError("--batch-size must be in 2...\(TrainingConfig.maximumBatchSize)")
         }
     }
 
     func run() throws {
-        let result = TrainingBenchmark.run(architecture: arch, batchSize: batchSize, threads: threads, precision: matrix.precision ?? .fp32,
+        let result = TrainingBenchmark.run(architecture: arch, batchSize: batchSize, threads: matrix.threads ?? ComputeSettings.defaultThreadCount, precision: matrix.precision ?? .fp32,
                                            backend: matrix.matmul, steps: steps,
                                            repeats: repeats, warmup: warmup) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         print(String(format: "%@ batch %d, %d thread(s), %@ %@: median %.0f images/s, best %.0f, %.1f GFLOP/s, %.2f GFLOP per step, peak RSS %.0f MiB%@",

@@ -68,15 +68,15 @@ struct EvaluateCommand: ParsableCommand {
         let generator = try ConditionalGenerator(checkpoint: checkpoint)
         try truncation.apply(to: generator)
         var location = location
-        location.dataset = location.dataset ?? generator.config.dataset
-        guard generator.config.dataset == location.name() else {
-            throw CommandError("this checkpoint was trained on \(generator.config.dataset), not \(location.name())")
+        location.dataset = location.dataset ?? generator.config.data.dataset
+        guard generator.config.data.dataset == location.name() else {
+            throw CommandError("this checkpoint was trained on \(generator.config.data.dataset), not \(location.name())")
         }
         let data = try location.load()
         let evaluator = options.makeEvaluator(data) { ProgressBar.printLine($0) }
         evaluator.seed = seed
         var reports: [EvaluationReport] = []
-        for dropout in sampling.modes(runSetting: generator.config.dropoutAtSampling) {
+        for dropout in sampling.modes(runSetting: generator.config.model.dropoutAtSampling) {
             let r = try evaluator.evaluate(generator, dropout: dropout)
             reports.append(r)
             printTable(r)

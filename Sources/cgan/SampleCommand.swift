@@ -71,7 +71,7 @@ struct SampleCommand: ParsableCommand {
             columns = Int(Double(count).squareRoot().rounded(.up))
         }
         let written = try SampleExport.write(from: generator, labels: labels, seed: seed,
-                                             dropout: sampling.modes(runSetting: generator.config.dropoutAtSampling)[0],
+                                             dropout: sampling.modes(runSetting: generator.config.model.dropoutAtSampling)[0],
                                              format: format, to: out, columns: columns)
         print("wrote \(labels.count) images: \(written.joined(separator: ", "))")
     }

@@ -20,7 +20,7 @@ struct TruncationOption: ParsableArguments {
     func apply(to generator: ConditionalGenerator) throws {
         guard let truncation else { return }
         guard generator.allowsTruncation else {
-            throw CommandError("--truncation applies to models trained on normal noise; this one was trained on \(generator.config.noise.rawValue) noise")
+            throw CommandError("--truncation applies to models trained on normal noise; this one was trained on \(generator.config.model.noise.rawValue) noise")
         }
         generator.truncation = truncation
     }

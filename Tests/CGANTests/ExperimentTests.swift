@@ -8,20 +8,20 @@ import NN
 final class ExperimentTests: XCTestCase {
     func testWidthMultiplierScalesEveryHiddenLayer() {
         var c = TrainingConfig(architecture: .paper)
-        c.widthMultiplier = 0.5
+        c.model.widthMultiplier = 0.5
         let m = GANModels(config: c, classCount: 10)
         XCTAssertEqual(m.generator.modules(ofType: Linear.self).map { [$0.inputSize, $0.outputSize] },
                        [[100, 100], [10, 500], [600, 600], [600, 784]])
         XCTAssertEqual(m.discriminator.modules(ofType: Linear.self).map { [$0.inputSize, $0.outputSize] },
                        [[784, 120 * 5], [10, 25 * 5], [145, 120 * 4], [120, 1]])
         c = TrainingConfig(architecture: .mlp)
-        c.widthMultiplier = 2
+        c.model.widthMultiplier = 2
         XCTAssertEqual(GANModels(config: c, classCount: 10).generator.modules(ofType: Linear.self).map(\.outputSize), [512, 1024, 2048, 784])
     }
 
     func testDiscriminatorKindPairsWithAnyMLPGenerator() {
         var c = TrainingConfig(architecture: .paper)
-        c.discriminator = .leaky
+        c.model.discriminator = .leaky
         let m = GANModels(config: c, classCount: 10)
         XCTAssertEqual(m.discriminator.modules(ofType: Linear.self).map { [$0.inputSize, $0.outputSize] },
                        [[794, 1024], [1024, 512], [512, 256], [256, 1]])
@@ -34,10 +34,10 @@ final class ExperimentTests: XCTestCase {
         XCTAssertGreaterThan(firstD, 0.01)
         XCTAssertLessThanOrEqual(firstD, 1 / Float(794).squareRoot())
         c = TrainingConfig(architecture: .mlp)
-        c.discriminator = .maxout
+        c.model.discriminator = .maxout
         XCTAssertEqual(GANModels(config: c, classCount: 10).discriminator.modules(ofType: Maxout.self).count, 3)
         XCTAssertFalse(c.isReferenceModel)
-        c.discriminator = .leaky
+        c.model.discriminator = .leaky
         XCTAssertTrue(c.isReferenceModel, "mlp's own D named explicitly is still the reference model")
     }
 
@@ -45,7 +45,7 @@ final class ExperimentTests: XCTestCase {
     /// pixels (dropped) and pixels beyond the data's range (kept ones doubled), which no real image has.
     func testOutputDropoutLeavesPixelsNoRealImageHas() {
         var c = TrainingConfig(architecture: .mlp)
-        c.generatorOutputDropout = 0.5
+        c.model.generatorOutputDropout = 0.5
         let m = GANModels(config: c, classCount: 10)
         XCTAssertTrue(m.generator.trunk.layers.last is Dropout)
         // Bright outputs (tanh(2) = 0.96), as a trained G draws strokes: doubled, they leave [-1, 1].
@@ -59,7 +59,7 @@ final class ExperimentTests: XCTestCase {
     }
 
     func testOldConfigsReadWithTheNewSettingsAtTheirDefaults() throws {
-        var object = try XCTUnwrap(JSONSerialization.jsonObject(with: JSONEncoder().encode(TrainingConfig(architecture: .mlp))) as? [String: Any])
+        var object = try flatObject(TrainingConfig(architecture: .mlp))
         for key in ["generatorOutputDropout", "widthMultiplier", "discriminator"] { object[key] = nil }
         let config = try XCTUnwrap(TrainingConfig.decode(JSONSerialization.data(withJSONObject: object)))
         XCTAssertEqual(config, TrainingConfig(architecture: .mlp))
@@ -67,75 +67,75 @@ final class ExperimentTests: XCTestCase {
 
     func testExperimentOptionsAreRangeChecked() {
         var c = TrainingConfig(architecture: .mlp)
-        c.widthMultiplier = 0.01
+        c.model.widthMultiplier = 0.01
         XCTAssertEqual(c.problem, "--width must be in 0.125...8")
         c = TrainingConfig(architecture: .mlp)
-        c.generatorOutputDropout = 1
+        c.model.generatorOutputDropout = 1
         XCTAssertEqual(c.problem, "--g-output-dropout must be in [0, 1)")
         c = TrainingConfig(architecture: .dcgan)
-        c.discriminator = .leaky
+        c.model.discriminator = .leaky
         XCTAssertEqual(c.problem, "--discriminator applies to the MLP models only, not dcgan")
         c = TrainingConfig(architecture: .mlp)
-        c.projectionDiscriminator = true
+        c.additions.projectionDiscriminator = true
         XCTAssertEqual(c.problem, "--projection applies to dcgan only")
         c = TrainingConfig(architecture: .dcgan)
-        c.generatorAverageDecay = 1
+        c.additions.generatorAverageDecay = 1
         XCTAssertEqual(c.problem, "--g-average must be in [0, 1) (0: off)")
         c = TrainingConfig(architecture: .mlp)
-        c.spectralNorm = true
+        c.additions.spectralNorm = true
         XCTAssertEqual(c.problem, "--spectral-norm applies to dcgan only")
         c = TrainingConfig(architecture: .dcgan)
-        c.headSpectralNorm = false
+        c.additions.headSpectralNorm = false
         XCTAssertEqual(c.problem, "--no-head-spectral-norm applies with --spectral-norm only")
-        c.spectralNorm = true
+        c.additions.spectralNorm = true
         XCTAssertNil(c.problem)
-        c.discriminatorMaxNorm = 2
+        c.model.discriminatorMaxNorm = 2
         XCTAssertEqual(c.problem, "--d-max-norm and --spectral-norm both limit D's weights; choose one")
         c = TrainingConfig(architecture: .dcgan)
-        c.adversarialLoss = .hinge
+        c.optimization.adversarialLoss = .hinge
         XCTAssertNil(c.problem)
-        c.generatorLoss = .saturating
+        c.optimization.generatorLoss = .saturating
         XCTAssertEqual(c.problem, "--g-loss applies to --loss bce only (the hinge loss has its own G loss)")
         c = TrainingConfig(architecture: .dcgan)
-        c.classLossWeight = 0.5
+        c.additions.classLossWeight = 0.5
         XCTAssertNil(c.problem)
         for weight in [-1, .nan, 101] {
-            c.classLossWeight = weight
+            c.additions.classLossWeight = weight
             XCTAssertEqual(c.problem, "--class-loss must be in 0...100 (0: off)")
         }
         c = TrainingConfig(reference: .dcgan)
-        c.classLossWeight = 1
+        c.additions.classLossWeight = 1
         XCTAssertEqual(c.problem, "--class-loss needs dcgan's projection discriminator (it reads the features the projection head reads)")
         XCTAssertFalse(c.isReferenceModel)
         c = TrainingConfig(reference: .dcgan)
-        c.classBatchNorm = true
+        c.additions.classBatchNorm = true
         XCTAssertNil(c.problem)
         XCTAssertFalse(c.isReferenceModel)
         c = TrainingConfig(architecture: .mlpBN)
-        c.classBatchNorm = true
+        c.additions.classBatchNorm = true
         XCTAssertEqual(c.problem, "--class-batch-norm applies to dcgan only")
         c = TrainingConfig(architecture: .dcgan)
-        c.discriminatorLearningRateScale = 4
+        c.optimization.discriminatorLearningRateScale = 4
         XCTAssertNil(c.problem)
         for scale in [0, -1, .nan, .infinity, 101] {
-            c.discriminatorLearningRateScale = scale
+            c.optimization.discriminatorLearningRateScale = scale
             XCTAssertEqual(c.problem, "--d-lr-scale must be in (0, 100]")
         }
         // Dropout options that the chosen model has no place for are refused for a new run, not silently
         // ignored; a stored config carrying one stays sound (its model never used it).
         c = TrainingConfig(reference: .dcgan)
-        c.generatorDropout = 0.2
+        c.model.generatorDropout = 0.2
         XCTAssertEqual(c.unusedSetting, "--g-dropout applies to the MLP models only (dcgan's G has batch norm, not dropout)")
         XCTAssertNil(c.problem)
         c = TrainingConfig(architecture: .mlp)
-        c.discriminatorInputDropout = 0.2
+        c.model.discriminatorInputDropout = 0.2
         XCTAssertEqual(c.unusedSetting, "--d-input-dropout applies to the maxout D only (paper, or --discriminator maxout)")
-        c.discriminator = .maxout
+        c.model.discriminator = .maxout
         XCTAssertNil(c.unusedSetting)
         XCTAssertNil(TrainingConfig(architecture: .paper).unusedSetting)
         XCTAssertNil(TrainingConfig(architecture: .mlpBN).unusedSetting)
         c = TrainingConfig(reference: .dcgan)
-        c.discriminatorDropout = 0.3
+        c.model.discriminatorDropout = 0.3
         XCTAssertNil(c.problem)
         XCTAssertFalse(c.isReferenceModel)
     }
@@ -146,17 +146,17 @@ final class ExperimentTests: XCTestCase {
     /// dropout then stored as 0) reads back as the reference it was.
     func testDCGANDefaultsAndItsReferenceConfiguration() throws {
         let improved = TrainingConfig(architecture: .dcgan), reference = TrainingConfig(reference: .dcgan)
-        XCTAssertTrue(improved.projectionDiscriminator && improved.generatorAverageDecay == 0.999 && improved.classBatchNorm)
-        XCTAssertEqual(improved.discriminatorDropout, 0.3)
-        XCTAssertTrue(improved.discriminatorHeadDropout == 0 && !improved.discriminatorDropoutInGeneratorStep)
-        XCTAssertEqual(improved.epochs, 40)
-        XCTAssertEqual(TrainingConfig(architecture: .mlp).epochs, 30)
+        XCTAssertTrue(improved.additions.projectionDiscriminator && improved.additions.generatorAverageDecay == 0.999 && improved.additions.classBatchNorm)
+        XCTAssertEqual(improved.model.discriminatorDropout, 0.3)
+        XCTAssertTrue(improved.additions.discriminatorHeadDropout == 0 && !improved.additions.discriminatorDropoutInGeneratorStep)
+        XCTAssertEqual(improved.optimization.epochs, 40)
+        XCTAssertEqual(TrainingConfig(architecture: .mlp).optimization.epochs, 30)
         XCTAssertFalse(improved.isReferenceModel)
         XCTAssertTrue(reference.isReferenceModel)
-        XCTAssertFalse(reference.projectionDiscriminator || reference.generatorAverageDecay != 0 || reference.classBatchNorm)
-        XCTAssertEqual(reference.discriminatorDropout, 0)
-        XCTAssertEqual(TrainingConfig(reference: .mlp).discriminatorDropout, 0.3, "the MLP reference keeps its D dropout")
-        var object = try XCTUnwrap(JSONSerialization.jsonObject(with: JSONEncoder().encode(improved)) as? [String: Any])
+        XCTAssertFalse(reference.additions.projectionDiscriminator || reference.additions.generatorAverageDecay != 0 || reference.additions.classBatchNorm)
+        XCTAssertEqual(reference.model.discriminatorDropout, 0)
+        XCTAssertEqual(TrainingConfig(reference: .mlp).model.discriminatorDropout, 0.3, "the MLP reference keeps its D dropout")
+        var object = try flatObject(improved)
         object["discriminatorDropout"] = 0.0
         for key in ["projectionDiscriminator", "generatorAverageDecay", "adversarialLoss", "spectralNorm", "headSpectralNorm", "classLossWeight",
                     "classBatchNorm", "discriminatorLearningRateScale", "discriminatorHeadDropout", "discriminatorDropoutInGeneratorStep"] {
@@ -217,7 +217,7 @@ final class ExperimentReportTests: XCTestCase {
         let run = e.runDirectory(root: root, variant: variant, seed: seed)
         try FileManager.default.createDirectory(atPath: run.checkpoints, withIntermediateDirectories: true)
         var config = TrainingConfig(architecture: variant.trainArguments.contains("mlp") ? .mlp : .paper)
-        config.generatorLoss = variant.trainArguments.contains("saturating") ? .saturating : .nonSaturating
+        config.optimization.generatorLoss = variant.trainArguments.contains("saturating") ? .saturating : .nonSaturating
         let models = GANModels(config: config, classCount: 10)
         try Checkpoint.save(TrainingStep(config: config, models: models, classCount: 10, stepsPerEpoch: 2),
                             position: .init(step: 4, epoch: 2, batch: 0), to: run.latestCheckpoint)

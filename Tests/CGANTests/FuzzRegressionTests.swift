@@ -51,7 +51,7 @@ final class FuzzRegressionTests: XCTestCase {
             // The seeds: a current config, one written before `optimizer` existed (migrated), a position.
             switch name {
             case "paper.json": XCTAssertNotNil(config, name); XCTAssertNil(config?.problem, name)
-            case "format1.json": XCTAssertEqual(config?.optimizer, .sgd, name)
+            case "format1.json": XCTAssertEqual(config?.optimization.optimizer, .sgd, name)
             case "position.json": XCTAssertNil(config, name)
             default: break
             }

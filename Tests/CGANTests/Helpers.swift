@@ -8,11 +8,12 @@ import TestSupport
 /// A small, fast config on the synthetic data set: `limit` training images, `batch` per step.
 func smallConfig(_ arch: Architecture, epochs: Int, limit: Int = 1000, batch: Int = 50, reference: Bool = false) -> TrainingConfig {
     var c = reference ? TrainingConfig(reference: arch) : TrainingConfig(architecture: arch)
-    c.epochs = epochs
-    c.trainLimit = limit
-    c.batchSize = batch
-    c.seed = 7
-    c.dataset = SyntheticDataset.name
+    c.optimization.epochs = epochs
+    c.data.trainLimit = limit
+    c.optimization.batchSize = batch
+    c.optimization.seed = 7
+    c.compute.threads = 1
+    c.data.dataset = SyntheticDataset.name
     return c
 }
 

@@ -169,7 +169,7 @@ final class HostileInputTests: XCTestCase {
         // --threads and --epochs apply.
         let r = try runCGAN(["train", "--out", dir, "--resume", "--epochs", "2", "--threads", "2"] + data)
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertEqual(try Checkpoint(path: runDirectory.latestCheckpoint).config.threads, 2)
+        XCTAssertEqual(try Checkpoint(path: runDirectory.latestCheckpoint).config.compute.threads, 2)
         XCTAssertEqual(try Checkpoint(path: runDirectory.latestCheckpoint).position.epoch, 2)
     }
 

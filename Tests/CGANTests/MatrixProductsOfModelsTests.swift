@@ -10,9 +10,9 @@ final class MatrixProductsOfModelsTests: XCTestCase {
 
     func testModelsMultiplyWithTheProductsTheyWereBuiltWith() {
         var config = TrainingConfig(architecture: .dcgan)
-        config.spectralNorm = true
-        config.projectionDiscriminator = true
-        config.generatorAverageDecay = 0.999
+        config.additions.spectralNorm = true
+        config.additions.projectionDiscriminator = true
+        config.additions.generatorAverageDecay = 0.999
         let counter = GEMMCounter()
         let models = GANModels(config: config, classCount: 10, matrixProducts: MatrixProducts(backend: .openBLAS, counter: counter))
         for net in [models.generator, models.discriminator, models.averageGenerator!] {
@@ -32,11 +32,11 @@ final class MatrixProductsOfModelsTests: XCTestCase {
     /// A step counts its products with the models' counter and leaves the nets' own settings in place.
     func testAStepCountsIntoTheModelsCounterAndKeepsTheirSettings() {
         var config = TrainingConfig(architecture: .mlp)
-        config.batchSize = 8
+        config.optimization.batchSize = 8
         let counter = GEMMCounter()
         let models = GANModels(config: config, classCount: 10, matrixProducts: MatrixProducts(backend: .openBLAS, counter: counter))
         let step = TrainingStep(config: config, models: models, classCount: 10, stepsPerEpoch: 10)
-        XCTAssertEqual(step.stepProducts.precision, config.precision)
+        XCTAssertEqual(step.stepProducts.precision, config.compute.precision)
         let shapes = counter.recordingShapes {
             _ = step.run(step: 0) { images, labels in
                 images.fill(0.5)
@@ -54,16 +54,16 @@ final class MatrixProductsOfModelsTests: XCTestCase {
         for architecture in Architecture.allCases {
             for kind in [nil] + DiscriminatorKind.allCases.map(Optional.some) {
                 var config = TrainingConfig(architecture: architecture)
-                config.discriminator = kind
+                config.model.discriminator = kind
                 let d = GANModels(config: config, classCount: 10).discriminator
                 XCTAssertEqual(d.modulesWithoutInferenceBackward, [], "\(architecture) with D \(kind?.rawValue ?? "its own")")
             }
         }
         var config = TrainingConfig(architecture: .dcgan)
-        config.spectralNorm = true
-        config.headSpectralNorm = true
-        config.projectionDiscriminator = true
-        config.classLossWeight = 1
+        config.additions.spectralNorm = true
+        config.additions.headSpectralNorm = true
+        config.additions.projectionDiscriminator = true
+        config.additions.classLossWeight = 1
         XCTAssertEqual(GANModels(config: config, classCount: 10).discriminator.modulesWithoutInferenceBackward, [])
     }
 }

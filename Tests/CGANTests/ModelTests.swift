@@ -19,7 +19,7 @@ final class ModelTests: XCTestCase {
     func testNoDropoutFollowsTheGeneratorsOutputLayer() {
         for arch in Architecture.allCases {
             var c = TrainingConfig(architecture: arch)
-            c.generatorDropout = 0.5
+            c.model.generatorDropout = 0.5
             let layers = GANModels(config: c, classCount: 10).generator.trunk.layers
             XCTAssertTrue(layers[layers.count - 2] is Linear || layers[layers.count - 2] is ConvTranspose2d, arch.rawValue)
             XCTAssertTrue(layers.last is Sigmoid || layers.last is Tanh, arch.rawValue)
@@ -33,15 +33,15 @@ final class ModelTests: XCTestCase {
     func testDCGANDiscriminatorDropout() {
         var c = TrainingConfig(reference: .dcgan)
         XCTAssertFalse(GANModels(config: c, classCount: 10).discriminator.trunk.layers.contains { $0 is Dropout })
-        XCTAssertTrue(c.discriminatorDropoutInGeneratorStep, "the reference keeps PyTorch's D.train() in G's step")
+        XCTAssertTrue(c.additions.discriminatorDropoutInGeneratorStep, "the reference keeps PyTorch's D.train() in G's step")
         c = TrainingConfig(architecture: .dcgan)
-        XCTAssertEqual(c.discriminatorDropout, 0.3)
-        XCTAssertFalse(c.discriminatorDropoutInGeneratorStep)
-        XCTAssertTrue(TrainingConfig(architecture: .mlp).discriminatorDropoutInGeneratorStep)
+        XCTAssertEqual(c.model.discriminatorDropout, 0.3)
+        XCTAssertFalse(c.additions.discriminatorDropoutInGeneratorStep)
+        XCTAssertTrue(TrainingConfig(architecture: .mlp).additions.discriminatorDropoutInGeneratorStep)
         let layers = GANModels(config: c, classCount: 10).discriminator.trunk.layers
         XCTAssertEqual(layers.indices.filter { layers[$0] is Dropout }, [2])
         XCTAssertTrue(layers[1] is LeakyReLU)
-        c.discriminatorHeadDropout = nil   // runs stored before the head's own setting: after both convolutions
+        c.additions.discriminatorHeadDropout = nil   // runs stored before the head's own setting: after both convolutions
         let both = GANModels(config: c, classCount: 10).discriminator.trunk.layers
         XCTAssertEqual(both.indices.filter { both[$0] is Dropout }, [2, 5])
         XCTAssertTrue(both[4] is LeakyReLU)
@@ -56,26 +56,26 @@ final class ModelTests: XCTestCase {
             return Dictionary(uniqueKeysWithValues: layers.indices.compactMap { i in (layers[i] as? Dropout).map { (i, $0.p) } })
         }
         var c = TrainingConfig(architecture: .dcgan)
-        c.discriminatorHeadDropout = 0
+        c.additions.discriminatorHeadDropout = 0
         XCTAssertEqual(dropouts(c), [2: 0.3])
-        c.discriminatorDropout = 0; c.discriminatorHeadDropout = 0.5
+        c.model.discriminatorDropout = 0; c.additions.discriminatorHeadDropout = 0.5
         XCTAssertEqual(dropouts(c), [4: 0.5])
         XCTAssertNil(c.problem)
-        c.discriminatorHeadDropout = 1
+        c.additions.discriminatorHeadDropout = 1
         XCTAssertEqual(c.problem, "--d-head-dropout must be in [0, 1)")
         var mlp = TrainingConfig(architecture: .mlp)
-        mlp.discriminatorHeadDropout = 0.2
+        mlp.additions.discriminatorHeadDropout = 0.2
         XCTAssertEqual(mlp.problem, "--d-head-dropout applies to dcgan only")
         var normalized = TrainingConfig(architecture: .dcgan)
-        normalized.spectralNorm = true
-        normalized.discriminatorDropoutInGeneratorStep = false
+        normalized.additions.spectralNorm = true
+        normalized.additions.discriminatorDropoutInGeneratorStep = false
         XCTAssertNil(normalized.problem, "G's step in inference mode holds the power iteration, which is sound")
     }
 
     /// dLoss/dx through the whole conditional D (maxout branches, concat, trunk) against finite differences.
     func testDiscriminatorInputGradientMatchesFiniteDifferences() {
         var c = TrainingConfig(architecture: .paper)
-        c.discriminatorInitRange = 0.1
+        c.model.discriminatorInitRange = 0.1
         let d = GANModels(config: c, classCount: 10).discriminator
         let rng = RandomGenerator(seed: 5)
         let x = Matrix(rows: 3, cols: 784), y = Matrix(rows: 3, cols: 10)
@@ -113,7 +113,7 @@ final class ModelTests: XCTestCase {
         XCTAssertEqual(variance, 0.5515, accuracy: 0.02)   // the standard normal truncated to ±1.5: 1 − 2tφ(t)/(2Φ(t) − 1)
 
         var c = TrainingConfig(architecture: .mlp)
-        c.seed = 2
+        c.optimization.seed = 2
         let g = ConditionalGenerator(net: GANModels(config: c, classCount: 10).generator, config: c, classCount: 10, imageSize: 784)
         XCTAssertTrue(g.allowsTruncation)
         let before = g.generate(label: 4, count: 8, seed: 9).array
@@ -128,7 +128,7 @@ final class ModelTests: XCTestCase {
     /// weight gradients of the trunk, head and classifier against finite differences of L = Σ output ∘ R.
     func testAuxiliaryClassifierDiscriminatorGradientsMatchFiniteDifferences() {
         var c = TrainingConfig(architecture: .dcgan)
-        c.classLossWeight = 1
+        c.additions.classLossWeight = 1
         let d = GANModels(config: c, classCount: 10).discriminator
         let rng = RandomGenerator(seed: 8)
         rng.fillUniform(d.head!.embedding.value, low: -0.05, high: 0.05)   // the embedding starts at zero
@@ -168,11 +168,11 @@ extension ModelTests {
     /// the whole G are too coarse to check the wiring), and in a mixed batch every row gets its own class's.
     func testClassConditionalBatchNormIsThePlainGeneratorWithTheClassesScaleAndShift() {
         var c = TrainingConfig(architecture: .dcgan)
-        XCTAssertTrue(c.classBatchNorm, "on by default for dcgan")
-        c.classBatchNorm = false
-        c.widthMultiplier = 0.25
+        XCTAssertTrue(c.additions.classBatchNorm, "on by default for dcgan")
+        c.additions.classBatchNorm = false
+        c.model.widthMultiplier = 0.25
         let plain = GANModels(config: c, classCount: 10).generator
-        c.classBatchNorm = true
+        c.additions.classBatchNorm = true
         let conditional = GANModels(config: c, classCount: 10).generator
         let names = conditional.namedParameters.map(\.name)
         XCTAssertTrue(Set(names).isSuperset(of: ["trunk.1.running_mean", "trunk.2.scale", "trunk.2.shift", "trunk.6.scale"]), "\(names)")
@@ -202,8 +202,8 @@ extension ModelTests {
             XCTAssertEqual(a.count, b.count, what)
             XCTAssertLessThan(zip(a, b).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 1, 1e-5, what)
         }
-        let z = Matrix(rows: 4, cols: c.noiseSize), y = Matrix(rows: 4, cols: 10), r = Matrix(rows: 4, cols: 784)
-        c.noise.fill(z, rng: rng)
+        let z = Matrix(rows: 4, cols: c.model.noiseSize), y = Matrix(rows: 4, cols: 10), r = Matrix(rows: 4, cols: 784)
+        c.model.noise.fill(z, rng: rng)
         rng.fillUniform(r, low: -1, high: 1)
         for row in 0..<4 { y[row, 7] = 1 }
         useClass(7)
@@ -288,7 +288,7 @@ final class CheckpointTests: XCTestCase {
         XCTAssertThrowsError(try tensors.load(mlp.generator, prefix: "G")) { XCTAssertTrue("\($0)".contains("missing"), "\($0)") }
         // Same names, other shapes.
         var wide = TrainingConfig(architecture: .paper)
-        wide.noiseSize = 50
+        wide.model.noiseSize = 50
         let paper50 = GANModels(config: wide, classCount: 10)
         tensors = c.tensors
         XCTAssertThrowsError(try tensors.load(paper50.generator, prefix: "G")) { XCTAssertTrue("\($0)".contains("shape"), "\($0)") }

@@ -13,8 +13,8 @@ final class OptimizerContractTests: XCTestCase {
     /// η = 0.1 / 1.00004^t (floor 1e-6) and μ rising linearly from 0.5 to 0.7 over the saturation epochs.
     func testThePapersDecayAndMomentumRampReachSGD() {
         var config = TrainingConfig(architecture: .paper)
-        config.batchSize = 8
-        config.momentumSaturateEpochs = 2
+        config.optimization.batchSize = 8
+        config.optimization.momentumSaturateEpochs = 2
         let stepsPerEpoch = 50
         let trainer = TrainingStep(config: config, models: GANModels(config: config, classCount: 10), classCount: 10,
                                    stepsPerEpoch: stepsPerEpoch)
@@ -52,15 +52,15 @@ final class OptimizerContractTests: XCTestCase {
     /// zero at step 400; β₁ is untouched. SGD runs refuse it.
     func testAdamsLinearFallToZero() {
         var config = TrainingConfig(architecture: .dcgan)
-        config.epochs = 4
-        config.learningRateDecayStart = 0.5
+        config.optimization.epochs = 4
+        config.optimization.learningRateDecayStart = 0.5
         let schedule = TrainingSchedule(config: config, stepsPerEpoch: 100)
         for (t, rate) in [(0, 2e-4), (199, 2e-4), (200, 2e-4), (300, 1e-4), (350, 0.5e-4), (399, 0.01e-4), (400, 0)] {
             XCTAssertEqual(Double(schedule.hyperparameters(atStep: t).learningRate), rate, accuracy: 1e-9, "step \(t)")
             XCTAssertEqual(schedule.hyperparameters(atStep: t).momentum, 0.5)
         }
         var sgd = TrainingConfig(architecture: .paper)
-        sgd.learningRateDecayStart = 0.5
+        sgd.optimization.learningRateDecayStart = 0.5
         XCTAssertEqual(sgd.problem, "--lr-decay-from applies to the Adam models (mlp, mlp-bn, dcgan)")
     }
 

@@ -75,8 +75,8 @@ final class PyTorchExportTests: XCTestCase {
         try tensors.load(models.generator, prefix: "G")
         try tensors.load(models.discriminator, prefix: "D")
         let rng = RandomGenerator(seed: 9)
-        let z = Matrix(rows: 6, cols: checkpoint.config.noiseSize), y = Matrix(rows: 6, cols: 10)
-        checkpoint.config.noise.fill(z, rng: rng)
+        let z = Matrix(rows: 6, cols: checkpoint.config.model.noiseSize), y = Matrix(rows: 6, cols: 10)
+        checkpoint.config.model.noise.fill(z, rng: rng)
         [3, 1, 4, 1, 5, 9].map(Int32.init).withUnsafeBufferPointer { oneHot($0, into: y) }
         let g = models.generator.forward(z, labels: y, mode: .inference).clone()
         let d = models.discriminator.forward(g, labels: y, mode: .inference).clone()

@@ -13,13 +13,13 @@ final class TrainingStepEquivalenceTests: XCTestCase {
         let b = t.batchSize, g = t.models.generator, d = t.models.discriminator
         // Same draws, in the same order, as TrainingStep.run.
         let fakeLabels = (0..<b).map { _ in Int32(rng.integer(below: t.classCount)) }
-        let z = Matrix(rows: b, cols: t.config.noiseSize)
-        t.config.noise.fill(z, rng: rng)
+        let z = Matrix(rows: b, cols: t.config.model.noiseSize)
+        t.config.model.noise.fill(z, rng: rng)
         let yReal = Matrix(rows: b, cols: t.classCount), yFake = Matrix(rows: b, cols: t.classCount)
         realLabels.withUnsafeBufferPointer { oneHot($0, into: yReal) }
         fakeLabels.withUnsafeBufferPointer { oneHot($0, into: yFake) }
         let fake = g.forward(z, labels: yFake, mode: .training).clone()
-        let weight = Float(t.config.classLossWeight)
+        let weight = Float(t.config.additions.classLossWeight)
         let grad = Matrix(rows: b, cols: weight > 0 ? 1 + t.classCount : 1)
 
         let params = d.trainableParameters
@@ -62,13 +62,13 @@ final class TrainingStepEquivalenceTests: XCTestCase {
 
     func assertEquivalent(_ arch: Architecture, projection: Bool = false, classLoss: Double = 0) throws {
         var config = TrainingConfig(reference: arch)
-        config.projectionDiscriminator = projection
-        config.classLossWeight = classLoss
+        config.additions.projectionDiscriminator = projection
+        config.additions.classLossWeight = classLoss
         // Dropout masks are drawn in a different order by the two formulations: compare without dropout.
-        config.generatorDropout = 0; config.discriminatorDropout = 0; config.discriminatorInputDropout = 0
-        config.batchSize = 16
-        config.optimizer = .sgd
-        config.learningRate = 0.05
+        config.model.generatorDropout = 0; config.model.discriminatorDropout = 0; config.model.discriminatorInputDropout = 0
+        config.optimization.batchSize = 16
+        config.optimization.optimizer = .sgd
+        config.optimization.learningRate = 0.05
         let fast = TrainingStep(config: config, models: GANModels(config: config, classCount: 10), classCount: 10, stepsPerEpoch: 100)
         let plain = TrainingStep(config: config, models: GANModels(config: config, classCount: 10), classCount: 10, stepsPerEpoch: 100)
         let plainRNG = RandomGenerator(state: fast.rng.state)
@@ -107,11 +107,11 @@ final class TrainingStepEquivalenceTests: XCTestCase {
     func testGeneratorStepWithoutDropoutSeesTheWholeD() {
         for (dropoutInGeneratorStep, spectralNorm) in [(false, false), (true, false), (false, true)] {
             var config = TrainingConfig(architecture: .dcgan)
-            config.batchSize = 16
-            config.generatorAverageDecay = 0
-            config.discriminatorHeadDropout = 0.3   // dropout before the head too, so that it moves G's loss clearly
-            config.discriminatorDropoutInGeneratorStep = dropoutInGeneratorStep
-            config.spectralNorm = spectralNorm
+            config.optimization.batchSize = 16
+            config.additions.generatorAverageDecay = 0
+            config.additions.discriminatorHeadDropout = 0.3   // dropout before the head too, so that it moves G's loss clearly
+            config.additions.discriminatorDropoutInGeneratorStep = dropoutInGeneratorStep
+            config.additions.spectralNorm = spectralNorm
             let step = TrainingStep(config: config, models: GANModels(config: config, classCount: 10), classCount: 10, stepsPerEpoch: 100)
             let twin = GANModels(config: config, classCount: 10).generator
             let rng = RandomGenerator(state: step.rng.state), data = RandomGenerator(seed: 6)
@@ -121,8 +121,8 @@ final class TrainingStepEquivalenceTests: XCTestCase {
             }
             // The step's own draws, in its order: G's images, then D's scores of them in inference.
             let fakeLabels = (0..<16).map { _ in Int32(rng.integer(below: 10)) }
-            let z = Matrix(rows: 16, cols: config.noiseSize), yFake = Matrix(rows: 16, cols: 10)
-            config.noise.fill(z, rng: rng)
+            let z = Matrix(rows: 16, cols: config.model.noiseSize), yFake = Matrix(rows: 16, cols: 10)
+            config.model.noise.fill(z, rng: rng)
             fakeLabels.withUnsafeBufferPointer { oneHot($0, into: yFake) }
             let fake = twin.forward(z, labels: yFake, mode: .training).clone()
             let logits = step.models.discriminator.forward(fake, labels: yFake, mode: .inference)
@@ -141,11 +141,11 @@ final class TrainingStepEquivalenceTests: XCTestCase {
     func testDiscriminatorLearningRateScaleScalesOnlyDsStep() {
         func oneStep(learningRate: Double, scale: Double) -> (g: [Float], d: [Float], g0: [Float]) {
             var config = TrainingConfig(reference: .mlp)
-            config.discriminatorDropout = 0
-            config.batchSize = 16
-            config.optimizer = .sgd
-            config.learningRate = learningRate
-            config.discriminatorLearningRateScale = scale
+            config.model.discriminatorDropout = 0
+            config.optimization.batchSize = 16
+            config.optimization.optimizer = .sgd
+            config.optimization.learningRate = learningRate
+            config.optimization.discriminatorLearningRateScale = scale
             let step = TrainingStep(config: config, models: GANModels(config: config, classCount: 10), classCount: 10, stepsPerEpoch: 100)
             let g0 = step.models.generator.trainableParameters.flatMap(\.value.array)
             let data = RandomGenerator(seed: 4)

@@ -105,7 +105,7 @@ final class TrainingRunTests: XCTestCase {
         adjust(&config)
         try train(config, in: straight, keepEvery: 1)
         var first = config
-        first.epochs = 1
+        first.optimization.epochs = 1
         try train(first, in: resumed)
         try train(first, in: resumed, resume: true, epochs: 2)
         let a = try tensorBits(RunDirectory(straight).latestCheckpoint), b = try tensorBits(RunDirectory(resumed).latestCheckpoint)
@@ -129,16 +129,16 @@ final class TrainingRunTests: XCTestCase {
     /// bf16 products are deterministic too, so a bf16 run resumes bit for bit (where the CPU runs bf16).
     func testResumeIsExactInBF16() throws {
         if let reason = MatrixProducts.unsupportedReason(.bf16) { throw XCTSkip("bf16 training not tested: \(reason)") }
-        try assertResumeIsExact(.dcgan) { $0.precision = .bf16 }
-        try assertResumeIsExact(.paper) { $0.precision = .bf16 }
+        try assertResumeIsExact(.dcgan) { $0.compute.precision = .bf16 }
+        try assertResumeIsExact(.paper) { $0.compute.precision = .bf16 }
         // And bf16 is really used: the same run in fp32 ends with other weights; the checkpoint records it.
         let fp32 = temporaryDirectory(self), bf16 = temporaryDirectory(self)
         var config = smallConfig(.paper, epochs: 1, limit: 200, batch: 50)
         try train(config, in: fp32)
-        config.precision = .bf16
+        config.compute.precision = .bf16
         try train(config, in: bf16)
         XCTAssertNotEqual(try tensorBits(RunDirectory(fp32).latestCheckpoint), try tensorBits(RunDirectory(bf16).latestCheckpoint))
-        XCTAssertEqual(try Checkpoint(path: RunDirectory(bf16).latestCheckpoint).config.precision, .bf16)
+        XCTAssertEqual(try Checkpoint(path: RunDirectory(bf16).latestCheckpoint).config.compute.precision, .bf16)
     }
     func testResumeIsExactForBatchNorm() throws { try assertResumeIsExact(.mlpBN) }
 
@@ -146,24 +146,24 @@ final class TrainingRunTests: XCTestCase {
     /// (dcgan's default D has dropout after its first convolution, so they are trunk layers 0 and 3).
     func testSpectralNormWrapsWhatTheConfigSays() {
         var config = TrainingConfig(architecture: .dcgan)
-        config.spectralNorm = true
+        config.additions.spectralNorm = true
         let all = Set(GANModels(config: config, classCount: 10).discriminator.namedParameters.map(\.name))
         XCTAssertTrue(all.isSuperset(of: ["trunk.0.weight_orig", "trunk.0.weight_u", "trunk.3.weight_orig", "head.weight_orig",
                                           "head.embedding_orig", "head.embedding_v"]), "\(all.sorted())")
-        config.headSpectralNorm = false
+        config.additions.headSpectralNorm = false
         let convolutions = Set(GANModels(config: config, classCount: 10).discriminator.namedParameters.map(\.name))
         XCTAssertTrue(convolutions.isSuperset(of: ["trunk.0.weight_orig", "trunk.3.weight_orig", "head.weight", "head.embedding"]))
         XCTAssertFalse(convolutions.contains("head.embedding_orig"))
         // The AC-GAN classifier is normalised as the head is.
-        config.classLossWeight = 1
+        config.additions.classLossWeight = 1
         XCTAssertTrue(Set(GANModels(config: config, classCount: 10).discriminator.namedParameters.map(\.name))
             .isSuperset(of: ["classifier.weight", "classifier.bias"]))
-        config.headSpectralNorm = true
+        config.additions.headSpectralNorm = true
         XCTAssertTrue(Set(GANModels(config: config, classCount: 10).discriminator.namedParameters.map(\.name))
             .isSuperset(of: ["classifier.weight_orig", "classifier.weight_u", "classifier.bias"]))
-        config.classLossWeight = 0
-        config.spectralNorm = false
-        config.headSpectralNorm = true
+        config.additions.classLossWeight = 0
+        config.additions.spectralNorm = false
+        config.additions.headSpectralNorm = true
         XCTAssertFalse(GANModels(config: config, classCount: 10).discriminator.namedParameters.contains { $0.name.hasSuffix("_orig") })
     }
 
@@ -171,10 +171,10 @@ final class TrainingRunTests: XCTestCase {
     /// AC-GAN classifier's included.
     func testResumeIsExactWithHingeLossSpectralNormAndClassLoss() throws {
         try assertResumeIsExact(.dcgan) { c in
-            c.projectionDiscriminator = true
-            c.adversarialLoss = .hinge
-            c.spectralNorm = true
-            c.classLossWeight = 0.5
+            c.additions.projectionDiscriminator = true
+            c.optimization.adversarialLoss = .hinge
+            c.additions.spectralNorm = true
+            c.additions.classLossWeight = 0.5
         }
     }
 
@@ -182,9 +182,9 @@ final class TrainingRunTests: XCTestCase {
     /// without their own affine) resume exactly, with the average of G that samples.
     func testResumeIsExactWithClassConditionalBatchNorm() throws {
         try assertResumeIsExact(.dcgan) { c in
-            c.projectionDiscriminator = true
-            c.generatorAverageDecay = 0.9
-            c.classBatchNorm = true
+            c.additions.projectionDiscriminator = true
+            c.additions.generatorAverageDecay = 0.9
+            c.additions.classBatchNorm = true
         }
     }
 
@@ -192,13 +192,13 @@ final class TrainingRunTests: XCTestCase {
     /// and the checkpoint samples from the average, which differs from the live G.
     func testResumeIsExactForTheConvolutionalModelWithProjectionAndAverage() throws {
         try assertResumeIsExact(.dcgan) { c in
-            c.projectionDiscriminator = true
-            c.generatorAverageDecay = 0.9
+            c.additions.projectionDiscriminator = true
+            c.additions.generatorAverageDecay = 0.9
         }
         let dir = temporaryDirectory(self)
         var config = smallConfig(.dcgan, epochs: 1, limit: 600, batch: 50)
-        config.projectionDiscriminator = true
-        config.generatorAverageDecay = 0.9
+        config.additions.projectionDiscriminator = true
+        config.additions.generatorAverageDecay = 0.9
         try train(config, in: dir)
         let checkpoint = try Checkpoint(path: RunDirectory(dir).latestCheckpoint)
         XCTAssertNotNil(checkpoint.tensors.tensors["D.head.embedding"])
@@ -206,8 +206,8 @@ final class TrainingRunTests: XCTestCase {
         let live = GANModels(config: config, classCount: 10)
         var tensors = checkpoint.tensors
         try tensors.load(live.generator, prefix: "G")
-        let z = Matrix(rows: 20, cols: config.noiseSize)
-        config.noise.fill(z, rng: RandomGenerator(seed: 5))
+        let z = Matrix(rows: 20, cols: config.model.noiseSize)
+        config.model.noise.fill(z, rng: RandomGenerator(seed: 5))
         let labels = (0..<20).map { $0 % 10 }
         let fromCheckpoint = g.generate(noise: z, labels: labels, seed: 1)
         let fromLive = ConditionalGenerator(net: live.generator, config: config, classCount: 10, imageSize: 784)

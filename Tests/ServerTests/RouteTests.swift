@@ -15,7 +15,7 @@ func makeRuns(_ test: XCTestCase, architecture: Architecture = .mlp) throws -> S
     let run = RunDirectory(root + "/tiny")
     try FileManager.default.createDirectory(atPath: run.checkpoints, withIntermediateDirectories: true)
     var config = TrainingConfig(architecture: architecture)
-    config.epochs = 3
+    config.optimization.epochs = 3
     let models = GANModels(config: config, classCount: 10)
     try Checkpoint.save(TrainingStep(config: config, models: models, classCount: 10, stepsPerEpoch: 10),
                         position: .init(step: 10, epoch: 1, batch: 0), to: run.latestCheckpoint)

@@ -9,8 +9,8 @@ let runDirectory = arguments.count > 2 ? arguments[2] : "runs/example"
 
 // Train the mlp model for a short while (raise the epochs and drop the limit for a real run).
 var config = TrainingConfig(architecture: .mlp)
-config.epochs = 1
-config.trainLimit = 2_000
+config.optimization.epochs = 1
+config.data.trainLimit = 2_000
 let data = try MNISTFamilyDataset.load(DatasetRegistry.mnist, from: dataDirectory)
 let run = try TrainingRun(config: config, data: data, directory: RunDirectory(runDirectory), resume: false)
 try run.run { event in

@@ -1,0 +1,38 @@
+/// The shape of G and D beyond their architecture: noise, widths, dropout and initial weights.
+public struct ModelSettings: Codable, Sendable, Equatable {
+    public var noise: NoiseDistribution
+    public var noiseSize = 100
+    /// Hidden widths (and dcgan's channels) of G and D are scaled by this.
+    public var widthMultiplier = 1.0
+    /// D's design for an MLP architecture; nil: the architecture's own.
+    public var discriminator: DiscriminatorKind?
+    public var generatorDropout: Double
+    /// D's dropout (dcgan: after the first convolution, and after the second unless
+    /// `DCGANAdditions.discriminatorHeadDropout` says otherwise).
+    public var discriminatorDropout: Double
+    /// Maxout D: dropout on D's image input.
+    public var discriminatorInputDropout: Double
+    /// Dropout after G's output activation: the pitfall, kept as an option so it can be measured.
+    public var generatorOutputDropout = 0.0
+    /// paper: uniform(-r, r) initial weights of G and D (pylearn2's irange).
+    public var generatorInitRange = 0.05
+    public var discriminatorInitRange = 0.005
+    /// paper: start G's output bias at the logit of the data's mean pixel (as Goodfellow's GAN code does).
+    public var generatorOutputBiasFromData = true
+    /// If set, D's weight rows (one unit's incoming weights) are limited to this L2 norm.
+    public var discriminatorMaxNorm: Double?
+    /// Keep G's dropout on when drawing samples (the paper does not say which; see README).
+    public var dropoutAtSampling = false
+
+    /// The documented defaults of `architecture`.
+    init(architecture: Architecture) {
+        switch architecture {
+        case .paper:
+            noise = .uniform; generatorDropout = 0.5; discriminatorDropout = 0.5; discriminatorInputDropout = 0.2
+        case .mlp, .dcgan:
+            noise = .normal; generatorDropout = 0; discriminatorDropout = 0.3; discriminatorInputDropout = 0
+        case .mlpBN:
+            noise = .normal; generatorDropout = 0.2; discriminatorDropout = 0.3; discriminatorInputDropout = 0
+        }
+    }
+}

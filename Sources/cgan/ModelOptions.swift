@@ -1,0 +1,59 @@
+import ArgumentParser
+import CGAN
+
+extension Architecture: ExpressibleByArgument {}
+extension NoiseDistribution: ExpressibleByArgument {}
+extension DiscriminatorKind: ExpressibleByArgument {}
+
+/// `cgan train`'s model options: the architecture, its noise, widths, dropout and initial weights.
+struct ModelOptions: TrainingOptionGroup {
+    /// The model a new run trains when --arch is not given.
+    static let defaultArchitecture = Architecture.paper
+
+    @Option(help: "Model: paper (Mirza & Osindero), mlp (concatenate first), mlp-bn (separate embeddings, batch norm), dcgan (convolutional) (default: \(defaultArchitecture.rawValue)).")
+    var arch: Architecture?
+
+    @Option(help: .setting(\.model.noise, "Distribution of z: uniform in [0, 1) or normal", hidden: true))
+    var noise: NoiseDistribution?
+
+    @Option(help: .setting(\.model.widthMultiplier, "Scale every hidden width of G and D (dcgan: channels) by this, in 0.125...8"))
+    var width: Double?
+
+    @Option(help: .setting(\.model.generatorDropout, "MLP models: dropout probability in G's hidden layers"))
+    var gDropout: Double?
+
+    @Option(help: .setting(\.model.discriminatorDropout, "Dropout probability in D's hidden layers (dcgan: after the first convolution)"))
+    var dDropout: Double?
+
+    @Option(help: .setting(\.model.discriminatorInputDropout, "Maxout D: dropout probability on D's image input", hidden: true))
+    var dInputDropout: Double?
+
+    @Option(help: .setting(\.model.discriminator, "D of an MLP model: maxout (the paper's) or leaky (mlp's); none: the model's own", hidden: true))
+    var discriminator: DiscriminatorKind?
+
+    @Option(help: .setting(\.model.generatorOutputDropout, "Dropout probability after G's output activation, the pitfall measured by cgan experiment", hidden: true))
+    var gOutputDropout: Double?
+
+    @Option(help: .setting(\.model.generatorInitRange, "paper: G's initial weights are uniform in ±this", hidden: true))
+    var gInitRange: Double?
+
+    @Option(help: .setting(\.model.discriminatorInitRange, "paper: D's initial weights are uniform in ±this", hidden: true))
+    var dInitRange: Double?
+
+    @Option(help: .setting(\.model.discriminatorMaxNorm, "Limit each D unit's incoming weight vector to this L2 norm", hidden: true))
+    var dMaxNorm: Double?
+
+    var settings: [TrainingSetting] {
+        [TrainingSetting("--arch", \.architecture, arch),
+         TrainingSetting("--noise", \.model.noise, noise),
+         TrainingSetting("--width", \.model.widthMultiplier, width),
+         TrainingSetting("--g-dropout", \.model.generatorDropout, gDropout),
+         TrainingSetting("--d-dropout", \.model.discriminatorDropout, dDropout),
+         TrainingSetting("--d-input-dropout", \.model.discriminatorInputDropout, dInputDropout),
+         TrainingSetting("--discriminator", optional: \.model.discriminator, discriminator),
+         TrainingSetting("--g-output-dropout", \.model.generatorOutputDropout, gOutputDropout),
+         TrainingSetting("--g-init-range", \.model.generatorInitRange, gInitRange),
+         TrainingSetting("--d-init-range", \.model.discriminatorInitRange, dInitRange),
+         TrainingSetting("--d-max-norm", optional: \.model.discriminatorMaxNorm, dMaxNorm)]
+    }
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import CGAN
+
+/// `cgan train`'s options for where the run goes and what it writes along the way. Only
+/// --dropout-at-sampling is a setting of the run; the rest may change when it is resumed.
+struct OutputOptions: TrainingOptionGroup {
+    @Option(help: "Run directory (default: runs/<arch>).")
+    var out: String?
+
+    @Flag(help: "Continue the run in --out from its latest checkpoint, exactly where it stopped; options that would change the run are refused.")
+    var resume = false
+
+    @Option(help: "Write a sample grid every N epochs.")
+    var sampleEvery = 1
+
+    @Option(help: "Also keep checkpoints/epoch-NNN.safetensors every N epochs (0: only latest and best).")
+    var keepEvery = 0
+
+    @Option(help: "Log D/G losses to metrics.csv and the screen every N steps.")
+    var logEvery = 100
+
+    @Option(help: "Score the validation set every K epochs (and after the last), keeping checkpoints/best.safetensors; 0: never.")
+    var evalEvery = 5
+
+    @OptionGroup var sampling: SamplingDropoutOption
+    /// How the validation set is scored: shared with `evaluate`, listed by --help-hidden here.
+    @OptionGroup(visibility: .hidden) var evaluation: EvaluationOptions
+
+    /// What to write along the way is not part of the run: a resumed run takes it anew.
+    func validate() throws {
+        if evalEvery < 0 { throw CommandError("--eval-every must be 0 (off) or more") }
+        if sampleEvery < 1 || logEvery < 1 { throw CommandError("--sample-every and --log-every must be at least 1") }
+        if keepEvery < 0 { throw CommandError("--keep-every must be 0 (off) or more") }
+        try sampling.validateSingle()
+    }
+
+    var settings: [TrainingSetting] {
+        [TrainingSetting("--dropout-at-sampling", \.model.dropoutAtSampling, sampling.dropoutAtSampling.map { $0 == .on })]
+    }
+}
