@@ -1,5 +1,6 @@
 import Foundation
 import CGAN
+import Datasets
 import TestSupport
 import XCTest
 
@@ -8,17 +9,15 @@ final class CommandLineTests: XCTestCase {
     func testBadInputGetsOneLine() throws {
         let dir = temporaryDirectory(self)
         try assertOneLineError(["data", "info", "--data-dir", dir + "/empty"], contains: "not found")
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: sharedMNIST), "no MNIST at \(sharedMNIST)")
-        // Real MNIST with one damaged file: training must refuse it before writing anything.
+        // A data set with one damaged file: training must refuse it before writing anything.
         let broken = dir + "/broken"
         try FileManager.default.createDirectory(atPath: broken, withIntermediateDirectories: true)
-        for name in ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte"] {
-            try FileManager.default.createSymbolicLink(atPath: broken + "/\(name).gz", withDestinationPath: sharedMNIST + "/\(name).gz")
-        }
-        var labels = try Data(contentsOf: URL(fileURLWithPath: sharedMNIST + "/t10k-labels-idx1-ubyte.gz"))
+        try SyntheticData.write(into: broken, compressed: true)
+        var labels = try Data(contentsOf: URL(fileURLWithPath: broken + "/t10k-labels-idx1-ubyte.gz"))
         labels[labels.count / 2] ^= 0x10
         FileManager.default.createFile(atPath: broken + "/t10k-labels-idx1-ubyte.gz", contents: labels)
-        try assertOneLineError(["train", "--data-dir", broken, "--out", dir + "/run"], contains: "t10k-labels-idx1-ubyte.gz")
+        try assertOneLineError(["train", "--dataset", SyntheticDataset.name, "--data-dir", broken, "--out", dir + "/run"],
+                               contains: "t10k-labels-idx1-ubyte.gz")
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/run"))
         try assertOneLineError(["sample", "--checkpoint", dir + "/none.safetensors", "--label", "3", "--out", dir + "/x.png"],
                                contains: "checkpoint not found")
@@ -34,7 +33,6 @@ final class CommandLineTests: XCTestCase {
         let dir = temporaryDirectory(self)
         try assertOneLineError(["sample", "--checkpoint", dir + "/none.safetensors", "--label", "3", "--truncation", "0.1",
                                 "--out", dir + "/x.png"], contains: "--truncation must be in 0.5...10")
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: sharedMNIST), "no MNIST at \(sharedMNIST)")
         try train(smallConfig(.paper, epochs: 1, limit: 100, batch: 50), in: dir + "/paper")
         for command in [["sample", "--label", "3", "--out", dir + "/x.png"], ["evaluate", "--out", dir + "/x.json"],
                         ["interpolate", "--label", "3", "--out", dir + "/x.png"]] {
@@ -61,9 +59,8 @@ final class CommandLineTests: XCTestCase {
     /// 0.3 in D); an earlier CLI overrode the epochs with 30 for every model. --resume compares dropout options
     /// with the run's effective values.
     func testTrainKeepsTheArchitecturesDefaults() throws {
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: sharedMNIST), "no MNIST at \(sharedMNIST)")
-        let dir = temporaryDirectory(self) + "/dcgan"
-        let r = try runCGAN(["train", "--arch", "dcgan", "--data-dir", sharedMNIST, "--train-limit", "2", "--batch-size", "2",
+        let dir = temporaryDirectory(self) + "/dcgan", data = try SyntheticData.arguments()
+        let r = try runCGAN(["train", "--arch", "dcgan"] + data + ["--train-limit", "2", "--batch-size", "2",
                              "--width", "0.125", "--eval-every", "0", "--sample-every", "100", "--out", dir])
         XCTAssertEqual(r.status, 0, r.stderr)
         let checkpoint = try Checkpoint(path: RunDirectory(dir).latestCheckpoint)
@@ -71,7 +68,7 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(checkpoint.config.model.discriminatorDropout, 0.3)
         XCTAssertEqual(checkpoint.position.epoch, 40)
         // dcgan's head has no dropout by default: giving that same value again resumes, another is refused.
-        let resume = ["train", "--resume", "--data-dir", sharedMNIST, "--eval-every", "0", "--sample-every", "100", "--out", dir]
+        let resume = ["train", "--resume"] + data + ["--eval-every", "0", "--sample-every", "100", "--out", dir]
         try assertOneLineError(resume + ["--epochs", "41", "--d-head-dropout", "0.1"], contains: "--d-head-dropout differs")
         XCTAssertFalse(checkpoint.config.additions.discriminatorDropoutInGeneratorStep, "dcgan's G learns from the whole D by default")
         try assertOneLineError(resume + ["--epochs", "41", "--dropout-in-g-step"], contains: "--dropout-in-g-step differs")

@@ -52,7 +52,7 @@ final class DataImageCommandTests: XCTestCase {
     }
 
     func testColoredMNISTFolderImportsAsColour() throws {
-        guard RealMNIST.data != nil else { throw XCTSkip("no MNIST at \(sharedMNIST)") }
+        _ = try RealMNIST.require(for: "data make colored-mnist reads MNIST itself")
         let base = temporaryDirectory(self)
         let r = try runCGAN(["data", "make", "colored-mnist", "--out", base + "/colour", "--seed", "3", "--limit", "30", "--data-dir", sharedMNIST])
         XCTAssertEqual(r.status, 0, r.stderr)

@@ -16,7 +16,7 @@ final class EvaluationIntegrationTests: XCTestCase {
     }
 
     func testTrainingKeepsTheBestCheckpointByValidationLikelihood() throws {
-        let data = try RealMNIST.require()
+        let data = try SyntheticData.load()
         let dir = temporaryDirectory(self)
         let run = try TrainingRun(config: smallConfig(.mlp, epochs: 3, limit: 500, batch: 50), data: data,
                                   directory: RunDirectory(dir), resume: false)
@@ -35,7 +35,7 @@ final class EvaluationIntegrationTests: XCTestCase {
     }
 
     func testReportHasEveryNumber() throws {
-        let data = try RealMNIST.require()
+        let data = try SyntheticData.load()
         let dir = temporaryDirectory(self)
         try train(smallConfig(.paper, epochs: 1, limit: 200, batch: 50), in: dir)
         let g = try ConditionalGenerator(checkpoint: RunDirectory(dir).latestCheckpoint)

@@ -5,7 +5,7 @@ import Datasets
 import NN
 import TestSupport
 
-/// A small, fast config: `limit` training images, `batch` per step.
+/// A small, fast config on the synthetic data set: `limit` training images, `batch` per step.
 func smallConfig(_ arch: Architecture, epochs: Int, limit: Int = 1000, batch: Int = 50, reference: Bool = false) -> TrainingConfig {
     var c = reference ? TrainingConfig(reference: arch) : TrainingConfig(architecture: arch)
     c.optimization.epochs = epochs
@@ -13,6 +13,7 @@ func smallConfig(_ arch: Architecture, epochs: Int, limit: Int = 1000, batch: In
     c.optimization.batchSize = batch
     c.optimization.seed = 7
     c.compute.threads = 1
+    c.data.dataset = SyntheticDataset.name
     return c
 }
 
@@ -20,7 +21,7 @@ func smallConfig(_ arch: Architecture, epochs: Int, limit: Int = 1000, batch: In
 @discardableResult
 func train(_ config: TrainingConfig, in directory: String, resume: Bool = false, epochs: Int? = nil,
            logEvery: Int = 5, keepEvery: Int = 0, progress: inout [TrainingProgress]) throws -> TrainingRun {
-    let run = try TrainingRun(config: config, data: try RealMNIST.require(), directory: RunDirectory(directory),
+    let run = try TrainingRun(config: config, data: try SyntheticData.load(), directory: RunDirectory(directory),
                               resume: resume, epochs: epochs)
     run.logEvery = logEvery
     run.keepEvery = keepEvery

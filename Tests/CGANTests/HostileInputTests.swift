@@ -155,7 +155,7 @@ final class HostileInputTests: XCTestCase {
     func testResumeRefusesAnotherArchitectureAndContradictingOptions() throws {
         let dir = try smallRun(.paper)
         let runDirectory = RunDirectory(dir)
-        let data = ["--data-dir", sharedMNIST, "--eval-every", "0", "--train-limit", "100", "--batch-size", "50"]
+        let data = try SyntheticData.arguments() + ["--eval-every", "0", "--train-limit", "100", "--batch-size", "50"]
         try assertOneLineError(["train", "--out", dir, "--resume", "--epochs", "2", "--lr", "0.5"] + data, contains: "--lr")
         // Refused either as a change of the run or, on a CPU without bf16, as unsupported: both name the option.
         try assertOneLineError(["train", "--out", dir, "--resume", "--epochs", "2", "--precision", "bf16"] + data, contains: "--precision")
@@ -184,7 +184,7 @@ final class HostileInputTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: runDirectory.checkpoints, withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: stale, contents: Data(count: 100))
         var messages: [String] = []
-        let run = try TrainingRun(config: smallConfig(.mlp, epochs: 1, limit: 100, batch: 50), data: try RealMNIST.require(),
+        let run = try TrainingRun(config: smallConfig(.mlp, epochs: 1, limit: 100, batch: 50), data: try SyntheticData.load(),
                                   directory: runDirectory, resume: false) { messages.append($0) }
         try run.run { _ in }
         XCTAssertFalse(FileManager.default.fileExists(atPath: stale))
@@ -192,7 +192,7 @@ final class HostileInputTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: runDirectory.latestCheckpoint))
 
         try FileManager.default.removeItem(atPath: runDirectory.config)
-        XCTAssertThrowsError(try TrainingRun(config: smallConfig(.mlp, epochs: 1, limit: 100, batch: 50), data: try RealMNIST.require(),
+        XCTAssertThrowsError(try TrainingRun(config: smallConfig(.mlp, epochs: 1, limit: 100, batch: 50), data: try SyntheticData.load(),
                                              directory: runDirectory, resume: false)) {
             XCTAssertTrue("\($0)".contains("no config.json"), "\($0)")
         }
@@ -201,7 +201,7 @@ final class HostileInputTests: XCTestCase {
     /// validation.csv rows written after the checkpoint being resumed are dropped, as metrics.csv rows are.
     func testValidationLogIsRewoundOnResume() throws {
         let dir = temporaryDirectory(self) + "/run"
-        let data = try RealMNIST.require()
+        let data = try SyntheticData.load()
         let evaluator = GeneratorEvaluator(data: data) { throw CheckpointFree() }
         evaluator.samplesPerClass = 5
         evaluator.validationCount = 50
@@ -223,11 +223,12 @@ final class HostileInputTests: XCTestCase {
 
     /// SIGTERM and SIGHUP save a checkpoint and exit like Ctrl-C (130).
     func testTerminationSignalsSave() throws {
-        _ = try RealMNIST.require()
+        let data = try SyntheticData.arguments()
         for signal in [SIGTERM, SIGHUP] {
             let dir = temporaryDirectory(self) + "/run"
-            let r = try runCGAN(["train", "--arch", "mlp", "--epochs", "1", "--eval-every", "0", "--log-every", "1", "--out", dir,
-                             "--data-dir", sharedMNIST]) { p in
+            // Many epochs of the small training set: the run is still going when the signal comes.
+            let r = try runCGAN(["train", "--arch", "mlp", "--epochs", "100", "--eval-every", "0", "--log-every", "1", "--out", dir]
+                                + data) { p in
                 // Wait until training has started (metrics.csv gets its first rows), then signal.
                 let deadline = Date().addingTimeInterval(60)
                 while Date() < deadline, ((try? String(contentsOfFile: dir + "/metrics.csv", encoding: .utf8))?.count ?? 0) < 300 {

@@ -4,13 +4,14 @@ import NN
 import TestSupport
 import XCTest
 
-/// `cgan export --format pytorch` output loads into ../shared/bench/torch_cgan.py's models with
-/// load_state_dict(strict=True) and computes what this tool computes. Skips where torch is absent.
+/// `cgan export --format pytorch` output loads into the PyTorch models of Tests/Fixtures/torch_reference_models.py
+/// with load_state_dict(strict=True) and computes what this tool computes. Skips where torch is absent.
 final class PyTorchExportTests: XCTestCase {
     override class func setUp() { useFastBLASKernel() }
 
-    static let benchDirectory = URL(fileURLWithPath: sharedMNIST).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("bench").path
+    /// Tests/Fixtures: the reference models' module.
+    static let fixtureDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures").path
 
     /// $CGAN_TORCH_PYTHON, /tmp/torchenv/bin/python (README's install) or python3, whichever imports torch.
     static let python: String? = {
@@ -33,8 +34,9 @@ final class PyTorchExportTests: XCTestCase {
 
     static let script = """
     import json, struct, sys, torch
+    sys.dont_write_bytecode = True
     sys.path.insert(0, sys.argv[1])
-    import torch_cgan as T
+    import torch_reference_models as T
     def read(path):
         raw = open(path, 'rb').read(); n = struct.unpack('<Q', raw[:8])[0]; h = json.loads(raw[8:8 + n])
         out = {}
@@ -44,7 +46,7 @@ final class PyTorchExportTests: XCTestCase {
             out[k] = torch.frombuffer(bytearray(raw[8 + n + a:8 + n + b]), dtype=torch.float32).reshape(v['shape'])
         return out, h['__metadata__']
     state, meta = read(sys.argv[2]); fixture, _ = read(sys.argv[3])
-    G, D = {'paper': (T.PaperG, T.PaperD), 'mlp': (T.MlpG, T.MlpD), 'mlp-bn': (T.MlpBnG, T.MlpBnD), 'dcgan': (T.DcganG, T.DcganD)}[meta['arch']]
+    G, D = T.MODELS[meta['arch']]
     g, d = G(), D()
     g.load_state_dict({k[2:]: v for k, v in state.items() if k.startswith('G.')}, strict=True)
     d.load_state_dict({k[2:]: v for k, v in state.items() if k.startswith('D.')}, strict=True)
@@ -56,9 +58,11 @@ final class PyTorchExportTests: XCTestCase {
     """
 
     func assertLoadsIntoPyTorch(_ arch: Architecture) throws {
-        guard let python = Self.python else { throw XCTSkip("PyTorch is not installed (README: python3 -m venv /tmp/torchenv ...)") }
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: Self.benchDirectory + "/torch_cgan.py"),
-                          "no reference models at \(Self.benchDirectory)")
+        guard let python = Self.python else {
+            throw XCTSkip("no Python that imports torch ($CGAN_TORCH_PYTHON, /tmp/torchenv/bin/python or python3)")
+        }
+        let referenceModels = Self.fixtureDirectory + "/torch_reference_models.py"
+        XCTAssertTrue(FileManager.default.fileExists(atPath: referenceModels), "\(referenceModels) is missing")
         let dir = temporaryDirectory(self)
         try train(smallConfig(arch, epochs: 1, limit: 100, batch: 50, reference: true), in: dir)
         let checkpoint = try Checkpoint(path: RunDirectory(dir).latestCheckpoint)
@@ -80,7 +84,7 @@ final class PyTorchExportTests: XCTestCase {
         try SafeTensors.encode([("z", Tensor(shape: [6, z.cols], values: z)), ("y", Tensor(shape: [6, 10], values: y)),
                                 ("x", Tensor(shape: [6, 784], values: g)), ("g", Tensor(shape: [6, 784], values: g)),
                                 ("d", Tensor(shape: [6, 1], values: d))], metadata: [:]).write(to: URL(fileURLWithPath: fixture))
-        let (status, output) = try Self.run(python, ["-c", Self.script, Self.benchDirectory, exported, fixture])
+        let (status, output) = try Self.run(python, ["-c", Self.script, Self.fixtureDirectory, exported, fixture])
         XCTAssertEqual(status, 0, output)
         guard status == 0, let line = output.split(separator: "\n").last,
               let result = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Double] else { return }

@@ -6,7 +6,7 @@ import Datasets
 import NN
 
 final class TrainingRunTests: XCTestCase {
-    func testShortRealRunWritesEveryFileAndDLossMoves() throws {
+    func testShortRunWritesEveryFileAndDLossMoves() throws {
         let dir = temporaryDirectory(self)
         var progress: [TrainingProgress] = []
         try train(smallConfig(.mlp, epochs: 2, limit: 2000, batch: 50), in: dir, progress: &progress)
@@ -18,7 +18,7 @@ final class TrainingRunTests: XCTestCase {
         let files = (config["dataset"] as! [String: Any])["files"] as! [[String: String]]
         XCTAssertEqual(files.count, 4)
         XCTAssertEqual(files.first { $0["file"] == "train-images-idx3-ubyte" }?["sha256"],
-                       DatasetRegistry.mnist.file(.trainImages).rawSHA256)
+                       SyntheticDataset.spec.file(.trainImages).rawSHA256)
 
         // metrics.csv: header and one row per 5 steps, 80 steps in all.
         let rows = try String(contentsOfFile: run.metrics, encoding: .utf8).split(separator: "\n")
@@ -239,7 +239,7 @@ final class TrainingRunTests: XCTestCase {
         let config = smallConfig(.paper, epochs: 1, limit: 200, batch: 50)
         try train(config, in: dir)
         let before = try tensorBits(RunDirectory(dir).latestCheckpoint)
-        let run = try TrainingRun(config: config, data: try RealMNIST.require(), directory: RunDirectory(dir), resume: true, epochs: 2)
+        let run = try TrainingRun(config: config, data: try SyntheticData.load(), directory: RunDirectory(dir), resume: true, epochs: 2)
         run.trainer.models.discriminator.trunk.namedParameters.first!.parameter.value.pointer[0] = .nan
         XCTAssertThrowsError(try run.run { _ in }) { XCTAssertTrue("\($0)".contains("loss is not finite"), "\($0)") }
         XCTAssertEqual(try tensorBits(RunDirectory(dir).latestCheckpoint), before)

@@ -29,27 +29,24 @@ final class FetchTests: XCTestCase {
     }
 
     func testFetchVerifiesAndRefusesAFlippedByte() throws {
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: sharedMNIST), "no MNIST at \(sharedMNIST)")
         let served = temporaryDirectory(self), good = temporaryDirectory(self), bad = temporaryDirectory(self)
-        for f in DatasetRegistry.mnist.files {
-            try FileManager.default.createSymbolicLink(atPath: served + "/" + f.name + ".gz",
-                                                       withDestinationPath: sharedMNIST + "/" + f.name + ".gz")
-        }
+        let spec = SyntheticDataset.spec
+        try SyntheticData.write(into: served, compressed: true)
         let url = try serve(served)
-        try Downloader.fetch(DatasetRegistry.mnist, into: good, mirror: url)
-        let data = try MNISTFamilyDataset.load(DatasetRegistry.mnist, from: good)
-        XCTAssertEqual(data.test.count, 10_000)
+        try Downloader.fetch(spec, into: good, mirror: url)
+        let data = try MNISTFamilyDataset.load(spec, from: good)
+        XCTAssertEqual(data.test.count, SyntheticDataset.testCount)
 
         // Flip one byte of the served test labels: the download must be refused, nothing left behind.
         let corrupt = served + "/corrupt"
         try FileManager.default.createDirectory(atPath: corrupt, withIntermediateDirectories: true)
-        for f in DatasetRegistry.mnist.files {
-            var bytes = [UInt8](FileManager.default.contents(atPath: sharedMNIST + "/" + f.name + ".gz")!)
+        for f in spec.files {
+            var bytes = [UInt8](FileManager.default.contents(atPath: served + "/" + f.name + ".gz")!)
             if f.role == .testLabels { bytes[bytes.count / 2] ^= 0x01 }
             write(bytes, corrupt + "/" + f.name + ".gz")
         }
         assertDataError("t10k-labels-idx1-ubyte.gz") {
-            try Downloader.fetch(DatasetRegistry.mnist, into: bad, mirror: url + "corrupt/")
+            try Downloader.fetch(spec, into: bad, mirror: url + "corrupt/")
         }
         let left = try FileManager.default.contentsOfDirectory(atPath: bad)
         XCTAssertFalse(left.contains { $0.contains("t10k-labels") }, "left behind: \(left)")

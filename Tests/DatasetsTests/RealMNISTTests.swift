@@ -5,7 +5,8 @@ import Datasets
 /// The real MNIST copy beside the project (its train-images .gz is re-compressed: it must still verify).
 final class RealMNISTTests: XCTestCase {
     func testRealFilesVerifyAndHaveTheKnownStatistics() throws {
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: sharedMNIST), "no MNIST at \(sharedMNIST)")
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: sharedMNIST),
+                          "needs real MNIST at \(sharedMNIST) (checks the published files' digests and statistics); not found")
         let data = try MNISTFamilyDataset.load(DatasetRegistry.mnist, from: sharedMNIST)
         XCTAssertEqual(data.train.count, 60_000)
         XCTAssertEqual(data.test.count, 10_000)

@@ -81,7 +81,7 @@ final class ClassifierTests: XCTestCase {
     /// checks it already reaches 97% on the test set (97.8% measured; a broken layer or mixed-up labels
     /// give far less), then that the cache returns the same classifier.
     func testClassifierReaches97PercentInOneEpochAndCaches() throws {
-        let data = try RealMNIST.require()
+        let data = try RealMNIST.require(for: "the classifier's accuracy is a property of the real digits")
         let cache = NSTemporaryDirectory() + "cgan-classifier-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: cache) }
         let (classifier, accuracy) = try ClassifierCache.classifier(for: data, cacheDirectory: cache, epochs: 1)

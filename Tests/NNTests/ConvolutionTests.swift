@@ -94,11 +94,11 @@ final class ConvolutionTests: XCTestCase {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/layer-fixtures.st").path)
 
+    /// Fixture tensor `name`; a missing file or tensor fails the test (regenerate the file with
+    /// Tests/Fixtures/make_layer_fixtures.py rather than letting a comparison go unchecked).
     func tensor(_ name: String) throws -> Tensor {
-        guard let t = try XCTUnwrap(Self.fixtures, "Tests/Fixtures/layer-fixtures.st is missing").tensors[name] else {
-            throw XCTSkip("fixture \(name) missing")
-        }
-        return t
+        let fixtures = try XCTUnwrap(Self.fixtures, "Tests/Fixtures/layer-fixtures.st is missing or unreadable")
+        return try XCTUnwrap(fixtures.tensors[name], "fixture tensor \(name) is missing from Tests/Fixtures/layer-fixtures.st")
     }
 
     /// The batch of tensor `name` [B, ...] as rows.

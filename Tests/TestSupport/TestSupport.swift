@@ -5,7 +5,8 @@ import XCTest
 
 /// Helpers shared by every test target.
 
-/// ../shared/data/mnist beside the repository: the real MNIST files, when this machine has them.
+/// ../shared/data/mnist beside the repository: the real MNIST files, when this machine has them. Only the tests
+/// that check results on the real data need them; everything else runs on `SyntheticData`.
 public let sharedMNIST = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data/mnist").path
 
@@ -13,10 +14,11 @@ public let sharedMNIST = URL(fileURLWithPath: #filePath).deletingLastPathCompone
 public enum RealMNIST {
     public static let data: MNISTFamilyDataset? = try? MNISTFamilyDataset.load(DatasetRegistry.mnist, from: sharedMNIST)
 
-    /// The data set, or a skip (not a failure) where ../shared/data/mnist is absent.
-    public static func require() throws -> MNISTFamilyDataset {
+    /// The data set, or a skip (not a failure) where ../shared/data/mnist is absent. `purpose` says why the
+    /// test needs the real images rather than the synthetic set.
+    public static func require(for purpose: String) throws -> MNISTFamilyDataset {
         useFastBLASKernel()
-        guard let data else { throw XCTSkip("no MNIST at \(sharedMNIST)") }
+        guard let data else { throw XCTSkip("needs real MNIST at \(sharedMNIST) (\(purpose)); not found") }
         return data
     }
 }
