@@ -1,3 +1,4 @@
+import Files
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -10,11 +11,12 @@ public enum Interruption {
 
     public static var requested: Bool { flag != 0 }
 
-    /// Installs the SIGINT, SIGTERM and SIGHUP handlers: each saves and stops like Ctrl-C.
+    /// Installs the SIGINT, SIGTERM and SIGHUP handlers: each saves and stops like Ctrl-C. A signal ignored
+    /// when the program started stays ignored (SIGHUP under `nohup`: closing the terminal must not stop the run).
     public static func install() {
-        signal(SIGINT) { _ in Interruption.flag = 1 }
-        signal(SIGTERM) { _ in Interruption.flag = 1 }
-        signal(SIGHUP) { _ in Interruption.flag = 1 }
+        for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
+            SignalDisposition.installUnlessIgnored(signalNumber) { _ in Interruption.flag = 1 }
+        }
     }
 
     /// Simulates a Ctrl-C (tests).

@@ -12,8 +12,28 @@ public struct GANModels {
     /// Pixels per image: G's output width and D's data input width.
     public let imageSize: Int
 
+    /// The image size of the MNIST family: 28 x 28.
+    public static let defaultImageSize = 784
+
+    /// The weights of G's fully connected layers for `config`: fewer than G holds in all, counted without
+    /// building anything, so that a checkpoint's tensors can be checked against the model its config asks for.
+    public static func generatorWeightLowerBound(config c: TrainingConfig, classCount ny: Int, imageSize nx: Int = defaultImageSize) -> Int {
+        let w = { (n: Int) in max(1, Int((Double(n) * c.widthMultiplier).rounded())) }
+        let nz = c.noiseSize
+        let layers: [(Int, Int)]
+        switch c.architecture {
+        case .paper: layers = [(nz, w(200)), (ny, w(1000)), (w(200) + w(1000), w(1200)), (w(1200), nx)]
+        case .mlp: layers = [(nz + ny, w(256)), (w(256), w(512)), (w(512), w(1024)), (w(1024), nx)]
+        case .mlpBN: layers = [(nz, w(256)), (ny, w(256)), (2 * w(256), w(512)), (w(512), w(1024)), (w(1024), nx)]
+        case .dcgan:
+            let side = Int(Double(nx).squareRoot())
+            layers = [(nz + ny, w(128) * (side / 4) * (side / 4))]
+        }
+        return layers.reduce(0) { $0 + $1.0 * $1.1 }
+    }
+
     /// Builds both nets. `dataMeanPixel` (per pixel, in [0, 1]) sets the paper G's output bias.
-    public init(config c: TrainingConfig, classCount: Int, imageSize: Int = 784, dataMeanPixel: [Float]? = nil) {
+    public init(config c: TrainingConfig, classCount: Int, imageSize: Int = defaultImageSize, dataMeanPixel: [Float]? = nil) {
         let gRNG = RandomGenerator(seed: c.seed &+ 101), dRNG = RandomGenerator(seed: c.seed &+ 202)
         let initRNG = RandomGenerator(seed: c.seed &+ 303)
         let nz = c.noiseSize, ny = classCount, nx = imageSize

@@ -46,19 +46,29 @@ public enum PNGImage {
 public enum ImageGrid {
     /// Pixels of a grid of `images` ([n, side²], values in [0, 1]) with `padding` black pixels between cells.
     public static func pixels(_ images: Matrix, columns: Int, side: Int = 28, padding: Int = 2) -> (pixels: [UInt8], width: Int, height: Int) {
-        let rows = (images.rows + columns - 1) / columns
-        let width = columns * side + (columns + 1) * padding, height = rows * side + (rows + 1) * padding
+        let (width, height) = size(count: images.rows, columns: columns, side: side, padding: padding)
         var out = [UInt8](repeating: 0, count: width * height)
         for i in 0..<images.rows {
             let top = padding + (i / columns) * (side + padding), left = padding + (i % columns) * (side + padding)
             for y in 0..<side {
                 for x in 0..<side {
-                    let v = min(max(images[i, y * side + x], 0), 1)
-                    out[(top + y) * width + left + x] = UInt8((v * 255).rounded())
+                    out[(top + y) * width + left + x] = byte(images[i, y * side + x])
                 }
             }
         }
         return (out, width, height)
+    }
+
+    /// The width and height in pixels of a grid of `count` images.
+    public static func size(count: Int, columns: Int, side: Int = 28, padding: Int = 2) -> (width: Int, height: Int) {
+        let rows = (count + columns - 1) / columns
+        return (columns * side + (columns + 1) * padding, rows * side + (rows + 1) * padding)
+    }
+
+    /// A pixel in [0, 1] as a byte: outside values are clipped, NaN is black (never a trap, whatever the weights).
+    @inline(__always)
+    public static func byte(_ value: Float) -> UInt8 {
+        value.isNaN ? 0 : UInt8((min(max(value, 0), 1) * 255).rounded())
     }
 
     /// Writes the grid as a PNG file, atomically.
@@ -69,18 +79,27 @@ public enum ImageGrid {
 }
 
 extension PNGImage {
-    /// Reads a PNG file as 8-bit gray pixels (libpng converts other formats).
-    public static func readGray(_ path: String) throws -> (pixels: [UInt8], width: Int, height: Int) {
+    /// The most pixels `readGray` accepts by default (a 100-class grid of 28x28 images is under 1M).
+    public static let maximumPixelCount = 1 << 24
+
+    /// Reads a PNG file as 8-bit gray pixels (libpng converts other formats). The size its header claims is
+    /// checked before anything is allocated: more than `maximumPixels` pixels is refused.
+    public static func readGray(_ path: String, maximumPixels: Int = maximumPixelCount) throws -> (pixels: [UInt8], width: Int, height: Int) {
         var image = png_image()
         image.version = UInt32(PNG_IMAGE_VERSION)
         guard png_image_begin_read_from_file(&image, path) != 0 else {
             throw EncodeError(description: "\(path): " + message(image))
         }
+        let (width, height) = (Int(image.width), Int(image.height))
+        guard width > 0, height > 0, width <= maximumPixels / height else {
+            png_image_free(&image)
+            throw EncodeError(description: "\(path): its header claims \(width)x\(height) pixels, more than the \(maximumPixels) accepted")
+        }
         image.format = UInt32(PNG_FORMAT_GRAY)
-        var pixels = [UInt8](repeating: 0, count: Int(image.width * image.height))
+        var pixels = [UInt8](repeating: 0, count: width * height)
         guard png_image_finish_read(&image, nil, &pixels, 0, nil) != 0 else {
             throw EncodeError(description: "\(path): " + message(image))
         }
-        return (pixels, Int(image.width), Int(image.height))
+        return (pixels, width, height)
     }
 }
