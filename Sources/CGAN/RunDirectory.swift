@@ -84,8 +84,8 @@ public struct RunDirectory: Sendable {
         if let epochs = try? CSVTable(path: metrics).column("epoch").filter(\.isFinite), let last = epochs.max(), last > 1 {
             kept.append("metrics.csv up to epoch \(String(format: "%.2f", last))")
         }
-        for (file, name) in [(validation, "validation.csv"), (evaluation, "evaluation.json"), (lossPlot, "losses.png"),
-                             (progressAnimation, "samples/progress.gif")] where FileManager.default.fileExists(atPath: file) {
+        // losses.png and progress.gif are drawn from these, so they are not counted on their own.
+        for (file, name) in [(validation, "validation.csv"), (evaluation, "evaluation.json")] where FileManager.default.fileExists(atPath: file) {
             kept.append(name)
         }
         return kept

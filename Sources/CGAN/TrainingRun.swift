@@ -133,7 +133,9 @@ public final class TrainingRun {
         }
         if let checkpoint {
             try checkpoint.restore(into: trainer)
-            wallOffset = Double(checkpoint.contents.metadata["wall_s"] ?? "") ?? 0
+            // From the file: a value that is no plausible duration counts as none.
+            let wall = Double(checkpoint.contents.metadata["wall_s"] ?? "") ?? 0
+            wallOffset = (0...1e9).contains(wall) ? wall : 0
         }
 
         // The same noise every epoch, one row per class: progress is visible in the grids.
@@ -236,7 +238,8 @@ public final class TrainingRun {
                     report(.progress(p))
                     sum = StepStatistics(); count = 0; intervalStart = Date()
                 }
-                if Interruption.requested {
+                // At an epoch's last step the epoch's end saves instead (a checkpoint is taken at batch 0 of the next).
+                if Interruption.requested && position.batch < perEpoch {
                     Interruption.reset()
                     trainer.refreshAverageStatistics(seed: config.seed &+ 707 &+ UInt64(position.step))
                     try saveCheckpoint(to: directory.latestCheckpoint, wall: wall)

@@ -1,4 +1,4 @@
-import CGAN
+@testable import CGAN
 import Datasets
 import Files
 import Foundation
@@ -11,13 +11,13 @@ import XCTest
 final class FullDiskTests: XCTestCase {
     override class func setUp() { useFastBLASKernel() }
 
-    /// A 256 KiB tmpfs, unmounted when the test ends; a skip where mounting is not allowed.
-    func smallDisk() throws -> String {
+    /// A 256 KiB tmpfs (read-only when asked), unmounted when the test ends; a skip where mounting is not allowed.
+    func smallDisk(readOnly: Bool = false) throws -> String {
         let dir = temporaryDirectory(self) + "/disk"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/mount")
-        p.arguments = ["-t", "tmpfs", "-o", "size=256k", "tmpfs", dir]
+        p.arguments = ["-t", "tmpfs", "-o", "size=256k" + (readOnly ? ",ro" : ""), "tmpfs", dir]
         p.standardError = FileHandle.nullDevice
         try p.run()
         p.waitUntilExit()
@@ -77,5 +77,15 @@ final class FullDiskTests: XCTestCase {
                                     "--format", format, "--out", disk + "/s"], contains: "no space left on device")
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: disk), [])
+    }
+
+    func testAReadOnlyFileSystemIsNamed() throws {
+        let dir = temporaryDirectory(self) + "/run"
+        try train(smallConfig(.mlp, epochs: 1, limit: 100, batch: 50), in: dir)
+        let disk = try smallDisk(readOnly: true)
+        try assertOneLineError(["sample", "--checkpoint", RunDirectory(dir).latestCheckpoint, "--label", "1", "--out", disk + "/s.png"],
+                               contains: "read-only file system")
+        try assertOneLineError(["sample", "--checkpoint", RunDirectory(dir).latestCheckpoint, "--label", "1", "--out", disk + "/new/s.png"],
+                               contains: "read-only file system")
     }
 }

@@ -179,6 +179,7 @@ final class HostileInputTests: XCTestCase {
         let dir = try smallRun()
         let runDirectory = RunDirectory(dir)
         try FileManager.default.removeItem(atPath: runDirectory.checkpoints)
+        try FileManager.default.removeItem(atPath: runDirectory.samples)  // killed in its first epoch: no grid yet
         let stale = runDirectory.checkpoints + "/.latest.safetensors.tmp-99999"
         try FileManager.default.createDirectory(atPath: runDirectory.checkpoints, withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: stale, contents: Data(count: 100))

@@ -178,4 +178,19 @@ final class RunSafetyTests: XCTestCase {
         }
         return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + bigEndian(13) + chunk + bigEndian(~crc) + [UInt8](repeating: 0, count: 64)
     }
+
+    func testAFileWhereADirectoryBelongsIsOneLine() throws {
+        let file = temporaryDirectory(self) + "/file"
+        FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
+        let checkpoint = RunDirectory(try tinyRun()).latestCheckpoint
+        try assertOneLineError(["train", "--out", file, "--data-dir", sharedMNIST, "--epochs", "1"], contains: "is a file, not a directory")
+        try assertOneLineError(["train", "--out", file + "/run", "--data-dir", sharedMNIST, "--epochs", "1"], contains: "is a file, not a directory")
+        try assertOneLineError(["sample", "--checkpoint", checkpoint, "--label", "1", "--out", file + "/x.png"], contains: "is a file, not a directory")
+        try assertOneLineError(["train", "--out", temporaryDirectory(self) + "/r", "--data-dir", file], contains: "is a file, not a directory")
+        let r = try runCGAN(["data", "fetch"], environment: ["CGAN_DATA_DIR": file])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("is a file, not a directory"), r.stderr)
+        XCTAssertEqual(try String(contentsOfFile: file, encoding: .utf8), "x")
+    }
 }

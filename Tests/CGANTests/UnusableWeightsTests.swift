@@ -1,5 +1,6 @@
 import CGAN
 import Datasets
+import Evaluation
 import Files
 import Foundation
 import NN
