@@ -143,8 +143,8 @@ final class RunSafetyTests: XCTestCase {
         write(bytes, run.metrics)
         try train(smallConfig(.mlp, epochs: 1, limit: 200, batch: 50), in: dir, resume: true, epochs: 2)
         let rows = try CSVTable(path: run.metrics).column("step")
-        XCTAssertEqual(Array(rows.prefix(3)), [1, 2, 3], "earlier rows were dropped")
-        XCTAssertEqual(rows.count, 8)
+        XCTAssertEqual(Array(rows.prefix(4)), [1, 2, 3, 4], "earlier rows were dropped")
+        XCTAssertEqual(rows.count, 5, "the second epoch logs one row (every 5 steps)")
     }
 
     func testTheAnimationReadsOnlyTheRunsOwnGrids() throws {
@@ -167,16 +167,21 @@ final class RunSafetyTests: XCTestCase {
         XCTAssertThrowsError(try PNGImage.readGray(RunDirectory(dir).sampleGrid(epoch: 7)))
     }
 
-    /// The signature and an IHDR chunk (8-bit gray) with a correct CRC: enough for libpng to report the size.
+    /// The signature, an IHDR chunk (8-bit gray) and the start of an IDAT chunk, with correct CRCs: enough
+    /// for libpng to report the size.
     static func pngHeader(width: UInt32, height: UInt32) -> [UInt8] {
         func bigEndian(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
-        let chunk = Array("IHDR".utf8) + bigEndian(width) + bigEndian(height) + [8, 0, 0, 0, 0]
-        var crc: UInt32 = 0xFFFF_FFFF
-        for byte in chunk {
-            crc ^= UInt32(byte)
-            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+        func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
+            let body = Array(type.utf8) + data
+            var crc: UInt32 = 0xFFFF_FFFF
+            for byte in body {
+                crc ^= UInt32(byte)
+                for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+            }
+            return bigEndian(UInt32(data.count)) + body + bigEndian(~crc)
         }
-        return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + bigEndian(13) + chunk + bigEndian(~crc) + [UInt8](repeating: 0, count: 64)
+        return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", bigEndian(width) + bigEndian(height) + [8, 0, 0, 0, 0])
+            + chunk("IDAT", [0x78, 0x01, 0x01, 0x00, 0x00])
     }
 
     func testAFileWhereADirectoryBelongsIsOneLine() throws {
