@@ -184,9 +184,11 @@ final class HostileInputTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: runDirectory.checkpoints, withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: stale, contents: Data(count: 100))
         var messages: [String] = []
-        let run = try TrainingRun(config: smallConfig(.mlp, epochs: 1, limit: 100, batch: 50), data: try RealMNIST.require(),
-                                  directory: runDirectory, resume: false) { messages.append($0) }
-        try run.run { _ in }
+        do {  // the run holds its directory's lock until it is released
+            let run = try TrainingRun(config: smallConfig(.mlp, epochs: 1, limit: 100, batch: 50), data: try RealMNIST.require(),
+                                      directory: runDirectory, resume: false) { messages.append($0) }
+            try run.run { _ in }
+        }
         XCTAssertFalse(FileManager.default.fileExists(atPath: stale))
         XCTAssertTrue(messages.contains { $0.contains("never saved a checkpoint") }, "\(messages)")
         XCTAssertTrue(FileManager.default.fileExists(atPath: runDirectory.latestCheckpoint))

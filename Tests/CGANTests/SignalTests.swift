@@ -1,4 +1,6 @@
 import CGAN
+import Datasets
+import Evaluation
 import Files
 import Foundation
 import TestSupport
@@ -57,5 +59,34 @@ final class SignalTests: XCTestCase {
         let left = (try? FileManager.default.contentsOfDirectory(atPath: dir + "/out")) ?? []
         XCTAssertFalse(left.contains { $0.contains(".tmp-") }, "left: \(left)")
         if p.terminationReason == .uncaughtSignal { XCTAssertEqual(p.terminationStatus, SIGTERM) }
+    }
+
+    func testACtrlCDuringTheEpochEndStopsThere() throws {
+        let dir = temporaryDirectory(self) + "/run"
+        let config = smallConfig(.mlp, epochs: 3, limit: 100, batch: 50)
+        let run = try TrainingRun(config: config, data: try RealMNIST.require(), directory: RunDirectory(dir), resume: false)
+        // Ctrl-C while the epoch's end is being handled (as during its evaluation).
+        run.onEpochEnd = { _, _ in Interruption.request(); return (false, [:]) }
+        XCTAssertThrowsError(try run.run { _ in }) { error in
+            XCTAssertEqual((error as? TrainingError)?.exitCode, 130)
+            XCTAssertTrue("\(error)".contains("interrupted after epoch 1"), "\(error)")
+        }
+        XCTAssertFalse(Interruption.requested)
+        XCTAssertEqual(try Checkpoint(path: RunDirectory(dir).latestCheckpoint).position, Checkpoint.Position(step: 2, epoch: 1, batch: 0))
+        _ = run
+    }
+
+    func testValidationStopsWhenCancelled() throws {
+        let data = try RealMNIST.require()
+        let dir = temporaryDirectory(self) + "/run"
+        try train(smallConfig(.mlp, epochs: 1, limit: 100, batch: 50), in: dir)
+        let generator = try ConditionalGenerator(checkpoint: RunDirectory(dir).latestCheckpoint)
+        let evaluator = GeneratorEvaluator(data: data) { XCTFail("no classifier is needed"); throw CancellationError() }
+        evaluator.samplesPerClass = 20
+        var checks = 0
+        evaluator.isCancelled = { checks += 1; return checks > 1 }
+        XCTAssertThrowsError(try evaluator.validate(generator, dropout: false)) { XCTAssertTrue($0 is GeneratorEvaluator.Interrupted, "\($0)") }
+        evaluator.isCancelled = { false }
+        XCTAssertNoThrow(try evaluator.validate(generator, dropout: false))
     }
 }
