@@ -1,9 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Linux only (Debian 12), hence no `platforms` entry: the numerics read /proc (CPU features, the re-executed
+// binary), run element-wise passes on libgomp's GOMP_parallel, and link Debian's OpenBLAS and oneDNN builds.
 let package = Package(
     name: "swift-cgan",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "cgan", targets: ["cgan"]),
         // The library a Swift program imports: models, training, sampling (CGAN), data sets (Datasets),
@@ -16,20 +17,28 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        // Named for the server's connection deadlines (a channel handler); Hummingbird already depends on both.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.24.0"),
     ],
     targets: [
-        // System libraries from Debian: libopenblas-dev, libdnnl-dev, zlib1g-dev, libpng-dev, libgif-dev.
+        // System libraries from Debian: libopenblas-dev, libdnnl-dev, zlib1g-dev, libpng-dev, libgif-dev,
+        // libjpeg62-turbo-dev.
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         // libdnnl-dev: oneDNN's matmul, faster than OpenBLAS here and the only bf16 product on Debian 12.
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
         .systemLibrary(name: "CGIF", path: "Sources/CGIF"),
+        // libjpeg62-turbo-dev and libpng-dev behind a few C functions: JPEG decoding and encoding, and PNG
+        // encoding of any bit depth and colour type, for image folders. C rather than a system library
+        // because both libraries report errors by longjmp, which only C can catch.
+        .target(name: "CImageCodecs", linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]),
 
         .target(name: "Files"),
         .target(name: "NN", dependencies: ["CBLAS", "CDNNL"]),
         .target(name: "Datasets", dependencies: [
-            "NN", "Files", "CZlib", .product(name: "Crypto", package: "swift-crypto"),
+            "NN", "Files", "CZlib", "CPNG", "CImageCodecs", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Evaluation", dependencies: ["NN", "Datasets", "Files"]),
         .target(name: "CGAN", dependencies: ["NN", "Datasets", "Evaluation", "Files", "CPNG", "CGIF"]),
@@ -37,7 +46,8 @@ let package = Package(
         // stays free of Hummingbird and SwiftNIO.
         .target(name: "Server", dependencies: [
             "CGAN", "Datasets", "Evaluation", "NN", "Files",
-            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
         ], resources: [.copy("Page")]),
         .executableTarget(name: "cgan", dependencies: [
             "CGAN", "Datasets", "Evaluation", "NN", "Files", "Server",

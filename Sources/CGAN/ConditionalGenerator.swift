@@ -38,17 +38,21 @@ public final class ConditionalGenerator {
         self.imageSize = imageSize
     }
 
-    /// Loads the generator of a checkpoint, checking every tensor's name and shape.
-    public convenience init(checkpoint path: String) throws {
-        let checkpoint = try Checkpoint(path: path)
-        let models = GANModels(config: checkpoint.config, classCount: checkpoint.classCount)
+    /// Loads the generator of a checkpoint, checking every tensor's name and shape; it multiplies with `matrixProducts`.
+    public convenience init(checkpoint path: String, matrixProducts: MatrixProducts = MatrixProducts()) throws {
+        try self.init(checkpoint: Checkpoint(path: path), matrixProducts: matrixProducts)
+    }
+
+    /// The generator of a checkpoint already read (`cgan serve` reads run files itself, refusing links).
+    public convenience init(checkpoint: Checkpoint, matrixProducts: MatrixProducts = MatrixProducts()) throws {
+        let models = GANModels(config: checkpoint.config, classCount: checkpoint.classCount, matrixProducts: matrixProducts)
         var tensors = checkpoint.tensors
         // A run that keeps an average of G's weights is sampled from the average.
         let prefix = checkpoint.config.generatorAverageDecay > 0 ? "avgG" : "G"
         try tensors.load(models.generator, prefix: prefix)
         try tensors.checkEverythingUsed(prefix: prefix)
         self.init(net: models.generator, config: checkpoint.config, classCount: checkpoint.classCount, imageSize: models.imageSize)
-        source = path
+        source = checkpoint.path
     }
 
     // MARK: Checked sampling: every tool that writes or scores images samples through these.

@@ -7,7 +7,7 @@ import NN
 /// `classifier` of the same features, whose class logits follow the score: output [n, 1 + classes].
 /// Layers that read the class themselves (`ClassConditioned`, as a class-conditional batch norm's
 /// `ClassAffine`) are handed the labels before each forward.
-public final class ConditionalNet: Module {
+public final class ConditionalNet: Module, UsesMatrixProducts, InferenceDifferentiable {
     public let data: Layer, label: Layer
     public let trunk: Sequential
     public let head: ProjectionHead?
@@ -17,10 +17,18 @@ public final class ConditionalNet: Module {
     public let rng: RandomGenerator
     /// The layers among data, label and trunk that read the labels too.
     private let conditioned: [any ClassConditioned]
+    /// The layers that multiply matrices, found once, so that setting `matrixProducts` walks no tree.
+    private let productUsers: [any UsesMatrixProducts]
+
+    /// How every product of the net runs. Setting it sets every layer's and allocates nothing, so a
+    /// training step may switch the precision around each step.
+    public var matrixProducts: MatrixProducts {
+        didSet { for user in productUsers { user.matrixProducts = matrixProducts } }
+    }
     private var join = ColumnConcat(), scoreAndClasses = ColumnConcat(), featureGradient = Workspace()
 
     public init(data: Layer, label: Layer, trunk: Sequential, head: ProjectionHead? = nil, classifier: Layer? = nil,
-                rng: RandomGenerator) {
+                rng: RandomGenerator, matrixProducts: MatrixProducts = MatrixProducts()) {
         precondition(classifier == nil || head != nil, "ConditionalNet: a classifier reads the head's features")
         self.data = data
         self.label = label
@@ -29,6 +37,9 @@ public final class ConditionalNet: Module {
         self.classifier = classifier
         self.rng = rng
         conditioned = ([data, label, trunk] as [any Module]).flatMap { $0.modules(ofType: (any ClassConditioned).self) }
+        productUsers = ([data, label, trunk, head, classifier] as [(any Module)?]).compactMap { $0 }.flatMap(\.matrixProductUsers)
+        self.matrixProducts = matrixProducts
+        for user in productUsers { user.matrixProducts = matrixProducts }
     }
 
     public var children: [(name: String, module: Module)] {

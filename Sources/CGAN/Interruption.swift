@@ -1,25 +1,23 @@
 import Files
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Synchronization
 
 /// Ctrl-C (or SIGTERM, SIGHUP) during training: the handler only sets a flag; the loop saves a checkpoint and stops cleanly.
 public enum Interruption {
-    nonisolated(unsafe) static var flag: sig_atomic_t = 0
+    /// Set by the signal handlers; a lock-free atomic, so storing to it from a handler is safe.
+    static let flag = Atomic<Bool>(false)
 
-    public static var requested: Bool { flag != 0 }
+    public static var requested: Bool { flag.load(ordering: .relaxed) }
 
     /// Installs the SIGINT, SIGTERM and SIGHUP handlers: each saves and stops like Ctrl-C. A signal ignored
     /// when the program started stays ignored (SIGHUP under `nohup`: closing the terminal must not stop the run).
     public static func install() {
         for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
-            SignalDisposition.installUnlessIgnored(signalNumber) { _ in Interruption.flag = 1 }
+            SignalDisposition.installUnlessIgnored(signalNumber) { _ in Interruption.flag.store(true, ordering: .relaxed) }
         }
     }
 
     /// Simulates a Ctrl-C (tests).
-    public static func request() { flag = 1 }
-    public static func reset() { flag = 0 }
+    public static func request() { flag.store(true, ordering: .relaxed) }
+    public static func reset() { flag.store(false, ordering: .relaxed) }
 }

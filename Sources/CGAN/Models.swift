@@ -32,10 +32,12 @@ public struct GANModels {
         return layers.reduce(0) { $0 + $1.0 * $1.1 }
     }
 
-    /// Builds both nets. `dataMeanPixel` (per pixel, in [0, 1]) sets the paper G's output bias.
-    public init(config c: TrainingConfig, classCount: Int, imageSize: Int = defaultImageSize, dataMeanPixel: [Float]? = nil) {
-        let gRNG = RandomGenerator(seed: c.seed &+ 101), dRNG = RandomGenerator(seed: c.seed &+ 202)
-        let initRNG = RandomGenerator(seed: c.seed &+ 303)
+    /// Builds both nets. `dataMeanPixel` (per pixel, in [0, 1]) sets the paper G's output bias. The nets'
+    /// products run with `matrixProducts` (a `TrainingStep` switches them to the config's precision for its steps).
+    public init(config c: TrainingConfig, classCount: Int, imageSize: Int = defaultImageSize, dataMeanPixel: [Float]? = nil,
+                matrixProducts: MatrixProducts = MatrixProducts()) {
+        let gRNG = RandomGenerator(seed: c.seed &+ SeedStream.generatorDropout), dRNG = RandomGenerator(seed: c.seed &+ SeedStream.discriminatorDropout)
+        let initRNG = RandomGenerator(seed: c.seed &+ SeedStream.initialization)
         let nz = c.noiseSize, ny = classCount, nx = imageSize
         self.imageSize = imageSize
         func drop(_ p: Double, _ rng: RandomGenerator) -> [Layer] { p > 0 ? [Dropout(Float(p), rng: rng)] : [] }
@@ -95,6 +97,8 @@ public struct GANModels {
                 rng: gRNG)
         }
         discriminator = Self.discriminator(config: c, classCount: ny, imageSize: nx, rng: dRNG, width: w)
+        generator.matrixProducts = matrixProducts
+        discriminator.matrixProducts = matrixProducts
         if c.discriminator ?? c.ownDiscriminator == .maxout {
             for l in discriminator.modules(ofType: Linear.self) { l.initializeUniform(range: Float(c.discriminatorInitRange), rng: initRNG) }
         }
@@ -111,7 +115,8 @@ public struct GANModels {
             var plain = c
             plain.generatorAverageDecay = 0
             // The same config and seed: the same initial weights.
-            averageGenerator = GANModels(config: plain, classCount: classCount, imageSize: imageSize, dataMeanPixel: dataMeanPixel).generator
+            averageGenerator = GANModels(config: plain, classCount: classCount, imageSize: imageSize, dataMeanPixel: dataMeanPixel,
+                                         matrixProducts: matrixProducts).generator
         } else {
             averageGenerator = nil
         }
@@ -148,7 +153,7 @@ public struct GANModels {
             let down2 = Conv2d(down1.output, outChannels: w(128), window)
             // Spectral normalisation's power iterations start from a stream of their own, so the weights and
             // dropout masks of a run without it stay as they were.
-            let normRNG = c.spectralNorm ? RandomGenerator(seed: c.seed &+ 505) : nil
+            let normRNG = c.spectralNorm ? RandomGenerator(seed: c.seed &+ SeedStream.spectralNorm) : nil
             func normalized(_ layer: any Layer & DefaultInitializable) -> Layer {
                 normRNG.map { SpectralNorm(layer, rng: $0) } ?? layer
             }

@@ -29,22 +29,26 @@ public enum TrainingBenchmark {
         public let allWindowsNoisy: Bool
     }
 
-    public static func run(architecture: Architecture, batchSize: Int?, threads: Int, precision: Precision = .fp32, steps: Int = 300,
+    /// `backend` is the library of fp32 products (bf16 always runs through oneDNN).
+    public static func run(architecture: Architecture, batchSize: Int?, threads: Int, precision: Precision = .fp32,
+                           backend: MatrixProducts.Backend = .oneDNN, steps: Int = 300,
                            repeats: Int = 5, warmup: Int = 50, maxWindows: Int = 20,
                            log: (String) -> Void = { _ in }) -> Result {
         var config = TrainingConfig(reference: architecture)
         if let batchSize { config.batchSize = batchSize }
         config.threads = threads
         config.precision = precision
-        BLASRuntime.setThreadCount(threads)
+        let flopCounter = GEMMCounter()
+        let products = MatrixProducts(backend: backend, counter: flopCounter)
+        BLASRuntime.setThreadCount(threads, for: products.with(precision: precision))
         let n = 10_000
         let rng = RandomGenerator(seed: 99)
         let images = Matrix(rows: n, cols: 784)
         rng.fillUniform(images, low: config.pixelScale == .unit ? 0 : -1, high: 1)
         let labels = (0..<n).map { _ in Int32(rng.integer(below: 10)) }
         let sampler = MinibatchSampler(images: images, labels: labels, batchSize: config.batchSize, seed: 1)
-        let step = TrainingStep(config: config, models: GANModels(config: config, classCount: 10), classCount: 10,
-                                stepsPerEpoch: sampler.batchesPerEpoch)
+        let step = TrainingStep(config: config, models: GANModels(config: config, classCount: 10, matrixProducts: products),
+                                classCount: 10, stepsPerEpoch: sampler.batchesPerEpoch)
         var counter = 0
         func oneStep() {
             let batch = counter % sampler.batchesPerEpoch, epoch = counter / sampler.batchesPerEpoch
@@ -52,12 +56,9 @@ public enum TrainingBenchmark {
             counter += 1
         }
         for _ in 0..<warmup { oneStep() }
-        let before = GEMMCounter.flops
-        GEMMCounter.shapes = []
-        oneStep()
-        let shapes = GEMMCounter.shapes ?? []
-        GEMMCounter.shapes = nil
-        let flopsPerStep = GEMMCounter.flops - before
+        let before = flopCounter.flops
+        let shapes = flopCounter.recordingShapes { oneStep() }
+        let flopsPerStep = flopCounter.flops - before
 
         let allowed = Double(max(0, ProcessInfo.processInfo.activeProcessorCount - threads)) + 0.15
         var windows: [Window] = []
@@ -73,10 +74,10 @@ public enum TrainingBenchmark {
             log(String(format: "[%@ b%d t%d] window %d: %.0f images/s, other processes %.2f cores%@", architecture.rawValue,
                        config.batchSize, threads, windows.count, w.imagesPerSecond, external, w.clean ? "" : " (noisy, dropped)"))
         }
-        let (squarePeak, shapesPeak) = MatrixProducts.with(precision: precision) {
-            (GEMMCeiling.squarePeak(), GEMMCeiling.stepShapes(shapes))
-        }
-        let library = precision == .bf16 ? MatrixProducts.Backend.oneDNN : MatrixProducts.backend
+        // The ceiling's products go uncounted: the counter holds the step's alone.
+        let ceiling = MatrixProducts(backend: backend, precision: precision)
+        let (squarePeak, shapesPeak) = (GEMMCeiling.squarePeak(products: ceiling), GEMMCeiling.stepShapes(shapes, products: ceiling))
+        let library = ceiling.usesOneDNN ? MatrixProducts.Backend.oneDNN : MatrixProducts.Backend.openBLAS
         log(String(format: "%@ %@ products on this machine, %d thread(s): %.1f GFLOP/s on 2048x2048, %.1f on the step's %d products alone",
                    library.rawValue, precision.rawValue, threads, squarePeak, shapesPeak, shapes.count))
         let clean = windows.filter(\.clean)

@@ -53,8 +53,11 @@ public final class TrainingRun {
     /// Starts a new run in `directory` (refusing to overwrite one), or resumes the run there.
     /// When resuming, `epochs` and `threads` override the saved settings; everything else is as saved.
     /// A run that never wrote a checkpoint (killed or diverged in its first epoch) starts again from scratch.
+    /// `backend` is the library of its fp32 products (bf16 always runs through oneDNN); the results do not
+    /// depend on it beyond rounding, so a resumed run may change it.
     public init(config newConfig: TrainingConfig, data: MNISTFamilyDataset, directory: RunDirectory,
-                resume: Bool, epochs: Int? = nil, threads: Int? = nil, report: (String) -> Void = { _ in }) throws {
+                resume: Bool, epochs: Int? = nil, threads: Int? = nil, backend: MatrixProducts.Backend = .oneDNN,
+                report: (String) -> Void = { _ in }) throws {
         if let problem = newConfig.problem { throw TrainingError(problem) }
         if let problem = directory.locationProblem { throw TrainingError(problem) }
         if resume && !FileManager.default.fileExists(atPath: directory.path) {
@@ -113,7 +116,8 @@ public final class TrainingRun {
         self.config = config
         self.directory = directory
         self.data = data
-        BLASRuntime.setThreadCount(config.threads)
+        let products = MatrixProducts(backend: backend)
+        BLASRuntime.setThreadCount(config.threads, for: products.with(precision: config.precision))
 
         var train = data.trainWithoutValidation
         if let limit = config.trainLimit { train = train.subset(0..<min(limit, train.count)) }
@@ -123,7 +127,7 @@ public final class TrainingRun {
         let images = train.matrix(scale: config.pixelScale)
         sampler = MinibatchSampler(images: images, labels: train.labels, batchSize: config.batchSize, seed: config.seed)
         let meanPixel = Self.meanPixel(train)
-        let models = GANModels(config: config, classCount: data.spec.classCount, dataMeanPixel: meanPixel)
+        let models = GANModels(config: config, classCount: data.spec.classCount, dataMeanPixel: meanPixel, matrixProducts: products)
         trainer = TrainingStep(config: config, models: models, classCount: data.spec.classCount,
                                stepsPerEpoch: sampler.batchesPerEpoch)
         position = checkpoint?.position ?? Checkpoint.Position()
@@ -142,7 +146,7 @@ public final class TrainingRun {
         let classes = data.spec.classCount
         fixedLabels = (0..<classes * 10).map { $0 / 10 }
         fixedNoise = Matrix(rows: fixedLabels.count, cols: config.noiseSize)
-        config.noise.fill(fixedNoise, rng: RandomGenerator(seed: config.seed &+ 505))
+        config.noise.fill(fixedNoise, rng: RandomGenerator(seed: config.seed &+ SeedStream.sampleGridNoise))
         try DirectoryCreation.create(directory.samples)
         try DirectoryCreation.create(directory.checkpoints)
         try writeConfig()  // on resume too: --epochs may have changed the total
@@ -182,7 +186,7 @@ public final class TrainingRun {
 
     /// Writes samples/epoch-NNN.png from the fixed noise.
     public func writeSampleGrid(epoch: Int) throws -> String {
-        let images = try generator.images(noise: fixedNoise, labels: fixedLabels, seed: config.seed &+ 606)
+        let images = try generator.images(noise: fixedNoise, labels: fixedLabels, seed: config.seed &+ SeedStream.sampleGridDrawing)
         let path = directory.sampleGrid(epoch: epoch)
         try ImageGrid.writePNG(images, columns: 10, to: path)
         return path
@@ -241,7 +245,7 @@ public final class TrainingRun {
                 // At an epoch's last step the epoch's end saves instead (a checkpoint is taken at batch 0 of the next).
                 if Interruption.requested && position.batch < perEpoch {
                     Interruption.reset()
-                    trainer.refreshAverageStatistics(seed: config.seed &+ 707 &+ UInt64(position.step))
+                    trainer.refreshAverageStatistics(seed: config.seed &+ SeedStream.averageStatistics &+ UInt64(position.step))
                     try saveCheckpoint(to: directory.latestCheckpoint, wall: wall)
                     throw TrainingError("interrupted at step \(position.step); saved \(directory.latestCheckpoint); "
                                         + "continue with --resume", exitCode: 130)
@@ -250,7 +254,7 @@ public final class TrainingRun {
             let finished = position.epoch + 1
             position.epoch += 1
             position.batch = 0
-            trainer.refreshAverageStatistics(seed: config.seed &+ 707 &+ UInt64(position.step))
+            trainer.refreshAverageStatistics(seed: config.seed &+ SeedStream.averageStatistics &+ UInt64(position.step))
             let grid = finished % sampleEvery == 0 || finished == config.epochs ? try writeSampleGrid(epoch: finished) : nil
             var metadata: [String: String] = [:]
             var best = false

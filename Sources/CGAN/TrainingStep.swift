@@ -39,14 +39,22 @@ public final class TrainingStep {
     /// AC-GAN: dLoss/dClassLogits [2B, classes] (zero on D's fake rows), and D's output split and joined.
     let classGradient: Matrix
     var outputColumns = ColumnConcat(), gradientColumns = ColumnConcat()
+    /// The products of a step: the models' own in the config's precision. Between steps the nets return to
+    /// the models' own (samples drawn during training are in those).
+    public let stepProducts: MatrixProducts
+    private let modelProducts: MatrixProducts
 
+    /// G's step back-propagates through D in inference mode unless `discriminatorDropoutInGeneratorStep`: every
+    /// layer of D must then have an inference-mode backward pass (`InferenceDifferentiable`), or the step is refused.
     public init(config: TrainingConfig, models: GANModels, classCount: Int, stepsPerEpoch: Int) {
+        let unfit = config.discriminatorDropoutInGeneratorStep ? [] : models.discriminator.modulesWithoutInferenceBackward
+        precondition(unfit.isEmpty, "TrainingStep: G's step back-propagates through D in inference mode (discriminatorDropoutInGeneratorStep is off), and these layers of D have no inference-mode backward pass: \(unfit.joined(separator: ", "))")
         self.config = config
         self.models = models
         self.classCount = classCount
         let b = config.batchSize
         batchSize = b
-        rng = RandomGenerator(seed: config.seed &+ 404)
+        rng = RandomGenerator(seed: config.seed &+ SeedStream.training)
         schedule = TrainingSchedule(config: config, stepsPerEpoch: stepsPerEpoch)
         switch config.optimizer {
         case .sgd:
@@ -68,6 +76,8 @@ public final class TrainingStep {
         realLabels = [Int32](repeating: 0, count: b)
         fakeLabels = realLabels
         classGradient = Matrix(rows: 2 * b, cols: classCount)
+        modelProducts = models.generator.matrixProducts
+        stepProducts = modelProducts.with(precision: config.precision)
     }
 
     /// Where the caller writes the next real batch: images [B, 784] and labels.
@@ -111,10 +121,17 @@ public final class TrainingStep {
     /// Step `step` (counted from 0): one D update then one G update. `fill` writes the real batch into
     /// `realImages` and its labels.
     public func run(step: Int, fill: (Matrix, UnsafeMutableBufferPointer<Int32>) -> Void) -> StepStatistics {
-        MatrixProducts.with(precision: config.precision) { runInCurrentPrecision(step: step, fill: fill) }
+        guard stepProducts.precision != modelProducts.precision else { return runInStepProducts(step: step, fill: fill) }
+        models.generator.matrixProducts = stepProducts
+        models.discriminator.matrixProducts = stepProducts
+        defer {
+            models.generator.matrixProducts = modelProducts
+            models.discriminator.matrixProducts = modelProducts
+        }
+        return runInStepProducts(step: step, fill: fill)
     }
 
-    private func runInCurrentPrecision(step: Int, fill: (Matrix, UnsafeMutableBufferPointer<Int32>) -> Void) -> StepStatistics {
+    private func runInStepProducts(step: Int, fill: (Matrix, UnsafeMutableBufferPointer<Int32>) -> Void) -> StepStatistics {
         let b = batchSize, g = models.generator, d = models.discriminator
         let hyperparameters = schedule.hyperparameters(atStep: step)
         realLabels.withUnsafeMutableBufferPointer { fill(realImages, $0) }
@@ -155,8 +172,9 @@ public final class TrainingStep {
         discriminatorOptimizer.update(discriminatorHyperparameters, step: step + 1)
 
         // Generator: through the updated D, to D's input, then through G.
-        // Dropout is D's only difference between the modes, but for spectral normalisation, whose power
-        // iteration then holds its u and v (σ = uᵀWv of the updated W), as it does under PyTorch's D.eval().
+        // In inference mode D's dropout is off, spectral normalisation's power iteration holds its u and v
+        // (σ = uᵀWv of the updated W), as under PyTorch's D.eval(), and a batch norm would use its running
+        // statistics; each layer's backward then gives that mode's gradient (checked when the step was built).
         let scoringMode: Mode = config.discriminatorDropoutInGeneratorStep ? .training : .inference
         let (fakeLogits, fakeClassLogits) = scoresAndClassLogits(d.forward(fake, labels: fakeLabelRows, mode: scoringMode))
         switch config.adversarialLoss {

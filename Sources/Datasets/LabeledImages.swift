@@ -13,15 +13,31 @@ public enum PixelScale: String, Sendable, Codable {
 public struct LabeledImages: Sendable {
     public let pixels: [UInt8]
     public let labels: [Int32]
+    /// Bytes per image: `channels * side * side` (784 for MNIST).
     public let imageSize: Int
     public let classCount: Int
+    /// 1 (grey) or 3 (red, green, blue planes, one after another within an image).
+    public let channels: Int
+    /// Pixels per row and per column (images are square); 0 where `imageSize` is not a square.
+    public let side: Int
+    /// One name per class, in label order.
+    public let classNames: [String]
 
-    public init(pixels: [UInt8], labels: [Int32], imageSize: Int = 784, classCount: Int = 10) {
+    /// `side` defaults to the square root of `imageSize / channels`, `classNames` to "0", "1", ...
+    public init(pixels: [UInt8], labels: [Int32], imageSize: Int = 784, classCount: Int = 10,
+                channels: Int = 1, side: Int? = nil, classNames: [String]? = nil) {
         precondition(pixels.count == labels.count * imageSize, "pixel count does not match label count")
+        let root = Int(Double(imageSize / max(channels, 1)).squareRoot().rounded())
+        precondition(side == nil || channels * side! * side! == imageSize, "imageSize is not channels x side x side")
+        let side = side ?? (channels * root * root == imageSize ? root : 0)
+        precondition(classNames == nil || classNames!.count == classCount, "one class name per class")
         self.pixels = pixels
         self.labels = labels
         self.imageSize = imageSize
         self.classCount = classCount
+        self.channels = channels
+        self.side = side
+        self.classNames = classNames ?? (0..<classCount).map(String.init)
     }
 
     public var count: Int { labels.count }
@@ -29,7 +45,8 @@ public struct LabeledImages: Sendable {
     /// The examples `range` (copies; data sets are read once).
     public func subset(_ range: Range<Int>) -> LabeledImages {
         LabeledImages(pixels: Array(pixels[range.lowerBound * imageSize..<range.upperBound * imageSize]),
-                      labels: Array(labels[range]), imageSize: imageSize, classCount: classCount)
+                      labels: Array(labels[range]), imageSize: imageSize, classCount: classCount,
+                      channels: channels, side: side, classNames: classNames)
     }
 
     /// All images as a [count, imageSize] float matrix.

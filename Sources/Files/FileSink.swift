@@ -33,6 +33,11 @@ public final class FileSink {
         try data.withUnsafeBytes { try write($0) }
     }
 
+    /// `FileHandle`'s spelling, for writers written against it.
+    public func write<D: DataProtocol>(contentsOf data: D) throws {
+        try write(Data(data))
+    }
+
     public func write(_ bytes: [UInt8]) throws {
         try bytes.withUnsafeBytes { try write($0) }
     }

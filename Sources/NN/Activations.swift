@@ -1,7 +1,7 @@
 /// Element-wise activations. Each keeps its output (or input) from forward for its backward pass.
 
 /// max(0, x).
-public final class ReLU: Layer {
+public final class ReLU: Layer, InferenceDifferentiable {
     private var output = Workspace(), gradInput = Workspace()
     private var y = noGradient
     public init() {}
@@ -23,7 +23,7 @@ public final class ReLU: Layer {
 }
 
 /// x for x > 0, slope * x otherwise.
-public final class LeakyReLU: Layer {
+public final class LeakyReLU: Layer, InferenceDifferentiable {
     public let slope: Float
     private var output = Workspace(), gradInput = Workspace()
     private var x = noGradient
@@ -47,7 +47,7 @@ public final class LeakyReLU: Layer {
 }
 
 /// 1 / (1 + e^-x), computed without overflow for any x.
-public final class Sigmoid: Layer {
+public final class Sigmoid: Layer, InferenceDifferentiable {
     private var output = Workspace(), gradInput = Workspace()
     private var y = noGradient
     public init() {}
@@ -69,7 +69,7 @@ public final class Sigmoid: Layer {
 }
 
 /// tanh(x).
-public final class Tanh: Layer {
+public final class Tanh: Layer, InferenceDifferentiable {
     private var output = Workspace(), gradInput = Workspace()
     private var y = noGradient
     public init() {}
@@ -92,7 +92,7 @@ public final class Tanh: Layer {
 }
 
 /// Passes its input through: the branch of a two-input net that concatenates raw inputs.
-public final class Identity: Layer {
+public final class Identity: Layer, InferenceDifferentiable {
     public init() {}
     public func forward(_ x: Matrix, mode: Mode) -> Matrix { x }
     public func backward(_ dy: Matrix, needs: GradientNeeds) -> Matrix { needs.contains(.input) ? dy : noGradient }

@@ -1,9 +1,10 @@
 import CBLAS
+import Synchronization
 
-/// `c = alpha * op(a) * op(b) + beta * c`, through oneDNN's matmul or OpenBLAS's `sgemm` in the precision
-/// that `MatrixProducts` sets; transposes are read in place, never copied.
+/// `c = alpha * op(a) * op(b) + beta * c`, through oneDNN's matmul or OpenBLAS's `sgemm` as `products`
+/// says (default: fp32 through oneDNN); transposes are read in place, never copied.
 public func gemm(_ a: Matrix, _ b: Matrix, into c: Matrix, transposeA: Bool = false, transposeB: Bool = false,
-                 alpha: Float = 1, beta: Float = 0) {
+                 alpha: Float = 1, beta: Float = 0, using products: MatrixProducts = MatrixProducts()) {
     let (m, k) = transposeA ? (a.cols, a.rows) : (a.rows, a.cols)
     let (kb, n) = transposeB ? (b.cols, b.rows) : (b.rows, b.cols)
     precondition(k == kb && c.rows == m && c.cols == n,
@@ -11,9 +12,9 @@ public func gemm(_ a: Matrix, _ b: Matrix, into c: Matrix, transposeA: Bool = fa
     if m == 0 || n == 0 { return }
     if k == 0 { c.scale(by: beta); return }
     let shape = GEMMShape(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
-    GEMMCounter.record(shape)
-    if MatrixProducts.usesOneDNN {
-        OneDNNMatmul.shared.multiply(.init(shape: shape, alpha: alpha, beta: beta, precision: MatrixProducts.precision),
+    products.counter?.record(shape)
+    if products.usesOneDNN {
+        OneDNNMatmul.shared.multiply(.init(shape: shape, alpha: alpha, beta: beta, precision: products.precision),
                                      a: a.pointer, b: b.pointer, c: c.pointer)
         return
     }
@@ -24,17 +25,35 @@ public func gemm(_ a: Matrix, _ b: Matrix, into c: Matrix, transposeA: Bool = fa
                 a.pointer, Int32(a.cols), b.pointer, Int32(b.cols), beta, c.pointer, Int32(c.cols))
 }
 
-/// Floating-point operations of all `Float` matrix products and convolutions so far (2·m·n·k each):
-/// benchmarks read it around one training step to report achieved GFLOP/s.
-public enum GEMMCounter {
-    nonisolated(unsafe) public static var flops = 0
-    /// When set (not nil), every `Float` matrix product appends its shape: benchmarks record one step's.
-    nonisolated(unsafe) public static var shapes: [GEMMShape]?
+/// Floating-point operations of the `Float` matrix products and convolutions run with the `MatrixProducts`
+/// that hold this counter (2·m·n·k each): benchmarks read it around one training step to report GFLOP/s.
+public final class GEMMCounter: Sendable {
+    private struct State {
+        var flops = 0
+        /// When set, every product appends its shape.
+        var shapes: [GEMMShape]?
+    }
+    private let state = Mutex(State())
+
+    public init() {}
+
+    /// FLOPs counted so far.
+    public var flops: Int { state.withLock { $0.flops } }
+
+    /// Runs `body` and returns the shapes of the products it ran, in order (a benchmark records one step's).
+    public func recordingShapes(_ body: () throws -> Void) rethrows -> [GEMMShape] {
+        state.withLock { $0.shapes = [] }
+        defer { state.withLock { $0.shapes = nil } }
+        try body()
+        return state.withLock { $0.shapes ?? [] }
+    }
 
     /// Counts one product (convolutions record the im2col product they stand for).
-    @inline(__always) static func record(_ shape: GEMMShape) {
-        flops &+= shape.flops
-        if shapes != nil { shapes!.append(shape) }
+    func record(_ shape: GEMMShape) {
+        state.withLock { state in
+            state.flops &+= shape.flops
+            state.shapes?.append(shape)
+        }
     }
 }
 

@@ -1,30 +1,25 @@
 import CBLAS
 import CDNNL
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
-/// What OpenBLAS chose at load time, and the fix for a known mis-detection.
+/// What OpenBLAS chose at load time, the CPU it runs on, and the thread counts of both libraries.
 ///
 /// Debian's OpenBLAS 0.3.21 does not know some newer CPUs (a Xeon of family 6 model 207 among them)
 /// and falls back to its "Prescott" kernels, about 10x slower than the AVX-512 ones. The library reads
-/// `OPENBLAS_CORETYPE` only while it loads, before any Swift code runs, so the only fix from inside the
-/// program is to run itself again with the variable set.
+/// `OPENBLAS_CORETYPE` only while it loads, so a program fixes that by running itself again with the
+/// variable set to `betterCoreType`; the `cgan` program does.
 public enum BLASRuntime {
-    /// Environment variable that marks a process as already re-executed (never loops).
-    static let reexecMarker = "CGAN_BLAS_REEXEC"
-
     /// OpenBLAS's kernel family, such as "Haswell", "SkylakeX", "Zen" or "Prescott".
     public static var coreName: String { String(cString: openblas_get_corename()) }
     /// OpenBLAS's build configuration string.
     public static var configuration: String { String(cString: openblas_get_config()).trimmingSpaces() }
     public static var threadCount: Int { Int(openblas_get_num_threads()) }
-    /// Sets the threads of both libraries: OpenBLAS's, and OpenMP's for oneDNN (for the calling thread).
-    public static func setThreadCount(_ n: Int) {
+    /// Sets the threads of both libraries: OpenBLAS's, and OpenMP's (for the calling thread), which oneDNN and
+    /// `ParallelLoop` run on. OpenMP gets one thread when `products` multiply with OpenBLAS: its threads are a
+    /// pool of their own, and two pools that each spin while waiting take the cores from each other.
+    public static func setThreadCount(_ n: Int, for products: MatrixProducts = MatrixProducts()) {
         openblas_set_num_threads(Int32(max(1, n)))
-        omp_set_num_threads(Int32(max(1, n)))
+        omp_set_num_threads(Int32(products.usesOneDNN ? max(1, n) : 1))
     }
 
     /// Kernels OpenBLAS falls back to when it does not recognise a CPU; all lack AVX2.
@@ -69,24 +64,6 @@ public enum BLASRuntime {
     public static var simdFeatures: [String] {
         let flags = cpuFlags
         return ["sse4_2", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512_bf16", "amx_tile", "amx_bf16"].filter(flags.contains)
-    }
-
-    /// The kernel OpenBLAS first chose when `ensureFastKernel` re-executed this process; nil otherwise.
-    public static var replacedCoreName: String? { getenv(reexecMarker).map { String(cString: $0) } }
-
-    /// If OpenBLAS fell back to a slow kernel on a capable CPU, re-executes the current program once
-    /// with `OPENBLAS_CORETYPE` set. Returns normally when nothing needs fixing (or the fix failed).
-    /// A user's own `OPENBLAS_CORETYPE` is always respected.
-    public static func ensureFastKernel() {
-        guard getenv("OPENBLAS_CORETYPE") == nil, getenv(reexecMarker) == nil,
-              let better = betterCoreType(coreName: coreName, cpuFlags: cpuFlags) else { return }
-        setenv("OPENBLAS_CORETYPE", better, 1)
-        setenv(reexecMarker, coreName, 1)
-        var args = CommandLine.arguments.map { strdup($0) }
-        args.append(nil)
-        execv("/proc/self/exe", &args)
-        // execv returned: it failed. Carry on with the slow kernel rather than stop.
-        unsetenv("OPENBLAS_CORETYPE")
     }
 }
 

@@ -1,7 +1,7 @@
 /// Batch normalisation over the rows of a batch (Ioffe & Szegedy, 2015), with PyTorch's conventions:
 /// training normalises by the batch's biased variance and updates running statistics with the unbiased
 /// one (`momentum` weight on the new batch); inference uses the running statistics.
-public final class BatchNorm1d: Layer {
+public final class BatchNorm1d: Layer, InferenceDifferentiable {
     public let features: Int
     public let momentum: Float, epsilon: Float
     /// False: no learned scale and shift of its own (they stay 1 and 0, untrained and not stored), as
@@ -11,6 +11,8 @@ public final class BatchNorm1d: Layer {
     public let runningMean: Parameter, runningVariance: Parameter
     private var output = Workspace(), gradInput = Workspace(), normalised = Workspace()
     private var xhat = noGradient
+    /// Whether the last forward normalised by the batch's statistics (training) or the running ones.
+    private var usedBatchStatistics = true
     /// Rows: batch mean, 1/std, and two per-feature sums (of x or dy, and of squared deviations or dy·x̂);
     /// a matrix, so loops use plain pointers.
     private let statistics: Matrix
@@ -39,6 +41,7 @@ public final class BatchNorm1d: Layer {
         let mean = statistics.pointer, inverseStd = mean + f, columnSum = mean + 2 * f, productSum = mean + 3 * f
         let y = output.matrix(rows: n, cols: f)
         xhat = normalised.matrix(rows: n, cols: f)
+        usedBatchStatistics = mode == .training
         if mode == .training {
             precondition(n > 1, "BatchNorm1d needs more than one row per batch in training")
             let rm = runningMean.value.pointer, rv = runningVariance.value.pointer, momentum = momentum, epsilon = epsilon
@@ -72,13 +75,18 @@ public final class BatchNorm1d: Layer {
         return y
     }
 
-    /// Training-mode backward: dx = invStd/n · (n·dxhat - Σdxhat - xhat·Σ(dxhat·xhat)), dxhat = dy·gamma.
+    /// dy [n, F] -> dx [n, F]; dgamma = Σ dy·xhat, dbeta = Σ dy over the rows, in both modes.
+    /// After a training forward: dx = invStd/n · (n·dxhat - Σdxhat - xhat·Σ(dxhat·xhat)), dxhat = dy·gamma.
+    /// After an inference forward the statistics are constants: dx = dy·gamma·invStd (running variance).
     public func backward(_ dy: Matrix, needs: GradientNeeds) -> Matrix {
+        precondition(dy.rows == xhat.rows && dy.cols == features, "BatchNorm1d(\(features)) backward got \(dy.shape) after a forward of \(xhat.shape)")
         let n = dy.rows, f = features, g = dy.pointer, h = xhat.pointer
         let inverseStd = statistics.pointer + f, columnSum = statistics.pointer + 2 * f, productSum = statistics.pointer + 3 * f
-        ParallelLoop.forEachChunk(f, work: dy.count) { columns in
-            for c in columns { columnSum[c] = 0; productSum[c] = 0 }
-            for r in 0..<n { for c in columns { columnSum[c] += g[r * f + c]; productSum[c] += g[r * f + c] * h[r * f + c] } }
+        if usedBatchStatistics || needs.contains(.parameters) && affine {
+            ParallelLoop.forEachChunk(f, work: dy.count) { columns in
+                for c in columns { columnSum[c] = 0; productSum[c] = 0 }
+                for r in 0..<n { for c in columns { columnSum[c] += g[r * f + c]; productSum[c] += g[r * f + c] * h[r * f + c] } }
+            }
         }
         if needs.contains(.parameters) && affine {
             let dg = gamma.gradient.pointer, db = beta.gradient.pointer
@@ -87,6 +95,14 @@ public final class BatchNorm1d: Layer {
         guard needs.contains(.input) else { return noGradient }
         let dx = gradInput.matrix(rows: n, cols: f)
         let d = dx.pointer, gm = gamma.value.pointer, inv = Float(1) / Float(n)
+        guard usedBatchStatistics else {
+            ParallelLoop.forEachChunk(n, work: dy.count, alignment: 1) { rows in
+                for r in rows {
+                    for c in 0..<f { d[r * f + c] = gm[c] * inverseStd[c] * g[r * f + c] }
+                }
+            }
+            return dx
+        }
         ParallelLoop.forEachChunk(n, work: dy.count, alignment: 1) { rows in
             for r in rows {
                 for c in 0..<f {

@@ -1,7 +1,7 @@
 /// Batch normalisation of images per channel (PyTorch's `BatchNorm2d`): statistics over the batch and
 /// every pixel of a channel, n = B·H·W values; otherwise as `BatchNorm1d` (biased variance to normalise,
 /// unbiased for the running estimate, which `momentum` weights; running statistics at inference).
-public final class BatchNorm2d: Layer {
+public final class BatchNorm2d: Layer, InferenceDifferentiable {
     public let shape: ImageShape
     public let momentum: Float, epsilon: Float
     /// False: no learned scale and shift of its own (they stay 1 and 0, untrained and not stored), as
@@ -11,6 +11,8 @@ public final class BatchNorm2d: Layer {
     public let runningMean: Parameter, runningVariance: Parameter
     private var outputBuffer = Workspace(), gradInput = Workspace(), normalised = Workspace()
     private var xhat = noGradient
+    /// Whether the last forward normalised by the batch's statistics (training) or the running ones.
+    private var usedBatchStatistics = true
     /// Rows: channel mean, 1/std, and two per-channel sums (of x or dy, and of squared deviations or dy·x̂).
     private let statistics: Matrix
 
@@ -51,6 +53,7 @@ public final class BatchNorm2d: Layer {
         let y = outputBuffer.matrix(rows: batch, cols: shape.count)
         xhat = normalised.matrix(rows: batch, cols: shape.count)
         let rm = runningMean.value.pointer, rv = runningVariance.value.pointer
+        usedBatchStatistics = mode == .training
         if mode == .training {
             let n = Float(batch * hw)
             precondition(batch * hw > 1, "BatchNorm2d needs more than one value per channel in training")
@@ -85,15 +88,21 @@ public final class BatchNorm2d: Layer {
         return y
     }
 
-    /// Training-mode backward: dx = invStd/n · (n·dxhat - Σdxhat - xhat·Σ(dxhat·xhat)), dxhat = dy·gamma.
+    /// dy -> dx [B, C·H·W]; dgamma = Σ dy·xhat, dbeta = Σ dy per channel, in both modes.
+    /// After a training forward: dx = invStd/n · (n·dxhat - Σdxhat - xhat·Σ(dxhat·xhat)), dxhat = dy·gamma.
+    /// After an inference forward the statistics are constants: dx = dy·gamma·invStd (running variance).
     public func backward(_ dy: Matrix, needs: GradientNeeds) -> Matrix {
+        precondition(dy.rows == xhat.rows && dy.cols == shape.count, "BatchNorm2d\(shape) backward got \(dy.shape) after a forward of \(xhat.shape)")
         let batch = dy.rows, channels = shape.channels, hw = shape.planeSize, g = dy.pointer, h = xhat.pointer
         let inverseStd = statistics.pointer + channels
         let columnSum = statistics.pointer + 2 * channels, productSum = statistics.pointer + 3 * channels
-        ParallelLoop.forEachChunk(channels, work: dy.count, alignment: 1) { channelRange in
-            for c in channelRange {
-                columnSum[c] = channelSum(c, batch: batch) { g[$0] }
-                productSum[c] = channelSum(c, batch: batch) { g[$0] * h[$0] }
+        let batchStatistics = usedBatchStatistics
+        if batchStatistics || needs.contains(.parameters) && affine {
+            ParallelLoop.forEachChunk(channels, work: dy.count, alignment: 1) { channelRange in
+                for c in channelRange {
+                    columnSum[c] = channelSum(c, batch: batch) { g[$0] }
+                    productSum[c] = channelSum(c, batch: batch) { g[$0] * h[$0] }
+                }
             }
         }
         if needs.contains(.parameters) && affine {
@@ -107,7 +116,12 @@ public final class BatchNorm2d: Layer {
             for b in rows {
                 for c in 0..<channels {
                     let base = b * size + c * hw
-                    let scale = gm[c] * inverseStd[c], mean1 = inv * columnSum[c], mean2 = inv * productSum[c]
+                    let scale = gm[c] * inverseStd[c]
+                    guard batchStatistics else {
+                        for i in base..<(base + hw) { d[i] = scale * g[i] }
+                        continue
+                    }
+                    let mean1 = inv * columnSum[c], mean2 = inv * productSum[c]
                     for i in base..<(base + hw) { d[i] = scale * (g[i] - mean1 - h[i] * mean2) }
                 }
             }

@@ -11,13 +11,14 @@ public protocol ClassConditioned: AnyObject {
 /// batch norm (de Vries et al., 2017; Miyato & Koyama, 2018): G is told the class at every normalised
 /// layer, not only at its input. Γ starts at 1 and B at 0, so the layer starts as the identity.
 /// Rows with soft labels (an interpolation between classes) get the same mix of the classes' scales.
-public final class ClassAffine: Layer, ClassConditioned {
+public final class ClassAffine: Layer, ClassConditioned, UsesMatrixProducts, InferenceDifferentiable {
     /// Channels and plane: a flat layer's features are channels of a 1x1 plane.
     public let shape: ImageShape
     public let classes: Int
     /// Γ and B, [K, C] each.
     public let scale: Parameter, shift: Parameter
     public var labels = noGradient
+    public var matrixProducts = MatrixProducts()
     private var input = noGradient, forwardLabels = noGradient
     private var output = Workspace(), gradInput = Workspace(), rowScale = Workspace(), rowShift = Workspace()
     private var planeSums = Workspace(), weightedPlaneSums = Workspace()
@@ -40,8 +41,8 @@ public final class ClassAffine: Layer, ClassConditioned {
         input = x
         forwardLabels = labels
         let s = rowScale.matrix(rows: batch, cols: channels), t = rowShift.matrix(rows: batch, cols: channels)
-        gemm(labels, scale.value, into: s)                        // yΓ [B, C]
-        gemm(labels, shift.value, into: t)                        // yB [B, C]
+        gemm(labels, scale.value, into: s, using: matrixProducts)   // yΓ [B, C]
+        gemm(labels, shift.value, into: t, using: matrixProducts)   // yB [B, C]
         let y = output.matrix(rows: batch, cols: size)
         let xp = x.pointer, yp = y.pointer, sp = s.pointer, tp = t.pointer
         ParallelLoop.forEachChunk(batch, work: x.count, alignment: 1) { rows in
@@ -73,8 +74,8 @@ public final class ClassAffine: Layer, ClassConditioned {
                     }
                 }
             }
-            gemm(forwardLabels, weighted, into: scale.gradient, transposeA: true)
-            gemm(forwardLabels, sums, into: shift.gradient, transposeA: true)
+            gemm(forwardLabels, weighted, into: scale.gradient, transposeA: true, using: matrixProducts)
+            gemm(forwardLabels, sums, into: shift.gradient, transposeA: true, using: matrixProducts)
         }
         guard needs.contains(.input) else { return noGradient }
         let dx = gradInput.matrix(rows: batch, cols: size)

@@ -2,7 +2,7 @@
 /// bias [out]: through oneDNN's convolution primitives (`OneDNNConvolution`), or with `--matmul openblas`
 /// im2col of every image side by side, then one `sgemm` for the whole batch (large products run near the
 /// BLAS peak, one small product per image does not).
-public final class Conv2d: Layer, DefaultInitializable {
+public final class Conv2d: Layer, DefaultInitializable, UsesMatrixProducts, InferenceDifferentiable {
     public let weight: Parameter, bias: Parameter
     public let input: ImageShape, output: ImageShape
     public let window: ConvolutionWindow
@@ -10,6 +10,9 @@ public final class Conv2d: Layer, DefaultInitializable {
     private var unfolded = noGradient
     private var rows = 0
     private var oneDNN: OneDNNConvolutionPlans
+    public var matrixProducts = MatrixProducts()
+    /// The settings of the last forward, which its backward pass keeps.
+    private var forwardProducts = MatrixProducts()
 
     public init(_ input: ImageShape, outChannels: Int, _ window: ConvolutionWindow) {
         self.input = input
@@ -28,9 +31,11 @@ public final class Conv2d: Layer, DefaultInitializable {
         precondition(x.cols == input.count, "Conv2d\(input) got input \(x.shape)")
         rows = x.rows
         oneDNN.deactivate()
-        if MatrixProducts.usesOneDNN {
+        let products = matrixProducts
+        forwardProducts = products
+        if products.usesOneDNN {
             let y = outputBuffer.matrix(rows: rows, cols: output.count)
-            oneDNN.forward(x, weight: weight, bias: bias, into: y)
+            oneDNN.forward(x, weight: weight, bias: bias, into: y, products: products)
             return y
         }
         let kk = weight.value.cols, positions = output.planeSize, width = rows * positions
@@ -41,7 +46,7 @@ public final class Conv2d: Layer, DefaultInitializable {
         }
         let z = product.matrix(rows: output.channels, cols: width)
         for c in 0..<output.channels { (z.pointer + c * width).update(repeating: bias.value.pointer[c], count: width) }
-        gemm(weight.value, unfolded, into: z, beta: 1)                          // z = W col + b   [out, B·P]
+        gemm(weight.value, unfolded, into: z, beta: 1, using: products)  // z = W col + b   [out, B·P]
         let y = outputBuffer.matrix(rows: rows, cols: output.count)
         BatchLayout.imagesFirst(z.pointer, batch: rows, channels: output.channels, positions: positions, into: y.pointer)
         return y
@@ -51,16 +56,17 @@ public final class Conv2d: Layer, DefaultInitializable {
         if oneDNN.isActive {
             return oneDNN.backward(dy, needs: needs, weight: weight, bias: bias) { gradInput.matrix(rows: rows, cols: input.count) }
         }
+        let products = forwardProducts
         let kk = weight.value.cols, positions = output.planeSize, width = rows * positions
         let dz = product.matrix(rows: output.channels, cols: width)
         BatchLayout.channelsFirst(dy.pointer, batch: rows, channels: output.channels, positions: positions, into: dz.pointer)
         if needs.contains(.parameters) {
-            gemm(dz, unfolded, into: weight.gradient, transposeB: true)           // dW = dz colᵀ
+            gemm(dz, unfolded, into: weight.gradient, transposeB: true, using: products)  // dW = dz colᵀ
             sumColumns(of: dz, into: bias.gradient)                               // db = Σ over the batch and positions
         }
         guard needs.contains(.input) else { return noGradient }
         let dcol = columns.matrix(rows: kk, cols: width)                         // the columns are no longer needed
-        gemm(weight.value, dz, into: dcol, transposeA: true)                      // dcol = Wᵀ dz
+        gemm(weight.value, dz, into: dcol, transposeA: true, using: products)  // dcol = Wᵀ dz
         let dx = gradInput.matrix(rows: rows, cols: input.count)
         dx.fill(0)
         for b in 0..<rows {

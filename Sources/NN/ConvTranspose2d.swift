@@ -1,7 +1,7 @@
 /// 2-D transposed convolution (PyTorch's `ConvTranspose2d`): the adjoint of a convolution, which upsamples
 /// by its stride. Weight [in, out, k, k], bias [out]. Through oneDNN's deconvolution primitives
 /// (`OneDNNConvolution`), or with `--matmul openblas` one `sgemm` for the whole batch, then col2im per image.
-public final class ConvTranspose2d: Layer, DefaultInitializable {
+public final class ConvTranspose2d: Layer, DefaultInitializable, UsesMatrixProducts, InferenceDifferentiable {
     public let weight: Parameter, bias: Parameter
     public let input: ImageShape, output: ImageShape
     public let window: ConvolutionWindow
@@ -9,6 +9,9 @@ public final class ConvTranspose2d: Layer, DefaultInitializable {
     private var xc = noGradient
     private var rows = 0
     private var oneDNN: OneDNNConvolutionPlans
+    public var matrixProducts = MatrixProducts()
+    /// The settings of the last forward, which its backward pass keeps.
+    private var forwardProducts = MatrixProducts()
 
     public init(_ input: ImageShape, outChannels: Int, _ window: ConvolutionWindow) {
         self.input = input
@@ -28,16 +31,18 @@ public final class ConvTranspose2d: Layer, DefaultInitializable {
         precondition(x.cols == input.count, "ConvTranspose2d\(input) got input \(x.shape)")
         rows = x.rows
         oneDNN.deactivate()
-        if MatrixProducts.usesOneDNN {
+        let products = matrixProducts
+        forwardProducts = products
+        if products.usesOneDNN {
             let y = outputBuffer.matrix(rows: rows, cols: output.count)
-            oneDNN.forward(x, weight: weight, bias: bias, into: y)
+            oneDNN.forward(x, weight: weight, bias: bias, into: y, products: products)
             return y
         }
         let kk = weight.value.cols, positions = input.planeSize, width = rows * positions
         xc = inputChannels.matrix(rows: input.channels, cols: width)
         BatchLayout.channelsFirst(x.pointer, batch: rows, channels: input.channels, positions: positions, into: xc.pointer)
         let col = columns.matrix(rows: kk, cols: width)
-        gemm(weight.value, xc, into: col, transposeA: true)                      // col = Wᵀ x   [out·k·k, B·P]
+        gemm(weight.value, xc, into: col, transposeA: true, using: products)  // col = Wᵀ x   [out·k·k, B·P]
         let y = outputBuffer.matrix(rows: rows, cols: output.count)
         for b in 0..<rows {
             let yb = y.pointer + b * output.count
@@ -51,6 +56,7 @@ public final class ConvTranspose2d: Layer, DefaultInitializable {
         if oneDNN.isActive {
             return oneDNN.backward(dy, needs: needs, weight: weight, bias: bias) { gradInput.matrix(rows: rows, cols: input.count) }
         }
+        let products = forwardProducts
         let kk = weight.value.cols, positions = input.planeSize, width = rows * positions
         let dcol = columns.matrix(rows: kk, cols: width)
         for b in 0..<rows {                                                       // dcol = im2col(dy)
@@ -58,7 +64,7 @@ public final class ConvTranspose2d: Layer, DefaultInitializable {
                           into: dcol.pointer + b * positions, rowStride: width)
         }
         if needs.contains(.parameters) {
-            gemm(xc, dcol, into: weight.gradient, transposeB: true)               // dW = x dcolᵀ
+            gemm(xc, dcol, into: weight.gradient, transposeB: true, using: products)  // dW = x dcolᵀ
             let db = bias.gradient.pointer
             for c in 0..<output.channels {
                 var s: Float = 0
@@ -71,7 +77,7 @@ public final class ConvTranspose2d: Layer, DefaultInitializable {
         }
         guard needs.contains(.input) else { return noGradient }
         let dxc = inputChannels.matrix(rows: input.channels, cols: width)        // x's channels are no longer needed
-        gemm(weight.value, dcol, into: dxc)                                       // dx = W dcol   [in, B·P]
+        gemm(weight.value, dcol, into: dxc, using: products)  // dx = W dcol   [in, B·P]
         let dx = gradInput.matrix(rows: rows, cols: input.count)
         BatchLayout.imagesFirst(dxc.pointer, batch: rows, channels: input.channels, positions: positions, into: dx.pointer)
         return dx

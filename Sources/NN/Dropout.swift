@@ -1,7 +1,7 @@
 /// Inverted dropout: in training each element is zeroed with probability `p` and the survivors are
 /// scaled by 1/(1-p), so inference needs no rescaling and is the identity
 /// (unless it runs in `.inferenceKeepingDropout` mode).
-public final class Dropout: Layer {
+public final class Dropout: Layer, InferenceDifferentiable {
     public let p: Float
     private let rng: RandomGenerator
     private var output = Workspace(), gradInput = Workspace(), maskBuffer = Workspace()

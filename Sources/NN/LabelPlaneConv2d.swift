@@ -5,7 +5,7 @@
 /// the label broadcast to planes, same weight [out, C + K, k, k] and bias (a test checks it). A constant plane
 /// convolved gives a map that depends only on the class and on how much of the window lies inside the
 /// image, so the label part costs K small maps per step instead of K·k·k rows in every image's im2col.
-public final class LabelPlaneConv2d: Layer, DefaultInitializable {
+public final class LabelPlaneConv2d: Layer, DefaultInitializable, UsesMatrixProducts, InferenceDifferentiable {
     public let weight: Parameter, bias: Parameter
     public let image: ImageShape, classes: Int, output: ImageShape
     public let window: ConvolutionWindow
@@ -17,6 +17,12 @@ public final class LabelPlaneConv2d: Layer, DefaultInitializable {
     private var outputBuffer = Workspace(), imageBuffer = Workspace(), gradientBuffer = Workspace()
     private var labels: [Int32] = []
     private let tapWeights: Matrix, tapGradients: Matrix   // [out, K·k·k] work buffers for the label taps
+
+    /// The image part's products (the label maps are small loops of their own).
+    public var matrixProducts: MatrixProducts {
+        get { imagePart.matrixProducts }
+        set { imagePart.matrixProducts = newValue }
+    }
 
     public init(_ image: ImageShape, classes: Int, outChannels: Int, _ window: ConvolutionWindow) {
         self.image = image

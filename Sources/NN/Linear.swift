@@ -1,10 +1,11 @@
 /// y = x Wᵀ + b, with W stored as [out, in] (PyTorch's layout, so checkpoints line up with its state dicts).
-public final class Linear: Layer, DefaultInitializable {
+public final class Linear: Layer, DefaultInitializable, UsesMatrixProducts, InferenceDifferentiable {
     public let weight: Parameter
     public let bias: Parameter
     public let inputSize: Int, outputSize: Int
     private var input = noGradient
     private var output = Workspace(), gradInput = Workspace()
+    public var matrixProducts = MatrixProducts()
 
     public init(_ inputSize: Int, _ outputSize: Int) {
         self.inputSize = inputSize
@@ -29,18 +30,18 @@ public final class Linear: Layer, DefaultInitializable {
         ParallelLoop.forEachChunk(y.rows, work: y.count, alignment: 1) { rows in
             for r in rows { (yp + r * width).update(from: b, count: width) }
         }
-        gemm(x, weight.value, into: y, transposeB: true, beta: 1)
+        gemm(x, weight.value, into: y, transposeB: true, beta: 1, using: matrixProducts)
         return y
     }
 
     public func backward(_ dy: Matrix, needs: GradientNeeds) -> Matrix {
         if needs.contains(.parameters) {
-            gemm(dy, input, into: weight.gradient, transposeA: true)  // dW = dyᵀ x
+            gemm(dy, input, into: weight.gradient, transposeA: true, using: matrixProducts)  // dW = dyᵀ x
             sumRows(of: dy, into: bias.gradient)                  // db = Σ_rows dy
         }
         guard needs.contains(.input) else { return noGradient }
         let dx = gradInput.matrix(rows: dy.rows, cols: inputSize)
-        gemm(dy, weight.value, into: dx)                          // dx = dy W
+        gemm(dy, weight.value, into: dx, using: matrixProducts)  // dx = dy W
         return dx
     }
 }

@@ -1,6 +1,6 @@
 /// Maxout (Goodfellow et al., 2013): a linear map to `units * pieces` values, then the max of each
 /// unit's `pieces` consecutive values (pylearn2's order: unit u owns columns u*pieces ..< (u+1)*pieces).
-public final class Maxout: Layer {
+public final class Maxout: Layer, InferenceDifferentiable {
     public let linear: Linear
     public let units: Int, pieces: Int
     private var output = Workspace(), gradLinear = Workspace()

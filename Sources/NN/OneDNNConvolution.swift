@@ -68,7 +68,7 @@ final class OneDNNConvolution {
     private let dy: Binding, dw: Binding, dx: Binding
     // Backward to the weights: x, dy -> dW, db.
     private let wx: Binding, wdy: Binding, wdw: Binding, wdb: Binding
-    /// The equivalent im2col products (for `GEMMCounter`): forward, backward to the input, to the weights.
+    /// The equivalent im2col products (for a `GEMMCounter`): forward, backward to the input, to the weights.
     let shapes: (forward: GEMMShape, data: GEMMShape, weights: GEMMShape)
 
     init(_ kind: Kind, batch: Int, input: ImageShape, output: ImageShape, window: ConvolutionWindow,
@@ -151,8 +151,8 @@ final class OneDNNConvolution {
 
     /// y = conv(x, w) + b.
     func forward(x: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>,
-                 into y: UnsafeMutablePointer<Float>) {
-        GEMMCounter.record(shapes.forward)
+                 into y: UnsafeMutablePointer<Float>, counter: GEMMCounter?) {
+        counter?.record(shapes.forward)
         fx.bind(x); fw.bind(weight); fb.bind(bias); fy.bind(y)
         fx.prepare(stream); fw.prepare(stream); fb.prepare(stream)
         OneDNN.execute(forwardPrimitive, on: stream, (DNNL_ARG_SRC, fx.inner), (DNNL_ARG_WEIGHTS, fw.inner),
@@ -161,8 +161,9 @@ final class OneDNNConvolution {
     }
 
     /// dx = convᵀ(dy, w).
-    func backwardData(gradient: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>, into gradInput: UnsafeMutablePointer<Float>) {
-        GEMMCounter.record(shapes.data)
+    func backwardData(gradient: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>, into gradInput: UnsafeMutablePointer<Float>,
+                      counter: GEMMCounter?) {
+        counter?.record(shapes.data)
         dy.bind(gradient); dw.bind(weight); dx.bind(gradInput)
         dy.prepare(stream); dw.prepare(stream)
         OneDNN.execute(dataPrimitive, on: stream, (DNNL_ARG_DIFF_DST, dy.inner), (DNNL_ARG_WEIGHTS, dw.inner), (DNNL_ARG_DIFF_SRC, dx.inner))
@@ -171,8 +172,8 @@ final class OneDNNConvolution {
 
     /// dW, db from x and dy (written, not added).
     func backwardWeights(input: UnsafeMutablePointer<Float>, gradient: UnsafeMutablePointer<Float>,
-                         weightGradient: UnsafeMutablePointer<Float>, biasGradient: UnsafeMutablePointer<Float>) {
-        GEMMCounter.record(shapes.weights)
+                         weightGradient: UnsafeMutablePointer<Float>, biasGradient: UnsafeMutablePointer<Float>, counter: GEMMCounter?) {
+        counter?.record(shapes.weights)
         wx.bind(input); wdy.bind(gradient); wdw.bind(weightGradient); wdb.bind(biasGradient)
         wx.prepare(stream); wdy.prepare(stream)
         OneDNN.execute(weightsPrimitive, on: stream, (DNNL_ARG_SRC, wx.inner), (DNNL_ARG_DIFF_DST, wdy.inner),
@@ -187,8 +188,9 @@ struct OneDNNConvolutionPlans {
     let kind: OneDNNConvolution.Kind, input: ImageShape, output: ImageShape, window: ConvolutionWindow
     private var plans: [Int: OneDNNConvolution] = [:]
     static let limit = 8
-    /// The plan of the last forward when it ran through oneDNN (nil after an im2col forward), and its input.
-    private var active: OneDNNConvolution?, activeInput = noGradient
+    /// The plan of the last forward when it ran through oneDNN (nil after an im2col forward), its input,
+    /// and the counter of its products (the backward pass counts into the same).
+    private var active: OneDNNConvolution?, activeInput = noGradient, activeCounter: GEMMCounter?
 
     init(_ kind: OneDNNConvolution.Kind, input: ImageShape, output: ImageShape, window: ConvolutionWindow) {
         self.kind = kind; self.input = input; self.output = output; self.window = window
@@ -197,13 +199,13 @@ struct OneDNNConvolutionPlans {
     var isActive: Bool { active != nil }
 
     /// Forgets the last forward (the layer's im2col path ran instead).
-    mutating func deactivate() { active = nil; activeInput = noGradient }
+    mutating func deactivate() { active = nil; activeInput = noGradient; activeCounter = nil }
 
-    /// y = layer(x) [B, out·outH·outW] into `y`; keeps x for the backward pass.
-    mutating func forward(_ x: Matrix, weight: Parameter, bias: Parameter, into y: Matrix) {
-        let plan = self.plan(batch: x.rows)
-        plan.forward(x: x.pointer, weight: weight.value.pointer, bias: bias.value.pointer, into: y.pointer)
-        (active, activeInput) = (plan, x)
+    /// y = layer(x) [B, out·outH·outW] into `y` in `products`' precision; keeps x for the backward pass.
+    mutating func forward(_ x: Matrix, weight: Parameter, bias: Parameter, into y: Matrix, products: MatrixProducts) {
+        let plan = self.plan(batch: x.rows, precision: products.precision)
+        plan.forward(x: x.pointer, weight: weight.value.pointer, bias: bias.value.pointer, into: y.pointer, counter: products.counter)
+        (active, activeInput, activeCounter) = (plan, x, products.counter)
     }
 
     /// The backward pass of the last forward: weight and bias gradients when asked, and dx into the
@@ -212,17 +214,16 @@ struct OneDNNConvolutionPlans {
         guard let plan = active else { preconditionFailure("backward without a oneDNN forward") }
         if needs.contains(.parameters) {
             plan.backwardWeights(input: activeInput.pointer, gradient: dy.pointer,
-                                 weightGradient: weight.gradient.pointer, biasGradient: bias.gradient.pointer)
+                                 weightGradient: weight.gradient.pointer, biasGradient: bias.gradient.pointer, counter: activeCounter)
         }
         guard needs.contains(.input) else { return noGradient }
         let dx = gradInput()
-        plan.backwardData(gradient: dy.pointer, weight: weight.value.pointer, into: dx.pointer)
+        plan.backwardData(gradient: dy.pointer, weight: weight.value.pointer, into: dx.pointer, counter: activeCounter)
         return dx
     }
 
-    /// The plan for `batch` images in the current `MatrixProducts.precision`, built at its first use.
-    private mutating func plan(batch: Int) -> OneDNNConvolution {
-        let precision = MatrixProducts.precision
+    /// The plan for `batch` images in `precision`, built at its first use.
+    private mutating func plan(batch: Int, precision: Precision) -> OneDNNConvolution {
         let key = batch * 2 + (precision == .bf16 ? 1 : 0)
         if let plan = plans[key] { return plan }
         // Training uses two or three batch sizes; a server asked for every count from 1 to 100 would keep

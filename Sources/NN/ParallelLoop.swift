@@ -11,16 +11,16 @@ public enum ParallelLoop {
     /// a few microseconds, as much as the pass itself.
     public static let minimumParallelWork = 32_768
 
-    /// Runs `body` over disjoint ranges that together cover `0..<count`, one per thread of
-    /// `omp_get_max_threads()` (set by `BLASRuntime.setThreadCount`), or once over all of it when there is
-    /// one thread, `work` (default: `count`) is small, or the products run on OpenBLAS. Range bounds are
-    /// multiples of `alignment` (16 floats: a cache line, so no two threads write one line), except the last.
+    /// Runs `body` over disjoint ranges that together cover `0..<count`, one per thread of the calling
+    /// thread's `omp_get_max_threads()` (set by `BLASRuntime.setThreadCount`), or once over all of it when
+    /// there is one thread or `work` (default: `count`) is small. Range bounds are multiples of `alignment`
+    /// (16 floats: a cache line, so no two threads write one line), except the last.
     ///
-    /// Not with OpenBLAS: its threads are a pool of their own, and two pools that each spin while waiting
-    /// for work take the two cores from each other (the paper step at two threads fell from about 2,200 to
-    /// 800 images/s with `--matmul openblas`).
+    /// `setThreadCount` leaves OpenMP one thread when the products run on OpenBLAS: its threads are a pool
+    /// of their own, and two pools that each spin while waiting for work take the two cores from each other
+    /// (the paper step at two threads fell from about 2,200 to 800 images/s with `--matmul openblas`).
     public static func forEachChunk(_ count: Int, work: Int? = nil, alignment: Int = 16, _ body: (Range<Int>) -> Void) {
-        let threads = MatrixProducts.usesOneDNN ? Int(omp_get_max_threads()) : 1
+        let threads = Int(omp_get_max_threads())
         guard threads > 1, (work ?? count) >= minimumParallelWork, count > alignment else {
             if count > 0 { body(0..<count) }
             return

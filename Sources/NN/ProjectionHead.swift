@@ -4,7 +4,7 @@
 /// The class enters at the last layer as a learned direction in feature space, so D must judge whether the
 /// features fit the class asked for, not only whether they look real: a stronger push towards the class
 /// than the label alone at D's input gives. Labels are rows of class weights (one-hot in training).
-public final class ProjectionHead: Module, DefaultInitializable {
+public final class ProjectionHead: Module, DefaultInitializable, UsesMatrixProducts, InferenceDifferentiable {
     /// weight [1, F], bias [1], embedding [K, F].
     public let weight: Parameter, bias: Parameter, embedding: Parameter
     public let features: Int, classes: Int
@@ -13,6 +13,13 @@ public final class ProjectionHead: Module, DefaultInitializable {
 
     /// Spectral normalisation of `weight` and `embedding`, when the head was built with it.
     public let spectralNorms: (weight: SpectralNormalization, embedding: SpectralNormalization)?
+
+    public var matrixProducts = MatrixProducts() {
+        didSet {
+            spectralNorms?.weight.matrixProducts = matrixProducts
+            spectralNorms?.embedding.matrixProducts = matrixProducts
+        }
+    }
 
     /// `spectralNormRNG`, when given, spectrally normalises the weight and the embedding (their u and v start from it).
     public init(features: Int, classes: Int, spectralNormRNG: RandomGenerator? = nil) {
@@ -57,7 +64,7 @@ public final class ProjectionHead: Module, DefaultInitializable {
         input = h
         labels = y
         let directions = classDirections.matrix(rows: h.rows, cols: features)
-        gemm(y, embedding.value, into: directions)                 // yE [B, F]
+        gemm(y, embedding.value, into: directions, using: matrixProducts)  // yE [B, F]
         let out = output.matrix(rows: h.rows, cols: 1)
         let w = weight.value.pointer, b = bias.value.pointer[0]
         for r in 0..<h.rows {
@@ -83,7 +90,7 @@ public final class ProjectionHead: Module, DefaultInitializable {
             var db: Float = 0
             for r in 0..<n { db += g[r] }
             bias.gradient.pointer[0] = db
-            gemm(labels, gh, into: embedding.gradient, transposeA: true)
+            gemm(labels, gh, into: embedding.gradient, transposeA: true, using: matrixProducts)
             spectralNorms?.weight.propagateGradient()
             spectralNorms?.embedding.propagateGradient()
         }

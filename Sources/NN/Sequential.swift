@@ -1,5 +1,5 @@
 /// Layers applied in order; parameters are named by position ("0.weight", "2.bias"), as in PyTorch.
-public final class Sequential: Layer {
+public final class Sequential: Layer, InferenceDifferentiable {
     public let layers: [Layer]
     /// Whether any layer before index i has trainable parameters (then layer i must pass a gradient down).
     private let parametersBelow: [Bool]

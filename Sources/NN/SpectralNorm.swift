@@ -4,7 +4,7 @@
 ///
 /// σ is estimated as PyTorch's `spectral_norm` does: one power iteration per training forward pass, the
 /// vectors u [out] and v [rest] carried from step to step as state (`weight_u`, `weight_v`), and no gradient
-/// through them. The iteration always runs in fp32, whatever precision the products of the step use.
+/// through them. The iteration always runs in fp32, whatever precision `matrixProducts` names.
 public final class SpectralNormalization {
     /// W, the trainable weight the optimiser updates (`weight_orig` in PyTorch's state dicts).
     public let original: Parameter
@@ -15,6 +15,8 @@ public final class SpectralNormalization {
     /// σ(W) of the last `normalize`.
     public private(set) var sigma: Float = 1
     private let wv: Matrix   // [1, out]
+    /// The library and counter of the power iteration's products; its precision is ignored (always fp32).
+    public var matrixProducts = MatrixProducts()
 
     /// Normalises `target` (a layer's weight); W starts as a copy of it, u and v as random unit vectors from `rng`.
     public init(normalizing target: Parameter, rng: RandomGenerator) {
@@ -39,13 +41,12 @@ public final class SpectralNormalization {
     /// Writes Ŵ = W / σ into the target; `updating` (training) first advances the power iteration one step.
     public func normalize(updating: Bool) {
         let w = original.value
-        MatrixProducts.with(precision: .fp32) {
-            if updating {
-                gemm(u.value, w, into: v.value)                     // v = normalise(Wᵀu)   [1, rest]
-                Self.normalizeVector(v.value)
-            }
-            gemm(v.value, w, into: wv, transposeB: true)            // Wv                   [1, out]
+        let products = matrixProducts.with(precision: .fp32)
+        if updating {
+            gemm(u.value, w, into: v.value, using: products)        // v = normalise(Wᵀu)   [1, rest]
+            Self.normalizeVector(v.value)
         }
+        gemm(v.value, w, into: wv, transposeB: true, using: products)  // Wv                [1, out]
         if updating {
             sigma = max(Self.dot(wv, wv).squareRoot(), 1e-12)       // u = Wv / ‖Wv‖, so σ = uᵀWv = ‖Wv‖
             u.value.copy(from: wv)
@@ -82,13 +83,25 @@ public final class SpectralNormalization {
 
 /// A layer whose weight is spectrally normalised (`SpectralNormalization`); its tree names the weight as
 /// PyTorch's `spectral_norm(layer)` does: `weight_orig`, `weight_u`, `weight_v`, beside the layer's `bias`.
-public final class SpectralNorm: Layer, DefaultInitializable {
+public final class SpectralNorm: Layer, DefaultInitializable, UsesMatrixProducts, InferenceDifferentiable {
     public let layer: any Layer & DefaultInitializable
     public let normalization: SpectralNormalization
 
     public init(_ layer: any Layer & DefaultInitializable, rng: RandomGenerator) {
         self.layer = layer
         normalization = SpectralNormalization(normalizing: layer.weight, rng: rng)
+    }
+
+    /// With u and v held, as in training, the normalised layer's gradient is all there is to pass on.
+    public var hasInferenceBackward: Bool { (layer as? any InferenceDifferentiable)?.hasInferenceBackward ?? false }
+
+    /// The normalised layer's and the power iteration's products (the layer is no child in the tree).
+    public var matrixProducts: MatrixProducts {
+        get { normalization.matrixProducts }
+        set {
+            normalization.matrixProducts = newValue
+            (layer as? any UsesMatrixProducts)?.matrixProducts = newValue
+        }
     }
 
     /// W, so that initialisation fills the weight the optimiser trains.

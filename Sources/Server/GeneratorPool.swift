@@ -2,55 +2,66 @@ import CGAN
 import Foundation
 import NN
 
-/// Loaded generators by checkpoint path, reloaded when the file changes (a training run rewrites its
-/// checkpoints every epoch). A generator reuses its buffers, so each copy serves one request at a time;
-/// up to `copies` copies of a checkpoint serve requests side by side (one per core by default).
+/// Loaded generators by checkpoint, reloaded when the file changes (a training run rewrites its checkpoints
+/// every epoch). A generator reuses its buffers, so each copy serves one request at a time; `ModelWorkQueue`
+/// runs at most one request per worker, so a checkpoint never needs more copies than there are workers and
+/// nobody waits here. The generators of the `keptCheckpoints` most recently used checkpoints are kept.
 final class GeneratorPool: @unchecked Sendable {
     private final class Entry {
-        let modified: Date?
+        let stamp: FileStamp?
         var idle: [ConditionalGenerator] = []
-        var loaded = 0
-        init(modified: Date?) { self.modified = modified }
+        var lastUse = Date()
+        init(stamp: FileStamp?) { self.stamp = stamp }
     }
 
-    private let condition = NSCondition()
+    /// Largest checkpoint file read.
+    static let checkpointLimit = 1 << 30
+
+    private let lock = NSLock()
     private var entries: [String: Entry] = [:]
-    let copies: Int
+    let keptCheckpoints: Int
 
-    init(copies: Int = ProcessInfo.processInfo.activeProcessorCount) { self.copies = max(1, copies) }
+    init(keptCheckpoints: Int = 4) { self.keptCheckpoints = max(1, keptCheckpoints) }
 
-    /// Runs `body` with a generator of `checkpoint` that no other request is using.
-    func with<T>(_ checkpoint: String, _ body: (ConditionalGenerator) throws -> T) throws -> T {
+    /// Runs `body` with a generator of `checkpoint` (a path of `entry`) that no other request is using.
+    /// Call it from a model worker thread: loading a checkpoint and drawing are blocking work.
+    func with<T>(_ checkpoint: String, of entry: RunCatalog.Entry, _ body: (ConditionalGenerator) throws -> T) throws -> T {
         // oneDNN's thread count is OpenMP's, set per calling thread: one per request, as on the main thread.
         BLASRuntime.setThreadCount(1)
-        let (entry, generator) = try take(checkpoint)
+        let stamp = Self.stamp(checkpoint, of: entry)
+        lock.lock()
+        if entries[checkpoint]?.stamp != stamp { entries[checkpoint] = Entry(stamp: stamp) }
+        let cached = entries[checkpoint]!
+        cached.lastUse = Date()
+        let idle = cached.idle.popLast()
+        lock.unlock()
+        let generator = try idle ?? Self.load(checkpoint, of: entry)
         defer {
-            condition.lock()
-            entry.idle.append(generator)
-            condition.broadcast()
-            condition.unlock()
+            lock.lock()
+            // A checkpoint rewritten meanwhile, or one no longer kept, lets its old copy go.
+            if entries[checkpoint] === cached { cached.idle.append(generator) }
+            evictLeastRecentlyUsed()
+            lock.unlock()
         }
         return try body(generator)
     }
 
-    /// An idle copy, a newly loaded one while fewer than `copies` exist, or else the next one given back.
-    private func take(_ path: String) throws -> (Entry, ConditionalGenerator) {
-        let modified = RunCatalog.modified(path)
-        condition.lock()
-        defer { condition.unlock() }
-        while true {
-            if entries[path]?.modified != modified { entries[path] = Entry(modified: modified) }
-            let entry = entries[path]!
-            if let g = entry.idle.popLast() { return (entry, g) }
-            if entry.loaded < copies {
-                entry.loaded += 1
-                condition.unlock()
-                let loaded = Result { try ConditionalGenerator(checkpoint: path) }
-                condition.lock()
-                if case .failure = loaded { entry.loaded -= 1 }
-                return (entry, try loaded.get())
-            }
-            condition.wait()
+    /// Forgets the checkpoints used longest ago beyond `keptCheckpoints` (called with the lock held).
+    private func evictLeastRecentlyUsed() {
+        while entries.count > keptCheckpoints, let oldest = entries.min(by: { $0.value.lastUse < $1.value.lastUse }) {
+            entries[oldest.key] = nil
         }
+    }
+
+    static func stamp(_ checkpoint: String, of entry: RunCatalog.Entry) -> FileStamp? {
+        guard let files = entry.files, let run = entry.directory else { return RunCatalog.stamp(checkpoint) }
+        return files.stamp(files.relative(checkpoint, in: run))
+    }
+
+    /// A run's checkpoint is read through `RunFiles` (a link is refused); a `--checkpoint` file by its path.
+    static func load(_ checkpoint: String, of entry: RunCatalog.Entry) throws -> ConditionalGenerator {
+        guard let files = entry.files, let run = entry.directory else { return try ConditionalGenerator(checkpoint: checkpoint) }
+        let data = try files.read(files.relative(checkpoint, in: run), limit: checkpointLimit)
+        return try ConditionalGenerator(checkpoint: Checkpoint(contents: SafeTensors.decode(data, file: checkpoint), path: checkpoint))
     }
 }

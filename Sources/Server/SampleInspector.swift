@@ -7,9 +7,10 @@ import NN
 /// Whether samples can be trusted: the classifier's confidence in the class asked for, and the nearest
 /// of the training images (a sample that equals one is memorised, not generated).
 ///
-/// `loadClassifierInBackground()` loads (or first trains) the classifier on a thread of its own while requests
-/// use the inspector, so OpenBLAS must run with one thread (as `CGANServer.run` sets): its threaded gemm
-/// deadlocks when called from two threads at once (products of `Float`s go through oneDNN, which does not). Until it is there, confidences are nil.
+/// `Inspectors` hands it the classifier once it is loaded (or trained), on a thread of its own, while requests
+/// already use the inspector; until then confidences are nil. OpenBLAS must run with one thread (as
+/// `CGANServer.run` sets): its threaded gemm deadlocks when called from two threads at once (products of
+/// `Float`s go through oneDNN, which does not).
 public final class SampleInspector: @unchecked Sendable {
     public struct Inspection: Encodable, Sendable {
         public let label: Int
@@ -41,14 +42,6 @@ public final class SampleInspector: @unchecked Sendable {
             var s: Float = 0
             for j in 0..<images.cols { s += row[j] * row[j] }
             return s
-        }
-    }
-
-    /// Starts loading the data set's classifier (trained once and cached on disk) without holding up requests.
-    public func loadClassifierInBackground() {
-        let data = data
-        Thread.detachNewThread { [self] in
-            if let c = try? ClassifierCache.classifier(for: data, log: { _ in }).classifier { use(c) }
         }
     }
 

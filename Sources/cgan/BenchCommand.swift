@@ -40,8 +40,8 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
-        matrix.apply()
-        let result = TrainingBenchmark.run(architecture: arch, batchSize: batchSize, threads: threads, precision: matrix.precision ?? .fp32, steps: steps,
+        let result = TrainingBenchmark.run(architecture: arch, batchSize: batchSize, threads: threads, precision: matrix.precision ?? .fp32,
+                                           backend: matrix.matmul, steps: steps,
                                            repeats: repeats, warmup: warmup) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         print(String(format: "%@ batch %d, %d thread(s), %@ %@: median %.0f images/s, best %.0f, %.1f GFLOP/s, %.2f GFLOP per step, peak RSS %.0f MiB%@",
                      result.arch, result.batchSize, result.threads, result.matmul, result.precision, result.medianImagesPerSecond,

@@ -6,8 +6,8 @@ import Foundation
 struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
-        abstract: "Download, verify and describe MNIST-family data sets.",
-        subcommands: [Fetch.self, Info.self])
+        abstract: "Download, verify and describe MNIST-family data sets; import, export and make image folders.",
+        subcommands: [Fetch.self, Info.self, Import.self, Export.self, Make.self])
 
     /// Options naming a data set and where to look for it, shared by every command that reads data.
     struct Location: ParsableArguments {

@@ -8,7 +8,7 @@ struct InfoCommand: ParsableCommand {
 
     func run() throws {
         print("BLAS:         \(BLASRuntime.configuration)")
-        print("kernel:       \(BLASRuntime.coreName)" + (BLASRuntime.replacedCoreName.map {
+        print("kernel:       \(BLASRuntime.coreName)" + (FastBLASKernel.replacedCoreName.map {
             "  (OpenBLAS chose its slow \($0) kernel; cgan re-ran itself with OPENBLAS_CORETYPE=\(BLASRuntime.coreName))"
         } ?? ""))
         print("threads:      \(BLASRuntime.threadCount)")

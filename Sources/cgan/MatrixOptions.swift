@@ -16,7 +16,4 @@ struct MatrixOptions: ParsableArguments {
     func validate() throws {
         if let precision, let reason = MatrixProducts.unsupportedReason(precision) { throw CommandError(reason) }
     }
-
-    /// Sets the process-wide library choice.
-    func apply() { MatrixProducts.backend = matmul }
 }

@@ -235,7 +235,6 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        matrix.apply()
         let data = try location.load()
         let directory = RunDirectory(out ?? "runs/\((arch ?? .paper).rawValue)")
         let bar = ProgressBar()
@@ -246,7 +245,7 @@ struct TrainCommand: ParsableCommand {
                 stored = config
             }
             let run = try TrainingRun(config: makeConfig(resuming: stored), data: data, directory: directory, resume: resume, epochs: epochs,
-                                      threads: threads) { bar.message($0) }
+                                      threads: threads, backend: matrix.matmul) { bar.message($0) }
             run.logEvery = logEvery
             run.sampleEvery = sampleEvery
             run.keepEvery = keepEvery

@@ -2,7 +2,7 @@ import ArgumentParser
 import NN
 
 // OpenBLAS picks its kernels while loading, before this line runs: re-execute once if it chose badly.
-BLASRuntime.ensureFastKernel()
+FastBLASKernel.ensure()
 
 /// What AsyncParsableCommand.main() does, in a function that is async so that the asynchronous `run()`
 /// is chosen (top-level code in main.swift picks the synchronous overloads, which cannot run `serve`).

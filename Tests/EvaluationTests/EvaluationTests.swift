@@ -6,7 +6,7 @@ import Evaluation
 import NN
 
 final class ParzenWindowTests: XCTestCase {
-    override class func setUp() { BLASRuntime.ensureFastKernel() }
+    override class func setUp() { useFastBLASKernel() }
 
     /// Against a direct double-precision evaluation of the formula, point by point.
     func testMatchesABruteForceComputation() {

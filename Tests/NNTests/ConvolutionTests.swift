@@ -7,31 +7,29 @@ import XCTest
 /// PyTorch's numbers on fixed inputs (Tests/Fixtures/layer-fixtures.st, written by make_layer_fixtures.py beside it).
 final class ConvolutionTests: XCTestCase {
     override class func setUp() { useFastBLASKernel() }
-    override func tearDown() { MatrixProducts.backend = .oneDNN }
     let checker = GradientChecker()
 
     /// Runs `body` once per library (oneDNN's convolution primitives, OpenBLAS after im2col).
-    func forEachBackend(_ body: () throws -> Void) rethrows {
-        for backend in MatrixProducts.Backend.allCases {
-            MatrixProducts.backend = backend
-            try body()
-        }
+    func forEachBackend(_ body: (MatrixProducts) throws -> Void) rethrows {
+        for backend in MatrixProducts.Backend.allCases { try body(MatrixProducts(backend: backend)) }
     }
 
     func testConv2dGradients() { forEachBackend(conv2dGradients) }
     func testConvTranspose2dGradients() { forEachBackend(convTranspose2dGradients) }
 
-    func conv2dGradients() {
+    func conv2dGradients(_ products: MatrixProducts) {
         let rng = RandomGenerator(seed: 21)
         let layer = Conv2d(ImageShape(channels: 2, height: 6, width: 5), outChannels: 3, ConvolutionWindow(kernel: 3, stride: 2, padding: 1))
+        layer.matrixProducts = products
         layer.initializeDefault(rng: rng)
         XCTAssertEqual(layer.output, ImageShape(channels: 3, height: 3, width: 3))
         checker.check(layer, input: randomMatrix(2, 60, rng), mode: .training, rng: rng, name: "Conv2d")
     }
 
-    func convTranspose2dGradients() {
+    func convTranspose2dGradients(_ products: MatrixProducts) {
         let rng = RandomGenerator(seed: 22)
         let layer = ConvTranspose2d(ImageShape(channels: 3, height: 3, width: 4), outChannels: 2, ConvolutionWindow(kernel: 4, stride: 2, padding: 1))
+        layer.matrixProducts = products
         layer.initializeDefault(rng: rng)
         XCTAssertEqual(layer.output, ImageShape(channels: 2, height: 6, width: 8))
         checker.check(layer, input: randomMatrix(2, 36, rng), mode: .training, rng: rng, name: "ConvTranspose2d")
@@ -43,6 +41,24 @@ final class ConvolutionTests: XCTestCase {
         rng.fillUniform(layer.gamma.value, low: 0.5, high: 1.5)
         rng.fillUniform(layer.beta.value, low: -0.5, high: 0.5)
         checker.check(layer, input: randomMatrix(3, 18, rng), mode: .training, rng: rng, name: "BatchNorm2d")
+    }
+
+    /// After an inference-mode forward: the gradient of normalising by the running statistics.
+    func testBatchNorm2dInferenceGradients() {
+        let rng = RandomGenerator(seed: 25)
+        let shape = ImageShape(channels: 3, height: 2, width: 3)
+        let layer = BatchNorm2d(shape)
+        rng.fillUniform(layer.runningMean.value, low: -1, high: 1)
+        rng.fillUniform(layer.runningVariance.value, low: 0.5, high: 2)
+        rng.fillUniform(layer.gamma.value, low: 0.5, high: 1.5)
+        rng.fillUniform(layer.beta.value, low: -0.5, high: 0.5)
+        checker.check(layer, input: randomMatrix(3, 18, rng), mode: .inference, rng: rng, name: "BatchNorm2d(inference)")
+        // The training-mode gradient of the same batch differs: the mode of the forward decides.
+        let x = randomMatrix(3, 18, rng), dy = randomMatrix(3, 18, rng)
+        _ = layer.forward(x, mode: .inference)
+        let inference = layer.backward(dy, needs: .input).array
+        _ = layer.forward(x, mode: .training)
+        XCTAssertNotEqual(layer.backward(dy, needs: .input).array, inference)
     }
 
     /// A batch norm without its own affine has no trainable tensors and stores only its running statistics;
@@ -118,15 +134,17 @@ final class ConvolutionTests: XCTestCase {
     }
 
     func testConv2dMatchesPyTorch() throws {
-        try forEachBackend {
+        try forEachBackend { products in
             let layer = Conv2d(ImageShape(channels: 3, height: 8, width: 8), outChannels: 4, ConvolutionWindow(kernel: 4, stride: 2, padding: 1))
+            layer.matrixProducts = products
             try assertMatchesPyTorch(layer, "conv", parameters: layer.ownParameters.map { ($0.name, $0.parameter) })
         }
     }
 
     func testConvTranspose2dMatchesPyTorch() throws {
-        try forEachBackend {
+        try forEachBackend { products in
             let layer = ConvTranspose2d(ImageShape(channels: 4, height: 4, width: 4), outChannels: 3, ConvolutionWindow(kernel: 4, stride: 2, padding: 1))
+            layer.matrixProducts = products
             try assertMatchesPyTorch(layer, "convT", parameters: layer.ownParameters.map { ($0.name, $0.parameter) })
         }
     }
@@ -136,7 +154,7 @@ final class ConvolutionTests: XCTestCase {
     /// own shapes, forward and both backward results; then bf16 (where the CPU has it) with fp32.
     func testBlockedLayoutsMatchIm2colAndBF16StaysClose() throws {
         let window = ConvolutionWindow(kernel: 4, stride: 2, padding: 1)
-        let layers: [(String, () -> Layer & DefaultInitializable, Int)] = [
+        let layers: [(String, () -> Layer & DefaultInitializable & UsesMatrixProducts, Int)] = [
             ("Conv2d 64->32", { Conv2d(ImageShape(channels: 64, height: 14, width: 14), outChannels: 32, window) }, 64 * 196),
             ("ConvTranspose2d 32->16", { ConvTranspose2d(ImageShape(channels: 32, height: 7, width: 7), outChannels: 16, window) }, 32 * 49),
             ("ConvTranspose2d 16->1", { ConvTranspose2d(ImageShape(channels: 16, height: 14, width: 14), outChannels: 1, window) }, 16 * 196),
@@ -148,15 +166,13 @@ final class ConvolutionTests: XCTestCase {
             var results: [[Float]] = []
             let runs: [(MatrixProducts.Backend, Precision)] = [(.openBLAS, .fp32), (.oneDNN, .fp32)] + (bf16 ? [(.oneDNN, .bf16)] : [])
             for (backend, precision) in runs {
-                MatrixProducts.backend = backend
                 let layer = make()
                 layer.initializeDefault(rng: RandomGenerator(seed: 32))
-                results.append(MatrixProducts.with(precision: precision) {
-                    let y = layer.forward(x, mode: .training)
-                    let dy = randomMatrix(y.rows, y.cols, RandomGenerator(seed: 33))
-                    let dx = layer.backward(dy, needs: .all)
-                    return y.array + dx.array + layer.namedParameters.flatMap { $0.parameter.gradient.array }
-                })
+                layer.matrixProducts = MatrixProducts(backend: backend, precision: precision)
+                let y = layer.forward(x, mode: .training)
+                let dy = randomMatrix(y.rows, y.cols, RandomGenerator(seed: 33))
+                let dx = layer.backward(dy, needs: .all)
+                results.append(y.array + dx.array + layer.namedParameters.flatMap { $0.parameter.gradient.array })
             }
             let scale = results[0].map(abs).max()!
             let worst = zip(results[0], results[1]).map { abs($0 - $1) }.max()!

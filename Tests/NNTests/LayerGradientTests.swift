@@ -111,6 +111,52 @@ final class LayerGradientTests: XCTestCase {
         }
     }
 
+    /// After an inference-mode forward the running statistics are constants: the backward pass is that
+    /// function's gradient (dx = dy·gamma/sqrt(var + eps)), not the training-mode one, in both modes of dropout.
+    func testBatchNormInferenceGradients() {
+        let rng = RandomGenerator(seed: 11)
+        for mode in [Mode.inference, .inferenceKeepingDropout] {
+            let layer = BatchNorm1d(5)
+            rng.fillUniform(layer.runningMean.value, low: -1, high: 1)
+            rng.fillUniform(layer.runningVariance.value, low: 0.5, high: 2)
+            rng.fillUniform(layer.gamma.value, low: 0.5, high: 1.5)
+            rng.fillUniform(layer.beta.value, low: -0.5, high: 0.5)
+            checker.check(layer, input: randomMatrix(6, 5, rng), mode: mode, rng: rng, name: "BatchNorm(\(mode))")
+            let dy = randomMatrix(6, 5, rng)
+            _ = layer.forward(randomMatrix(6, 5, rng), mode: mode)
+            let dx = layer.backward(dy, needs: .input)
+            for r in 0..<6 {
+                for c in 0..<5 {
+                    let expected = dy[r, c] * layer.gamma.value[0, c] / (layer.runningVariance.value[0, c] + 1e-5).squareRoot()
+                    XCTAssertEqual(dx[r, c], expected, accuracy: 1e-6)
+                }
+            }
+        }
+        let plain = BatchNorm1d(4, affine: false)
+        rng.fillUniform(plain.runningVariance.value, low: 0.5, high: 2)
+        checker.check(plain, input: randomMatrix(3, 4, rng), mode: .inference, rng: rng, name: "BatchNorm(affine: false, inference)")
+    }
+
+    /// Every built-in layer says it has an inference-mode backward pass; a layer that does not is named,
+    /// also behind a spectral normalisation, which passes its layer's gradient on.
+    func testLayersWithoutAnInferenceBackwardAreNamed() {
+        final class TrainingOnly: Layer, DefaultInitializable {
+            let weight = Parameter(shape: [1, 1]), bias = Parameter(shape: [1])
+            func forward(_ input: Matrix, mode: Mode) -> Matrix { input }
+            func backward(_ gradOutput: Matrix, needs: GradientNeeds) -> Matrix { gradOutput }
+        }
+        let rng = RandomGenerator(seed: 12)
+        let window = ConvolutionWindow(kernel: 4, stride: 2, padding: 1), image = ImageShape(channels: 1, height: 8, width: 8)
+        let builtIn = Sequential(Linear(3, 4), BatchNorm1d(4), ReLU(), LeakyReLU(), Sigmoid(), Tanh(), Identity(), Dropout(0.5, rng: rng),
+                                 Maxout(4, units: 2, pieces: 2), SpectralNorm(Linear(2, 2), rng: rng), Conv2d(image, outChannels: 2, window),
+                                 ConvTranspose2d(image, outChannels: 2, window), BatchNorm2d(image), ClassAffine(image, classes: 2),
+                                 LabelPlaneConv2d(image, classes: 2, outChannels: 2, window))
+        XCTAssertEqual(builtIn.modulesWithoutInferenceBackward, [])
+        XCTAssertEqual(ProjectionHead(features: 3, classes: 2, spectralNormRNG: rng).modulesWithoutInferenceBackward, [])
+        let custom = Sequential(Linear(1, 1), TrainingOnly(), SpectralNorm(TrainingOnly(), rng: rng))
+        XCTAssertEqual(custom.modulesWithoutInferenceBackward, ["1 (TrainingOnly)", "2 (SpectralNorm)"])
+    }
+
     func testBatchNormRunningStatistics() {
         let layer = BatchNorm1d(1, momentum: 0.1)
         let x = Matrix(rows: 4, cols: 1, values: [1, 2, 3, 6])  // mean 3, unbiased variance 14/3

@@ -4,11 +4,6 @@ import XCTest
 
 /// `gemm` through oneDNN (fp32 and bf16) against OpenBLAS, on every transpose, alpha and beta.
 final class MatrixProductsTests: XCTestCase {
-    override func tearDown() {
-        MatrixProducts.backend = .oneDNN
-        MatrixProducts.precision = .fp32
-    }
-
     /// Operands of op(a) [m, k] and op(b) [k, n] as stored for the given transposes, filled from `seed`.
     func operands(m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, seed: UInt64) -> (Matrix, Matrix) {
         let a = transposeA ? Matrix(rows: k, cols: m) : Matrix(rows: m, cols: k)
@@ -51,9 +46,9 @@ final class MatrixProductsTests: XCTestCase {
                     RandomGenerator(seed: 4).fillNormal(c0)
                     let expected = reference(a, b, c0, transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: beta)
                     for backend in MatrixProducts.Backend.allCases {
-                        MatrixProducts.backend = backend
                         let c = clone(c0)
-                        gemm(a, b, into: c, transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: beta)
+                        gemm(a, b, into: c, transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: beta,
+                             using: MatrixProducts(backend: backend))
                         let worst = (0..<c.count).map { abs(Double(c.pointer[$0]) - expected[$0]) }.max()!
                         XCTAssertLessThan(worst, 1e-4, "\(backend) tA \(transposeA) tB \(transposeB) alpha \(alpha) beta \(beta)")
                     }
@@ -78,9 +73,8 @@ final class MatrixProductsTests: XCTestCase {
                 let roundedProduct = reference(ra, rb, c0, transposeA: transposeA, transposeB: transposeB, alpha: 1, beta: 1)
                 let exactProduct = reference(a, b, c0, transposeA: transposeA, transposeB: transposeB, alpha: 1, beta: 1)
                 let c = clone(c0), before = Array(a.buffer) + Array(b.buffer)
-                MatrixProducts.with(precision: .bf16) {
-                    gemm(a, b, into: c, transposeA: transposeA, transposeB: transposeB, beta: 1)
-                }
+                gemm(a, b, into: c, transposeA: transposeA, transposeB: transposeB, beta: 1,
+                     using: MatrixProducts(precision: .bf16))
                 let toRounded = (0..<c.count).map { abs(Double(c.pointer[$0]) - roundedProduct[$0]) }.max()!
                 let toExact = (0..<c.count).map { abs(Double(c.pointer[$0]) - exactProduct[$0]) }.max()!
                 XCTAssertLessThan(toRounded, 1e-4, "tA \(transposeA) tB \(transposeB)")
@@ -89,7 +83,6 @@ final class MatrixProductsTests: XCTestCase {
                 XCTAssertEqual(Array(a.buffer) + Array(b.buffer), before)
             }
         }
-        XCTAssertEqual(MatrixProducts.precision, .fp32, "with(precision:) restores the setting")
     }
 
     func testBF16IsRefusedWithAReasonWhereTheCPULacksIt() {

@@ -50,8 +50,7 @@ final class ParallelLoopTests: XCTestCase {
         XCTAssertEqual(pieces, 1)
 
         // With OpenBLAS's own thread pool doing the products, passes stay on one thread (two spinning pools fight).
-        MatrixProducts.backend = .openBLAS
-        defer { MatrixProducts.backend = .oneDNN }
+        BLASRuntime.setThreadCount(2, for: MatrixProducts(backend: .openBLAS))
         var openBLASPieces = 0
         ParallelLoop.forEachChunk(count) { _ in openBLASPieces += 1 }
         XCTAssertEqual(openBLASPieces, 1)

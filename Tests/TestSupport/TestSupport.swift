@@ -15,15 +15,26 @@ public enum RealMNIST {
 
     /// The data set, or a skip (not a failure) where ../shared/data/mnist is absent.
     public static func require() throws -> MNISTFamilyDataset {
-        BLASRuntime.ensureFastKernel()
+        useFastBLASKernel()
         guard let data else { throw XCTSkip("no MNIST at \(sharedMNIST)") }
         return data
     }
 }
 
-/// Every test class calls this first so the suite runs on OpenBLAS's fast kernel (it may re-execute
-/// the test process once with OPENBLAS_CORETYPE set, exactly as the `cgan` program does).
-public func useFastBLASKernel() { BLASRuntime.ensureFastKernel() }
+/// Every test class calls this first so the suite runs on OpenBLAS's fast kernel: where OpenBLAS fell back
+/// to a slow one on a capable CPU, the test process runs itself again once with OPENBLAS_CORETYPE set, as
+/// the `cgan` program does.
+public func useFastBLASKernel() {
+    let marker = "CGAN_BLAS_REEXEC"
+    guard getenv("OPENBLAS_CORETYPE") == nil, getenv(marker) == nil,
+          let better = BLASRuntime.betterCoreType(coreName: BLASRuntime.coreName, cpuFlags: BLASRuntime.cpuFlags) else { return }
+    setenv("OPENBLAS_CORETYPE", better, 1)
+    setenv(marker, BLASRuntime.coreName, 1)
+    var args = CommandLine.arguments.map { strdup($0) }
+    args.append(nil)
+    execv("/proc/self/exe", &args)
+    unsetenv("OPENBLAS_CORETYPE")  // execv failed: carry on with the slow kernel
+}
 
 /// A fresh temporary directory, removed when the test ends.
 public func temporaryDirectory(_ test: XCTestCase) -> String {

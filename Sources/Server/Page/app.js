@@ -8,13 +8,36 @@ let runs = [];
 let pollTimer = null;
 let lastGrid = Promise.resolve(true);
 
-function showMessage(text) { $("message").textContent = text || ""; }
+// The message line shows the latest problem still standing (view.js): each part of the page (grid, style, ...)
+// clears its own when its next request succeeds.
+const problems = new Problems();
+function setProblem(source, text) { $("message").textContent = problems.set(source, text); }
 
-async function fetchJSON(url) {
-  const response = await fetch(url);
-  const body = await response.json();
-  if (!response.ok) throw new Error(body.error || response.statusText);
-  return body;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// fetch, waiting and trying again (twice at most) when the server answers 503 with Retry-After.
+async function fetchRetrying(url) {
+  for (let attempt = 0; ; attempt++) {
+    const response = await fetch(url);
+    const wait = Number(response.headers.get("Retry-After"));
+    if (response.status !== 503 || !wait || attempt >= 2) return response;
+    await sleep(Math.min(wait, 10) * 1000);
+  }
+}
+
+async function errorOf(response) {
+  try { return (await response.json()).error || response.statusText; } catch (e) { return response.statusText; }
+}
+
+async function fetchJSON(url, source) {
+  const response = await fetchRetrying(url);
+  if (!response.ok) {
+    const text = await errorOf(response);
+    if (source) setProblem(source, text);
+    throw new Error(text);
+  }
+  if (source) setProblem(source, "");
+  return response.json();
 }
 
 function runQuery() {
@@ -31,17 +54,34 @@ function api(path, params) {
   return `${path}?${q}`;
 }
 
-// Loads an image from the API; a refusal (JSON error) is shown as the message line.
-function setImage(img, url) {
-  return new Promise((resolve) => {
-    img.onload = () => { img.dataset.loaded = "true"; resolve(true); };
-    img.onerror = async () => {
+// Loads an image from the API into img (data-url keeps the request); a refusal (JSON error) is shown as the
+// message line until the next picture of the same place loads. A slower, older answer never replaces a newer one.
+async function setImage(img, url) {
+  const ticket = (Number(img.dataset.ticket) || 0) + 1;
+  img.dataset.ticket = String(ticket);
+  img.dataset.url = url;
+  const source = img.id;
+  try {
+    const response = await fetchRetrying(url);
+    if (String(ticket) !== img.dataset.ticket) return false;
+    if (!response.ok) {
       img.dataset.loaded = "false";
-      try { const r = await fetch(url); const b = await r.json(); showMessage(b.error); } catch (e) { showMessage(`cannot load ${url}`); }
-      resolve(false);
-    };
-    img.src = url;
-  });
+      setProblem(source, await errorOf(response));
+      return false;
+    }
+    const picture = URL.createObjectURL(await response.blob());
+    if (String(ticket) !== img.dataset.ticket) { URL.revokeObjectURL(picture); return false; }
+    await new Promise((resolve, reject) => { img.onload = resolve; img.onerror = reject; img.src = picture; });
+    if (img.dataset.picture) URL.revokeObjectURL(img.dataset.picture);
+    img.dataset.picture = picture;
+    img.dataset.loaded = "true";
+    setProblem(source, "");
+    return true;
+  } catch (e) {
+    img.dataset.loaded = "false";
+    setProblem(source, `cannot load ${url}`);
+    return false;
+  }
 }
 
 function fillClasses(select, count, keep) {
@@ -66,18 +106,17 @@ function fillCheckpoints() {
 }
 
 async function loadRuns() {
-  runs = await fetchJSON("/api/runs");
+  runs = await fetchJSON("/api/runs", "runs");
   const select = $("run");
   const previous = select.value;
   select.innerHTML = "";
   for (const r of runs) select.add(new Option(r.name, r.name));
   if (runs.some((r) => r.name === previous)) select.value = previous;
-  if (runs.length === 0) showMessage("No runs yet: train one with cgan train, then reload.");
+  setProblem("no-runs", runs.length === 0 ? "No runs yet: train one with cgan train, then reload." : "");
   fillCheckpoints();
 }
 
 async function drawAll() {
-  showMessage("");
   const run = currentRun();
   if (!run) return;
   if (run.checkpoints.length > 0) {
@@ -109,12 +148,34 @@ function drawStrip() {
   return setImage($("strip"), api("/api/interpolate", interpolationParams("png")));
 }
 
+// What the evaluation classifier is doing, from /api/status: ready, loading, or training (with time left).
+async function classifierNote() {
+  try {
+    const status = await fetchJSON("/api/status");
+    const run = currentRun();
+    const c = status.classifiers.find((s) => s.dataset === (run && run.dataset)) || status.classifiers[0];
+    if (!c || c.state === "ready") return "";
+    let text = `classifier ${c.state}`;
+    if (c.epoch != null && c.epochs != null) text += `: epoch ${c.epoch} of ${c.epochs}`;
+    if (c.secondsLeft != null) text += `, about ${c.secondsLeft < 90 ? `${c.secondsLeft} s` : `${Math.round(c.secondsLeft / 60)} min`} left`;
+    if (c.message) text += ` (${c.message})`;
+    return text;
+  } catch (e) { return ""; }
+}
+
 async function checkSamples() {
   const box = $("inspection");
   box.textContent = "checking…";
   try {
-    const results = await fetchJSON(api("/api/inspect", { label: $("label").value, count: $("count").value, seed: $("seed").value }));
+    const results = await fetchJSON(api("/api/inspect", { label: $("label").value, count: $("count").value, seed: $("seed").value }), "inspect");
     box.innerHTML = "";
+    if (results.some((r) => r.confidence == null)) {
+      const note = document.createElement("p");
+      note.className = "hint";
+      note.id = "classifier-note";
+      note.textContent = (await classifierNote()) || "classifier loading";
+      box.appendChild(note);
+    }
     results.forEach((r, i) => {
       const div = document.createElement("div");
       const confidence = r.confidence == null ? "classifier loading" : `${(100 * r.confidence).toFixed(1)}% class ${r.label}`;
@@ -125,7 +186,11 @@ async function checkSamples() {
       div.appendChild(img);
       box.appendChild(div);
     });
-  } catch (e) { box.textContent = ""; showMessage(e.message); }
+  } catch (e) {
+    box.textContent = "";
+    const note = await classifierNote();
+    if (note) setProblem("inspect", `${e.message} — ${note}`);
+  }
 }
 
 // A line chart of several series on a canvas; NaN and null points are skipped.
@@ -143,10 +208,14 @@ function chart(canvas, series) {
   ctx.strokeStyle = "#999"; ctx.fillStyle = "#333"; ctx.font = "11px sans-serif";
   ctx.strokeRect(left, 8, w - left - 8, bottom - 8);
   for (let i = 0; i <= 4; i++) {
-    const y = y0 + (y1 - y0) * i / 4, x = x0 + (x1 - x0) * i / 4;
+    const y = y0 + (y1 - y0) * i / 4;
     ctx.fillText(y.toPrecision(3), 2, py(y) + 4);
-    ctx.fillText(x.toFixed(1), px(x) - 8, h - 6);
   }
+  for (const tick of xTicks(x0, x1, left, w - 8)) {
+    ctx.textAlign = tick.align;
+    ctx.fillText(tick.value.toFixed(1), tick.x, h - 6);
+  }
+  ctx.textAlign = "left";
   series.forEach((s, k) => {
     ctx.strokeStyle = colors[k % colors.length]; ctx.lineWidth = 1.5; ctx.beginPath();
     let started = false;
@@ -168,7 +237,7 @@ async function drawTraining() {
   clearTimeout(pollTimer);
   if (!run || run.epochsDone === undefined) { $("training-status").textContent = "a checkpoint file: no training log"; return; }
   try {
-    const m = await fetchJSON(`/api/runs/${run.name.split("/").map(encodeURIComponent).join("/")}/metrics`);
+    const m = await fetchJSON(`${runPath(run)}/metrics`, "training");
     const epochs = column(m.metrics, "epoch");
     chart($("loss-chart"), ["d_loss", "g_loss", "d_real", "d_fake"].map((n) => column(m.metrics, n).map((v, i) => [epochs[i], v])));
     const vEpochs = column(m.validation, "epoch");
@@ -176,10 +245,13 @@ async function drawTraining() {
     const training = m.epochsDone < (m.epochs ?? 0) && run.training;
     $("training-status").textContent = `${m.epochsDone} of ${m.epochs ?? "?"} epochs` + (training ? " — training: this view updates every 3 s" : "");
     $("latest-grid").parentElement.hidden = m.sampleGrids === 0;
-    if (m.sampleGrids > 0) await setImage($("latest-grid"), `/api/runs/${run.name.split("/").map(encodeURIComponent).join("/")}/grid.png?n=${m.sampleGrids}`);
+    if (m.sampleGrids > 0) await setImage($("latest-grid"), `${runPath(run)}/grid.png?n=${m.sampleGrids}`);
     if (training) pollTimer = setTimeout(async () => { await loadRuns(); drawTraining(); }, 3000);
-  } catch (e) { showMessage(e.message); }
+  } catch (e) { /* shown by fetchJSON */ }
 }
+
+// A run's API path: each segment of its name percent-encoded (names may hold spaces, %, + or any letter).
+function runPath(run) { return `/api/runs/${run.name.split("/").map(encodeURIComponent).join("/")}`; }
 
 async function readHash() {
   const params = new URLSearchParams(location.hash.slice(1));
@@ -198,7 +270,7 @@ async function start() {
   fillClasses($("from-label"), 10);
   fillClasses($("to-label"), 10);
   $("to-label").value = "8";
-  try { await loadRuns(); } catch (e) { showMessage(e.message); return; }
+  try { await loadRuns(); } catch (e) { return; }
   $("run").addEventListener("change", () => { fillCheckpoints(); drawAll(); });
   $("checkpoint").addEventListener("change", drawAll);
   $("truncation").addEventListener("change", () => Promise.all([drawGrid(), drawStyle(), drawExplore(), drawStrip()]));

@@ -7,7 +7,7 @@ let arguments = CommandLine.arguments
 let dataDirectory = arguments.count > 1 ? arguments[1] : "data/mnist"
 let runDirectory = arguments.count > 2 ? arguments[2] : "runs/example"
 
-// Train the mlp model briefly (raise the epochs and drop the limit for a real run).
+// Train the mlp model for a short while (raise the epochs and drop the limit for a real run).
 var config = TrainingConfig(architecture: .mlp)
 config.epochs = 1
 config.trainLimit = 2_000
