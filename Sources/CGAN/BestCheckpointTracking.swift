@@ -2,6 +2,7 @@ import Files
 import Datasets
 import Evaluation
 import Foundation
+import Media
 
 extension TrainingRun {
     /// Scores the generator on the validation set every `every` epochs (and after the last) by the
@@ -13,21 +14,29 @@ extension TrainingRun {
         var best = (try? Checkpoint(path: directory.latestCheckpoint))
             .flatMap { Double($0.contents.metadata[bestKey] ?? "") } ?? -Double.infinity
         // Rows written after the checkpoint being resumed belong to epochs that will run again.
-        if let text = try? String(contentsOfFile: csv, encoding: .utf8) {
-            let lines = text.split(separator: "\n")
+        if FileManager.default.fileExists(atPath: csv) {
+            let lines = CSVTable.lines(ofFileAt: csv)
             let kept = lines.prefix(1) + lines.dropFirst().filter { Int($0.prefix { $0 != "," }).map { $0 <= completedEpochs } ?? false }
             try? AtomicFile.write(kept.joined(separator: "\n") + "\n", to: csv)
         }
+        evaluator.isCancelled = { Interruption.requested }
         onEpochEnd = { [config] epoch, generator in
             guard epoch % every == 0 || epoch == config.optimization.epochs else { return (false, [bestKey: String(best)]) }
-            let (score, collapsed) = evaluator.validate(generator, dropout: config.model.dropoutAtSampling)
+            let score: ParzenWindow.Score, collapsed: [Int]
+            do {
+                (score, collapsed) = try evaluator.validate(generator, dropout: config.model.dropoutAtSampling)
+            } catch is GeneratorEvaluator.Interrupted {
+                report("epoch \(epoch): validation skipped (interrupted)")
+                return (false, [bestKey: String(best)])
+            }
             if !collapsed.isEmpty {
                 report("warning: epoch \(epoch): class(es) \(collapsed.map(String.init).joined(separator: ", ")) look collapsed "
                        + "(samples far less varied than the validation images of the class)")
             }
             let improved = score.mean > best
             if improved { best = score.mean }
-            var text = (try? String(contentsOfFile: csv, encoding: .utf8)) ?? "epoch,sigma,validation_ll,standard_error\n"
+            let earlier = CSVTable.lines(ofFileAt: csv)
+            var text = earlier.isEmpty ? "epoch,sigma,validation_ll,standard_error\n" : earlier.joined(separator: "\n") + "\n"
             text += String(format: "%d,%.4f,%.3f,%.3f\n", epoch, score.sigma, score.mean, score.standardError)
             try AtomicFile.write(text, to: csv)
             report(String(format: "epoch %d: validation Parzen LL %.1f ± %.1f (σ %.3f)%@", epoch, score.mean,

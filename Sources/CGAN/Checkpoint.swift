@@ -71,6 +71,22 @@ public struct Checkpoint {
             throw fail("class count \(m["classes"] ?? "missing") is not in 2...\(TrainingConfig.maximumClassCount)")
         }
         if let problem = config.problem { throw fail("config: \(problem)") }
+        // What the tensors hold, before a model is built from the config: a header that asks for a huge
+        // model without the weights to fill it is refused here, not after gigabytes are allocated.
+        let side = Int(Double(GANModels.defaultImageSize).squareRoot())
+        let needed = GANModels.generatorWeightLowerBound(config: config, classCount: classes, imageSize: side * side)
+        for prefix in ["G"] + (config.additions.generatorAverageDecay > 0 ? ["avgG"] : []) {
+            let held = contents.tensors.filter { $0.key.hasPrefix(prefix + ".") }.reduce(0) { $0 + $1.value.values.count }
+            guard held > 0 else { throw fail("holds no generator tensors (\(prefix).*): not a checkpoint of a trained model") }
+            guard held >= needed else {
+                throw fail("its config asks for a generator of at least \(needed) weights but its \(prefix).* tensors hold \(held) values")
+            }
+        }
+        for (name, tensor) in contents.tensors where name.hasSuffix("running_var") {
+            if tensor.values.buffer.contains(where: { $0 < 0 }) {
+                throw fail("tensor \(name) holds a negative variance")
+            }
+        }
         guard position.step >= 0, position.epoch >= 0, position.batch >= 0, position.epoch <= config.optimization.epochs else {
             throw fail("position \(positionJSON) is impossible")
         }

@@ -18,6 +18,15 @@ public final class ConditionalGenerator {
     /// The truncations the tools accept: below 0.5 almost every draw is redrawn, above 10 nothing is.
     public static let truncationRange: ClosedRange<Double> = 0.5...10
 
+    /// What the weights came from, for errors: the checkpoint's path, or "the generator being trained".
+    public var source = "the generator being trained"
+
+    /// Generator output that holds NaN or infinity: weights that are finite but unusable (huge values, a
+    /// negative variance) make it; it is an error naming the weights, never pixels.
+    public struct OutputError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
     /// Whether `truncation` may be set: G was trained on normal noise.
     public var allowsTruncation: Bool { config.model.noise == .normal }
 
@@ -43,7 +52,53 @@ public final class ConditionalGenerator {
         try tensors.load(models.generator, prefix: prefix)
         try tensors.checkEverythingUsed(prefix: prefix)
         self.init(net: models.generator, config: checkpoint.config, classCount: checkpoint.classCount, imageSize: models.imageSize)
+        source = checkpoint.path
     }
+
+    // MARK: Checked sampling: every tool that writes or scores images samples through these.
+
+    /// `count` images of class `label`; throws `OutputError` when G's output is not finite.
+    public func images(label: Int, count: Int, seed: UInt64, dropout: Bool? = nil) throws -> Matrix {
+        try images(labels: [Int](repeating: label, count: count), seed: seed, dropout: dropout)
+    }
+
+    /// One image per entry of `labels` (as `generate(labels:seed:dropout:)`); throws `OutputError` when G's
+    /// output is not finite.
+    public func images(labels: [Int], seed: UInt64, dropout: Bool? = nil) throws -> Matrix {
+        let out = Matrix(rows: labels.count, cols: imageSize)
+        try forEachChunk(labels: labels, seed: seed, dropout: dropout) { images, rows in out.rows(rows).copy(from: images) }
+        return out
+    }
+
+    /// Images for given noise rows; throws `OutputError` when G's output is not finite.
+    public func images(noise z: Matrix, labels: [Int], seed: UInt64, dropout: Bool? = nil) throws -> Matrix {
+        let out = Matrix(rows: labels.count, cols: imageSize)
+        try forEachChunk(noise: z, labels: labels, seed: seed, dropout: dropout) { images, rows in out.rows(rows).copy(from: images) }
+        return out
+    }
+
+    /// Images for noise rows and class weights (as `generate(noise:classWeights:seed:dropout:)`); throws
+    /// `OutputError` when G's output is not finite.
+    public func images(noise z: Matrix, classWeights: Matrix, seed: UInt64, dropout: Bool? = nil) throws -> Matrix {
+        precondition(classWeights.rows == z.rows && classWeights.cols == classCount, "class weights must be [\(z.rows), \(classCount)]")
+        let out = Matrix(rows: z.rows, cols: imageSize)
+        try forEachChunk(noise: z, seed: seed, dropout: dropout, labels: { rows, y in y.copy(from: classWeights.rows(rows)) }) {
+            images, rows in
+            try checkFinite(images)
+            out.rows(rows).copy(from: images)
+        }
+        return out
+    }
+
+    /// The one place G's output is checked: every checked way of sampling calls it on each chunk.
+    private func checkFinite(_ images: Matrix) throws {
+        let p = images.pointer
+        for i in 0..<images.count where !p[i].isFinite {
+            throw OutputError(description: "\(source): the generator's output is not finite (NaN or infinity): its weights cannot make images")
+        }
+    }
+
+    // MARK: Unchecked sampling (output as G makes it, NaN included).
 
     /// `count` images of class `label`.
     public func generate(label: Int, count: Int, seed: UInt64, dropout: Bool? = nil) -> Matrix {
@@ -53,30 +108,43 @@ public final class ConditionalGenerator {
     /// One image per entry of `labels`, as rows of pixels in [0, 1]. The same seed gives the same images.
     /// `dropout`: keep G's dropout on while drawing; nil: the run's `dropoutAtSampling`.
     public func generate(labels: [Int], seed: UInt64, dropout: Bool? = nil) -> Matrix {
-        let out = Matrix(rows: labels.count, cols: imageSize)
-        forEachChunk(labels: labels, seed: seed, dropout: dropout) { images, rows in out.rows(rows).copy(from: images) }
-        return out
+        generate(noise: noise(count: labels.count, seed: seed), labels: labels, seed: seed, dropout: dropout)
     }
 
     /// Images for given noise rows (fixed noise shows progress across epochs).
     public func generate(noise z: Matrix, labels: [Int], seed: UInt64, dropout: Bool? = nil) -> Matrix {
         let out = Matrix(rows: labels.count, cols: imageSize)
-        forEachChunk(noise: z, labels: labels, seed: seed, dropout: dropout) { images, rows in out.rows(rows).copy(from: images) }
+        uncheckedChunks(noise: z, labels: labels, seed: seed, dropout: dropout) { images, rows in out.rows(rows).copy(from: images) }
         return out
     }
 
-    /// The images `generate(labels:seed:dropout:)` returns, handed to `body` `chunkSize` rows at a time
+    /// The images `images(labels:seed:dropout:)` returns, handed to `body` `chunkSize` rows at a time
     /// (a view valid during the call), so that large exports need not hold them all.
+    /// Throws `OutputError` (before `body` sees it) when a chunk is not finite.
     public func forEachChunk(labels: [Int], seed: UInt64, dropout: Bool? = nil,
-                             _ body: (Matrix, Range<Int>) throws -> Void) rethrows {
-        let z = Matrix(rows: labels.count, cols: config.model.noiseSize)
-        config.model.noise.fill(z, rng: RandomGenerator(seed: seed), truncation: truncation)
-        try forEachChunk(noise: z, labels: labels, seed: seed, dropout: dropout, body)
+                             _ body: (Matrix, Range<Int>) throws -> Void) throws {
+        try forEachChunk(noise: noise(count: labels.count, seed: seed), labels: labels, seed: seed, dropout: dropout, body)
     }
 
-    /// Images for given noise rows, `chunkSize` rows at a time.
+    /// Images for given noise rows, `chunkSize` rows at a time; throws `OutputError` (before `body` sees it)
+    /// when a chunk is not finite.
     public func forEachChunk(noise z: Matrix, labels: [Int], seed: UInt64, dropout: Bool? = nil,
-                             _ body: (Matrix, Range<Int>) throws -> Void) rethrows {
+                             _ body: (Matrix, Range<Int>) throws -> Void) throws {
+        try uncheckedChunks(noise: z, labels: labels, seed: seed, dropout: dropout) { images, rows in
+            try checkFinite(images)
+            try body(images, rows)
+        }
+    }
+
+    /// The seeded noise of `count` draws.
+    private func noise(count: Int, seed: UInt64) -> Matrix {
+        let z = Matrix(rows: count, cols: config.model.noiseSize)
+        config.model.noise.fill(z, rng: RandomGenerator(seed: seed), truncation: truncation)
+        return z
+    }
+
+    private func uncheckedChunks(noise z: Matrix, labels: [Int], seed: UInt64, dropout: Bool?,
+                                 _ body: (Matrix, Range<Int>) throws -> Void) rethrows {
         precondition(labels.allSatisfy { (0..<classCount).contains($0) }, "label outside 0..<\(classCount)")
         try forEachChunk(noise: z, seed: seed, dropout: dropout, labels: { rows, y in
             labels[rows].map(Int32.init).withUnsafeBufferPointer { oneHot($0, into: y) }

@@ -62,6 +62,11 @@ public final class GeneratorEvaluator {
     let validation: Matrix, test: Matrix
     var classifierState: (DigitClassifier, Double, GaussianStatistics, GaussianStatistics, Matrix)?
     let classifierProvider: () throws -> (DigitClassifier, Double)
+    /// Checked while validating: true stops it with `Interrupted` (training's Ctrl-C need not wait for it).
+    public var isCancelled: () -> Bool = { false }
+
+    /// Validation stopped by `isCancelled`.
+    public struct Interrupted: Error {}
 
     public init(data: MNISTFamilyDataset, classifier: @escaping () throws -> (DigitClassifier, Double)) {
         self.data = data
@@ -72,16 +77,21 @@ public final class GeneratorEvaluator {
 
     var validationImages: Matrix { validation.rows(0..<min(validationCount, validation.rows)) }
 
-    func samples(_ generator: ConditionalGenerator, dropout: Bool) -> (images: Matrix, labels: [Int]) {
+    func samples(_ generator: ConditionalGenerator, dropout: Bool) throws -> (images: Matrix, labels: [Int]) {
         let labels = (0..<generator.classCount).flatMap { [Int](repeating: $0, count: samplesPerClass) }
-        return (generator.generate(labels: labels, seed: seed, dropout: dropout), labels)
+        return (try generator.images(labels: labels, seed: seed, dropout: dropout), labels)
     }
 
     /// Mean validation log-likelihood at the best σ (the criterion for keeping the best checkpoint), and the
     /// classes whose samples are far less varied than the validation images of their class (collapse).
-    public func validate(_ generator: ConditionalGenerator, dropout: Bool) -> (score: ParzenWindow.Score, collapsedClasses: [Int]) {
-        let (images, labels) = samples(generator, dropout: dropout)
-        let score = ParzenWindow(samples: images).scores(validationImages, sigmas: sigmas).max { $0.mean < $1.mean }!
+    public func validate(_ generator: ConditionalGenerator, dropout: Bool) throws -> (score: ParzenWindow.Score, collapsedClasses: [Int]) {
+        if isCancelled() { throw Interrupted() }
+        let (images, labels) = try samples(generator, dropout: dropout)
+        var window = ParzenWindow(samples: images)
+        window.isCancelled = isCancelled
+        let scores = window.scores(validationImages, sigmas: sigmas)
+        if isCancelled() { throw Interrupted() }
+        let score = scores.max { $0.mean < $1.mean }!
         let realLabels = data.validation.labels.prefix(validationImages.rows)
         let diversity = (0..<generator.classCount).map { k in
             ClassDiversity.ratio(generated: images, rows: labels.indices.filter { labels[$0] == k },
@@ -92,6 +102,8 @@ public final class GeneratorEvaluator {
 
     /// The full report for one way of sampling.
     public func evaluate(_ generator: ConditionalGenerator, dropout: Bool) throws -> EvaluationReport {
+        // Samples first: unusable weights fail here, before a classifier is trained for them.
+        let (images, labels) = try samples(generator, dropout: dropout)
         if classifierState == nil {
             let (c, accuracy) = try classifierProvider()
             let testFeatures = c.features(test)
@@ -99,7 +111,6 @@ public final class GeneratorEvaluator {
                                GaussianStatistics(features: c.features(validation)), testFeatures)
         }
         let (classifier, accuracy, testStats, realStats, testFeatures) = classifierState!
-        let (images, labels) = samples(generator, dropout: dropout)
         let window = ParzenWindow(samples: images)
         let (validationScores, testScore, testLL) = window.evaluate(validation: validationImages, test: test, sigmas: sigmas)
         let predictions = classifier.predict(images)

@@ -21,6 +21,12 @@ public struct Interpolation {
     /// `toSeed`. Noise moves along a great circle for normal z (so every step has a typical norm), along a
     /// straight line for uniform z (which stays in the cube); the class input blends linearly.
     public func frames(fromSeed: UInt64, toSeed: UInt64, fromLabel: Int, toLabel: Int, steps: Int) -> Matrix {
+        let (z, y) = path(fromSeed: fromSeed, toSeed: toSeed, fromLabel: fromLabel, toLabel: toLabel, steps: steps)
+        return generator.generate(noise: z, classWeights: y, seed: fromSeed, dropout: false)
+    }
+
+    /// The noise rows and class weights of `frames`.
+    func path(fromSeed: UInt64, toSeed: UInt64, fromLabel: Int, toLabel: Int, steps: Int) -> (noise: Matrix, classWeights: Matrix) {
         precondition(steps >= 2, "an interpolation needs two steps or more")
         let classes = generator.classCount
         precondition((0..<classes).contains(fromLabel) && (0..<classes).contains(toLabel), "label outside 0..<\(classes)")
@@ -37,7 +43,13 @@ public struct Interpolation {
             y[s, fromLabel] += 1 - t
             y[s, toLabel] += t
         }
-        return generator.generate(noise: z, classWeights: y, seed: fromSeed, dropout: false)
+        return (z, y)
+    }
+
+    /// `frames`, checked: throws `ConditionalGenerator.OutputError` when G's output is not finite.
+    public func checkedFrames(fromSeed: UInt64, toSeed: UInt64, fromLabel: Int, toLabel: Int, steps: Int) throws -> Matrix {
+        let (z, y) = path(fromSeed: fromSeed, toSeed: toSeed, fromLabel: fromLabel, toLabel: toLabel, steps: steps)
+        return try generator.images(noise: z, classWeights: y, seed: fromSeed, dropout: false)
     }
 
     static func angle(_ a: [Float], _ b: [Float]) -> Float {
@@ -59,7 +71,7 @@ public struct Interpolation {
             var out = [UInt8](repeating: 0, count: size * size)
             for y in 0..<size {
                 for x in 0..<size {
-                    out[y * size + x] = UInt8((min(max(frames[r, (y / scale) * side + x / scale], 0), 1) * 255).rounded())
+                    out[y * size + x] = ImageGrid.byte(frames[r, (y / scale) * side + x / scale])
                 }
             }
             return out

@@ -1,3 +1,4 @@
+import Files
 import Glibc
 import Synchronization
 
@@ -8,11 +9,12 @@ public enum Interruption {
 
     public static var requested: Bool { flag.load(ordering: .relaxed) }
 
-    /// Installs the SIGINT, SIGTERM and SIGHUP handlers: each saves and stops like Ctrl-C.
+    /// Installs the SIGINT, SIGTERM and SIGHUP handlers: each saves and stops like Ctrl-C. A signal ignored
+    /// when the program started stays ignored (SIGHUP under `nohup`: closing the terminal must not stop the run).
     public static func install() {
-        signal(SIGINT) { _ in Interruption.flag.store(true, ordering: .relaxed) }
-        signal(SIGTERM) { _ in Interruption.flag.store(true, ordering: .relaxed) }
-        signal(SIGHUP) { _ in Interruption.flag.store(true, ordering: .relaxed) }
+        for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
+            SignalDisposition.installUnlessIgnored(signalNumber) { _ in Interruption.flag.store(true, ordering: .relaxed) }
+        }
     }
 
     /// Simulates a Ctrl-C (tests).

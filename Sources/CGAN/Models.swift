@@ -12,9 +12,29 @@ public struct GANModels {
     /// Pixels per image: G's output width and D's data input width.
     public let imageSize: Int
 
+    /// The image size of the MNIST family: 28 x 28.
+    public static let defaultImageSize = 784
+
+    /// The weights of G's fully connected layers for `config`: fewer than G holds in all, counted without
+    /// building anything, so that a checkpoint's tensors can be checked against the model its config asks for.
+    public static func generatorWeightLowerBound(config c: TrainingConfig, classCount ny: Int, imageSize nx: Int = defaultImageSize) -> Int {
+        let w = { (n: Int) in max(1, Int((Double(n) * c.model.widthMultiplier).rounded())) }
+        let nz = c.model.noiseSize
+        let layers: [(Int, Int)]
+        switch c.architecture {
+        case .paper: layers = [(nz, w(200)), (ny, w(1000)), (w(200) + w(1000), w(1200)), (w(1200), nx)]
+        case .mlp: layers = [(nz + ny, w(256)), (w(256), w(512)), (w(512), w(1024)), (w(1024), nx)]
+        case .mlpBN: layers = [(nz, w(256)), (ny, w(256)), (2 * w(256), w(512)), (w(512), w(1024)), (w(1024), nx)]
+        case .dcgan:
+            let side = Int(Double(nx).squareRoot())
+            layers = [(nz + ny, w(128) * (side / 4) * (side / 4))]
+        }
+        return layers.reduce(0) { $0 + $1.0 * $1.1 }
+    }
+
     /// Builds both nets. `dataMeanPixel` (per pixel, in [0, 1]) sets the paper G's output bias. The nets'
     /// products run with `matrixProducts` (a `TrainingStep` switches them to the config's precision for its steps).
-    public init(config c: TrainingConfig, classCount: Int, imageSize: Int = 784, dataMeanPixel: [Float]? = nil,
+    public init(config c: TrainingConfig, classCount: Int, imageSize: Int = defaultImageSize, dataMeanPixel: [Float]? = nil,
                 matrixProducts: MatrixProducts = MatrixProducts()) {
         let gRNG = RandomGenerator(seed: c.optimization.seed &+ SeedStream.generatorDropout), dRNG = RandomGenerator(seed: c.optimization.seed &+ SeedStream.discriminatorDropout)
         let initRNG = RandomGenerator(seed: c.optimization.seed &+ SeedStream.initialization)

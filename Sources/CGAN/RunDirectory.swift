@@ -57,6 +57,41 @@ public struct RunDirectory: Sendable {
         return settings["architecture"] as? String
     }
 
+    /// Why `path` cannot hold a run: it is empty, or it is the root directory (a run there would spread
+    /// its files over /); nil when it can.
+    public var locationProblem: String? {
+        Self.locationProblem(path)
+    }
+
+    /// Why `path` cannot be an output directory (see `locationProblem`); nil when it can.
+    public static func locationProblem(_ path: String) -> String? {
+        if path.trimmingCharacters(in: .whitespaces).isEmpty { return "the output directory is empty; give one, e.g. --out runs/mine" }
+        var resolved = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let absolute = realpath(path, &resolved) != nil ? String(cString: resolved)
+            : URL(fileURLWithPath: path).standardizedFileURL.path
+        if absolute == "/" { return "\(path) is the root directory; give a directory of its own, e.g. --out runs/mine" }
+        return nil
+    }
+
+    /// What a run holds that starting it again would delete, as short phrases ("best.safetensors",
+    /// "3 sample grids"); empty when it holds nothing worth keeping (a run stopped in its first epoch).
+    public var workToKeep: [String] {
+        var kept: [String] = []
+        let checkpointNames = ((try? FileManager.default.contentsOfDirectory(atPath: checkpoints)) ?? [])
+            .filter { !$0.hasPrefix(".") }.sorted()
+        kept += checkpointNames
+        let grids = sampleGrids.count
+        if grids > 0 { kept.append(grids == 1 ? "1 sample grid" : "\(grids) sample grids") }
+        if let epochs = try? CSVTable(path: metrics).column("epoch").filter(\.isFinite), let last = epochs.max(), last > 1 {
+            kept.append("metrics.csv up to epoch \(String(format: "%.2f", last))")
+        }
+        // losses.png and progress.gif are drawn from these, so they are not counted on their own.
+        for (file, name) in [(validation, "validation.csv"), (evaluation, "evaluation.json")] where FileManager.default.fileExists(atPath: file) {
+            kept.append(name)
+        }
+        return kept
+    }
+
     /// Removes a run's files and config.json (a run that never saved a checkpoint, before it starts again).
     func removeRunFiles() throws {
         for file in runFiles + [config] where FileManager.default.fileExists(atPath: file) {

@@ -20,8 +20,12 @@ public enum SampleExport {
     }
 
     /// Throws unless every file of the export can be written (absent, or a regular file to replace).
-    public static func checkWritable(format: Format, at path: String) throws {
-        for p in paths(format: format, at: path) { try AtomicFile.checkWritable(p) }
+    /// `inputs` (the checkpoint) must not be among the files written.
+    public static func checkWritable(format: Format, at path: String, inputs: [String] = []) throws {
+        for p in paths(format: format, at: path) {
+            try AtomicFile.checkWritable(p)
+            try FileIdentity.checkNotInput(p, inputs: inputs)
+        }
     }
 
     /// Writes `images` ([n, 784] in [0, 1]) and `labels`; returns the paths written.
@@ -45,6 +49,9 @@ public enum SampleExport {
     static func write(labels: [Int], imageSize: Int, format: Format, to path: String, columns: Int,
                       chunks: ((Matrix, Range<Int>) throws -> Void) throws -> Void) throws -> [String] {
         try checkWritable(format: format, at: path)
+        if format == .idx, let label = labels.first(where: { !(0...255).contains($0) }) {
+            throw FileError(path, "idx stores labels as bytes and class \(label) does not fit; use --format npy or png")
+        }
         let files = paths(format: format, at: path)
         let n = labels.count
         switch format {
@@ -54,17 +61,15 @@ public enum SampleExport {
             try ImageGrid.writePNG(all, columns: columns, to: path)
         case .idx:
             let side = Int(Double(imageSize).squareRoot())
-            try AtomicFile.stream(to: files[0]) { handle in
-                handle.write(Data(IDXWriter.header(dimensions: [n, side, side])))
-                try chunks { images, _ in
-                    handle.write(Data(images.buffer.map { UInt8((min(max($0, 0), 1) * 255).rounded()) }))
-                }
+            try AtomicFile.stream(to: files[0]) { sink in
+                try sink.write(IDXWriter.header(dimensions: [n, side, side]))
+                try chunks { images, _ in try sink.write(images.buffer.map(ImageGrid.byte)) }
             }
             try AtomicFile.write(IDXWriter.encode(dimensions: [n], values: labels.map(UInt8.init)), to: files[1])
         case .npy:
-            try AtomicFile.stream(to: files[0]) { handle in
-                handle.write(npyHeader(descr: "<f4", shape: [n, imageSize]))
-                try chunks { images, _ in handle.write(Data(buffer: images.buffer)) }
+            try AtomicFile.stream(to: files[0]) { sink in
+                try sink.write(npyHeader(descr: "<f4", shape: [n, imageSize]))
+                try chunks { images, _ in try sink.write(UnsafeRawBufferPointer(images.buffer)) }
             }
             var labelData = npyHeader(descr: "<i8", shape: [n])
             for l in labels { withUnsafeBytes(of: Int64(l).littleEndian) { labelData.append(contentsOf: $0) } }

@@ -45,6 +45,8 @@ public final class TrainingRun {
     /// whether this epoch's weights are the best so far (evaluation plugs in here).
     public var onEpochEnd: ((Int, ConditionalGenerator) throws -> (isBest: Bool, metadata: [String: String]))?
     private var position: Checkpoint.Position
+    /// Held while this run may write its directory.
+    private let lock: DirectoryLock
     private var wallOffset = 0.0
     private let sampler: MinibatchSampler
     private let fixedNoise: Matrix, fixedLabels: [Int]
@@ -58,6 +60,17 @@ public final class TrainingRun {
                 resume: Bool, epochs: Int? = nil, threads: Int? = nil, backend: MatrixProducts.Backend = .oneDNN,
                 report: (String) -> Void = { _ in }) throws {
         if let problem = newConfig.problem { throw TrainingError(problem) }
+        if let problem = directory.locationProblem { throw TrainingError(problem) }
+        if resume && !FileManager.default.fileExists(atPath: directory.path) {
+            throw TrainingError("\(directory.path): nothing to resume (no run there)")
+        }
+        try DirectoryCreation.create(directory.path)
+        // Before anything is read or removed: a second writer would interleave its files with the first's.
+        let lock: DirectoryLock
+        do { lock = try DirectoryLock(directory.path, holder: "another cgan train") } catch let error as FileError {
+            throw TrainingError(error.description)
+        }
+        self.lock = lock
         for d in [directory.path, directory.samples, directory.checkpoints] {
             for name in AtomicFile.removeStaleTemporaries(in: d) { report("removed \(name), left by an interrupted write") }
         }
@@ -73,13 +86,25 @@ public final class TrainingRun {
                 throw TrainingError("\(directory.path): config.json is a \(stored) run but its checkpoint holds \(c.config.architecture.rawValue); refusing to mix them")
             }
             config = c.config
-            if let epochs { config.optimization.epochs = epochs }
+            if let epochs {
+                guard epochs >= c.position.epoch else {
+                    throw TrainingError("\(directory.path): --epochs \(epochs) is below the \(c.position.epoch) epochs this run has done; "
+                                        + "give the new total, at least \(c.position.epoch)")
+                }
+                config.optimization.epochs = epochs
+            }
             if let threads { config.compute.threads = threads }
             guard config.data.dataset == data.spec.name else {
                 throw TrainingError("\(directory.path): this run trained on \(config.data.dataset), not \(data.spec.name)")
             }
             checkpoint = c
         } else if directory.holdsARun {
+            let kept = directory.workToKeep
+            guard kept.isEmpty else {
+                throw TrainingError("\(directory.path) holds a run without checkpoints/latest.safetensors but with \(kept.joined(separator: ", ")): "
+                                    + "refusing to start it again over them; to continue from one of its checkpoints, copy it to "
+                                    + "checkpoints/latest.safetensors and pass --resume; or choose another --out")
+            }
             report("\(directory.path) holds a run that never saved a checkpoint (killed or stopped in its first epoch): starting it again")
             try directory.removeRunFiles()
         } else if directory.holdsRunFiles {
@@ -113,7 +138,9 @@ public final class TrainingRun {
         }
         if let checkpoint {
             try checkpoint.restore(into: trainer)
-            wallOffset = Double(checkpoint.contents.metadata["wall_s"] ?? "") ?? 0
+            // From the file: a value that is no plausible duration counts as none.
+            let wall = Double(checkpoint.contents.metadata["wall_s"] ?? "") ?? 0
+            wallOffset = (0...1e9).contains(wall) ? wall : 0
         }
 
         // The same noise every epoch, one row per class: progress is visible in the grids.
@@ -121,8 +148,8 @@ public final class TrainingRun {
         fixedLabels = (0..<classes * 10).map { $0 / 10 }
         fixedNoise = Matrix(rows: fixedLabels.count, cols: config.model.noiseSize)
         config.model.noise.fill(fixedNoise, rng: RandomGenerator(seed: config.optimization.seed &+ SeedStream.sampleGridNoise))
-        try FileManager.default.createDirectory(atPath: directory.samples, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: directory.checkpoints, withIntermediateDirectories: true)
+        try DirectoryCreation.create(directory.samples)
+        try DirectoryCreation.create(directory.checkpoints)
         try writeConfig()  // on resume too: --epochs may have changed the total
     }
 
@@ -160,7 +187,7 @@ public final class TrainingRun {
 
     /// Writes samples/epoch-NNN.png from the fixed noise.
     public func writeSampleGrid(epoch: Int) throws -> String {
-        let images = generator.generate(noise: fixedNoise, labels: fixedLabels, seed: config.optimization.seed &+ SeedStream.sampleGridDrawing)
+        let images = try generator.images(noise: fixedNoise, labels: fixedLabels, seed: config.optimization.seed &+ SeedStream.sampleGridDrawing)
         let path = directory.sampleGrid(epoch: epoch)
         try ImageGrid.writePNG(images, columns: 10, to: path)
         return path
@@ -211,12 +238,13 @@ public final class TrainingRun {
                     p.imagesPerSecond = n * Double(config.optimization.batchSize) / max(seconds, 1e-9)
                     p.wallSeconds = wall
                     p.secondsLeft = Double(totalSteps - position.step) * seconds / n
-                    log.append(step: p.step, epoch: Double(epoch) + Double(p.batch) / Double(perEpoch), stats: p.statistics,
+                    try log.append(step: p.step, epoch: Double(epoch) + Double(p.batch) / Double(perEpoch), stats: p.statistics,
                                imagesPerSecond: p.imagesPerSecond, wallSeconds: p.wallSeconds)
                     report(.progress(p))
                     sum = StepStatistics(); count = 0; intervalStart = Date()
                 }
-                if Interruption.requested {
+                // At an epoch's last step the epoch's end saves instead (a checkpoint is taken at batch 0 of the next).
+                if Interruption.requested && position.batch < perEpoch {
                     Interruption.reset()
                     trainer.refreshAverageStatistics(seed: config.optimization.seed &+ SeedStream.averageStatistics &+ UInt64(position.step))
                     try saveCheckpoint(to: directory.latestCheckpoint, wall: wall)
@@ -241,20 +269,44 @@ public final class TrainingRun {
             }
             report(.message("epoch \(finished)/\(config.optimization.epochs) done" + (grid.map { ": samples \($0)" } ?? "")
                             + ", checkpoint \(directory.latestCheckpoint)" + (best ? " (best so far)" : "")))
+            if Interruption.requested && position.epoch < config.optimization.epochs {
+                Interruption.reset()
+                throw TrainingError("interrupted after epoch \(finished); saved \(directory.latestCheckpoint); "
+                                    + "continue with --resume", exitCode: 130)
+            }
         }
-        if let gif = try writeProgressAnimation() { report(.message("animation of the sample grids: \(gif)")) }
+        if let gif = try writeProgressAnimation(report: { report(.message($0)) }) {
+            report(.message("animation of the sample grids: \(gif)"))
+        }
         if let plot = try directory.drawLossPlot() {
             try AtomicFile.write(plot, to: directory.lossPlot)
             report(.message("losses: \(directory.lossPlot) (blue D loss, orange G loss, green D(x), red D(G(z)))"))
         }
     }
 
-    /// samples/progress.gif from every samples/epoch-NNN.png; nil when there is none.
-    public func writeProgressAnimation() throws -> String? {
-        let grids = try directory.sampleGrids.map { try PNGImage.readGray($0) }
-        guard let first = grids.first else { return nil }
-        let frames = grids.filter { $0.width == first.width && $0.height == first.height }.map(\.pixels)
-        try AnimatedGIF.write(frames: frames, width: first.width, height: first.height, to: directory.progressAnimation)
+    /// samples/progress.gif from the grids this run writes (samples/epoch-NNN.png for its epochs, of the size
+    /// it writes them); nil when there is none. Another file there, or one that cannot be read, is left out
+    /// with a line to `report`: the animation never fails the run.
+    public func writeProgressAnimation(report: (String) -> Void = { _ in }) throws -> String? {
+        let side = Int(Double(trainer.models.imageSize).squareRoot())
+        let probe = ImageGrid.size(count: fixedLabels.count, columns: 10, side: side)
+        var frames: [[UInt8]] = []
+        for epoch in 1...max(completedEpochs, 1) {
+            let path = directory.sampleGrid(epoch: epoch)
+            guard FileManager.default.fileExists(atPath: path) else { continue }
+            do {
+                let grid = try PNGImage.readGray(path, maximumPixels: probe.width * probe.height)
+                guard grid.width == probe.width, grid.height == probe.height else {
+                    report("\(path): \(grid.width)x\(grid.height), not a grid of this run (\(probe.width)x\(probe.height)); left out of the animation")
+                    continue
+                }
+                frames.append(grid.pixels)
+            } catch {
+                report("\(error); left out of the animation")
+            }
+        }
+        guard !frames.isEmpty else { return nil }
+        try AnimatedGIF.write(frames: frames, width: probe.width, height: probe.height, to: directory.progressAnimation)
         return directory.progressAnimation
     }
 }

@@ -15,6 +15,11 @@ public enum IDXReader {
     /// The file's bytes as stored.
     public static func readFileBytes(_ path: String) throws -> [UInt8] {
         guard FileManager.default.fileExists(atPath: path) else { throw FileError(path, "file not found") }
+        var info = stat()
+        // Larger than the largest payload can be stored in, even uncompressed: refused before it is read.
+        if stat(path, &info) == 0, info.st_size > maximumValueCount + maximumValueCount / 100 + (1 << 16) {
+            throw FileError(path, "\(info.st_size) bytes is larger than any IDX file this tool reads (at most \(maximumValueCount) values)")
+        }
         guard let data = FileManager.default.contents(atPath: path) else { throw FileError(path, "cannot read the file") }
         return [UInt8](data)
     }

@@ -23,8 +23,7 @@ public struct MNISTFamilyDataset: Sendable {
             guard let path = DataLocator.path(of: file, in: directory) else {
                 throw FileError(directory + "/" + file.name + ".gz", "file not found")
             }
-            let bytes = try IDXReader.readFileBytes(path)
-            let (content, method) = try FileVerification.verify(bytes, against: file, path: path)
+            let (content, method) = try FileVerification.verify(path: path, against: file)
             raw[file.role] = content
             provenance.append((file.role, path, method))
         }

@@ -1,13 +1,35 @@
 import Datasets
+import Files
 import Foundation
 import NN
 
 /// The evaluation classifier of a data set, trained once and cached on disk.
 public enum ClassifierCache {
-    /// `$CGAN_CACHE_DIR`, else `~/.cache/swift-cgan`.
-    public static var directory: String {
-        if let d = ProcessInfo.processInfo.environment["CGAN_CACHE_DIR"], !d.isEmpty { return d }
+    /// `$CGAN_CACHE_DIR`, else `$XDG_CACHE_HOME/swift-cgan`, else `$HOME/.cache/swift-cgan` (the account's
+    /// home directory when HOME is unset).
+    public static var directory: String { directory(environment: ProcessInfo.processInfo.environment) }
+
+    /// The cache directory `environment` names (see `directory`).
+    public static func directory(environment: [String: String]) -> String {
+        if let d = environment["CGAN_CACHE_DIR"], !d.isEmpty { return d }
+        if let d = environment["XDG_CACHE_HOME"], !d.isEmpty { return d + "/swift-cgan" }
+        if let home = environment["HOME"], !home.isEmpty { return home + "/.cache/swift-cgan" }
         return NSHomeDirectory() + "/.cache/swift-cgan"
+    }
+
+    /// Throws a one-line error unless a file can be written in `directory` (creating it if needed): checked
+    /// before a classifier is trained, not after.
+    public static func checkWritable(_ directory: String) throws {
+        let hint = "; set CGAN_CACHE_DIR to a writable directory"
+        do {
+            try DirectoryCreation.create(directory)
+            let probe = directory + "/.write-test-\(getpid())"
+            let sink = try FileSink(creating: probe)
+            sink.closeQuietly()
+            unlink(probe)
+        } catch let error as FileError {
+            throw FileError(error.file, "the classifier cache cannot be written: " + error.problem + hint)
+        }
     }
 
     /// The cached classifier for `data` and its test accuracy, training and caching one if needed.
@@ -23,6 +45,7 @@ public enum ClassifierCache {
         if let cached = DigitClassifier.load(from: path, classCount: data.spec.classCount, expecting: key) {
             return (cached, cached.accuracy(testImages, labels: testLabels))
         }
+        try checkWritable(cacheDirectory)
         log("training the evaluation classifier for \(data.spec.name) (once; cached in \(path))")
         let classifier = DigitClassifier(classCount: data.spec.classCount)
         classifier.train(images: data.train.matrix(scale: .unit), labels: data.train.labels, epochs: epochs, log: log)

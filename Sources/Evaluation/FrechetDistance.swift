@@ -41,6 +41,8 @@ public struct GaussianStatistics: Sendable {
 public func frechetDistance(_ a: GaussianStatistics, _ b: GaussianStatistics) -> Double {
     precondition(a.dimension == b.dimension, "feature dimensions differ")
     let d = a.dimension
+    // Non-finite statistics would send the eigensolver into NaN; the distance is then undefined.
+    guard (a.mean + b.mean + a.covariance + b.covariance).allSatisfy(\.isFinite) else { return .nan }
     let meanTerm = zip(a.mean, b.mean).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
     let traceA = (0..<d).reduce(0) { $0 + a.covariance[$1 * d + $1] }
     let traceB = (0..<d).reduce(0) { $0 + b.covariance[$1 * d + $1] }

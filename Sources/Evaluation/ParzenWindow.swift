@@ -12,6 +12,9 @@ public struct ParzenWindow {
     public let count: Int, dimension: Int
     private let centers: [Double]
     private let centerNorms: [Double]
+    /// Checked between chunks of points: true stops the scoring early (Ctrl-C during training's
+    /// evaluation), leaving the points not reached at NaN.
+    public var isCancelled: () -> Bool = { false }
 
     /// The estimate of one σ on one set of points.
     public struct Score: Sendable, Codable, Equatable {
@@ -55,6 +58,10 @@ public struct ParzenWindow {
         var distances = [Double](repeating: 0, count: count)
         var start = 0
         while start < points.rows {
+            if isCancelled() {
+                for s in sigmas.indices { for i in start..<points.rows { result[s][i] = .nan } }
+                break
+            }
             let rows = min(chunkSize, points.rows - start)
             for i in 0..<(rows * dimension) { chunk[i] = Double(points.pointer[start * dimension + i]) }
             chunk.withUnsafeBufferPointer { x in

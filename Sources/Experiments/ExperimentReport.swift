@@ -130,7 +130,7 @@ public struct ExperimentReport {
 
     /// Writes results.csv, report.md, validation-ll.png, d-fake.png and grid-<variant>.png into `directory`.
     public func write(to directory: String, root: String, command: String) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try DirectoryCreation.create(directory)
         try AtomicFile.write(csv, to: directory + "/results.csv")
         let names = experiment.variants.map(\.name).filter { curves[$0] != nil }
         let legend = names.enumerated().map { "\(LinePlot.colorNames[$0.offset % LinePlot.colorNames.count]): \($0.element)" }
@@ -147,7 +147,7 @@ public struct ExperimentReport {
             for dropout in [false] + (g.config.model.generatorDropout > 0 ? [true] : []) {
                 let file = "grid-\(name)" + (dropout ? "-dropout-on" : "") + ".png"
                 let labels = (0..<g.classCount * 10).map { $0 / 10 }
-                try ImageGrid.writePNG(g.generate(labels: labels, seed: 1, dropout: dropout), columns: 10, to: directory + "/" + file)
+                try ImageGrid.writePNG(g.images(labels: labels, seed: 1, dropout: dropout), columns: 10, to: directory + "/" + file)
                 grids.append("![\(name)\(dropout ? ", dropout on" : "")](\(file))")
             }
         }

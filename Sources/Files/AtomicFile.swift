@@ -5,44 +5,38 @@ import Foundation
 ///
 /// Only regular files are replaced: a target that exists as a directory, device, FIFO, socket or
 /// symbolic link is refused (renaming over a symbolic link would replace the link, not its target;
-/// over /dev/null it would replace the device).
+/// over /dev/null it would replace the device). Writes go through POSIX calls, not Foundation's atomic
+/// write, so that a full disk is an error naming its cause and no temporary of another naming scheme is left.
 public enum AtomicFile {
     /// The prefix and marker of temporary names: ".<name>.tmp-<pid>".
     static let temporaryMarker = ".tmp-"
+    /// The prefix of the temporaries Foundation's atomic write leaves when killed (".dat.nosyncXXXX.YYYYYY").
+    static let foundationTemporaryPrefix = ".dat.nosync"
 
     public static func write(_ data: Data, to path: String) throws {
-        try checkWritable(path)
-        let temporary = try temporaryPath(for: path)
-        guard FileManager.default.createFile(atPath: temporary, contents: data) else {
-            throw FileError(path, "cannot write the file (is the directory writable?)")
-        }
-        guard rename(temporary, path) == 0 else {
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw FileError(path, "cannot move the new file into place")
-        }
+        try stream(to: path) { try $0.write(data) }
     }
 
     /// Streams a file into place: `body` writes to a temporary file, which is renamed over `path` when
     /// `body` returns and removed if it throws. Memory stays bounded however large the file.
-    public static func stream(to path: String, _ body: (FileHandle) throws -> Void) throws {
+    public static func stream(to path: String, _ body: (FileSink) throws -> Void) throws {
         try checkWritable(path)
         let temporary = try temporaryPath(for: path)
-        guard FileManager.default.createFile(atPath: temporary, contents: nil),
-              let handle = FileHandle(forWritingAtPath: temporary) else {
-            throw FileError(path, "cannot write the file (is the directory writable?)")
-        }
+        let slot = ActiveTemporaries.register(temporary)
+        defer { ActiveTemporaries.unregister(slot) }
+        let sink = try FileSink(creating: temporary, reportedAs: path)
         do {
-            try body(handle)
-            try handle.synchronize()
-            try handle.close()
+            try body(sink)
+            try sink.synchronizeAndClose()
         } catch {
-            try? handle.close()
-            try? FileManager.default.removeItem(atPath: temporary)
+            sink.closeQuietly()
+            unlink(temporary)
             throw error
         }
         guard rename(temporary, path) == 0 else {
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw FileError(path, "cannot move the new file into place")
+            let reason = FileSink.reason(errno)
+            unlink(temporary)
+            throw FileError(path, "cannot move the new file into place: \(reason)")
         }
     }
 
@@ -54,7 +48,7 @@ public enum AtomicFile {
     public static func temporaryPath(for path: String) throws -> String {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try DirectoryCreation.create(directory)
         return directory + "/." + url.lastPathComponent + temporaryMarker + "\(getpid())"
     }
 
@@ -71,12 +65,15 @@ public enum AtomicFile {
         }
     }
 
-    /// Removes temporary files that a killed write left in `directory` (".<name>.tmp-<pid>"); returns their names.
+    /// Removes temporary files that a killed write left in `directory` (".<name>.tmp-<pid>", and Foundation's
+    /// ".dat.nosync…" from older versions); returns their names. Call it only where no other process writes.
     @discardableResult
     public static func removeStaleTemporaries(in directory: String) -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        let stale = names.filter { $0.hasPrefix(".") && $0.contains(temporaryMarker) }
-        for name in stale { try? FileManager.default.removeItem(atPath: directory + "/" + name) }
+        let stale = names.filter {
+            $0.hasPrefix(".") && ($0.contains(temporaryMarker) || $0.hasPrefix(foundationTemporaryPrefix))
+        }
+        for name in stale { unlink(directory + "/" + name) }
         return stale
     }
 }

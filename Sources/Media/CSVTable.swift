@@ -10,11 +10,23 @@ public struct CSVTable: Sendable {
 
     /// Reads `path`; a cell that is not a number reads as NaN.
     public init(path: String) throws {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw FileError(path, "cannot be read") }
-        let lines = text.split(separator: "\n")
+        guard FileManager.default.fileExists(atPath: path) else { throw FileError(path, "cannot be read") }
+        let lines = Self.lines(ofFileAt: path)
         guard let first = lines.first else { throw FileError(path, "is empty") }
         header = first.split(separator: ",").map(String.init)
         rows = lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map { Double($0) ?? .nan } }
+    }
+
+    /// The largest file read (metrics.csv of a long run is a few MB).
+    public static let maximumFileSize = 256 << 20
+
+    /// The lines of a text file; a byte that is not UTF-8 reads as U+FFFD and spoils only its own line,
+    /// never the file. Empty when the file is absent, unreadable or larger than `maximumFileSize`.
+    public static func lines(ofFileAt path: String) -> [Substring] {
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_size <= maximumFileSize,
+              let data = FileManager.default.contents(atPath: path) else { return [] }
+        return String(decoding: data, as: UTF8.self).split(separator: "\n")
     }
 
     /// The values of column `name` (empty when there is no such column).

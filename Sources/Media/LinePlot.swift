@@ -25,10 +25,19 @@ public struct LinePlot {
         try PNGImage.encode(rgb: render(), width: width, height: height)
     }
 
+    /// The largest magnitude drawn: values read from a file may be anything, and beyond this the axis
+    /// arithmetic would overflow to infinity (and pixel positions to NaN).
+    static let plottableMagnitude = 1e15
+
+    /// Finite and within ±`plottableMagnitude` on both axes.
+    static func isPlottable(_ p: (x: Double, y: Double)) -> Bool {
+        abs(p.x) <= plottableMagnitude && abs(p.y) <= plottableMagnitude
+    }
+
     /// The chart as RGB bytes, `width` x `height`.
     public func render() -> [UInt8] {
         var canvas = Canvas(width: width, height: height)
-        let finite = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite }
+        let finite = series.flatMap(\.points).filter(Self.isPlottable)
         let (left, right, top, bottom) = (78, width - 12, 12, height - 28)
         guard let xs = Self.range(finite.map(\.x)), let ys = Self.range(finite.map(\.y)) else {
             canvas.rectangle(left, top, right, bottom, color: (0, 0, 0))
@@ -52,7 +61,7 @@ public struct LinePlot {
         canvas.rectangle(left, top, right, bottom, color: (0, 0, 0))
         for (k, s) in series.enumerated() {
             let color = Self.palette[k % Self.palette.count]
-            let points = s.points.filter { $0.x.isFinite && $0.y.isFinite }
+            let points = s.points.filter(Self.isPlottable)
             for (a, b) in zip(points, points.dropFirst()) {
                 canvas.line(px(a.x), py(a.y), px(b.x), py(b.y), color: color, thick: true)
             }

@@ -41,18 +41,27 @@ public enum PNGImage {
 }
 
 extension PNGImage {
-    /// Reads a PNG file as 8-bit gray pixels (libpng converts other formats).
-    public static func readGray(_ path: String) throws -> (pixels: [UInt8], width: Int, height: Int) {
+    /// The most pixels `readGray` accepts by default (a 100-class grid of 28x28 images is under 1M).
+    public static let maximumPixelCount = 1 << 24
+
+    /// Reads a PNG file as 8-bit gray pixels (libpng converts other formats). The size its header claims is
+    /// checked before anything is allocated: more than `maximumPixels` pixels is refused.
+    public static func readGray(_ path: String, maximumPixels: Int = maximumPixelCount) throws -> (pixels: [UInt8], width: Int, height: Int) {
         var image = png_image()
         image.version = UInt32(PNG_IMAGE_VERSION)
         guard png_image_begin_read_from_file(&image, path) != 0 else {
             throw EncodeError(description: "\(path): " + message(image))
         }
+        let (width, height) = (Int(image.width), Int(image.height))
+        guard width > 0, height > 0, width <= maximumPixels / height else {
+            png_image_free(&image)
+            throw EncodeError(description: "\(path): its header claims \(width)x\(height) pixels, more than the \(maximumPixels) accepted")
+        }
         image.format = UInt32(PNG_FORMAT_GRAY)
-        var pixels = [UInt8](repeating: 0, count: Int(image.width * image.height))
+        var pixels = [UInt8](repeating: 0, count: width * height)
         guard png_image_finish_read(&image, nil, &pixels, 0, nil) != 0 else {
             throw EncodeError(description: "\(path): " + message(image))
         }
-        return (pixels, Int(image.width), Int(image.height))
+        return (pixels, width, height)
     }
 }

@@ -22,7 +22,16 @@ struct DataCommand: ParsableCommand {
         var dataDir: String?
 
         func spec() throws -> DatasetSpec { try DatasetRegistry.named(name()) }
-        func locator() throws -> DataLocator { DataLocator(spec: try spec(), directory: dataDir) }
+        /// The locator; a directory the user named (--data-dir, $CGAN_DATA_DIR) that is a file is refused here.
+        func locator() throws -> DataLocator {
+            let locator = DataLocator(spec: try spec(), directory: dataDir)
+            var isDirectory: ObjCBool = false
+            let named = locator.downloadDirectory
+            if FileManager.default.fileExists(atPath: named, isDirectory: &isDirectory), !isDirectory.boolValue {
+                throw FileError(named, "is a file, not a directory; give the directory that holds the data set")
+            }
+            return locator
+        }
 
         /// Loads the verified data set, downloading it first when no candidate directory has it.
         func load(log: @escaping (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) throws -> MNISTFamilyDataset {

@@ -62,9 +62,11 @@ struct EvaluateCommand: ParsableCommand {
     var out: String?
 
     func run() throws {
+        ActiveTemporaries.removeOnTermination()
         guard FileManager.default.fileExists(atPath: checkpoint) else { throw CommandError("checkpoint not found: \(checkpoint)") }
         let path = reportPath
         try AtomicFile.checkWritable(path)
+        try FileIdentity.checkNotInput(path, inputs: [checkpoint])
         let generator = try ConditionalGenerator(checkpoint: checkpoint)
         try truncation.apply(to: generator)
         var location = location

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CGAN
 import Dispatch
+import Files
 import Foundation
 import Experiments
 
@@ -52,6 +53,7 @@ struct ExperimentCommand: ParsableCommand {
         if !(1...100).contains(seeds) { throw CommandError("--seeds must be in 1...100") }
         if let epochs, !(1...10_000).contains(epochs) { throw CommandError("--epochs must be in 1...10000") }
         if !(1...256).contains(jobs) { throw CommandError("--jobs must be in 1...256") }
+        if let problem = RunDirectory.locationProblem(out) { throw CommandError("--out: \(problem)") }
     }
 
     var experiments: [Experiment] { name == "all" ? Experiment.all : [Experiment.named(name)!] }
@@ -101,7 +103,7 @@ struct ExperimentCommand: ParsableCommand {
         for c in pending {
             slots.wait()
             let directory = Experiment.runDirectory(root: out, run: c.run)
-            try FileManager.default.createDirectory(atPath: directory.path, withIntermediateDirectories: true)
+            try DirectoryCreation.create(directory.path)
             let log = directory.path + ".log"
             _ = FileManager.default.createFile(atPath: log, contents: nil)
             let process = Process()

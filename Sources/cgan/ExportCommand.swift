@@ -25,7 +25,9 @@ struct ExportCommand: ParsableCommand {
     var out: String
 
     func run() throws {
+        ActiveTemporaries.removeOnTermination()
         try AtomicFile.checkWritable(out)
+        try FileIdentity.checkNotInput(out, inputs: [checkpoint])
         try PyTorchExport.write(checkpoint: try Checkpoint(path: checkpoint), to: out)
         print("wrote \(out)")
     }

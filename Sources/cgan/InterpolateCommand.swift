@@ -16,10 +16,11 @@ struct InterpolateCommand: ParsableCommand {
     @Option(help: "A checkpoint written by cgan train.")
     var checkpoint: String
 
-    @Option(help: "Class at the start.")
+    // Unconditional: "--label -1" is a value (refused as out of range), not an unknown option.
+    @Option(parsing: .unconditional, help: "Class at the start.")
     var label: Int
 
-    @Option(help: "Class at the end (default: --label).")
+    @Option(parsing: .unconditional, help: "Class at the end (default: --label).")
     var toLabel: Int?
 
     @Option(help: "Seed of the noise vector at the start.")
@@ -42,16 +43,18 @@ struct InterpolateCommand: ParsableCommand {
     }
 
     func run() throws {
+        ActiveTemporaries.removeOnTermination()
         guard FileManager.default.fileExists(atPath: checkpoint) else { throw CommandError("checkpoint not found: \(checkpoint)") }
         try AtomicFile.checkWritable(out)
+        try FileIdentity.checkNotInput(out, inputs: [checkpoint])
         let generator = try ConditionalGenerator(checkpoint: checkpoint)
         try truncation.apply(to: generator)
         let classes = 0..<generator.classCount
         for (name, value) in [("--label", label), ("--to-label", toLabel ?? label)] where !classes.contains(value) {
             throw CommandError("\(name) \(value) is outside the checkpoint's classes 0...\(generator.classCount - 1)")
         }
-        let frames = Interpolation(generator: generator).frames(fromSeed: fromSeed, toSeed: toSeed, fromLabel: label,
-                                                                toLabel: toLabel ?? label, steps: steps)
+        let frames = try Interpolation(generator: generator).checkedFrames(fromSeed: fromSeed, toSeed: toSeed, fromLabel: label,
+                                                                           toLabel: toLabel ?? label, steps: steps)
         if out.hasSuffix(".gif") {
             try AtomicFile.write(try Interpolation.gif(frames), to: out)
         } else {

@@ -35,6 +35,9 @@ struct ProgressBar {
     static func printLine(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
 
     static func duration(_ seconds: Double) -> String {
+        // Estimates can be anything (a first interval of no time): beyond 10,000 hours they say so.
+        guard seconds.isFinite, seconds >= 0 else { return "?" }
+        guard seconds < 36e6 else { return ">10000h" }
         let s = Int(seconds.rounded())
         return s >= 3600 ? String(format: "%dh%02dm", s / 3600, s % 3600 / 60) : String(format: "%dm%02ds", s / 60, s % 60)
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CGAN
+import Files
 import Foundation
 
 extension SampleExport.Format: ExpressibleByArgument {}
@@ -18,7 +19,8 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "A checkpoint written by cgan train.")
     var checkpoint: String
 
-    @Option(help: "Draw images of this class only.")
+    // Unconditional: "--label -1" is a value (refused as out of range), not an unknown option.
+    @Option(parsing: .unconditional, help: "Draw images of this class only.")
     var label: Int?
 
     @Option(help: "With --label: how many images (at most 100000 in all).")
@@ -49,10 +51,11 @@ struct SampleCommand: ParsableCommand {
     }
 
     func run() throws {
+        ActiveTemporaries.removeOnTermination()
         guard FileManager.default.fileExists(atPath: checkpoint) else {
             throw CommandError("checkpoint not found: \(checkpoint)")
         }
-        try SampleExport.checkWritable(format: format, at: out)
+        try SampleExport.checkWritable(format: format, at: out, inputs: [checkpoint])
         let generator = try ConditionalGenerator(checkpoint: checkpoint)
         try truncation.apply(to: generator)
         let labels: [Int], columns: Int

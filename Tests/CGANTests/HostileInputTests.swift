@@ -28,9 +28,13 @@ final class HostileInputTests: XCTestCase {
             .write(to: URL(fileURLWithPath: destination))
     }
 
-    func config(_ json: String, _ edit: (inout [String: Any]) -> Void) -> String {
+    /// `json` (a checkpoint's grouped config) with `group`'s `key` set to `value`.
+    func config(_ json: String, setting group: String, _ key: String, to value: Any) -> String {
         var object = try! JSONSerialization.jsonObject(with: Data(json.utf8)) as! [String: Any]
-        edit(&object)
+        var settings = object[group] as! [String: Any]
+        XCTAssertNotNil(settings[key], "the config has no \(group).\(key)")
+        settings[key] = value
+        object[group] = settings
         return String(decoding: try! JSONSerialization.data(withJSONObject: object), as: UTF8.self)
     }
 
@@ -132,9 +136,9 @@ final class HostileInputTests: XCTestCase {
         let bad = dir + "/bad.safetensors", out = dir + "/x.png"
         let cases: [(String, (inout [String: String]) -> Void)] = [
             ("class count", { $0["classes"] = "1000000000" }),
-            ("noise size", { m in m["config"] = self.config(m["config"]!) { $0["noiseSize"] = 1_000_000_000_000 } }),
-            ("--batch-size", { m in m["config"] = self.config(m["config"]!) { $0["batchSize"] = 0 } }),
-            ("--g-dropout", { m in m["config"] = self.config(m["config"]!) { $0["generatorDropout"] = 1.5 } }),
+            ("noise size", { m in m["config"] = self.config(m["config"]!, setting: "model", "noiseSize", to: 1_000_000_000_000) }),
+            ("--batch-size", { m in m["config"] = self.config(m["config"]!, setting: "optimization", "batchSize", to: 0) }),
+            ("--g-dropout", { m in m["config"] = self.config(m["config"]!, setting: "model", "generatorDropout", to: 1.5) }),
             ("position", { $0["position"] = #"{"step":-4,"epoch":0,"batch":0}"# }),
             ("metadata is missing", { $0["config"] = "{" }),
             ("not a swift-cgan checkpoint", { $0["format"] = "other/9" }),
@@ -180,13 +184,16 @@ final class HostileInputTests: XCTestCase {
         let dir = try smallRun()
         let runDirectory = RunDirectory(dir)
         try FileManager.default.removeItem(atPath: runDirectory.checkpoints)
+        try FileManager.default.removeItem(atPath: runDirectory.samples)  // killed in its first epoch: no grid yet
         let stale = runDirectory.checkpoints + "/.latest.safetensors.tmp-99999"
         try FileManager.default.createDirectory(atPath: runDirectory.checkpoints, withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: stale, contents: Data(count: 100))
         var messages: [String] = []
-        let run = try TrainingRun(config: smallConfig(.mlp, epochs: 1, limit: 100, batch: 50), data: try SyntheticData.load(),
-                                  directory: runDirectory, resume: false) { messages.append($0) }
-        try run.run { _ in }
+        do {  // the run holds its directory's lock until it is released
+            let run = try TrainingRun(config: smallConfig(.mlp, epochs: 1, limit: 100, batch: 50), data: try SyntheticData.load(),
+                                      directory: runDirectory, resume: false) { messages.append($0) }
+            try run.run { _ in }
+        }
         XCTAssertFalse(FileManager.default.fileExists(atPath: stale))
         XCTAssertTrue(messages.contains { $0.contains("never saved a checkpoint") }, "\(messages)")
         XCTAssertTrue(FileManager.default.fileExists(atPath: runDirectory.latestCheckpoint))

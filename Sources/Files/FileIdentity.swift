@@ -1,0 +1,20 @@
+import Foundation
+
+/// Whether two paths name one file (same device and inode, through links of either kind): an output that
+/// is an input would be replaced while it is being read.
+public enum FileIdentity {
+    /// True when both paths exist and are the same file.
+    public static func same(_ a: String, _ b: String) -> Bool {
+        var x = stat(), y = stat()
+        guard stat(a, &x) == 0, stat(b, &y) == 0 else { return false }
+        return x.st_dev == y.st_dev && x.st_ino == y.st_ino
+    }
+
+    /// Throws when `output` is one of `inputs`.
+    public static func checkNotInput(_ output: String, inputs: [String]) throws {
+        for input in inputs where same(output, input) {
+            throw FileError(output, (output == input ? "is also" : "is the same file as") + " the input \(input); "
+                            + "writing it would replace what is being read; choose another output")
+        }
+    }
+}
