@@ -77,7 +77,7 @@ public struct GANModels {
                                   + [Linear(w(1024), nx), Tanh()] + drop(c.model.generatorOutputDropout, gRNG)),
                 rng: gRNG)
         case .dcgan:
-            // ../shared/bench/torch_cgan.py's dcgan: G [z, y] -> 6272 (BN, ReLU) = [128, 7, 7] -> ConvT 64 (BN, ReLU)
+            // The PyTorch reference dcgan (torch_cgan.py): G [z, y] -> 6272 (BN, ReLU) = [128, 7, 7] -> ConvT 64 (BN, ReLU)
             // 14x14 -> ConvT 1 28x28 tanh; D: image + one-hot label planes (11 x 28 x 28) -> Conv 64 -> Conv 128 -> 1.
             let side = Int(Double(nx).squareRoot())
             precondition(side * side == nx && side % 4 == 0, "dcgan needs square images with a side divisible by 4")

@@ -3,7 +3,7 @@ import Foundation
 import NN
 
 /// Writes a checkpoint's G and D under the state-dict names of the PyTorch reference models
-/// (../shared/bench/torch_cgan.py: PaperG/PaperD, MlpG/MlpD, MlpBnG/MlpBnD, DcganG/DcganD), so that
+/// (Tests/Fixtures/torch_reference_models.py: PaperG/PaperD, MlpG/MlpD, MlpBnG/MlpBnD, DcganG/DcganD), so that
 /// `G.load_state_dict(..., strict=True)` accepts them: one safetensors file, "G.*" and "D.*".
 public enum PyTorchExport {
     /// The PyTorch names of the modules that hold tensors, in the order of this tool's module tree.

@@ -11,7 +11,7 @@ struct ExportCommand: ParsableCommand {
         abstract: "Write a checkpoint's G and D for another framework.",
         discussion: """
         pytorch: one safetensors file whose "G.*" and "D.*" tensors are the state dicts of the reference models in \
-        ../shared/bench/torch_cgan.py (PaperG/PaperD, MlpG/MlpD, MlpBnG/MlpBnD); README shows how to load them \
+        Tests/Fixtures/torch_reference_models.py (PaperG/PaperD, MlpG/MlpD, MlpBnG/MlpBnD, DcganG/DcganD); README shows how to load them \
         with load_state_dict(strict=True).
         """)
 
