@@ -5,10 +5,12 @@ import XCTest
 
 /// Helpers shared by every test target.
 
-/// ../shared/data/mnist beside the repository: the real MNIST files, when this machine has them. Only the tests
-/// that check results on the real data need them; everything else runs on `SyntheticData`.
-public let sharedMNIST = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data/mnist").path
+/// The real MNIST files, when this machine has them: `$CGAN_TEST_MNIST`, else ../shared/data/mnist beside the
+/// repository. Only the tests that check results on the real data need them; everything else runs on
+/// `SyntheticData` (`CGAN_TEST_MNIST=/nonexistent swift test` shows what runs without them).
+public let sharedMNIST = ProcessInfo.processInfo.environment["CGAN_TEST_MNIST"]
+    ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data/mnist").path
 
 /// The real MNIST data set, loaded once for all tests.
 public enum RealMNIST {
