@@ -15,19 +15,19 @@ public enum AnimatedGIF {
         guard !frames.isEmpty else { return }
         try AtomicFile.checkWritable(path)
         do {
-            let data = channels == 3
-                ? try encode(frames: frames.map(colourCubeIndices), width: width, height: height, delay: delay, palette: colourCube)
-                : try encode(frames: frames, width: width, height: height, delay: delay)
-            try AtomicFile.write(data, to: path)
+            try AtomicFile.write(encode(frames: frames, width: width, height: height, channels: channels, delay: delay), to: path)
         } catch let e as WriteError {
             throw WriteError(description: "\(path): \(e.description)")
         }
     }
 
     /// The GIF file's bytes (see `write`).
-    public static func encode(frames: [[UInt8]], width: Int, height: Int, delay: Int = 40) throws -> Data {
-        try encode(frames: frames, width: width, height: height, delay: delay,
-                   palette: (0..<256).map { GifColorType(Red: UInt8($0), Green: UInt8($0), Blue: UInt8($0)) })
+    public static func encode(frames: [[UInt8]], width: Int, height: Int, channels: Int = 1, delay: Int = 40) throws -> Data {
+        if channels == 3 {
+            return try encode(frames: frames.map(colourCubeIndices), width: width, height: height, delay: delay, palette: colourCube)
+        }
+        return try encode(frames: frames, width: width, height: height, delay: delay,
+                          palette: (0..<256).map { GifColorType(Red: UInt8($0), Green: UInt8($0), Blue: UInt8($0)) })
     }
 
     /// The fixed colour palette: index r·42 + g·6 + b for levels r, b in 0..<6 and g in 0..<7, padded to 256.

@@ -32,6 +32,7 @@ struct TrainCommand: ParsableCommand {
     func validate() throws {
         // A resumed run's options are checked against its own model, in `run`.
         guard !output.resume else { return }
+        try data.validateNewRun()
         let config = makeConfig()
         if let problem = config.problem ?? config.unusedSetting { throw CommandError(problem) }
     }

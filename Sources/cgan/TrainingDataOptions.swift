@@ -11,20 +11,19 @@ struct TrainingDataOptions: TrainingOptionGroup {
     @Option(help: .setting(\.data.trainLimit, "Train on the first N training images only (quick trials)"))
     var trainLimit: Int?
 
-    @Option(help: ArgumentHelp("Train on a folder of labelled PNG/JPEG images instead: one sub-folder per class (DIR/cat/1.png); classes are the folder names in sorted order.",
-                               discussion: "The import is cached in DIR/.cgan-images-<size>-<channels>.safetensors (when DIR is writable) and reused while the folder is unchanged."))
+    @Option(help: ArgumentHelp("Image folder: a sub-folder per class (default: none).", valueName: "dir"))
     var images: String?
 
-    @Option(help: "With --images: side of the square images the model makes, in pixels (default: 32; dcgan: 16, 28, 32, 64 or 128).")
+    @Option(help: ArgumentHelp("--images: image side in pixels (default: 32).", valueName: "n"))
     var imageSize: Int?
 
-    @Option(help: "With --images: 1 (grey) or 3 (colour) (default: 3 when any image is colour, else 1).")
+    @Option(help: ArgumentHelp("--images: 1 or 3 (default: 3 if any is colour).", valueName: "n"))
     var channels: Int?
 
-    @Option(help: "With --images: the share of each class held out for validation (a stratified split) (default: 0.1).")
+    @Option(help: ArgumentHelp("--images: validation share (default: 0.1).", valueName: "f"))
     var valFraction: Double?
 
-    @Flag(help: "With --images: leave out files that are not readable PNG/JPEG images, and list them, instead of stopping at the first.")
+    @Flag(help: "--images: skip unreadable files (default: off).")
     var skipBadImages = false
 
     /// The side a folder run's images take when --image-size is not given.
@@ -49,7 +48,8 @@ struct TrainingDataOptions: TrainingOptionGroup {
         config.data.validationFraction = Self.defaultValidationFraction
     }
 
-    func validate() throws {
+    /// Checks the options of a new run (a resumed run's are checked against its stored settings instead).
+    func validateNewRun() throws {
         if images != nil && location.dataset != nil { throw CommandError("give --images or --dataset, not both") }
         if images != nil && location.dataDir != nil { throw CommandError("--data-dir names an MNIST-family data set; --images names the image folder itself") }
         if images == nil {
@@ -58,7 +58,6 @@ struct TrainingDataOptions: TrainingOptionGroup {
                 throw CommandError("\(flag) applies to --images runs (the MNIST-family data sets are 28x28 grey, their validation set the last 10,000 training images)")
             }
         }
-        if let channels, channels != 1, channels != 3 { throw CommandError("--channels must be 1 or 3, not \(channels)") }
     }
 
     /// Loads the image folder a run trains on, through its cache: `folder` with the shape and options of `data`
