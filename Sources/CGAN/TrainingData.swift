@@ -32,13 +32,33 @@ public struct TrainingData: Sendable {
     }
 
     /// The images of a folder (`ImageFolder.load`), `validationFraction` of each class held out for validation
-    /// (a stratified split, the same for every run on the same images).
+    /// (a stratified split, the same for every run on the same images). The training images take turns by
+    /// class, so that the first N (`--train-limit`) hold every class alike.
     public init(folder: String, images: LabeledImages, validationFraction: Double) {
         name = DataSettings.imageFolderName
         classNames = images.classNames
-        (train, validation) = images.stratifiedSplit(valFraction: validationFraction, seed: 0)
+        let split = images.stratifiedSplit(valFraction: validationFraction, seed: 0)
+        train = Self.interleavedByClass(split.train)
+        validation = split.validation
         self.folder = folder
         files = []
+    }
+
+    /// `images` reordered one of each class in turn (class 0, 1, ..., 0, 1, ...), each class in its own order.
+    static func interleavedByClass(_ images: LabeledImages) -> LabeledImages {
+        var byClass = [[Int]](repeating: [], count: images.classCount)
+        for (i, label) in images.labels.enumerated() { byClass[Int(label)].append(i) }
+        var order: [Int] = []
+        order.reserveCapacity(images.count)
+        for round in 0..<(byClass.map(\.count).max() ?? 0) {
+            for members in byClass where round < members.count { order.append(members[round]) }
+        }
+        var pixels = [UInt8]()
+        pixels.reserveCapacity(images.pixels.count)
+        for i in order { pixels += images.pixels[i * images.imageSize..<(i + 1) * images.imageSize] }
+        return LabeledImages(pixels: pixels, labels: order.map { images.labels[$0] }, imageSize: images.imageSize,
+                             classCount: images.classCount, channels: images.channels, side: images.side == 0 ? nil : images.side,
+                             classNames: images.classNames)
     }
 
     /// What config.json says about the data.

@@ -50,6 +50,7 @@ final class ImageFolderTrainingTests: XCTestCase {
                              "--threads", "1", "--seed", "3", "--out", run])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stdout.contains("3 classes, 33 training and 3 validation images of 3x32x32"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("one row per class: 0 cat, 1 dog, 2 fox"), r.stdout)
         XCTAssertTrue(FileManager.default.fileExists(atPath: images + "/.cgan-images-32-auto.safetensors"), "the import is cached")
         let (settings, dataset) = try settings(run)
         let data = try XCTUnwrap(settings["data"] as? [String: Any])
@@ -118,6 +119,26 @@ final class ImageFolderTrainingTests: XCTestCase {
         try assertOneLineError(["train", "--images", images, "--val-fraction", "1", "--out", out], contains: "--val-fraction")
         try assertOneLineError(["bench", "--arch", "dcgan", "--image-size", "40"], contains: "--image-size")
         XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/config.json"))
+    }
+
+    /// A folder's images split by class (10% of each for validation), the training images taking turns by
+    /// class, so that --train-limit keeps the classes balanced.
+    func testFolderDataIsSplitByClassAndInterleaved() {
+        let labels = [Int32](repeating: 0, count: 20) + [Int32](repeating: 1, count: 10) + [Int32](repeating: 2, count: 10)
+        let pixels = labels.enumerated().flatMap { i, _ in [UInt8](repeating: UInt8(i), count: 12) }
+        let images = LabeledImages(pixels: pixels, labels: labels, imageSize: 12, classCount: 3, channels: 3, side: 2,
+                                   classNames: ["a", "b", "c"])
+        let data = TrainingData(folder: "/f", images: images, validationFraction: 0.1)
+        XCTAssertEqual(data.validation.classHistogram, [2, 1, 1])
+        XCTAssertEqual(data.train.classHistogram, [18, 9, 9])
+        XCTAssertEqual(Array(data.train.labels.prefix(9)), [0, 1, 2, 0, 1, 2, 0, 1, 2])
+        XCTAssertEqual(Array(data.train.labels.suffix(9)), [Int32](repeating: 0, count: 9))
+        // Each image keeps its label: image i holds the byte i.
+        for k in 0..<data.train.count {
+            XCTAssertEqual(labels[Int(data.train.pixels[k * 12])], data.train.labels[k])
+        }
+        XCTAssertEqual(data.side, 2)
+        XCTAssertEqual(data.channels, 3)
     }
 
     /// An MLP takes the folder's images flattened: grey 8 x 8 here, with grey grids.
