@@ -71,6 +71,9 @@ public struct Checkpoint {
             throw fail("class count \(m["classes"] ?? "missing") is not in 2...\(TrainingConfig.maximumClassCount)")
         }
         if let problem = config.problem { throw fail("config: \(problem)") }
+        if let names = config.data.classNames, names.count != classes {
+            throw fail("its config names \(names.count) classes but the model has \(classes)")
+        }
         // What the tensors hold, before a model is built from the config: a header that asks for a huge
         // model without the weights to fill it is refused here, not after gigabytes are allocated.
         let needed = GANModels.generatorWeightLowerBound(config: config, classCount: classes)

@@ -165,4 +165,24 @@ final class ImageShapeModelTests: XCTestCase {
             checker.assertClose(picked.map { gradients[name]![$0] }, numeric, "d\(name)")
         }
     }
+
+    /// A checkpoint records the shape and the class names; one whose names do not match its classes is refused.
+    func testCheckpointsKeepTheShapeAndRefuseMismatchedClassNames() throws {
+        let dir = temporaryDirectory(self)
+        var c = config(.mlp, side: 12, channels: 3)
+        c.model.widthMultiplier = 0.125
+        c.data.classNames = ["red", "green"]
+        let models = GANModels(config: c, classCount: 2)
+        let good = dir + "/good.safetensors"
+        try Checkpoint.save(TrainingStep(config: c, models: models, classCount: 2, stepsPerEpoch: 5), position: .init(), to: good)
+        let generator = try ConditionalGenerator(checkpoint: good)
+        XCTAssertEqual(generator.imageSize, 432)
+        XCTAssertEqual(generator.classNames, ["red", "green"])
+        XCTAssertEqual(generator.label(named: "green"), 1)
+
+        c.data.classNames = ["red", "green", "blue"]
+        let bad = dir + "/bad.safetensors"
+        try Checkpoint.save(TrainingStep(config: c, models: models, classCount: 2, stepsPerEpoch: 5), position: .init(), to: bad)
+        assertOneLineError(Checkpoint.CheckpointError.self, "names 3 classes but the model has 2") { _ = try Checkpoint(path: bad) }
+    }
 }
