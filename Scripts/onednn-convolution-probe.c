@@ -1,4 +1,4 @@
-// Probe for issue 12: oneDNN 2.6 convolution and deconvolution (forward, backward-data, backward-weights) on the
+// Probe: oneDNN 2.6 convolution and deconvolution (forward, backward-data, backward-weights) on the
 // dcgan's layer shapes, f32 and bf16, plain NCHW against the layouts oneDNN chooses. Not part of the build:
 //   gcc -O2 Scripts/onednn-convolution-probe.c -o /tmp/conv -ldnnl && OMP_NUM_THREADS=1 /tmp/conv
 #include <oneapi/dnnl/dnnl.h>

@@ -1,4 +1,4 @@
-// Probe for issue 12: oneDNN 2.6 (Debian libdnnl-dev) matmul in f32 and bf16 against OpenBLAS sgemm, one thread,
+// Probe: oneDNN 2.6 (Debian libdnnl-dev) matmul in f32 and bf16 against OpenBLAS sgemm, one thread,
 // on a square product and the shapes of the paper and dcgan steps. Not part of the build:
 //   apt-get install -y libdnnl-dev && gcc -O2 Scripts/onednn-matmul-probe.c -o /tmp/probe -ldnnl -lopenblas
 //   OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /tmp/probe

@@ -4,7 +4,7 @@ import Foundation
 import NN
 
 /// Steady-state training throughput on synthetic data (no files needed), the counterpart of
-/// ../shared/bench/torch_cgan.py's `--mode bench`: warm up, then timed windows of `steps` steps. A window
+/// the PyTorch reference's `--mode bench` (`torch_cgan.py`, docs/speed.md): warm up, then timed windows of `steps` steps. A window
 /// counts as clean when other processes used less than (cores - threads) + 0.15 cores meanwhile; the
 /// median is taken over clean windows (over all, flagged, if none was clean).
 public enum TrainingBenchmark {

@@ -3,7 +3,7 @@ import Evaluation
 import Foundation
 import NN
 
-/// The numbers a conditional generator is judged by (SPEC 4), for one way of sampling.
+/// The numbers a conditional generator is judged by, for one way of sampling.
 public struct EvaluationReport: Codable, Sendable {
     public struct PerClass: Codable, Sendable {
         public let label: Int

@@ -80,7 +80,7 @@ public struct GANModels {
                                   + [Linear(w(1024), nx), Tanh()] + drop(c.model.generatorOutputDropout, gRNG)),
                 rng: gRNG)
         case .dcgan:
-            // ../shared/bench/torch_cgan.py's dcgan: G [z, y] -> 6272 (BN, ReLU) = [128, 7, 7] -> ConvT 64 (BN, ReLU)
+            // The PyTorch reference dcgan (torch_cgan.py): G [z, y] -> 6272 (BN, ReLU) = [128, 7, 7] -> ConvT 64 (BN, ReLU)
             // 14x14 -> ConvT 1 28x28 tanh; D: image + one-hot label planes (11 x 28 x 28) -> Conv 64 -> Conv 128 -> 1.
             // Its dcgan32 for 32x32: [256, 4, 4] -> 128 8x8 -> 64 16x16 -> C 32x32; each doubling of the side
             // adds one block to each net (`ConvolutionalPlan`).

@@ -3,9 +3,10 @@ import Foundation
 import NN
 
 /// Writes a checkpoint's G and D under the state-dict names of the PyTorch reference models
-/// (../shared/bench/torch_cgan.py: PaperG/PaperD, MlpG/MlpD, MlpBnG/MlpBnD, DcganG/DcganD, and Dcgan32G/Dcgan32D
-/// for 32 x 32 colour), so that `G.load_state_dict(..., strict=True)` accepts them: one safetensors file,
-/// "G.*" and "D.*". A dcgan of another size is named as those modules would be with its number of blocks.
+/// (Tests/Fixtures/torch_reference_models.py: PaperG/PaperD, MlpG/MlpD, MlpBnG/MlpBnD, DcganG/DcganD, and
+/// Dcgan32G/Dcgan32D for 32 x 32 colour), so that `G.load_state_dict(..., strict=True)` accepts them: one
+/// safetensors file, "G.*" and "D.*". A dcgan of another size is named as those modules would be with its
+/// number of blocks.
 public enum PyTorchExport {
     /// The PyTorch names of the modules that hold tensors, in the order of this tool's module tree.
     static func torchModuleNames(_ config: TrainingConfig) -> (generator: [String], discriminator: [String]) {

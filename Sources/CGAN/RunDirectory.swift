@@ -1,7 +1,7 @@
 import Foundation
 import Media
 
-/// The files of one run (SPEC 3): config.json, metrics.csv, samples/epoch-NNN.png, checkpoints/.
+/// The files of one run: config.json, metrics.csv, samples/epoch-NNN.png, checkpoints/.
 public struct RunDirectory: Sendable {
     public let path: String
     public init(_ path: String) { self.path = path }

@@ -2,7 +2,7 @@ import Foundation
 import Datasets
 import NN
 
-/// The three models of the brief. `paper` is Mirza & Osindero's; the others are common reimplementations.
+/// The models. `paper` is Mirza & Osindero's; the others are common reimplementations.
 public enum Architecture: String, Codable, Sendable, CaseIterable {
     case paper
     case mlp
@@ -109,7 +109,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         additions = DCGANAdditions(architecture: architecture)
     }
 
-    /// `architecture` exactly as the PyTorch reference (../shared/bench/torch_cgan.py) builds and trains it:
+    /// `architecture` exactly as the PyTorch reference (`torch_cgan.py`, docs/speed.md) builds and trains it:
     /// the documented defaults without the additions that only this tool has (dcgan's projection D, weight
     /// average, class-conditional batch norm and dropout in D). Speed comparisons use it, and a setting a
     /// stored run lacks takes its value here.

@@ -12,7 +12,7 @@ public struct StepStatistics: Sendable {
     public var isFinite: Bool { discriminatorLoss.isFinite && generatorLoss.isFinite }
 }
 
-/// One training step of a conditional GAN (SPEC 3), with every buffer allocated once.
+/// One training step of a conditional GAN, with every buffer allocated once.
 ///
 /// D sees real and generated images in one pass over 2B rows ([real; fake], labels [y; y']), which gives
 /// the same loss and gradients as two passes of B rows: BCE(real, 1) + BCE(fake, 0), each a mean over B.

@@ -1,7 +1,7 @@
 import CGAN
 import Foundation
 
-/// A controlled experiment answering one of the brief's open questions: variants that differ in one
+/// A controlled experiment answering one of the open questions about the paper's model: variants that differ in one
 /// factor, each trained with several seeds on the same budget and scored by `cgan evaluate`.
 public struct Experiment: Sendable {
     /// One arm of the experiment: the `cgan train` options that set it apart, and the name of the run
@@ -14,7 +14,7 @@ public struct Experiment: Sendable {
     }
 
     public let name: String
-    /// The brief's question, as docs/experiments.md puts it.
+    /// The question, as docs/experiments.md puts it.
     public let question: String
     public let variants: [Variant]
     /// Also measure what D sees: pixel statistics of G's samples with its dropout on (`PixelStatistics`).
@@ -34,7 +34,7 @@ public struct Experiment: Sendable {
     // The run configurations, by name.
     static let paper = ["--arch", "paper"], mlp = ["--arch", "mlp"]
 
-    /// The six experiments, in the brief's order.
+    /// The six experiments, in the order of docs/experiments.md.
     public static let all: [Experiment] = [
         Experiment("width", question: "How wide should the layers be?", variants: [
             ("paper-x0.5", "paper-width-0.5", paper + ["--width", "0.5"]), ("paper-x1", "paper", paper),

@@ -8,7 +8,7 @@ import Experiments
 struct ExperimentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "experiment",
-        abstract: "Run a controlled experiment on one of the brief's open questions, and report it.",
+        abstract: "Run a controlled experiment on one of the open questions about the paper's model, and report it.",
         discussion: """
         Experiments: \(Experiment.all.map { "\($0.name) (\($0.question))" }.joined(separator: "; ")).
 

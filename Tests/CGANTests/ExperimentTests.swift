@@ -43,7 +43,7 @@ final class ExperimentTests: XCTestCase {
         XCTAssertTrue(c.isReferenceModel, "mlp's own D named explicitly is still the reference model")
     }
 
-    /// The brief's pitfall, measured: with dropout after tanh, G's training-mode samples hold exact mid-grey
+    /// A known pitfall, measured: with dropout after tanh, G's training-mode samples hold exact mid-grey
     /// pixels (dropped) and pixels beyond the data's range (kept ones doubled), which no real image has.
     func testOutputDropoutLeavesPixelsNoRealImageHas() {
         var c = TrainingConfig(architecture: .mlp)
