@@ -14,6 +14,8 @@ public enum TrainingBenchmark {
 
     public struct Result: Codable, Sendable {
         public let arch: String, batchSize: Int, threads: Int, blasKernel: String
+        /// The images' shape as channels x side x side, e.g. "1x28x28".
+        public let image: String
         /// The library of the step's matrix products ("onednn" or "openblas") and their precision.
         public let matmul: String, precision: String
         public let windows: [Window]
@@ -31,12 +33,16 @@ public enum TrainingBenchmark {
     }
 
     /// `backend` is the library of fp32 products (bf16 always runs through oneDNN).
-    public static func run(architecture: Architecture, batchSize: Int?, threads: Int, precision: Precision = .fp32,
+    /// `imageSize` and `channels` shape the synthetic images and so the models (28 x 28 grey: the MNIST family's).
+    public static func run(architecture: Architecture, imageSize: Int = 28, channels: Int = 1, batchSize: Int?, threads: Int,
+                           precision: Precision = .fp32,
                            backend: MatrixProducts.Backend = .oneDNN, steps: Int = 300,
                            repeats: Int = 5, warmup: Int = 50, maxWindows: Int = 20,
                            log: (String) -> Void = { _ in }) -> Result {
         var config = TrainingConfig(reference: architecture)
         if let batchSize { config.optimization.batchSize = batchSize }
+        config.data.imageSize = imageSize
+        config.data.channels = channels
         config.compute.threads = threads
         config.compute.precision = precision
         let flopCounter = GEMMCounter()
@@ -44,7 +50,7 @@ public enum TrainingBenchmark {
         BLASRuntime.setThreadCount(threads, for: products.with(precision: precision))
         let n = 10_000
         let rng = RandomGenerator(seed: 99)
-        let images = Matrix(rows: n, cols: 784)
+        let images = Matrix(rows: n, cols: config.data.valuesPerImage)
         rng.fillUniform(images, low: config.pixelScale == .unit ? 0 : -1, high: 1)
         let labels = (0..<n).map { _ in Int32(rng.integer(below: 10)) }
         let sampler = MinibatchSampler(images: images, labels: labels, batchSize: config.optimization.batchSize, seed: 1)
@@ -86,6 +92,7 @@ public enum TrainingBenchmark {
         let median = counted.count % 2 == 1 ? counted[counted.count / 2] : (counted[counted.count / 2 - 1] + counted[counted.count / 2]) / 2
         let achieved = Double(flopsPerStep) * median / Double(config.optimization.batchSize) / 1e9
         return Result(arch: architecture.rawValue, batchSize: config.optimization.batchSize, threads: threads, blasKernel: BLASRuntime.coreName,
+                      image: "\(channels)x\(imageSize)x\(imageSize)",
                       matmul: library.rawValue, precision: precision.rawValue,
                       windows: windows, medianImagesPerSecond: median, bestImagesPerSecond: counted.last ?? 0,
                       flopsPerStep: flopsPerStep, gflopsPerSecond: achieved,

@@ -71,10 +71,12 @@ public struct Checkpoint {
             throw fail("class count \(m["classes"] ?? "missing") is not in 2...\(TrainingConfig.maximumClassCount)")
         }
         if let problem = config.problem { throw fail("config: \(problem)") }
+        if let names = config.data.classNames, names.count != classes {
+            throw fail("its config names \(names.count) classes but the model has \(classes)")
+        }
         // What the tensors hold, before a model is built from the config: a header that asks for a huge
         // model without the weights to fill it is refused here, not after gigabytes are allocated.
-        let side = Int(Double(GANModels.defaultImageSize).squareRoot())
-        let needed = GANModels.generatorWeightLowerBound(config: config, classCount: classes, imageSize: side * side)
+        let needed = GANModels.generatorWeightLowerBound(config: config, classCount: classes)
         for prefix in ["G"] + (config.additions.generatorAverageDecay > 0 ? ["avgG"] : []) {
             let held = contents.tensors.filter { $0.key.hasPrefix(prefix + ".") }.reduce(0) { $0 + $1.value.values.count }
             guard held > 0 else { throw fail("holds no generator tensors (\(prefix).*): not a checkpoint of a trained model") }

@@ -27,6 +27,23 @@ public final class ConditionalGenerator {
         public let description: String
     }
 
+    /// The classes' names in label order: the run's own (an image folder's sub-folders), else its data set's,
+    /// else the label numbers.
+    public var classNames: [String] {
+        if let names = config.data.classNames, names.count == classCount { return names }
+        if let spec = try? DatasetRegistry.named(config.data.dataset), spec.classCount == classCount { return spec.classNames }
+        return (0..<classCount).map(String.init)
+    }
+
+    /// The label `text` names: a class name (exactly, else ignoring case), or a label number; nil when neither.
+    public func label(named text: String) -> Int? {
+        let names = classNames
+        if let exact = names.firstIndex(of: text) { return exact }
+        if let folded = names.firstIndex(where: { $0.lowercased() == text.lowercased() }) { return folded }
+        if let number = Int(text), (0..<classCount).contains(number) { return number }
+        return nil
+    }
+
     /// Whether `truncation` may be set: G was trained on normal noise.
     public var allowsTruncation: Bool { config.model.noise == .normal }
 

@@ -58,24 +58,33 @@ public struct Interpolation {
         return acos(min(max(dot / max(na * nb, 1e-12), -1), 1))
     }
 
-    /// The frames as one strip (a row of images), 8-bit gray.
-    public static func strip(_ frames: Matrix) -> (pixels: [UInt8], width: Int, height: Int) {
-        ImageGrid.pixels(frames, columns: frames.rows, side: Int(Double(frames.cols).squareRoot()))
+    /// The frames as one strip (a row of images): 8-bit gray, or red, green, blue per pixel for 3 channels.
+    public static func strip(_ frames: Matrix, channels: Int = 1) -> (pixels: [UInt8], width: Int, height: Int) {
+        ImageGrid.pixels(frames, columns: frames.rows, channels: channels)
+    }
+
+    /// The strip as PNG bytes (grey, or RGB for 3 channels).
+    public static func stripPNG(_ frames: Matrix, channels: Int = 1) throws -> Data {
+        let s = strip(frames, channels: channels)
+        return channels == 3 ? try PNGImage.encode(rgb: s.pixels, width: s.width, height: s.height)
+            : try PNGImage.encode(gray: s.pixels, width: s.width, height: s.height)
     }
 
     /// The frames as a looping animation that goes there and back, as GIF bytes (4x enlarged, for screens).
-    public static func gif(_ frames: Matrix, delay: Int = 8) throws -> Data {
-        let side = Int(Double(frames.cols).squareRoot()), scale = 4, size = side * scale
+    public static func gif(_ frames: Matrix, channels: Int = 1, delay: Int = 8) throws -> Data {
+        let side = ImageGrid.side(of: frames, channels: channels), scale = 4, size = side * scale, plane = side * side
         let order = Array(0..<frames.rows) + Array((1..<max(frames.rows - 1, 1)).reversed())
         let pictures: [[UInt8]] = order.map { r in
-            var out = [UInt8](repeating: 0, count: size * size)
+            var out = [UInt8](repeating: 0, count: size * size * channels)
             for y in 0..<size {
                 for x in 0..<size {
-                    out[y * size + x] = ImageGrid.byte(frames[r, (y / scale) * side + x / scale])
+                    for c in 0..<channels {
+                        out[(y * size + x) * channels + c] = ImageGrid.byte(frames[r, c * plane + (y / scale) * side + x / scale])
+                    }
                 }
             }
             return out
         }
-        return try AnimatedGIF.encode(frames: pictures, width: size, height: size, delay: delay)
+        return try AnimatedGIF.encode(frames: pictures, width: size, height: size, channels: channels, delay: delay)
     }
 }

@@ -9,37 +9,40 @@ public struct GANModels {
     /// The moving average of G's weights that samples are drawn from, when `generatorAverageDecay` is set;
     /// built like `generator` and starting from its weights.
     public let averageGenerator: ConditionalNet?
-    /// Pixels per image: G's output width and D's data input width.
+    /// Values per image (pixels x channels): G's output width and D's data input width.
     public let imageSize: Int
+    /// The shape of one image, from the config's `data` settings.
+    public let imageShape: ImageShape
 
     /// The image size of the MNIST family: 28 x 28.
     public static let defaultImageSize = 784
 
     /// The weights of G's fully connected layers for `config`: fewer than G holds in all, counted without
     /// building anything, so that a checkpoint's tensors can be checked against the model its config asks for.
-    public static func generatorWeightLowerBound(config c: TrainingConfig, classCount ny: Int, imageSize nx: Int = defaultImageSize) -> Int {
+    public static func generatorWeightLowerBound(config c: TrainingConfig, classCount ny: Int) -> Int {
         let w = { (n: Int) in max(1, Int((Double(n) * c.model.widthMultiplier).rounded())) }
-        let nz = c.model.noiseSize
+        let nz = c.model.noiseSize, nx = c.data.valuesPerImage
         let layers: [(Int, Int)]
         switch c.architecture {
         case .paper: layers = [(nz, w(200)), (ny, w(1000)), (w(200) + w(1000), w(1200)), (w(1200), nx)]
         case .mlp: layers = [(nz + ny, w(256)), (w(256), w(512)), (w(512), w(1024)), (w(1024), nx)]
         case .mlpBN: layers = [(nz, w(256)), (ny, w(256)), (2 * w(256), w(512)), (w(512), w(1024)), (w(1024), nx)]
         case .dcgan:
-            let side = Int(Double(nx).squareRoot())
-            layers = [(nz + ny, w(128) * (side / 4) * (side / 4))]
+            let plan = ConvolutionalPlan(side: c.data.imageSize)
+            layers = [(nz + ny, w(plan.seedChannels) * plan.seedSide * plan.seedSide)]
         }
         return layers.reduce(0) { $0 + $1.0 * $1.1 }
     }
 
     /// Builds both nets. `dataMeanPixel` (per pixel, in [0, 1]) sets the paper G's output bias. The nets'
     /// products run with `matrixProducts` (a `TrainingStep` switches them to the config's precision for its steps).
-    public init(config c: TrainingConfig, classCount: Int, imageSize: Int = defaultImageSize, dataMeanPixel: [Float]? = nil,
+    public init(config c: TrainingConfig, classCount: Int, dataMeanPixel: [Float]? = nil,
                 matrixProducts: MatrixProducts = MatrixProducts()) {
         let gRNG = RandomGenerator(seed: c.optimization.seed &+ SeedStream.generatorDropout), dRNG = RandomGenerator(seed: c.optimization.seed &+ SeedStream.discriminatorDropout)
         let initRNG = RandomGenerator(seed: c.optimization.seed &+ SeedStream.initialization)
-        let nz = c.model.noiseSize, ny = classCount, nx = imageSize
-        self.imageSize = imageSize
+        imageShape = ImageShape(channels: c.data.channels, height: c.data.imageSize, width: c.data.imageSize)
+        let nz = c.model.noiseSize, ny = classCount, nx = imageShape.count
+        imageSize = nx
         func drop(_ p: Double, _ rng: RandomGenerator) -> [Layer] { p > 0 ? [Dropout(Float(p), rng: rng)] : [] }
         let w = { (n: Int) in max(1, Int((Double(n) * c.model.widthMultiplier).rounded())) }
         switch c.architecture {
@@ -79,24 +82,31 @@ public struct GANModels {
         case .dcgan:
             // The PyTorch reference dcgan (torch_cgan.py): G [z, y] -> 6272 (BN, ReLU) = [128, 7, 7] -> ConvT 64 (BN, ReLU)
             // 14x14 -> ConvT 1 28x28 tanh; D: image + one-hot label planes (11 x 28 x 28) -> Conv 64 -> Conv 128 -> 1.
-            let side = Int(Double(nx).squareRoot())
-            precondition(side * side == nx && side % 4 == 0, "dcgan needs square images with a side divisible by 4")
+            // Its dcgan32 for 32x32: [256, 4, 4] -> 128 8x8 -> 64 16x16 -> C 32x32; each doubling of the side
+            // adds one block to each net (`ConvolutionalPlan`).
+            let plan = ConvolutionalPlan(side: imageShape.height)
             let window = ConvolutionWindow(kernel: 4, stride: 2, padding: 1)
-            let seed = ImageShape(channels: w(128), height: side / 4, width: side / 4)
-            let up1 = ConvTranspose2d(seed, outChannels: w(64), window)
-            let up2 = ConvTranspose2d(up1.output, outChannels: 1, window)
+            let seed = ImageShape(channels: w(plan.seedChannels), height: plan.seedSide, width: plan.seedSide)
             // With --class-batch-norm each batch norm's scale and shift come from the class instead.
             let conditional = c.additions.classBatchNorm
             func classAffine(_ shape: ImageShape) -> [Layer] { conditional ? [ClassAffine(shape, classes: ny)] : [] }
             let flat = ImageShape(channels: seed.count, height: 1, width: 1)
+            var layers: [Layer] = [Linear(nz + ny, seed.count), BatchNorm1d(seed.count, affine: !conditional)] + classAffine(flat)
+            var shape = seed
+            for block in 1...plan.blocks {
+                let last = block == plan.blocks
+                let up = ConvTranspose2d(shape, outChannels: last ? imageShape.channels : w(plan.seedChannels >> block), window)
+                layers += [ReLU(), up]
+                if !last { layers += [BatchNorm2d(up.output, affine: !conditional)] + classAffine(up.output) }
+                shape = up.output
+            }
+            precondition(shape == imageShape, "dcgan built \(shape), not \(imageShape)")
             generator = ConditionalNet(
                 data: Identity(), label: Identity(),
-                trunk: Sequential([Linear(nz + ny, seed.count), BatchNorm1d(seed.count, affine: !conditional)] + classAffine(flat)
-                                  + [ReLU(), up1, BatchNorm2d(up1.output, affine: !conditional)] + classAffine(up1.output)
-                                  + [ReLU(), up2, Tanh()] + drop(c.model.generatorOutputDropout, gRNG)),
+                trunk: Sequential(layers + [Tanh()] + drop(c.model.generatorOutputDropout, gRNG)),
                 rng: gRNG)
         }
-        discriminator = Self.discriminator(config: c, classCount: ny, imageSize: nx, rng: dRNG, width: w)
+        discriminator = Self.discriminator(config: c, classCount: ny, image: imageShape, rng: dRNG, width: w)
         generator.matrixProducts = matrixProducts
         discriminator.matrixProducts = matrixProducts
         if c.model.discriminator ?? c.ownDiscriminator == .maxout {
@@ -115,7 +125,7 @@ public struct GANModels {
             var plain = c
             plain.additions.generatorAverageDecay = 0
             // The same config and seed: the same initial weights.
-            averageGenerator = GANModels(config: plain, classCount: classCount, imageSize: imageSize, dataMeanPixel: dataMeanPixel,
+            averageGenerator = GANModels(config: plain, classCount: classCount, dataMeanPixel: dataMeanPixel,
                                          matrixProducts: matrixProducts).generator
         } else {
             averageGenerator = nil
@@ -126,8 +136,9 @@ public struct GANModels {
     public var samplingGenerator: ConditionalNet { averageGenerator ?? generator }
 
     /// D of `c`: the kind it names, or its architecture's own.
-    private static func discriminator(config c: TrainingConfig, classCount ny: Int, imageSize nx: Int, rng: RandomGenerator,
+    private static func discriminator(config c: TrainingConfig, classCount ny: Int, image: ImageShape, rng: RandomGenerator,
                                       width w: (Int) -> Int) -> ConditionalNet {
+        let nx = image.count
         func drop(_ p: Double) -> [Layer] { p > 0 ? [Dropout(Float(p), rng: rng)] : [] }
         let dd = c.model.discriminatorDropout
         switch (c.architecture, c.model.discriminator ?? c.ownDiscriminator) {
@@ -147,32 +158,39 @@ public struct GANModels {
                 rng: rng)
         case (.dcgan, nil):
             // D's first convolution reads the image and the label planes without building the planes.
-            let side = Int(Double(nx).squareRoot())
+            let plan = ConvolutionalPlan(side: image.height)
             let window = ConvolutionWindow(kernel: 4, stride: 2, padding: 1)
-            let down1 = LabelPlaneConv2d(ImageShape(channels: 1, height: side, width: side), classes: ny, outChannels: w(64), window)
-            let down2 = Conv2d(down1.output, outChannels: w(128), window)
             // Spectral normalisation's power iterations start from a stream of their own, so the weights and
             // dropout masks of a run without it stay as they were.
             let normRNG = c.additions.spectralNorm ? RandomGenerator(seed: c.optimization.seed &+ SeedStream.spectralNorm) : nil
             func normalized(_ layer: any Layer & DefaultInitializable) -> Layer {
                 normRNG.map { SpectralNorm(layer, rng: $0) } ?? layer
             }
-            let features: [Layer] = [normalized(down1), LeakyReLU(slope: 0.2)] + drop(dd)
-                + [normalized(down2), LeakyReLU(slope: 0.2)] + drop(c.additions.discriminatorHeadDropout ?? dd)
+            let first = LabelPlaneConv2d(image, classes: ny, outChannels: w(64), window)
+            var features: [Layer] = [normalized(first), LeakyReLU(slope: 0.2)]
+            var shape = first.output
+            for block in 2...plan.blocks {
+                features += drop(dd)
+                let down = Conv2d(shape, outChannels: w(64 << (block - 1)), window)
+                features += [normalized(down), LeakyReLU(slope: 0.2)]
+                shape = down.output
+            }
+            features += drop(c.additions.discriminatorHeadDropout ?? dd)
+            let featureCount = shape.count
             if c.additions.projectionDiscriminator {
                 let headRNG = c.additions.headSpectralNorm ? normRNG : nil
                 // The AC-GAN classifier is normalised as the head is: both read the same features.
                 var classifier: Layer?
                 if c.additions.classLossWeight > 0 {
-                    let linear = Linear(down2.output.count, ny)
+                    let linear = Linear(featureCount, ny)
                     classifier = headRNG.map { SpectralNorm(linear, rng: $0) } ?? linear
                 }
                 return ConditionalNet(data: Identity(), label: Identity(), trunk: Sequential(features),
-                                      head: ProjectionHead(features: down2.output.count, classes: ny, spectralNormRNG: headRNG),
+                                      head: ProjectionHead(features: featureCount, classes: ny, spectralNormRNG: headRNG),
                                       classifier: classifier, rng: rng)
             }
             return ConditionalNet(data: Identity(), label: Identity(),
-                                  trunk: Sequential(features + [normalized(Linear(down2.output.count, 1))]), rng: rng)
+                                  trunk: Sequential(features + [normalized(Linear(featureCount, 1))]), rng: rng)
         default: // mlp-bn's own: x and y embedded apart, then concatenated.
             return ConditionalNet(
                 data: Sequential(Linear(nx, w(1024)), LeakyReLU(slope: 0.2)),
@@ -182,5 +200,20 @@ public struct GANModels {
                                   + [Linear(w(256), 1)]),
                 rng: rng)
         }
+    }
+}
+
+/// The blocks of a dcgan for square images of one side: G starts from `seedChannels` planes of
+/// `seedSide` x `seedSide` and doubles the side in each of its `blocks` transposed convolutions (halving
+/// the channels); D mirrors it, from 64 channels up. 28 (the MNIST family) is 7 -> 14 -> 28 from 128
+/// channels, as torch_cgan.py's dcgan; powers of 2 start at 4 x 4 (its dcgan32 for 32).
+struct ConvolutionalPlan {
+    let blocks: Int, seedSide: Int, seedChannels: Int
+
+    init(side: Int) {
+        precondition(DataSettings.convolutionalSides.contains(side), "dcgan has no design for \(side) x \(side) images")
+        blocks = side == 28 ? 2 : side.trailingZeroBitCount - 2
+        seedSide = side >> blocks
+        seedChannels = 64 << (blocks - 1)
     }
 }

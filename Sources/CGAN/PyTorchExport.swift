@@ -3,12 +3,14 @@ import Foundation
 import NN
 
 /// Writes a checkpoint's G and D under the state-dict names of the PyTorch reference models
-/// (Tests/Fixtures/torch_reference_models.py: PaperG/PaperD, MlpG/MlpD, MlpBnG/MlpBnD, DcganG/DcganD), so that
-/// `G.load_state_dict(..., strict=True)` accepts them: one safetensors file, "G.*" and "D.*".
+/// (Tests/Fixtures/torch_reference_models.py: PaperG/PaperD, MlpG/MlpD, MlpBnG/MlpBnD, DcganG/DcganD, and
+/// Dcgan32G/Dcgan32D for 32 x 32 colour), so that `G.load_state_dict(..., strict=True)` accepts them: one
+/// safetensors file, "G.*" and "D.*". A dcgan of another size is named as those modules would be with its
+/// number of blocks.
 public enum PyTorchExport {
     /// The PyTorch names of the modules that hold tensors, in the order of this tool's module tree.
-    static func torchModuleNames(_ architecture: Architecture) -> (generator: [String], discriminator: [String]) {
-        switch architecture {
+    static func torchModuleNames(_ config: TrainingConfig) -> (generator: [String], discriminator: [String]) {
+        switch config.architecture {
         case .paper:
             return (["z_fc", "y_fc", "fc", "out"], ["x_mo.lin", "y_mo.lin", "j_mo.lin", "out"])
         case .mlp:
@@ -17,7 +19,11 @@ public enum PyTorchExport {
             return (["z_br.0", "z_br.1", "y_br.0", "y_br.1", "net.0", "net.1", "net.4", "net.5", "net.8"],
                     ["x_br.0", "y_br.0", "net.0", "net.3", "net.6"])
         case .dcgan:
-            return (["fc.0", "fc.1", "net.0", "net.1", "net.3"], ["net.0", "net.2", "net.5"])
+            // G: fc = [Linear, BN1d, ReLU]; net = [ConvT, BN2d, ReLU] per block, the last [ConvT, Tanh].
+            // D: net = [Conv, LeakyReLU] per block, Flatten, Linear.
+            let blocks = ConvolutionalPlan(side: config.data.imageSize).blocks
+            let generator = ["fc.0", "fc.1"] + (0..<blocks).flatMap { b in b == blocks - 1 ? ["net.\(3 * b)"] : ["net.\(3 * b)", "net.\(3 * b + 1)"] }
+            return (generator, (0..<blocks).map { "net.\(2 * $0)" } + ["net.\(2 * blocks + 1)"])
         }
     }
 
@@ -31,8 +37,8 @@ public enum PyTorchExport {
     }
 
     /// The PyTorch state dicts of a trained pair, as "G.<name>" and "D.<name>".
-    public static func tensors(of models: GANModels, architecture: Architecture) -> [(name: String, tensor: Tensor)] {
-        let names = torchModuleNames(architecture)
+    public static func tensors(of models: GANModels, config: TrainingConfig) -> [(name: String, tensor: Tensor)] {
+        let names = torchModuleNames(config)
         return renamed(models.generator, prefix: "G", torchNames: names.generator)
             + renamed(models.discriminator, prefix: "D", torchNames: names.discriminator)
     }
@@ -46,10 +52,12 @@ public enum PyTorchExport {
         var state = checkpoint.tensors
         try state.load(models.generator, prefix: "G")
         try state.load(models.discriminator, prefix: "D")
+        let data = checkpoint.config.data
         let metadata = ["format": "pt", "arch": checkpoint.config.architecture.rawValue,
+                        "image": "\(data.channels)x\(data.imageSize)x\(data.imageSize)",
                         "source": "swift-cgan " + checkpoint.path,
                         "config": String(decoding: try JSONEncoder().encode(checkpoint.config), as: UTF8.self)]
-        try AtomicFile.write(SafeTensors.encode(tensors(of: models, architecture: checkpoint.config.architecture), metadata: metadata),
+        try AtomicFile.write(SafeTensors.encode(tensors(of: models, config: checkpoint.config), metadata: metadata),
                              to: path)
     }
 }

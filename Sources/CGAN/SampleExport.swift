@@ -30,8 +30,10 @@ public enum SampleExport {
 
     /// Writes `images` ([n, 784] in [0, 1]) and `labels`; returns the paths written.
     /// png: one grid at `path` with `columns` per row. idx and npy: `path` is a stem, two files are written.
-    public static func write(_ images: Matrix, labels: [Int], format: Format, to path: String, columns: Int) throws -> [String] {
-        try write(labels: labels, imageSize: images.cols, format: format, to: path, columns: columns) { body in
+    /// `channels` 3: colour images (a PNG in RGB; idx dimensions [n, 3, side, side]).
+    public static func write(_ images: Matrix, labels: [Int], format: Format, to path: String, columns: Int,
+                             channels: Int = 1) throws -> [String] {
+        try write(labels: labels, imageSize: images.cols, channels: channels, format: format, to: path, columns: columns) { body in
             try body(images, 0..<images.rows)
         }
     }
@@ -40,13 +42,14 @@ public enum SampleExport {
     /// bounded by the noise and one chunk however many images are asked for.
     public static func write(from generator: ConditionalGenerator, labels: [Int], seed: UInt64, dropout: Bool?,
                              format: Format, to path: String, columns: Int) throws -> [String] {
-        try write(labels: labels, imageSize: generator.imageSize, format: format, to: path, columns: columns) { body in
+        try write(labels: labels, imageSize: generator.imageSize, channels: generator.config.data.channels, format: format, to: path,
+                  columns: columns) { body in
             try generator.forEachChunk(labels: labels, seed: seed, dropout: dropout, body)
         }
     }
 
     /// `chunks` hands each block of images (rows of pixels in [0, 1]) with its row range to its argument.
-    static func write(labels: [Int], imageSize: Int, format: Format, to path: String, columns: Int,
+    static func write(labels: [Int], imageSize: Int, channels: Int, format: Format, to path: String, columns: Int,
                       chunks: ((Matrix, Range<Int>) throws -> Void) throws -> Void) throws -> [String] {
         try checkWritable(format: format, at: path)
         if format == .idx, let label = labels.first(where: { !(0...255).contains($0) }) {
@@ -58,11 +61,11 @@ public enum SampleExport {
         case .png:
             let all = Matrix(rows: n, cols: imageSize)
             try chunks { images, rows in all.rows(rows).copy(from: images) }
-            try ImageGrid.writePNG(all, columns: columns, to: path)
+            try ImageGrid.writePNG(all, columns: columns, channels: channels, to: path)
         case .idx:
-            let side = Int(Double(imageSize).squareRoot())
+            let side = Int(Double(imageSize / channels).squareRoot())
             try AtomicFile.stream(to: files[0]) { sink in
-                try sink.write(IDXWriter.header(dimensions: [n, side, side]))
+                try sink.write(IDXWriter.header(dimensions: channels == 1 ? [n, side, side] : [n, channels, side, side]))
                 try chunks { images, _ in try sink.write(images.buffer.map(ImageGrid.byte)) }
             }
             try AtomicFile.write(IDXWriter.encode(dimensions: [n], values: labels.map(UInt8.init)), to: files[1])

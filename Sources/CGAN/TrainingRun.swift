@@ -32,7 +32,7 @@ public struct TrainingError: Error, CustomStringConvertible {
 public final class TrainingRun {
     public let config: TrainingConfig
     public let directory: RunDirectory
-    public let data: MNISTFamilyDataset
+    public let data: TrainingData
     public let trainer: TrainingStep
     /// Epochs finished so far (a resumed run starts with the checkpoint's).
     public var completedEpochs: Int { position.epoch }
@@ -56,7 +56,16 @@ public final class TrainingRun {
     /// A run that never wrote a checkpoint (killed or diverged in its first epoch) starts again from scratch.
     /// `backend` is the library of its fp32 products (bf16 always runs through oneDNN); the results do not
     /// depend on it beyond rounding, so a resumed run may change it.
-    public init(config newConfig: TrainingConfig, data: MNISTFamilyDataset, directory: RunDirectory,
+    public convenience init(config newConfig: TrainingConfig, data: MNISTFamilyDataset, directory: RunDirectory,
+                            resume: Bool, epochs: Int? = nil, threads: Int? = nil, backend: MatrixProducts.Backend = .oneDNN,
+                            report: (String) -> Void = { _ in }) throws {
+        try self.init(config: newConfig, data: TrainingData(data), directory: directory, resume: resume, epochs: epochs,
+                      threads: threads, backend: backend, report: report)
+    }
+
+    /// As above, for any `TrainingData`; a new run on an image folder takes its image size, channels and
+    /// class names from the images.
+    public init(config newConfig: TrainingConfig, data: TrainingData, directory: RunDirectory,
                 resume: Bool, epochs: Int? = nil, threads: Int? = nil, backend: MatrixProducts.Backend = .oneDNN,
                 report: (String) -> Void = { _ in }) throws {
         if let problem = newConfig.problem { throw TrainingError(problem) }
@@ -94,8 +103,8 @@ public final class TrainingRun {
                 config.optimization.epochs = epochs
             }
             if let threads { config.compute.threads = threads }
-            guard config.data.dataset == data.spec.name else {
-                throw TrainingError("\(directory.path): this run trained on \(config.data.dataset), not \(data.spec.name)")
+            guard config.data.dataset == data.name else {
+                throw TrainingError("\(directory.path): this run trained on \(config.data.dataset), not \(data.name)")
             }
             checkpoint = c
         } else if directory.holdsARun {
@@ -112,6 +121,20 @@ public final class TrainingRun {
         } else if resume {
             throw TrainingError("\(directory.path): nothing to resume (no run there)")
         }
+        if checkpoint == nil && data.folder != nil {
+            config.data.dataset = data.name
+            config.data.imageFolder = data.folder
+            config.data.imageSize = data.side
+            config.data.channels = data.channels
+            config.data.classNames = data.classNames
+        }
+        guard config.data.imageSize == data.side, config.data.channels == data.channels, config.data.valuesPerImage == data.train.imageSize else {
+            throw TrainingError("\(config.data.channels)x\(config.data.imageSize)x\(config.data.imageSize) images in the run's config, "
+                                + "but the data holds \(data.channels)x\(data.side)x\(data.side)")
+        }
+        if let names = config.data.classNames, names != data.classNames {
+            throw TrainingError("the run's classes are \(names.joined(separator: ", ")), the data's \(data.classNames.joined(separator: ", "))")
+        }
         if let problem = config.problem { throw TrainingError(problem) }
         if let reason = MatrixProducts.unsupportedReason(config.compute.precision) { throw TrainingError(reason) }
         self.config = config
@@ -120,7 +143,7 @@ public final class TrainingRun {
         let products = MatrixProducts(backend: backend)
         BLASRuntime.setThreadCount(config.compute.threads, for: products.with(precision: config.compute.precision))
 
-        var train = data.trainWithoutValidation
+        var train = data.train
         if let limit = config.data.trainLimit { train = train.subset(0..<min(limit, train.count)) }
         guard train.count >= config.optimization.batchSize else {
             throw TrainingError("batch size \(config.optimization.batchSize) exceeds the \(train.count) training images")
@@ -128,8 +151,8 @@ public final class TrainingRun {
         let images = train.matrix(scale: config.pixelScale)
         sampler = MinibatchSampler(images: images, labels: train.labels, batchSize: config.optimization.batchSize, seed: config.optimization.seed)
         let meanPixel = Self.meanPixel(train)
-        let models = GANModels(config: config, classCount: data.spec.classCount, dataMeanPixel: meanPixel, matrixProducts: products)
-        trainer = TrainingStep(config: config, models: models, classCount: data.spec.classCount,
+        let models = GANModels(config: config, classCount: data.classCount, dataMeanPixel: meanPixel, matrixProducts: products)
+        trainer = TrainingStep(config: config, models: models, classCount: data.classCount,
                                stepsPerEpoch: sampler.batchesPerEpoch)
         position = checkpoint?.position ?? Checkpoint.Position()
         let perEpoch = sampler.batchesPerEpoch
@@ -144,7 +167,7 @@ public final class TrainingRun {
         }
 
         // The same noise every epoch, one row per class: progress is visible in the grids.
-        let classes = data.spec.classCount
+        let classes = data.classCount
         fixedLabels = (0..<classes * 10).map { $0 / 10 }
         fixedNoise = Matrix(rows: fixedLabels.count, cols: config.model.noiseSize)
         config.model.noise.fill(fixedNoise, rng: RandomGenerator(seed: config.optimization.seed &+ SeedStream.sampleGridNoise))
@@ -165,14 +188,9 @@ public final class TrainingRun {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let settings = try JSONSerialization.jsonObject(with: try encoder.encode(config))
-        let files = data.provenance.map { p -> [String: String] in
-            let f = data.spec.file(p.role)
-            return ["file": f.name, "path": p.path, "verified_by": p.method.rawValue,
-                    "sha256": (p.method == .gzipDigest ? f.gzipSHA256 : f.rawSHA256) ?? ""]
-        }
         let document: [String: Any] = [
             "settings": settings, "seed": config.optimization.seed,
-            "dataset": ["name": data.spec.name, "files": files],
+            "dataset": data.record,
             "program": "swift-cgan", "blas_kernel": BLASRuntime.coreName,
         ]
         try AtomicFile.write(try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys]),
@@ -181,7 +199,7 @@ public final class TrainingRun {
 
     /// The generator samples come from (G's weight average when the run keeps one).
     public var generator: ConditionalGenerator {
-        ConditionalGenerator(net: trainer.models.samplingGenerator, config: config, classCount: data.spec.classCount,
+        ConditionalGenerator(net: trainer.models.samplingGenerator, config: config, classCount: data.classCount,
                              imageSize: trainer.models.imageSize)
     }
 
@@ -189,7 +207,7 @@ public final class TrainingRun {
     public func writeSampleGrid(epoch: Int) throws -> String {
         let images = try generator.images(noise: fixedNoise, labels: fixedLabels, seed: config.optimization.seed &+ SeedStream.sampleGridDrawing)
         let path = directory.sampleGrid(epoch: epoch)
-        try ImageGrid.writePNG(images, columns: 10, to: path)
+        try ImageGrid.writePNG(images, columns: 10, channels: config.data.channels, to: path)
         return path
     }
 
@@ -288,14 +306,15 @@ public final class TrainingRun {
     /// it writes them); nil when there is none. Another file there, or one that cannot be read, is left out
     /// with a line to `report`: the animation never fails the run.
     public func writeProgressAnimation(report: (String) -> Void = { _ in }) throws -> String? {
-        let side = Int(Double(trainer.models.imageSize).squareRoot())
+        let side = config.data.imageSize, channels = config.data.channels
         let probe = ImageGrid.size(count: fixedLabels.count, columns: 10, side: side)
         var frames: [[UInt8]] = []
         for epoch in 1...max(completedEpochs, 1) {
             let path = directory.sampleGrid(epoch: epoch)
             guard FileManager.default.fileExists(atPath: path) else { continue }
             do {
-                let grid = try PNGImage.readGray(path, maximumPixels: probe.width * probe.height)
+                let grid = channels == 3 ? try PNGImage.readRGB(path, maximumPixels: probe.width * probe.height)
+                    : try PNGImage.readGray(path, maximumPixels: probe.width * probe.height)
                 guard grid.width == probe.width, grid.height == probe.height else {
                     report("\(path): \(grid.width)x\(grid.height), not a grid of this run (\(probe.width)x\(probe.height)); left out of the animation")
                     continue
@@ -306,7 +325,7 @@ public final class TrainingRun {
             }
         }
         guard !frames.isEmpty else { return nil }
-        try AnimatedGIF.write(frames: frames, width: probe.width, height: probe.height, to: directory.progressAnimation)
+        try AnimatedGIF.write(frames: frames, width: probe.width, height: probe.height, channels: channels, to: directory.progressAnimation)
         return directory.progressAnimation
     }
 }

@@ -2,25 +2,51 @@ import Files
 import CGIF
 import Foundation
 
-/// An animated, looping grayscale GIF of equally sized frames, through giflib: the progress of a run's
+/// An animated, looping grayscale (or colour) GIF of equally sized frames, through giflib: the progress of a run's
 /// sample grids in one file.
 public enum AnimatedGIF {
     public struct WriteError: Error, CustomStringConvertible { public let description: String }
 
     /// Writes `frames` (8-bit gray, `width` x `height` each) with `delay` hundredths of a second per frame,
     /// the last frame held three times as long; atomically (temporary file, then rename).
-    public static func write(frames: [[UInt8]], width: Int, height: Int, delay: Int = 40, to path: String) throws {
+    /// `channels` 3: frames of red, green, blue bytes per pixel, shown in a fixed palette of 252 colours
+    /// (6 levels of red and blue, 7 of green), which a sample grid's animation needs no better than.
+    public static func write(frames: [[UInt8]], width: Int, height: Int, channels: Int = 1, delay: Int = 40, to path: String) throws {
         guard !frames.isEmpty else { return }
         try AtomicFile.checkWritable(path)
         do {
-            try AtomicFile.write(encode(frames: frames, width: width, height: height, delay: delay), to: path)
+            try AtomicFile.write(encode(frames: frames, width: width, height: height, channels: channels, delay: delay), to: path)
         } catch let e as WriteError {
             throw WriteError(description: "\(path): \(e.description)")
         }
     }
 
     /// The GIF file's bytes (see `write`).
-    public static func encode(frames: [[UInt8]], width: Int, height: Int, delay: Int = 40) throws -> Data {
+    public static func encode(frames: [[UInt8]], width: Int, height: Int, channels: Int = 1, delay: Int = 40) throws -> Data {
+        if channels == 3 {
+            return try encode(frames: frames.map(colourCubeIndices), width: width, height: height, delay: delay, palette: colourCube)
+        }
+        return try encode(frames: frames, width: width, height: height, delay: delay,
+                          palette: (0..<256).map { GifColorType(Red: UInt8($0), Green: UInt8($0), Blue: UInt8($0)) })
+    }
+
+    /// The fixed colour palette: index r·42 + g·6 + b for levels r, b in 0..<6 and g in 0..<7, padded to 256.
+    static let colourCube: [GifColorType] = (0..<256).map { i in
+        guard i < 252 else { return GifColorType(Red: 0, Green: 0, Blue: 0) }
+        func level(_ l: Int, _ levels: Int) -> UInt8 { UInt8((l * 255 + (levels - 1) / 2) / (levels - 1)) }
+        return GifColorType(Red: level(i / 42, 6), Green: level(i / 6 % 7, 7), Blue: level(i % 6, 6))
+    }
+
+    /// RGB bytes -> indices into `colourCube` (the nearest level of each channel).
+    static func colourCubeIndices(_ rgb: [UInt8]) -> [UInt8] {
+        (0..<rgb.count / 3).map { p in
+            func level(_ v: UInt8, _ levels: Int) -> Int { (Int(v) * (levels - 1) + 127) / 255 }
+            return UInt8(level(rgb[3 * p], 6) * 42 + level(rgb[3 * p + 1], 7) * 6 + level(rgb[3 * p + 2], 6))
+        }
+    }
+
+    /// The GIF file's bytes for frames of indices into `palette` (256 colours).
+    static func encode(frames: [[UInt8]], width: Int, height: Int, delay: Int, palette: [GifColorType]) throws -> Data {
         let sink = Sink()
         var error: Int32 = 0
         let output: OutputFunc = { gif, bytes, count in
@@ -33,7 +59,6 @@ public enum AnimatedGIF {
         }
         var closed = false
         defer { if !closed { EGifCloseFile(gif, &error) } }
-        let palette = (0..<256).map { GifColorType(Red: UInt8($0), Green: UInt8($0), Blue: UInt8($0)) }
         guard let colors = palette.withUnsafeBufferPointer({ GifMakeMapObject(256, $0.baseAddress) }) else {
             throw WriteError(description: "giflib could not make a palette")
         }

@@ -47,6 +47,15 @@ extension PNGImage {
     /// Reads a PNG file as 8-bit gray pixels (libpng converts other formats). The size its header claims is
     /// checked before anything is allocated: more than `maximumPixels` pixels is refused.
     public static func readGray(_ path: String, maximumPixels: Int = maximumPixelCount) throws -> (pixels: [UInt8], width: Int, height: Int) {
+        try read(path, channels: 1, maximumPixels: maximumPixels)
+    }
+
+    /// Reads a PNG file as 8-bit red, green, blue pixels, as `readGray` does grey ones.
+    public static func readRGB(_ path: String, maximumPixels: Int = maximumPixelCount) throws -> (pixels: [UInt8], width: Int, height: Int) {
+        try read(path, channels: 3, maximumPixels: maximumPixels)
+    }
+
+    private static func read(_ path: String, channels: Int, maximumPixels: Int) throws -> (pixels: [UInt8], width: Int, height: Int) {
         var image = png_image()
         image.version = UInt32(PNG_IMAGE_VERSION)
         guard png_image_begin_read_from_file(&image, path) != 0 else {
@@ -57,8 +66,8 @@ extension PNGImage {
             png_image_free(&image)
             throw EncodeError(description: "\(path): its header claims \(width)x\(height) pixels, more than the \(maximumPixels) accepted")
         }
-        image.format = UInt32(PNG_FORMAT_GRAY)
-        var pixels = [UInt8](repeating: 0, count: width * height)
+        image.format = channels == 3 ? UInt32(PNG_FORMAT_RGB) : UInt32(PNG_FORMAT_GRAY)
+        var pixels = [UInt8](repeating: 0, count: width * height * channels)
         guard png_image_finish_read(&image, nil, &pixels, 0, nil) != 0 else {
             throw EncodeError(description: "\(path): " + message(image))
         }

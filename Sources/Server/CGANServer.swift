@@ -121,8 +121,15 @@ public struct CGANServer: Sendable {
             }
             return RunSummary(name: entry.name, checkpoints: entry.checkpoints.keys.sorted(), modified: formatter.string(from: entry.modified),
                               architecture: config?.architecture.rawValue, dataset: config?.data.dataset, epochs: config?.optimization.epochs,
-                              noise: config?.model.noise.rawValue, epochsDone: entry.epochsDone, training: training)
+                              noise: config?.model.noise.rawValue, classNames: config.flatMap(Self.classNames),
+                              image: config.map { "\($0.data.channels)x\($0.data.imageSize)x\($0.data.imageSize)" },
+                              epochsDone: entry.epochsDone, training: training)
         }
+    }
+
+    /// A run's class names: its own, else its data set's; nil when neither is known.
+    static func classNames(_ config: TrainingConfig) -> [String]? {
+        config.data.classNames ?? (try? DatasetRegistry.named(config.data.dataset))?.classNames
     }
 
     func status() -> ServerStatus {
@@ -250,7 +257,7 @@ public struct CGANServer: Sendable {
             let start = DispatchTime.now()
             let images = g.generate(label: label, count: count, seed: seed)
             let generated = DispatchTime.now()
-            let data = try Self.gridPNG(images, columns: min(count, 10))
+            let data = try Self.gridPNG(images, columns: min(count, 10), channels: g.config.data.channels)
             return Self.png(data, timing: [("generate", start, generated), ("encode", generated, DispatchTime.now())])
         }
     }
@@ -269,7 +276,8 @@ public struct CGANServer: Sendable {
                     labels.append(c)
                 }
             }
-            return Self.png(try Self.gridPNG(g.generate(noise: z, labels: labels, seed: seed, dropout: false), columns: g.classCount))
+            return Self.png(try Self.gridPNG(g.generate(noise: z, labels: labels, seed: seed, dropout: false), columns: g.classCount,
+                                           channels: g.config.data.channels))
         }
     }
 
@@ -292,7 +300,8 @@ public struct CGANServer: Sendable {
             }
             let z = Matrix(rows: g.classCount, cols: base.count)
             for c in 0..<g.classCount { for j in 0..<base.count { z[c, j] = noise[j] } }
-            return Self.png(try Self.gridPNG(g.generate(noise: z, labels: Array(0..<g.classCount), seed: seed, dropout: false), columns: g.classCount))
+            return Self.png(try Self.gridPNG(g.generate(noise: z, labels: Array(0..<g.classCount), seed: seed, dropout: false), columns: g.classCount,
+                                           channels: g.config.data.channels))
         }
     }
 
@@ -306,10 +315,9 @@ public struct CGANServer: Sendable {
             UntrustedNumbers.clearNaN(frames)
             if format == "gif" {
                 return Response(status: .ok, headers: [.contentType: "image/gif", .cacheControl: "no-store"],
-                                body: .init(byteBuffer: ByteBuffer(bytes: try Interpolation.gif(frames))))
+                                body: .init(byteBuffer: ByteBuffer(bytes: try Interpolation.gif(frames, channels: g.config.data.channels))))
             }
-            let strip = Interpolation.strip(frames)
-            return Self.png(try PNGImage.encode(gray: strip.pixels, width: strip.width, height: strip.height))
+            return Self.png(try Interpolation.stripPNG(frames, channels: g.config.data.channels))
         }
     }
 
@@ -344,10 +352,12 @@ public struct CGANServer: Sendable {
 
     // MARK: Responses
 
-    static func gridPNG(_ images: Matrix, columns: Int) throws -> Data {
+    /// A grid of grey images, or of colour ones (an RGB PNG) for `channels` 3.
+    static func gridPNG(_ images: Matrix, columns: Int, channels: Int = 1) throws -> Data {
         UntrustedNumbers.clearNaN(images)
-        let grid = ImageGrid.pixels(images, columns: columns)
-        return try PNGImage.encode(gray: grid.pixels, width: grid.width, height: grid.height)
+        let grid = ImageGrid.pixels(images, columns: columns, channels: channels)
+        return channels == 3 ? try PNGImage.encode(rgb: grid.pixels, width: grid.width, height: grid.height)
+            : try PNGImage.encode(gray: grid.pixels, width: grid.width, height: grid.height)
     }
 
     static func png(_ data: Data, timing: [(String, DispatchTime, DispatchTime)] = []) -> Response {

@@ -1,3 +1,4 @@
+import CGAN
 import Datasets
 import Evaluation
 import Foundation
@@ -99,7 +100,12 @@ final class Inspectors: @unchecked Sendable {
     private func load(_ dataset: String) {
         update(dataset) { $0.state = .loadingImages }
         guard let spec = try? DatasetRegistry.named(dataset) else {
-            update(dataset) { $0.state = .unavailable; $0.message = "unknown data set \(dataset)" }
+            update(dataset) {
+                $0.state = .unavailable
+                $0.message = dataset == DataSettings.imageFolderName
+                    ? "checking samples (classifier, nearest training image) is for the MNIST-family data sets, not image folders"
+                    : "unknown data set \(dataset)"
+            }
             return
         }
         let locator = DataLocator(spec: spec, directory: dataDirectory)

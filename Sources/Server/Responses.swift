@@ -10,6 +10,10 @@ struct RunSummary: Codable {
     let dataset: String?
     let epochs: Int?
     let noise: String?
+    /// The classes' names in label order (an image folder's class folders, or the data set's own).
+    let classNames: [String]?
+    /// The images' shape as channels x side x side, e.g. "3x32x32".
+    let image: String?
     /// Whole epochs logged, and whether the run is still being written (absent for a checkpoint file).
     let epochsDone: Int?
     let training: Bool?

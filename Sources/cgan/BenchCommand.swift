@@ -16,6 +16,12 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Model to time: paper, mlp, mlp-bn or dcgan, each as the PyTorch reference builds it (dcgan without the projection D, weight average, class-conditional batch norm and dropout in D that training adds by default).")
     var arch: Architecture = .paper
 
+    @Option(help: "Side of the square synthetic images in pixels (dcgan: 16, 28, 32, 64 or 128).")
+    var imageSize = 28
+
+    @Option(help: "Channels of the synthetic images: 1 (grey) or 3 (colour).")
+    var channels = 1
+
     @OptionGroup(title: "Matrix products") var matrix: MatrixOptions
 
     @Option(help: "Minibatch size (default: 100 for paper, 64 otherwise).")
@@ -35,14 +41,18 @@ struct BenchCommand: ParsableCommand {
         if let batchSize, !(2...TrainingConfig.maximumBatchSize).contains(batchSize) {
             throw CommandError("--batch-size must be in 2...\(TrainingConfig.maximumBatchSize)")
         }
+        var config = TrainingConfig(reference: arch)
+        config.data.imageSize = imageSize
+        config.data.channels = channels
+        if let problem = config.problem { throw CommandError(problem) }
     }
 
     func run() throws {
-        let result = TrainingBenchmark.run(architecture: arch, batchSize: batchSize, threads: matrix.threads ?? ComputeSettings.defaultThreadCount, precision: matrix.precision ?? .fp32,
+        let result = TrainingBenchmark.run(architecture: arch, imageSize: imageSize, channels: channels, batchSize: batchSize, threads: matrix.threads ?? ComputeSettings.defaultThreadCount, precision: matrix.precision ?? .fp32,
                                            backend: matrix.matmul, steps: steps,
                                            repeats: repeats, warmup: warmup) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
-        print(String(format: "%@ batch %d, %d thread(s), %@ %@: median %.0f images/s, best %.0f, %.1f GFLOP/s, %.2f GFLOP per step, peak RSS %.0f MiB%@",
-                     result.arch, result.batchSize, result.threads, result.matmul, result.precision, result.medianImagesPerSecond,
+        print(String(format: "%@ %@ batch %d, %d thread(s), %@ %@: median %.0f images/s, best %.0f, %.1f GFLOP/s, %.2f GFLOP per step, peak RSS %.0f MiB%@",
+                     result.arch, result.image, result.batchSize, result.threads, result.matmul, result.precision, result.medianImagesPerSecond,
                      result.bestImagesPerSecond, result.gflopsPerSecond, Double(result.flopsPerStep) / 1e9, result.peakResidentMiB,
                      result.allWindowsNoisy ? " (all windows noisy)" : ""))
         print(String(format: "ceiling on %@: %@ %@ %.1f GFLOP/s (2048², %d thread(s)), %.1f on the step's shapes alone; the step reaches %.0f%% and %.0f%% of them",

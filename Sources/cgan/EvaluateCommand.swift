@@ -69,6 +69,7 @@ struct EvaluateCommand: ParsableCommand {
         try FileIdentity.checkNotInput(path, inputs: [checkpoint])
         let generator = try ConditionalGenerator(checkpoint: checkpoint)
         try truncation.apply(to: generator)
+        if let reason = Self.unsupportedReason(generator.config.data) { throw CommandError(reason) }
         var location = location
         location.dataset = location.dataset ?? generator.config.data.dataset
         guard generator.config.data.dataset == location.name() else {
@@ -89,6 +90,20 @@ struct EvaluateCommand: ParsableCommand {
         try AtomicFile.write(try encoder.encode(Document(checkpoint: checkpoint, arch: generator.config.architecture.rawValue,
                                                          reports: reports)), to: path)
         print("wrote \(path)")
+    }
+
+    /// Why a run's images cannot be scored here; nil when they can. The Parzen window is fitted and σ chosen
+    /// for grey 28 x 28 images, and the classifier is trained on the data set's own images (the MNIST family).
+    static func unsupportedReason(_ data: DataSettings) -> String? {
+        let shape = "\(data.channels)x\(data.imageSize)x\(data.imageSize)"
+        if let folder = data.imageFolder {
+            return "evaluate scores models of the MNIST-family data sets only (Parzen log-likelihood on grey 28x28 images, "
+                + "label accuracy and FID by a classifier of that data set); this run trained on the image folder \(folder) (\(shape))"
+        }
+        guard data.imageSize == 28 && data.channels == 1 else {
+            return "evaluate scores grey 28x28 images only (Parzen log-likelihood, the data set's classifier); this run makes \(shape) images"
+        }
+        return nil
     }
 
     /// --out, else evaluation.json in the run directory of the checkpoint.

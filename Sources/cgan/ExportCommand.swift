@@ -11,8 +11,9 @@ struct ExportCommand: ParsableCommand {
         abstract: "Write a checkpoint's G and D for another framework.",
         discussion: """
         pytorch: one safetensors file whose "G.*" and "D.*" tensors are the state dicts of the reference models in \
-        Tests/Fixtures/torch_reference_models.py (PaperG/PaperD, MlpG/MlpD, MlpBnG/MlpBnD, DcganG/DcganD); README shows how to load them \
-        with load_state_dict(strict=True).
+        Tests/Fixtures/torch_reference_models.py (PaperG/PaperD, MlpG/MlpD, MlpBnG/MlpBnD, DcganG/DcganD, and \
+        Dcgan32G/Dcgan32D for a dcgan on 32x32 colour images; a dcgan of another size is named as those with its \
+        number of blocks); README shows how to load them with load_state_dict(strict=True).
         """)
 
     @Option(help: "A checkpoint written by cgan train.")

@@ -56,10 +56,9 @@ struct InterpolateCommand: ParsableCommand {
         let frames = try Interpolation(generator: generator).checkedFrames(fromSeed: fromSeed, toSeed: toSeed, fromLabel: label,
                                                                            toLabel: toLabel ?? label, steps: steps)
         if out.hasSuffix(".gif") {
-            try AtomicFile.write(try Interpolation.gif(frames), to: out)
+            try AtomicFile.write(try Interpolation.gif(frames, channels: generator.config.data.channels), to: out)
         } else {
-            let strip = Interpolation.strip(frames)
-            try AtomicFile.write(try PNGImage.encode(gray: strip.pixels, width: strip.width, height: strip.height), to: out)
+            try AtomicFile.write(try Interpolation.stripPNG(frames, channels: generator.config.data.channels), to: out)
         }
         print("wrote \(out)")
     }

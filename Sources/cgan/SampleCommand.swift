@@ -12,6 +12,7 @@ struct SampleCommand: ParsableCommand {
         discussion: """
         cgan sample --checkpoint runs/paper/checkpoints/latest.safetensors --label 7 --count 64 --out sevens.png
         cgan sample --checkpoint FILE --per-class 1000 --format npy --out samples
+        --label takes a class number or, for a run on an image folder, a class name: --label cat.
         png writes one grid; idx writes <out>-images-idx3-ubyte and <out>-labels-idx1-ubyte; npy writes
         <out>-images.npy (float32 [N, 784] in [0, 1]) and <out>-labels.npy (int64).
         """)
@@ -20,8 +21,8 @@ struct SampleCommand: ParsableCommand {
     var checkpoint: String
 
     // Unconditional: "--label -1" is a value (refused as out of range), not an unknown option.
-    @Option(parsing: .unconditional, help: "Draw images of this class only.")
-    var label: Int?
+    @Option(parsing: .unconditional, help: "Draw images of this class only: its number, or its name (an image folder's class folder, e.g. cat).")
+    var label: String?
 
     @Option(help: "With --label: how many images (at most 100000 in all).")
     var count = 64
@@ -66,9 +67,8 @@ struct SampleCommand: ParsableCommand {
             labels = (0..<generator.classCount).flatMap { [Int](repeating: $0, count: perClass) }
             columns = perClass
         } else {
-            let label = label!
-            guard (0..<generator.classCount).contains(label) else {
-                throw CommandError("--label \(label) is outside the classes 0...\(generator.classCount - 1)")
+            guard let label = generator.label(named: label!) else {
+                throw CommandError(Self.unknownLabel(label!, classNames: generator.classNames))
             }
             labels = [Int](repeating: label, count: count)
             columns = Int(Double(count).squareRoot().rounded(.up))
@@ -77,5 +77,13 @@ struct SampleCommand: ParsableCommand {
                                              dropout: sampling.modes(runSetting: generator.config.model.dropoutAtSampling)[0],
                                              format: format, to: out, columns: columns)
         print("wrote \(labels.count) images: \(written.joined(separator: ", "))")
+    }
+
+    /// The one line for a --label that names no class: the label range, and the names where they are not the numbers.
+    static func unknownLabel(_ text: String, classNames: [String]) -> String {
+        let range = "--label \(text) is outside the classes 0...\(classNames.count - 1)"
+        guard classNames != (0..<classNames.count).map(String.init) else { return range }
+        let shown = classNames.prefix(20).joined(separator: ", ") + (classNames.count > 20 ? ", ... (\(classNames.count) in all)" : "")
+        return "\(range) and names no class (known: \(shown))"
     }
 }

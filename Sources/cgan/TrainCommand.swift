@@ -32,6 +32,7 @@ struct TrainCommand: ParsableCommand {
     func validate() throws {
         // A resumed run's options are checked against its own model, in `run`.
         guard !output.resume else { return }
+        try data.validateNewRun()
         let config = makeConfig()
         if let problem = config.problem ?? config.unusedSetting { throw CommandError(problem) }
     }
@@ -40,6 +41,7 @@ struct TrainCommand: ParsableCommand {
     /// for a new run, to the defaults of --arch.
     func makeConfig(resuming stored: TrainingConfig? = nil) -> TrainingConfig {
         var config = stored ?? TrainingConfig(architecture: model.arch ?? ModelOptions.defaultArchitecture)
+        if stored == nil { data.applyFolderDefaults(to: &config) }
         if additions.reference { config.removeAdditions() }
         for setting in settings { setting.apply(to: &config) }
         return config
@@ -51,6 +53,8 @@ struct TrainCommand: ParsableCommand {
         var given = makeConfig(resuming: stored)
         given.optimization.epochs = stored.optimization.epochs
         given.compute.threads = stored.compute.threads
+        // The folder may have moved: its images are checked against the run's shape and classes when loaded.
+        if stored.data.imageFolder != nil { given.data.imageFolder = stored.data.imageFolder }
         // A run stored before dcgan's head had a dropout of its own drops there at --d-dropout's rate.
         if stored.additions.discriminatorHeadDropout == nil && given.additions.discriminatorHeadDropout == stored.model.discriminatorDropout {
             given.additions.discriminatorHeadDropout = nil
@@ -80,18 +84,42 @@ struct TrainCommand: ParsableCommand {
             stored = config
             location.dataset = location.dataset ?? config.data.dataset
         }
-        let images = try location.load()
         let bar = ProgressBar()
+        let config = makeConfig(resuming: stored)
+        let trainingData: TrainingData, mnist: MNISTFamilyDataset?
+        if let given = data.images ?? stored?.data.imageFolder {
+            // Stored whole, so that --resume finds it from any working directory.
+            let folder = URL(fileURLWithPath: given).standardizedFileURL.path
+            // A new run's channels follow the images unless --channels says; a resumed run's are its own.
+            trainingData = try TrainingDataOptions.loadFolder(folder, data: config.data, channels: stored == nil ? data.channels : config.data.channels) {
+                bar.message($0)
+            }
+            mnist = nil
+        } else {
+            let images = try location.load()
+            (trainingData, mnist) = (TrainingData(images), images)
+        }
         do {
-            let run = try TrainingRun(config: makeConfig(resuming: stored), data: images, directory: directory, resume: output.resume,
+            let run = try TrainingRun(config: config, data: trainingData, directory: directory, resume: output.resume,
                                       epochs: optimization.epochs, threads: matrix.threads, backend: matrix.matmul) { bar.message($0) }
             run.logEvery = output.logEvery
             run.sampleEvery = output.sampleEvery
             run.keepEvery = output.keepEvery
-            if output.evalEvery > 0 {
-                run.trackBestCheckpoint(every: output.evalEvery, evaluator: output.evaluation.makeEvaluator(images) { bar.message($0) }) { bar.message($0) }
+            if output.evalEvery > 0, let mnist {
+                run.trackBestCheckpoint(every: output.evalEvery, evaluator: output.evaluation.makeEvaluator(mnist) { bar.message($0) }) { bar.message($0) }
+            } else if output.evalEvery > 0 {
+                bar.message("no validation score for an image folder (the Parzen log-likelihood is for the grey 28x28 MNIST-family "
+                            + "data sets): checkpoints/latest.safetensors only, no best.safetensors")
             }
-            bar.message("training \(run.config.architecture.rawValue) on \(images.spec.name) for \(run.config.optimization.epochs) epochs into \(directory.path)")
+            let shape = "\(run.config.data.channels)x\(run.config.data.imageSize)x\(run.config.data.imageSize)"
+            bar.message("training \(run.config.architecture.rawValue) on \(trainingData.folder ?? trainingData.name) "
+                        + (trainingData.folder == nil ? "" : "(\(trainingData.classCount) classes, \(trainingData.train.count) training and "
+                           + "\(trainingData.validation.count) validation images of \(shape)) ") + "for \(run.config.optimization.epochs) epochs into \(directory.path)")
+            if trainingData.folder != nil && trainingData.classNames != (0..<trainingData.classCount).map(String.init) {
+                let names = trainingData.classNames.enumerated().map { "\($0.offset) \($0.element)" }
+                bar.message("sample grids: one row per class: " + names.prefix(20).joined(separator: ", ")
+                            + (names.count > 20 ? ", ... (\(names.count) in all)" : ""))
+            }
             try run.run { event in
                 switch event {
                 case .progress(let p): bar.show(p)

@@ -46,7 +46,7 @@ final class PyTorchExportTests: XCTestCase {
             out[k] = torch.frombuffer(bytearray(raw[8 + n + a:8 + n + b]), dtype=torch.float32).reshape(v['shape'])
         return out, h['__metadata__']
     state, meta = read(sys.argv[2]); fixture, _ = read(sys.argv[3])
-    G, D = T.MODELS[meta['arch']]
+    G, D = T.MODELS.get(meta['arch'] + ' ' + meta.get('image', ''), T.MODELS[meta['arch']])
     g, d = G(), D()
     g.load_state_dict({k[2:]: v for k, v in state.items() if k.startswith('G.')}, strict=True)
     d.load_state_dict({k[2:]: v for k, v in state.items() if k.startswith('D.')}, strict=True)
@@ -57,15 +57,20 @@ final class PyTorchExportTests: XCTestCase {
     print(json.dumps({'g': (x - fixture['g']).abs().max().item(), 'd': (logit - fixture['d']).abs().max().item()}))
     """
 
-    func assertLoadsIntoPyTorch(_ arch: Architecture) throws {
+    /// `checkpointOf` makes the checkpoint to export (default: a short run on the synthetic data set).
+    func assertLoadsIntoPyTorch(_ arch: Architecture, checkpointOf make: ((String) throws -> Checkpoint)? = nil) throws {
         guard let python = Self.python else {
             throw XCTSkip("no Python that imports torch ($CGAN_TORCH_PYTHON, /tmp/torchenv/bin/python or python3)")
         }
         let referenceModels = Self.fixtureDirectory + "/torch_reference_models.py"
         XCTAssertTrue(FileManager.default.fileExists(atPath: referenceModels), "\(referenceModels) is missing")
         let dir = temporaryDirectory(self)
-        try train(smallConfig(arch, epochs: 1, limit: 100, batch: 50, reference: true), in: dir)
-        let checkpoint = try Checkpoint(path: RunDirectory(dir).latestCheckpoint)
+        let checkpoint: Checkpoint
+        if let make { checkpoint = try make(dir) } else {
+            try train(smallConfig(arch, epochs: 1, limit: 100, batch: 50, reference: true), in: dir)
+            checkpoint = try Checkpoint(path: RunDirectory(dir).latestCheckpoint)
+        }
+        let nx = checkpoint.config.data.valuesPerImage
         let exported = dir + "/exported.safetensors"
         try PyTorchExport.write(checkpoint: checkpoint, to: exported)
 
@@ -82,7 +87,7 @@ final class PyTorchExportTests: XCTestCase {
         let d = models.discriminator.forward(g, labels: y, mode: .inference).clone()
         let fixture = dir + "/fixture.safetensors"
         try SafeTensors.encode([("z", Tensor(shape: [6, z.cols], values: z)), ("y", Tensor(shape: [6, 10], values: y)),
-                                ("x", Tensor(shape: [6, 784], values: g)), ("g", Tensor(shape: [6, 784], values: g)),
+                                ("x", Tensor(shape: [6, nx], values: g)), ("g", Tensor(shape: [6, nx], values: g)),
                                 ("d", Tensor(shape: [6, 1], values: d))], metadata: [:]).write(to: URL(fileURLWithPath: fixture))
         let (status, output) = try Self.run(python, ["-c", Self.script, Self.fixtureDirectory, exported, fixture])
         XCTAssertEqual(status, 0, output)
@@ -96,4 +101,24 @@ final class PyTorchExportTests: XCTestCase {
     func testMLP() throws { try assertLoadsIntoPyTorch(.mlp) }
     func testMLPWithBatchNorm() throws { try assertLoadsIntoPyTorch(.mlpBN) }
     func testDCGAN() throws { try assertLoadsIntoPyTorch(.dcgan) }
+
+    /// 32 x 32 colour: torch_cgan.py's dcgan32 (three blocks each side). Its weights as built, with batch-norm
+    /// statistics of a few training-mode passes, so that inference mode is not the identity.
+    func testDCGANFor32By32Colour() throws {
+        try assertLoadsIntoPyTorch(.dcgan) { dir in
+            var config = TrainingConfig(reference: .dcgan)
+            config.data.imageSize = 32
+            config.data.channels = 3
+            let models = GANModels(config: config, classCount: 10)
+            let z = Matrix(rows: 8, cols: config.model.noiseSize), y = Matrix(rows: 8, cols: 10)
+            for k in 0..<3 {
+                config.model.noise.fill(z, rng: RandomGenerator(seed: UInt64(k)))
+                (0..<8).map { Int32(($0 + k) % 10) }.withUnsafeBufferPointer { oneHot($0, into: y) }
+                _ = models.generator.forward(z, labels: y, mode: .training)
+            }
+            let path = dir + "/latest.safetensors"
+            try Checkpoint.save(TrainingStep(config: config, models: models, classCount: 10, stepsPerEpoch: 10), position: .init(), to: path)
+            return try Checkpoint(path: path)
+        }
+    }
 }

@@ -147,4 +147,40 @@ class DcganD(nn.Module):
         return self.net(torch.cat([x.view(b, 1, 28, 28), planes], dim=1))
 
 
-MODELS = {"paper": (PaperG, PaperD), "mlp": (MlpG, MlpD), "mlp-bn": (MlpBnG, MlpBnD), "dcgan": (DcganG, DcganD)}
+class Dcgan32G(nn.Module):
+    """torch_cgan.py's dcgan32: [z, y] -> 4096 (batch norm, ReLU) -> [256, 4, 4] -> transposed convs to 128 x 8 x 8
+    and 64 x 16 x 16 (batch norm, ReLU each) -> transposed conv to 3 x 32 x 32, tanh."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Sequential(nn.Linear(NZ + NY, 256 * 4 * 4), nn.BatchNorm1d(256 * 4 * 4), nn.ReLU())
+        self.net = nn.Sequential(
+            nn.ConvTranspose2d(256, 128, 4, 2, 1), nn.BatchNorm2d(128), nn.ReLU(),
+            nn.ConvTranspose2d(128, 64, 4, 2, 1), nn.BatchNorm2d(64), nn.ReLU(),
+            nn.ConvTranspose2d(64, 3, 4, 2, 1), nn.Tanh())
+
+    def forward(self, z, y):
+        return self.net(self.fc(torch.cat([z, y], dim=1)).view(-1, 256, 4, 4)).view(-1, 3 * 32 * 32)
+
+
+class Dcgan32D(nn.Module):
+    """The image and 10 one-hot label planes (13 x 32 x 32) -> convs to 64, 128 and 256 channels (16, 8, 4 pixels;
+    LeakyReLU 0.2 each) -> 1."""
+
+    def __init__(self):
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Conv2d(3 + NY, 64, 4, 2, 1), nn.LeakyReLU(0.2),
+            nn.Conv2d(64, 128, 4, 2, 1), nn.LeakyReLU(0.2),
+            nn.Conv2d(128, 256, 4, 2, 1), nn.LeakyReLU(0.2),
+            nn.Flatten(), nn.Linear(256 * 4 * 4, 1))
+
+    def forward(self, x, y):
+        b = x.shape[0]
+        planes = y.view(b, NY, 1, 1).expand(b, NY, 32, 32)
+        return self.net(torch.cat([x.view(b, 3, 32, 32), planes], dim=1))
+
+
+# Keyed by arch, and by arch and image shape where the shape is not 1x28x28 (the export's metadata names both).
+MODELS = {"paper": (PaperG, PaperD), "mlp": (MlpG, MlpD), "mlp-bn": (MlpBnG, MlpBnD), "dcgan": (DcganG, DcganD),
+          "dcgan 3x32x32": (Dcgan32G, Dcgan32D)}

@@ -84,12 +84,16 @@ async function setImage(img, url) {
   }
 }
 
-function fillClasses(select, count, keep) {
+// One option per class: its number, and its name where it has one (an image folder's class folders).
+function fillClasses(select, names, keep) {
   const previous = keep ? select.value : null;
   select.innerHTML = "";
-  for (let c = 0; c < count; c++) select.add(new Option(String(c), String(c)));
-  if (previous !== null && previous < count) select.value = previous;
+  names.forEach((name, c) => select.add(new Option(name === String(c) ? name : `${c} ${name}`, String(c))));
+  if (previous !== null && Number(previous) < names.length) select.value = previous;
 }
+
+// The run's class names, as /api/runs lists them; the digits where it does not.
+function classNamesOf(run) { return (run && run.classNames) || [...Array(10).keys()].map(String); }
 
 function currentRun() { return runs.find((r) => r.name === $("run").value); }
 
@@ -101,7 +105,8 @@ function fillCheckpoints() {
   if (run && run.checkpoints.includes("best")) select.value = "best";
   // Truncation is defined for normal noise only (the server refuses it for the others).
   $("truncation").disabled = !run || run.noise !== "normal";
-  const info = run ? `${run.architecture || "?"} on ${run.dataset || "?"}, ${run.epochsDone ?? "?"} of ${run.epochs ?? "?"} epochs${run.training ? " (training)" : ""}` : "";
+  for (const id of ["label", "from-label", "to-label"]) fillClasses($(id), classNamesOf(run), true);
+  const info = run ? `${run.architecture || "?"} on ${run.dataset || "?"}${run.image ? ` (${run.image})` : ""}, ${run.epochsDone ?? "?"} of ${run.epochs ?? "?"} epochs${run.training ? " (training)" : ""}` : "";
   $("run-info").textContent = info;
 }
 
@@ -266,9 +271,7 @@ async function readHash() {
 }
 
 async function start() {
-  fillClasses($("label"), 10);
-  fillClasses($("from-label"), 10);
-  fillClasses($("to-label"), 10);
+  for (const id of ["label", "from-label", "to-label"]) fillClasses($(id), classNamesOf(null));
   $("to-label").value = "8";
   try { await loadRuns(); } catch (e) { return; }
   $("run").addEventListener("change", () => { fillCheckpoints(); drawAll(); });

@@ -1,0 +1,65 @@
+import CGAN
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NN
+import Server
+import TestSupport
+import XCTest
+
+/// `cgan serve` with a run on a folder of colour images: its classes by name, RGB pictures of its size.
+final class ColourRunTests: XCTestCase {
+    override class func setUp() {
+        useFastBLASKernel()
+        BLASRuntime.setThreadCount(1)
+    }
+
+    /// A runs directory holding one untrained dcgan run ("pets") on 16 x 16 colour images of three named classes.
+    func makeColourRun() throws -> String {
+        let root = temporaryDirectory(self)
+        let run = RunDirectory(root + "/pets")
+        try FileManager.default.createDirectory(atPath: run.checkpoints, withIntermediateDirectories: true)
+        var config = TrainingConfig(architecture: .dcgan)
+        config.model.widthMultiplier = 0.125
+        config.data.dataset = DataSettings.imageFolderName
+        config.data.imageFolder = "/data/pets"
+        config.data.imageSize = 16
+        config.data.channels = 3
+        config.data.classNames = ["cat", "dog", "fox"]
+        let models = GANModels(config: config, classCount: 3)
+        try Checkpoint.save(TrainingStep(config: config, models: models, classCount: 3, stepsPerEpoch: 10),
+                            position: .init(step: 10, epoch: 1, batch: 0), to: run.latestCheckpoint)
+        let settings = try JSONSerialization.jsonObject(with: JSONEncoder().encode(config))
+        try JSONSerialization.data(withJSONObject: ["settings": settings]).write(to: URL(fileURLWithPath: run.config))
+        return root
+    }
+
+    func testColourRunsAreServedInColourWithTheirClassNames() async throws {
+        let server = try CGANServer(catalog: RunCatalog(.runs(try makeColourRun())), dataDirectory: temporaryDirectory(self))
+        try await Application(router: server.makeRouter()).test(.router) { client in
+            try await client.execute(uri: "/api/runs", method: .get) { r in
+                let runs = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(buffer: r.body)) as? [[String: Any]])
+                XCTAssertEqual(runs.first?["classNames"] as? [String], ["cat", "dog", "fox"])
+                XCTAssertEqual(runs.first?["image"] as? String, "3x16x16")
+            }
+            /// Width, height and PNG colour type (2: RGB) from the IHDR chunk.
+            func png(_ uri: String) async throws -> [Int] {
+                try await client.execute(uri: uri, method: .get) { r in
+                    XCTAssertEqual(r.status, .ok, uri)
+                    let data = Data(buffer: r.body)
+                    func be(_ at: Int) -> Int { data[at..<at + 4].reduce(0) { $0 << 8 | Int($1) } }
+                    return [be(16), be(20), Int(data[25])]
+                }
+            }
+            let grid = try await png("/api/generate?label=2&count=4&seed=1")
+            XCTAssertEqual(grid, [4 * 16 + 5 * 2, 16 + 2 * 2, 2])
+            let style = try await png("/api/style?rows=2&seed=1")
+            XCTAssertEqual(style, [3 * 16 + 4 * 2, 2 * 16 + 3 * 2, 2])
+            let strip = try await png("/api/interpolate?from=1&to=2&label=0&toLabel=2&steps=3")
+            XCTAssertEqual(strip, [3 * 16 + 4 * 2, 16 + 2 * 2, 2])
+            try await client.execute(uri: "/api/generate?label=3", method: .get) { r in
+                XCTAssertEqual(r.status, .badRequest, "three classes: 0...2")
+            }
+        }
+    }
+}
