@@ -6,6 +6,9 @@
 #
 #   PYTHON=/tmp/torchenv/bin/python Scripts/compare-with-pytorch.sh        # install: see ../shared/bench/README.md
 #
+# ARCHS may also name dcgan32: the dcgan at 32x32 RGB (`cgan bench --arch dcgan --image-size 32 --channels 3`
+# against `torch_cgan.py --arch dcgan32`).
+#
 # Settings (environment): ARCHS="paper mlp mlp-bn dcgan" THREADS="1 2" PRECISIONS=fp32 ROUNDS=2 STEPS=200 REPEATS=2
 # OUT=bench-results.jsonl
 set -euo pipefail
@@ -29,8 +32,9 @@ for precision in $PRECISIONS; do
     for arch in $ARCHS; do
       for round in $(seq "$ROUNDS"); do
         echo "[$arch, $threads thread(s), $precision, round $round] swift" >&2
-        .build/release/cgan bench --arch "$arch" --threads "$threads" --precision "$precision" --steps "$STEPS" --repeats "$REPEATS" 2>/dev/null \
-          | tail -n 1 | sed 's/^/{"impl":"swift","result":/; s/$/}/' >> "$OUT"
+        shape=(--arch "$arch"); [ "$arch" = dcgan32 ] && shape=(--arch dcgan --image-size 32 --channels 3)
+        .build/release/cgan bench "${shape[@]}" --threads "$threads" --precision "$precision" --steps "$STEPS" --repeats "$REPEATS" 2>/dev/null \
+          | tail -n 1 | sed 's/^/{"impl":"swift","arch":"'"$arch"'","result":/; s/$/}/' >> "$OUT"
         echo "[$arch, $threads thread(s), $precision, round $round] pytorch" >&2
         "$PYTHON" "$TORCH_SCRIPT" --arch "$arch" --threads "$threads" $amp --steps "$STEPS" --repeats "$REPEATS" --no-flops --quiet 2>/dev/null \
           | tail -n 1 | sed 's/^/{"impl":"torch","precision":"'"$precision"'","result":/; s/$/}/' >> "$OUT"
@@ -48,7 +52,7 @@ print("| model | precision | threads | Swift images/s | PyTorch images/s | ratio
 print("|---|---|---|---|---|---|---|---|---|")
 def key(r):
     res = r["result"]
-    return (res["arch"], res.get("precision") or r.get("precision", "fp32"), res["threads"])
+    return (r.get("arch", res["arch"]), res.get("precision") or r.get("precision", "fp32"), res["threads"])
 keys = []
 for r in rows:
     if key(r) not in keys: keys.append(key(r))

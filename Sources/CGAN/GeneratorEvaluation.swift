@@ -8,8 +8,9 @@ public struct EvaluationReport: Codable, Sendable {
     public struct PerClass: Codable, Sendable {
         public let label: Int
         public let labelAccuracy: Double
-        /// Mean Parzen log-likelihood of this class's test images (under the window of all samples).
-        public let testLogLikelihood: Double
+        /// Mean Parzen log-likelihood of this class's test images (under the window of all samples); nil where
+        /// the Parzen window is not scored (`GeneratorEvaluator.scoresParzen`).
+        public let testLogLikelihood: Double?
         /// FID between this class's samples and its test images (within-class: style, not class, differences).
         public let fid: Double
         /// The samples' total pixel variance over the test images' (`ClassDiversity`): near 0 means collapse.
@@ -20,12 +21,14 @@ public struct EvaluationReport: Codable, Sendable {
     public let truncation: Double?
     public let samplesPerClass: Int
     public let seed: UInt64
-    /// σ tried on the validation set, and the test score at the best one.
+    /// σ tried on the validation set, and the test score at the best one; empty and nil for images the
+    /// Parzen window is not scored on (anything but the grey 28 x 28 MNIST family).
     public let parzenValidation: [ParzenWindow.Score]
-    public let parzenTest: ParzenWindow.Score
+    public let parzenTest: ParzenWindow.Score?
     public let labelAccuracy: Double
     public let fid: Double
-    /// FID between real training images (the validation set) and the test set: the floor to read FID against.
+    /// FID between real training images (the validation set; for an image folder, as many training images as
+    /// it holds out) and the test set (for a folder, its held-out images): the floor to read FID against.
     public let fidRealFloor: Double
     public let classifierTestAccuracy: Double
     public let perClass: [PerClass]
@@ -34,9 +37,9 @@ public struct EvaluationReport: Codable, Sendable {
 
     /// One plain line.
     public var summary: String {
-        String(format: "Parzen LL %.1f ± %.1f nats (σ %.3f), label accuracy %.3f, FID %.2f (real floor %.2f), dropout at sampling %@",
-               parzenTest.mean, parzenTest.standardError, parzenTest.sigma, labelAccuracy, fid, fidRealFloor,
-               dropoutAtSampling ? "on" : "off") + truncationNote
+        (parzenTest.map { String(format: "Parzen LL %.1f ± %.1f nats (σ %.3f), ", $0.mean, $0.standardError, $0.sigma) } ?? "")
+            + String(format: "label accuracy %.3f, FID %.2f (real floor %.2f), dropout at sampling %@",
+                     labelAccuracy, fid, fidRealFloor, dropoutAtSampling ? "on" : "off") + truncationNote
     }
 
     /// ", noise truncated at ±T" when the noise was truncated, else empty: for the summary and tables.
@@ -49,10 +52,17 @@ public struct EvaluationReport: Codable, Sendable {
     }
 }
 
-/// Scores generators against one data set: Parzen window log-likelihood as in the paper's Table 1,
-/// label accuracy by the tool's own classifier, and FID in that classifier's feature space.
+/// Scores generators against one data set: Parzen window log-likelihood as in the paper's Table 1 (grey
+/// 28 x 28 images of the MNIST family), label accuracy by the tool's own classifier, and FID in that
+/// classifier's feature space.
 public final class GeneratorEvaluator {
-    public let data: MNISTFamilyDataset
+    /// Real images that choose σ and stand for the training images in the FID floor.
+    let reference: LabeledImages
+    /// Real images the samples are scored against.
+    let testSet: LabeledImages
+    /// Whether the Parzen window is scored: for the grey 28 x 28 MNIST family, where σ chosen on held-out
+    /// training images means what the paper's Table 1 means; elsewhere reports carry label accuracy and FID.
+    public let scoresParzen: Bool
     public var samplesPerClass = 1000
     /// Validation images used to choose σ: the last 10,000 training images, or the first `n` of them
     /// (Goodfellow et al.'s script used 1,000).
@@ -60,18 +70,32 @@ public final class GeneratorEvaluator {
     public var sigmas = ParzenWindow.sigmaGrid()
     public var seed: UInt64 = 1234
     let validation: Matrix, test: Matrix
-    var classifierState: (DigitClassifier, Double, GaussianStatistics, GaussianStatistics, Matrix)?
-    let classifierProvider: () throws -> (DigitClassifier, Double)
+    var classifierState: (ImageClassifier, Double, GaussianStatistics, GaussianStatistics, Matrix)?
+    let classifierProvider: () throws -> (ImageClassifier, Double)
     /// Checked while validating: true stops it with `Interrupted` (training's Ctrl-C need not wait for it).
     public var isCancelled: () -> Bool = { false }
 
     /// Validation stopped by `isCancelled`.
     public struct Interrupted: Error {}
 
-    public init(data: MNISTFamilyDataset, classifier: @escaping () throws -> (DigitClassifier, Double)) {
-        self.data = data
-        validation = data.validation.matrix(scale: .unit)
-        test = data.test.matrix(scale: .unit)
+    /// An evaluator of `data`'s models: σ chosen on its validation split, scored on its test set.
+    public convenience init(data: MNISTFamilyDataset, classifier: @escaping () throws -> (ImageClassifier, Double)) {
+        self.init(reference: data.validation, test: data.test, scoresParzen: true, classifier: classifier)
+    }
+
+    /// An evaluator of the models of an image folder: samples against its held-out images, the FID floor from
+    /// as many of its training images; no Parzen window.
+    public convenience init(folder data: TrainingData, classifier: @escaping () throws -> (ImageClassifier, Double)) {
+        self.init(reference: data.train.subset(0..<min(data.train.count, data.validation.count)), test: data.validation,
+                  scoresParzen: false, classifier: classifier)
+    }
+
+    init(reference: LabeledImages, test: LabeledImages, scoresParzen: Bool, classifier: @escaping () throws -> (ImageClassifier, Double)) {
+        self.reference = reference
+        testSet = test
+        self.scoresParzen = scoresParzen
+        validation = reference.matrix(scale: .unit)
+        self.test = test.matrix(scale: .unit)
         classifierProvider = classifier
     }
 
@@ -84,7 +108,9 @@ public final class GeneratorEvaluator {
 
     /// Mean validation log-likelihood at the best σ (the criterion for keeping the best checkpoint), and the
     /// classes whose samples are far less varied than the validation images of their class (collapse).
+    /// For evaluators that score the Parzen window only.
     public func validate(_ generator: ConditionalGenerator, dropout: Bool) throws -> (score: ParzenWindow.Score, collapsedClasses: [Int]) {
+        precondition(scoresParzen, "validate scores the Parzen window, which this evaluator does not")
         if isCancelled() { throw Interrupted() }
         let (images, labels) = try samples(generator, dropout: dropout)
         var window = ParzenWindow(samples: images)
@@ -92,7 +118,7 @@ public final class GeneratorEvaluator {
         let scores = window.scores(validationImages, sigmas: sigmas)
         if isCancelled() { throw Interrupted() }
         let score = scores.max { $0.mean < $1.mean }!
-        let realLabels = data.validation.labels.prefix(validationImages.rows)
+        let realLabels = reference.labels.prefix(validationImages.rows)
         let diversity = (0..<generator.classCount).map { k in
             ClassDiversity.ratio(generated: images, rows: labels.indices.filter { labels[$0] == k },
                                  real: validationImages, realRows: realLabels.indices.filter { Int(realLabels[$0]) == k })
@@ -111,8 +137,7 @@ public final class GeneratorEvaluator {
                                GaussianStatistics(features: c.features(validation)), testFeatures)
         }
         let (classifier, accuracy, testStats, realStats, testFeatures) = classifierState!
-        let window = ParzenWindow(samples: images)
-        let (validationScores, testScore, testLL) = window.evaluate(validation: validationImages, test: test, sigmas: sigmas)
+        let parzen = scoresParzen ? ParzenWindow(samples: images).evaluate(validation: validationImages, test: test, sigmas: sigmas) : nil
         let predictions = classifier.predict(images)
         let features = classifier.features(images)
         func statistics(_ m: Matrix, _ rows: [Int]) -> GaussianStatistics {
@@ -123,17 +148,17 @@ public final class GeneratorEvaluator {
         let perClass = (0..<generator.classCount).map { k -> EvaluationReport.PerClass in
             let mine = labels.indices.filter { labels[$0] == k }
             let correct = mine.filter { predictions[$0] == k }.count
-            let tests = data.test.labels.indices.filter { Int(data.test.labels[$0]) == k }
+            let tests = testSet.labels.indices.filter { Int(testSet.labels[$0]) == k }
             let enough = mine.count > 1 && tests.count > 1
             return .init(label: k, labelAccuracy: Double(correct) / Double(mine.count),
-                         testLogLikelihood: tests.reduce(0) { $0 + testLL[$1] } / Double(max(tests.count, 1)),
+                         testLogLikelihood: parzen.map { p in tests.reduce(0) { $0 + p.testLogLikelihoods[$1] } / Double(max(tests.count, 1)) },
                          fid: enough ? frechetDistance(statistics(features, mine), statistics(testFeatures, tests)) : .nan,
                          diversity: ClassDiversity.ratio(generated: images, rows: mine, real: test, realRows: tests))
         }
         let floor = frechetDistance(realStats, testStats)
         return EvaluationReport(
             dropoutAtSampling: dropout, truncation: generator.truncation, samplesPerClass: samplesPerClass, seed: seed,
-            parzenValidation: validationScores, parzenTest: testScore,
+            parzenValidation: parzen?.validation ?? [], parzenTest: parzen?.test,
             labelAccuracy: Double(zip(predictions, labels).filter { $0 == $1 }.count) / Double(labels.count),
             fid: frechetDistance(GaussianStatistics(features: features), testStats),
             fidRealFloor: floor,

@@ -36,20 +36,54 @@ public enum ClassifierCache {
     /// The cache is keyed by the data set's name and the digest of its training images.
     /// `epochs` below the default makes a weaker classifier quickly (tests); it is cached under its own key.
     public static func classifier(for data: MNISTFamilyDataset, cacheDirectory: String = directory,
-                                  epochs: Int = DigitClassifier.defaultEpochs,
-                                  log: (String) -> Void = { _ in }) throws -> (classifier: DigitClassifier, testAccuracy: Double) {
+                                  epochs: Int = ImageClassifier.defaultEpochs,
+                                  log: (String) -> Void = { _ in }) throws -> (classifier: ImageClassifier, testAccuracy: Double) {
         let path = cacheDirectory + "/classifier-\(data.spec.name).safetensors"
         let key = ["dataset": data.spec.name, "epochs": String(epochs),
                    "train_sha256": data.spec.file(.trainImages).rawSHA256 ?? data.spec.file(.trainImages).gzipSHA256 ?? ""]
         let testImages = data.test.matrix(scale: .unit), testLabels = data.test.labels.map(Int.init)
-        if let cached = DigitClassifier.load(from: path, classCount: data.spec.classCount, expecting: key) {
+        if let cached = ImageClassifier.load(from: path, classCount: data.spec.classCount, expecting: key) {
             return (cached, cached.accuracy(testImages, labels: testLabels))
         }
         try checkWritable(cacheDirectory)
         log("training the evaluation classifier for \(data.spec.name) (once; cached in \(path))")
-        let classifier = DigitClassifier(classCount: data.spec.classCount)
-        classifier.train(images: data.train.matrix(scale: .unit), labels: data.train.labels, epochs: epochs, log: log)
-        let accuracy = classifier.accuracy(testImages, labels: testLabels)
+        return try train(on: data.train, testing: data.test, epochs: epochs, saveTo: path, key: key, log: log)
+    }
+
+    /// The cached classifier of a folder's training images (`train`, e.g. the training split of an imported
+    /// folder) and its accuracy on `test` (the held-out split), training and caching one if needed. The cache
+    /// is keyed by the digest of the training images and labels, so a changed folder gets a classifier of its own.
+    public static func classifier(training train: LabeledImages, testing test: LabeledImages, cacheDirectory: String = directory,
+                                  epochs: Int = ImageClassifier.defaultEpochs,
+                                  log: (String) -> Void = { _ in }) throws -> (classifier: ImageClassifier, testAccuracy: Double) {
+        var bytes = train.pixels
+        train.labels.forEach { bytes.append(UInt8(truncatingIfNeeded: $0)); bytes.append(UInt8(truncatingIfNeeded: $0 >> 8)) }
+        let digest = sha256Hex(bytes)
+        let shape = ImageShape(channels: train.channels, height: train.side, width: train.side)
+        let path = cacheDirectory + "/classifier-images-\(digest.prefix(16)).safetensors"
+        let key = ["dataset": "images", "epochs": String(epochs), "train_sha256": digest, "shape": "\(shape)",
+                   "classes": String(train.classCount)]
+        if let cached = ImageClassifier.load(from: path, classCount: train.classCount, shape: shape, expecting: key) {
+            return (cached, cached.accuracy(test.matrix(scale: .unit), labels: test.labels.map(Int.init)))
+        }
+        try checkWritable(cacheDirectory)
+        log("training the evaluation classifier for these images (once; cached in \(path))")
+        // A small folder gets more epochs: at least `minimumSteps` Adam steps, as MNIST's 12 epochs give 7,200.
+        let batches = max(1, train.count / ImageClassifier.batchSize)
+        return try self.train(on: train, testing: test, epochs: max(epochs, (minimumSteps + batches - 1) / batches),
+                              saveTo: path, key: key, log: log)
+    }
+
+    /// The fewest training steps of a folder's classifier.
+    static let minimumSteps = 1000
+
+    /// Trains a classifier on `train`, measures it on `test` and caches it at `path` under `key`.
+    static func train(on train: LabeledImages, testing test: LabeledImages, epochs: Int, saveTo path: String,
+                      key: [String: String], log: (String) -> Void) throws -> (classifier: ImageClassifier, testAccuracy: Double) {
+        let classifier = ImageClassifier(classCount: train.classCount,
+                                         shape: ImageShape(channels: train.channels, height: train.side, width: train.side))
+        classifier.train(images: train.matrix(scale: .unit), labels: train.labels, epochs: epochs, log: log)
+        let accuracy = classifier.accuracy(test.matrix(scale: .unit), labels: test.labels.map(Int.init))
         log(String(format: "classifier test accuracy: %.4f", accuracy))
         var metadata = key
         metadata["test_accuracy"] = String(accuracy)

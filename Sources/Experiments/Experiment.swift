@@ -81,6 +81,17 @@ public struct Experiment: Sendable {
                                   "--out", directory.path]
     }
 
+    /// The epochs the run in `directory` has completed, from its last checkpoint; nil before its first.
+    public static func trainedEpochs(_ directory: RunDirectory) -> Int? {
+        guard FileManager.default.fileExists(atPath: directory.latestCheckpoint) else { return nil }
+        return try? Checkpoint(path: directory.latestCheckpoint).position.epoch
+    }
+
+    /// True when the run in `directory` was trained for exactly `epochs` epochs and then evaluated.
+    public static func isFinished(_ directory: RunDirectory, epochs: Int) -> Bool {
+        FileManager.default.fileExists(atPath: directory.evaluation) && trainedEpochs(directory) == epochs
+    }
+
     /// The `cgan evaluate` arguments of one finished run: its last checkpoint (every variant has the same
     /// budget), both ways of sampling (reports show both where G has dropout, the run's own elsewhere).
     public static func evaluateArguments(directory: RunDirectory) -> [String] {

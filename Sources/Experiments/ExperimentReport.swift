@@ -24,17 +24,20 @@ public struct ExperimentReport {
     public let experiment: Experiment
     public private(set) var rows: [Row] = []
     private var curves: [String: [Curves]] = [:]
-    /// Runs with no evaluation.json yet, as "variant/seed-N".
+    /// Runs not yet trained to the budget and evaluated, as "variant/seed-N" (with the epochs trained where the
+    /// run stopped at another budget).
     public private(set) var unfinished: [String] = []
 
-    /// Reads every run of `experiment` under `root` for seeds 1...seeds.
-    public init(experiment: Experiment, root: String, seeds: Int) throws {
+    /// Reads every run of `experiment` under `root` for seeds 1...seeds that was trained for exactly `epochs`
+    /// epochs and evaluated; a run of another budget counts as unfinished, so that one report never mixes budgets.
+    public init(experiment: Experiment, root: String, seeds: Int, epochs: Int) throws {
         self.experiment = experiment
         for variant in experiment.variants {
             for seed in 1...seeds {
                 let run = experiment.runDirectory(root: root, variant: variant, seed: seed)
-                guard let data = FileManager.default.contents(atPath: run.evaluation) else {
-                    unfinished.append("\(variant.name)/seed-\(seed)")
+                let trained = Experiment.trainedEpochs(run)
+                guard let data = FileManager.default.contents(atPath: run.evaluation), trained == epochs else {
+                    unfinished.append("\(variant.name)/seed-\(seed)" + (trained.map { $0 == epochs ? "" : " (\($0) epochs)" } ?? ""))
                     continue
                 }
                 struct Document: Decodable { let reports: [EvaluationReport] }
@@ -55,7 +58,7 @@ public struct ExperimentReport {
                 let config = try Checkpoint(path: run.latestCheckpoint).config
                 for r in document.reports where r.dropoutAtSampling == config.model.dropoutAtSampling || config.model.generatorDropout > 0 {
                     rows.append(Row(variant: variant.name, seed: seed, dropoutAtSampling: r.dropoutAtSampling,
-                                    parzenLL: r.parzenTest.mean, labelAccuracy: r.labelAccuracy, fid: r.fid,
+                                    parzenLL: r.parzenTest?.mean ?? .nan, labelAccuracy: r.labelAccuracy, fid: r.fid,
                                     collapsedClasses: r.collapsedClasses.count,
                                     imagesPerSecond: speeds.isEmpty ? .nan : speeds.sorted()[speeds.count / 2],
                                     trainSeconds: metrics.column("wall_s").last ?? 0,

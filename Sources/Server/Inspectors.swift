@@ -121,7 +121,7 @@ final class Inspectors: @unchecked Sendable {
         inspectors[dataset] = inspector
         lock.unlock()
         update(dataset) { $0.state = .loadingClassifier }
-        var progress = ClassifierProgress(epochs: DigitClassifier.defaultEpochs)
+        var progress = ClassifierProgress(epochs: ImageClassifier.defaultEpochs)
         do {
             let classifier = try ClassifierCache.classifier(for: data, cacheDirectory: cacheDirectory) { line in
                 progress.read(line)

@@ -30,7 +30,7 @@ public final class SampleInspector: @unchecked Sendable {
     private let images: Matrix
     private let norms: [Float]
     private let lock = NSLock()
-    private var classifier: DigitClassifier?
+    private var classifier: ImageClassifier?
 
     public init(data: MNISTFamilyDataset) {
         self.data = data
@@ -46,7 +46,7 @@ public final class SampleInspector: @unchecked Sendable {
     }
 
     /// Judges samples with `classifier` from now on.
-    public func use(_ classifier: DigitClassifier) {
+    public func use(_ classifier: ImageClassifier) {
         lock.lock(); self.classifier = classifier; lock.unlock()
     }
 

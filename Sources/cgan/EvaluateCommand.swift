@@ -28,6 +28,19 @@ struct EvaluationOptions: ParsableArguments {
             let (c, accuracy) = try ClassifierCache.classifier(for: data, log: log)
             return (c, accuracy)
         }
+        return configured(e)
+    }
+
+    /// The evaluator of a run on an image folder: a classifier trained on the folder's training split, the
+    /// samples scored against its held-out split.
+    func makeEvaluator(folder data: TrainingData, log: @escaping (String) -> Void) -> GeneratorEvaluator {
+        configured(GeneratorEvaluator(folder: data) {
+            let (c, accuracy) = try ClassifierCache.classifier(training: data.train, testing: data.validation, log: log)
+            return (c, accuracy)
+        })
+    }
+
+    func configured(_ e: GeneratorEvaluator) -> GeneratorEvaluator {
         e.samplesPerClass = samplesPerClass
         e.validationCount = validationCount
         e.sigmas = ParzenWindow.sigmaGrid(count: sigmaCount)
@@ -44,6 +57,10 @@ struct EvaluateCommand: ParsableCommand {
         validation images and reports the mean log-likelihood of the 10,000 test images in nats ± its standard
         error. Label accuracy and FID use the tool's own classifier, trained once and cached in
         $CGAN_CACHE_DIR or ~/.cache/swift-cgan. Writes evaluation.json beside the run (or --out).
+
+        A run on an image folder (train --images) is scored against the images it held out (--val-fraction), \
+        by a classifier trained on its training images: label accuracy and FID only, since the Parzen window \
+        means what Table 1 means for grey 28x28 digits alone.
         """)
 
     @Option(help: "A checkpoint written by cgan train.")
@@ -70,13 +87,17 @@ struct EvaluateCommand: ParsableCommand {
         let generator = try ConditionalGenerator(checkpoint: checkpoint)
         try truncation.apply(to: generator)
         if let reason = Self.unsupportedReason(generator.config.data) { throw CommandError(reason) }
-        var location = location
-        location.dataset = location.dataset ?? generator.config.data.dataset
-        guard generator.config.data.dataset == location.name() else {
-            throw CommandError("this checkpoint was trained on \(generator.config.data.dataset), not \(location.name())")
+        let evaluator: GeneratorEvaluator
+        if let folder = generator.config.data.imageFolder {
+            evaluator = options.makeEvaluator(folder: try Self.heldOutImages(folder, of: generator)) { ProgressBar.printLine($0) }
+        } else {
+            var location = location
+            location.dataset = location.dataset ?? generator.config.data.dataset
+            guard generator.config.data.dataset == location.name() else {
+                throw CommandError("this checkpoint was trained on \(generator.config.data.dataset), not \(location.name())")
+            }
+            evaluator = options.makeEvaluator(try location.load()) { ProgressBar.printLine($0) }
         }
-        let data = try location.load()
-        let evaluator = options.makeEvaluator(data) { ProgressBar.printLine($0) }
         evaluator.seed = seed
         var reports: [EvaluationReport] = []
         for dropout in sampling.modes(runSetting: generator.config.model.dropoutAtSampling) {
@@ -92,14 +113,27 @@ struct EvaluateCommand: ParsableCommand {
         print("wrote \(path)")
     }
 
+    /// The image folder a run trained on, loaded and split as training split it, checked against the model.
+    static func heldOutImages(_ folder: String, of generator: ConditionalGenerator) throws -> TrainingData {
+        let data = try TrainingDataOptions.loadFolder(folder, data: generator.config.data, channels: generator.config.data.channels) {
+            ProgressBar.printLine($0)
+        }
+        if let names = generator.config.data.classNames, names != data.classNames {
+            throw CommandError("\(folder) now holds the classes \(data.classNames.joined(separator: ", ")), not the run's \(names.joined(separator: ", "))")
+        }
+        guard data.validation.count >= 2 * data.classCount else {
+            throw CommandError("\(folder): the run held out \(data.validation.count) images; evaluating needs at least 2 per class "
+                               + "(train with a larger --val-fraction)")
+        }
+        return data
+    }
+
     /// Why a run's images cannot be scored here; nil when they can. The Parzen window is fitted and σ chosen
-    /// for grey 28 x 28 images, and the classifier is trained on the data set's own images (the MNIST family).
+    /// for grey 28 x 28 images, and the classifier is trained on the data set's own images (the MNIST family);
+    /// a folder's runs are scored by a classifier of the folder's own images.
     static func unsupportedReason(_ data: DataSettings) -> String? {
         let shape = "\(data.channels)x\(data.imageSize)x\(data.imageSize)"
-        if let folder = data.imageFolder {
-            return "evaluate scores models of the MNIST-family data sets only (Parzen log-likelihood on grey 28x28 images, "
-                + "label accuracy and FID by a classifier of that data set); this run trained on the image folder \(folder) (\(shape))"
-        }
+        if data.imageFolder != nil { return nil }
         guard data.imageSize == 28 && data.channels == 1 else {
             return "evaluate scores grey 28x28 images only (Parzen log-likelihood, the data set's classifier); this run makes \(shape) images"
         }
@@ -117,14 +151,20 @@ struct EvaluateCommand: ParsableCommand {
         print("")
         print("dropout at sampling: \(r.dropoutAtSampling ? "on" : "off")   (\(r.samplesPerClass) samples per class, seed \(r.seed)"
               + r.truncationNote + ")")
-        print("  σ on validation:   " + r.parzenValidation.map { String(format: "%.3f→%.1f", $0.sigma, $0.mean) }.joined(separator: "  "))
-        print(String(format: "  Parzen LL (test):  %.1f ± %.1f nats at σ = %.3f   (paper, Table 1: CGAN 132 ± 1.8)",
-                     r.parzenTest.mean, r.parzenTest.standardError, r.parzenTest.sigma))
+        if let parzen = r.parzenTest {
+            print("  σ on validation:   " + r.parzenValidation.map { String(format: "%.3f→%.1f", $0.sigma, $0.mean) }.joined(separator: "  "))
+            print(String(format: "  Parzen LL (test):  %.1f ± %.1f nats at σ = %.3f   (paper, Table 1: CGAN 132 ± 1.8)",
+                         parzen.mean, parzen.standardError, parzen.sigma))
+        } else {
+            print("  Parzen LL:         not scored (it is defined here for grey 28x28 digits only)")
+        }
         print(String(format: "  label accuracy:    %.3f   (classifier's own test accuracy %.4f)", r.labelAccuracy, r.classifierTestAccuracy))
-        print(String(format: "  FID:               %.2f   (real training vs test images: %.2f)", r.fid, r.fidRealFloor))
+        print(String(format: "  FID:               %.2f   (real training vs %@ images: %.2f)", r.fid,
+                     r.parzenTest == nil ? "held-out" : "test", r.fidRealFloor))
         print("  class  label acc  test LL  class FID  diversity")
         for c in r.perClass {
-            print(String(format: "  %5d  %9.3f  %7.1f  %9.2f  %9.2f", c.label, c.labelAccuracy, c.testLogLikelihood, c.fid, c.diversity))
+            let ll = c.testLogLikelihood.map { String(format: "%7.1f", $0) } ?? "      -"
+            print(String(format: "  %5d  %9.3f  %@  %9.2f  %9.2f", c.label, c.labelAccuracy, ll, c.fid, c.diversity))
         }
         print("summary: " + r.summary)
         if let warning = r.collapseWarning { print(warning) }

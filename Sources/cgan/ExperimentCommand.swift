@@ -16,8 +16,10 @@ struct ExperimentCommand: ParsableCommand {
         configuration shared by several experiments, such as the paper model as documented, is trained once), \
         evaluates each run's last checkpoint with cgan evaluate, and writes <out>/<name>/: results.csv, report.md \
         (mean ± sd over seeds), validation-ll.png, d-fake.png and a sample grid per variant. Stopped, it resumes: finished runs \
-        are kept, interrupted ones continue from their checkpoint. On many machines: --print-commands lists one \
-        independent command per run (for GNU parallel or a Slurm array); --collect then writes the report.
+        are kept, interrupted ones continue from their checkpoint. A run counts as finished only at the budget asked \
+        for: with a larger --epochs, runs of a smaller one continue to the new length; a run trained longer than \
+        --epochs is refused rather than mixed in. On many machines: --print-commands lists one independent command \
+        per run (for GNU parallel or a Slurm array, with --out on a shared directory); --collect then writes the report.
         """)
 
     @Argument(help: "Experiment: \(Experiment.all.map(\.name).joined(separator: ", ")), or all.")
@@ -58,6 +60,9 @@ struct ExperimentCommand: ParsableCommand {
 
     var experiments: [Experiment] { name == "all" ? Experiment.all : [Experiment.named(name)!] }
 
+    /// The epochs every run trains for.
+    var budget: Int { epochs ?? Experiment.defaultEpochs }
+
     /// Data options passed on to train and evaluate.
     var locationArguments: [String] {
         (location.dataset.map { ["--dataset", $0] } ?? []) + (location.dataDir.map { ["--data-dir", $0] } ?? [])
@@ -77,15 +82,15 @@ struct ExperimentCommand: ParsableCommand {
 
     func run() throws {
         if let singleRun { return try runOne(singleRun) }
-        let program = Bundle.main.executablePath ?? CommandLine.arguments[0]
         if printCommands {
-            for c in runCommands { print(([program] + c.arguments).map(shellQuoted).joined(separator: " ")) }
+            // The program as it was typed, so that the commands run wherever the same relative paths do.
+            for c in runCommands { print(([CommandLine.arguments[0]] + c.arguments).map(shellQuoted).joined(separator: " ")) }
             return
         }
-        if !collect { try runAll(program: program) }
+        if !collect { try runAll(program: Bundle.main.executablePath ?? CommandLine.arguments[0]) }
         for e in experiments {
-            let report = try ExperimentReport(experiment: e, root: out, seeds: seeds)
-            let command = "cgan experiment \(e.name) --seeds \(seeds) --epochs \(epochs ?? Experiment.defaultEpochs)"
+            let report = try ExperimentReport(experiment: e, root: out, seeds: seeds, epochs: budget)
+            let command = "cgan experiment \(e.name) --seeds \(seeds) --epochs \(budget)"
             try report.write(to: e.reportDirectory(root: out), root: out, command: command)
             print(report.markdownTable)
             print("wrote \(e.reportDirectory(root: out))/report.md" + (report.unfinished.isEmpty ? "" : " (\(report.unfinished.count) runs not finished)"))
@@ -94,9 +99,8 @@ struct ExperimentCommand: ParsableCommand {
 
     /// Every unfinished run, `jobs` at a time, each a child process logging to <run>/experiment.log.
     func runAll(program: String) throws {
-        let pending = runCommands.filter { c in
-            !FileManager.default.fileExists(atPath: Experiment.runDirectory(root: out, run: c.run).evaluation)
-        }
+        try refuseLongerRuns(runCommands.map(\.run))
+        let pending = runCommands.filter { !Experiment.isFinished(Experiment.runDirectory(root: out, run: $0.run), epochs: budget) }
         ProgressBar.printLine("\(runCommands.count - pending.count) of \(runCommands.count) runs already finished; \(pending.count) to go, \(jobs) at a time")
         let slots = DispatchSemaphore(value: jobs), group = DispatchGroup()
         let failures = Failures()
@@ -134,10 +138,14 @@ struct ExperimentCommand: ParsableCommand {
             throw CommandError("--run must be RUN/seed-N with RUN one of \(Set(all.map(\.run)).sorted().joined(separator: ", "))")
         }
         let directory = Experiment.runDirectory(root: out, run: run)
-        let epochs = epochs ?? Experiment.defaultEpochs
-        var train = Experiment.trainArguments(variant, seed: seed, epochs: epochs, directory: directory) + locationArguments
+        try refuseLongerRuns([run])
+        var train = Experiment.trainArguments(variant, seed: seed, epochs: budget, directory: directory) + locationArguments
         if FileManager.default.fileExists(atPath: directory.latestCheckpoint) {
-            train = ["--out", directory.path, "--epochs", String(epochs), "--resume"] + locationArguments
+            // An evaluation of a shorter budget must not stand for this one, even if training stops half-way.
+            if Experiment.trainedEpochs(directory) != budget, FileManager.default.fileExists(atPath: directory.evaluation) {
+                try FileManager.default.removeItem(atPath: directory.evaluation)
+            }
+            train = ["--out", directory.path, "--epochs", String(budget), "--resume"] + locationArguments
         }
         var trainCommand = try TrainCommand.parse(train)
         try trainCommand.validate()
@@ -145,6 +153,17 @@ struct ExperimentCommand: ParsableCommand {
         var evaluate = try EvaluateCommand.parse(Experiment.evaluateArguments(directory: directory) + locationArguments)
         try evaluate.validate()
         try evaluate.run()
+    }
+
+    /// Refuses runs that were trained for more epochs than the budget: continuing cannot shorten them, and
+    /// retraining would throw their work away.
+    func refuseLongerRuns(_ runs: [String]) throws {
+        let longer = runs.compactMap { run in
+            Experiment.trainedEpochs(Experiment.runDirectory(root: out, run: run)).flatMap { $0 > budget ? "\(run) (\($0) epochs)" : nil }
+        }
+        guard let first = longer.first else { return }
+        throw CommandError("\(longer.count) run\(longer.count == 1 ? " was" : "s were") trained for more than --epochs \(budget) under \(out)/runs, "
+                           + "e.g. \(first); give their --epochs, or another --out")
     }
 
     /// "paper/seed-3" as ("paper", 3).

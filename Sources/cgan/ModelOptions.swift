@@ -7,10 +7,16 @@ extension DiscriminatorKind: ExpressibleByArgument {}
 
 /// `cgan train`'s model options: the architecture, its noise, widths, dropout and initial weights.
 struct ModelOptions: TrainingOptionGroup {
-    /// The model a new run trains when --arch is not given.
-    static let defaultArchitecture = Architecture.paper
+    /// The model a new run trains when --arch is not given: the paper's on a data set of the MNIST family,
+    /// the dcgan on an image folder (colour and larger images are what convolutions are for).
+    static let defaultArchitecture = Architecture.paper, defaultFolderArchitecture = Architecture.dcgan
 
-    @Option(help: "Model: paper (Mirza & Osindero), mlp (concatenate first), mlp-bn (separate embeddings, batch norm), dcgan (convolutional) (default: \(defaultArchitecture.rawValue)).")
+    /// The model a new run trains: --arch, else the default for its data.
+    func architecture(forImageFolder: Bool) -> Architecture {
+        arch ?? (forImageFolder ? Self.defaultFolderArchitecture : Self.defaultArchitecture)
+    }
+
+    @Option(help: "Model: paper (Mirza & Osindero), mlp (concatenate first), mlp-bn (separate embeddings, batch norm), dcgan (convolutional) (default: \(defaultArchitecture.rawValue); with --images: \(defaultFolderArchitecture.rawValue)).")
     var arch: Architecture?
 
     @Option(help: .setting(\.model.noise, "Distribution of z: uniform in [0, 1) or normal", hidden: true))

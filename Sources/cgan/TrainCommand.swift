@@ -40,7 +40,7 @@ struct TrainCommand: ParsableCommand {
     /// The options given, applied to `stored` (a run being resumed, whose model the options must fit) or,
     /// for a new run, to the defaults of --arch.
     func makeConfig(resuming stored: TrainingConfig? = nil) -> TrainingConfig {
-        var config = stored ?? TrainingConfig(architecture: model.arch ?? ModelOptions.defaultArchitecture)
+        var config = stored ?? TrainingConfig(architecture: model.architecture(forImageFolder: data.images != nil))
         if stored == nil { data.applyFolderDefaults(to: &config) }
         if additions.reference { config.removeAdditions() }
         for setting in settings { setting.apply(to: &config) }
@@ -77,7 +77,7 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         var location = data.location
-        let directory = RunDirectory(output.out ?? "runs/\((model.arch ?? ModelOptions.defaultArchitecture).rawValue)")
+        let directory = RunDirectory(output.out ?? "runs/\(model.architecture(forImageFolder: data.images != nil).rawValue)")
         var stored: TrainingConfig?
         if output.resume, let config = try? Checkpoint(path: directory.latestCheckpoint).config {
             try checkResumeOptions(against: config)

@@ -242,7 +242,7 @@ final class ExperimentReportTests: XCTestCase {
         let e = try XCTUnwrap(Experiment.named("generator-loss"))
         for (seed, ll) in [(1, 100.0), (2, 110.0), (3, 120.0)] { try writeRun(e, e.variants[0], seed: seed, ll: ll, root: root) }
         try writeRun(e, e.variants[1], seed: 1, ll: -60, root: root)
-        let report = try ExperimentReport(experiment: e, root: root, seeds: 3)
+        let report = try ExperimentReport(experiment: e, root: root, seeds: 3, epochs: 2)
         XCTAssertEqual(report.unfinished, ["saturating/seed-2", "saturating/seed-3"])
         // The paper's G has dropout: both ways of sampling are reported.
         XCTAssertEqual(report.rows.count, 2 * 4)
@@ -256,6 +256,35 @@ final class ExperimentReportTests: XCTestCase {
         XCTAssertTrue(csv[1].hasPrefix("generator-loss,non-saturating,1,off,100.00,0.5000,10.000,2,300.0,2.0,0.9000,0.1000"), String(csv[1]))
         for file in ["report.md", "validation-ll.png", "d-fake.png", "grid-non-saturating.png", "grid-non-saturating-dropout-on.png"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/out/" + file), file)
+        }
+    }
+
+    func testAReportNeverMixesBudgets() throws {
+        let root = temporaryDirectory(self)
+        let e = try XCTUnwrap(Experiment.named("generator-loss"))
+        try writeRun(e, e.variants[0], seed: 1, ll: 100, root: root)  // trained 2 epochs
+        let report = try ExperimentReport(experiment: e, root: root, seeds: 1, epochs: 3)
+        XCTAssertTrue(report.rows.isEmpty)
+        XCTAssertEqual(report.unfinished, ["non-saturating/seed-1 (2 epochs)", "saturating/seed-1"])
+    }
+
+    func testExperimentRefusesRunsLongerThanItsBudgetAndPrintsPortableCommands() throws {
+        let root = temporaryDirectory(self)
+        let e = try XCTUnwrap(Experiment.named("generator-loss"))
+        try writeRun(e, e.variants[0], seed: 1, ll: 100, root: root)  // trained 2 epochs
+        let evaluation = Experiment.runDirectory(root: root, run: "paper/seed-1").evaluation
+        let before = try Data(contentsOf: URL(fileURLWithPath: evaluation))
+        let r = try runCGAN(["experiment", "generator-loss", "--seeds", "1", "--epochs", "1", "--out", root, "--dataset", "synthetic"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("trained for more than --epochs 1") && r.stderr.contains("paper/seed-1 (2 epochs)"), r.stderr)
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: evaluation)), before)
+        let printed = try runCGAN(["experiment", "generator-loss", "--seeds", "1", "--out", "exp", "--data-dir", "data/mnist", "--print-commands"])
+        XCTAssertEqual(printed.status, 0, printed.stderr)
+        let lines = printed.stdout.split(separator: "\n")
+        XCTAssertEqual(lines.count, 2)
+        for line in lines {
+            XCTAssertTrue(line.contains(" --out exp ") && line.hasSuffix("--data-dir data/mnist"), String(line))
         }
     }
 }

@@ -84,7 +84,34 @@ final class ImageFolderTrainingTests: XCTestCase {
         XCTAssertEqual(try PNGImage.readRGB(run + "/dogs.png").pixels, try PNGImage.readRGB(run + "/ones.png").pixels)
         try assertOneLineError(["sample", "--checkpoint", checkpoint, "--label", "wolf", "--out", run + "/w.png"],
                                contains: "known: cat, dog, fox")
-        try assertOneLineError(["evaluate", "--checkpoint", checkpoint], contains: "image folder")
+        try assertOneLineError(["evaluate", "--checkpoint", checkpoint], contains: "held out 3 images; evaluating needs at least 2 per class")
+    }
+
+    /// `cgan evaluate` on a folder run: a classifier of the folder's training split (cached by the images'
+    /// digest) scores samples against the held-out split; label accuracy and FID, no Parzen window.
+    func testAFolderRunIsScoredAgainstItsHeldOutImages() throws {
+        let images = try folder(), run = temporaryDirectory(self) + "/run", cache = temporaryDirectory(self) + "/cache"
+        let r = try runCGAN(["train", "--images", images, "--val-fraction", "0.25", "--arch", "dcgan", "--width", "0.125", "--epochs", "1",
+                             "--batch-size", "9", "--threads", "1", "--out", run])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let e = try runCGAN(["evaluate", "--checkpoint", run + "/checkpoints/latest.safetensors", "--samples-per-class", "20"],
+                            environment: ["CGAN_CACHE_DIR": cache])
+        XCTAssertEqual(e.status, 0, e.stderr)
+        XCTAssertTrue(e.stdout.contains("Parzen LL:         not scored"), e.stdout)
+        XCTAssertTrue(e.stdout.contains("real training vs held-out images"), e.stdout)
+        let cached = try FileManager.default.contentsOfDirectory(atPath: cache).filter { $0.hasPrefix("classifier-images-") }
+        XCTAssertEqual(cached.count, 1, "\(cached)")
+        struct Document: Decodable { let reports: [EvaluationReport] }
+        let document = try JSONDecoder().decode(Document.self, from: Data(contentsOf: URL(fileURLWithPath: run + "/evaluation.json")))
+        let report = try XCTUnwrap(document.reports.first)
+        XCTAssertNil(report.parzenTest)
+        XCTAssertTrue(report.parzenValidation.isEmpty)
+        XCTAssertEqual(report.perClass.count, 3)
+        XCTAssertTrue(report.perClass.allSatisfy { $0.testLogLikelihood == nil })
+        XCTAssertTrue((0...1).contains(report.labelAccuracy))
+        XCTAssertTrue(report.fid.isFinite && report.fid > 0 && report.fidRealFloor.isFinite, "\(report.fid) \(report.fidRealFloor)")
+        // The three classes differ by colour alone: the classifier of the folder tells its held-out images apart.
+        XCTAssertEqual(report.classifierTestAccuracy, 1, accuracy: 1e-9)
     }
 
     /// A folder run stopped after one epoch and resumed to two (finding its folder from the config) ends with

@@ -144,6 +144,9 @@ final class TrainCommandTests: XCTestCase {
     /// A new run: the options over the defaults of --arch; --threads defaults to this machine's cores.
     func testNewRunConfig() throws {
         XCTAssertEqual(try TrainCommand.parse([]).makeConfig(), TrainingConfig(architecture: .paper))
+        // An image folder trains the dcgan unless --arch says otherwise.
+        XCTAssertEqual(try TrainCommand.parse(["--images", "photos"]).makeConfig().architecture, .dcgan)
+        XCTAssertEqual(try TrainCommand.parse(["--images", "photos", "--arch", "mlp"]).makeConfig().architecture, .mlp)
         let config = try TrainCommand.parse(["--arch", "dcgan", "--reference", "--lr", "1e-3", "--no-dropout-in-g-step",
                                              "--dropout-at-sampling", "on", "--dataset", "Fashion-MNIST"]).makeConfig()
         var expected = TrainingConfig(reference: .dcgan)

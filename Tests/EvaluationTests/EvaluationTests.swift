@@ -87,7 +87,7 @@ final class ClassifierTests: XCTestCase {
         let (classifier, accuracy) = try ClassifierCache.classifier(for: data, cacheDirectory: cache, epochs: 1)
         XCTAssertGreaterThanOrEqual(accuracy, 0.97)
         // A cache of another epoch count is not this classifier.
-        XCTAssertNil(DigitClassifier.load(from: cache + "/classifier-mnist.safetensors", classCount: 10, expecting: ["epochs": "12"]))
+        XCTAssertNil(ImageClassifier.load(from: cache + "/classifier-mnist.safetensors", classCount: 10, expecting: ["epochs": "12"]))
         let (cached, cachedAccuracy) = try ClassifierCache.classifier(for: data, cacheDirectory: cache, epochs: 1)
         XCTAssertFalse(cached === classifier)
         XCTAssertEqual(cachedAccuracy, accuracy)

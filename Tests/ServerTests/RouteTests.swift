@@ -204,7 +204,7 @@ final class RouteTests: XCTestCase {
         XCTAssertEqual(inspector.trainingImage(123)?.label, Int(train.labels[123]))
         XCTAssertTrue(found.allSatisfy { $0.confidence == nil }, "no classifier yet: no confidence")
         // With a classifier: its probability of the class asked for, and its own prediction.
-        let classifier = DigitClassifier()
+        let classifier = ImageClassifier()
         inspector.use(classifier)
         let judged = inspector.inspect(samples, labels: [0, 1, 2])
         let probabilities = classifier.probabilities(samples), predicted = classifier.predict(samples)

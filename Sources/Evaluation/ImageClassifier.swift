@@ -3,27 +3,33 @@ import Datasets
 import Foundation
 import NN
 
-/// A small convolutional classifier for 28x28 images in [0, 1], trained by the tool itself: Conv 1→32 and
-/// 32→64 (kernel 4, stride 2, padding 1, ReLU) to [64, 7, 7], then Linear 3136→256 (ReLU, dropout) → classes.
+/// A small convolutional classifier for images in [0, 1], trained by the tool itself: Conv C→32 and
+/// 32→64 (kernel 4, stride 2, padding 1, ReLU) to [64, S/4, S/4] (for MNIST's 28x28 grey: [64, 7, 7]), then
+/// Linear →256 (ReLU, dropout) → classes.
 /// It judges whether generated images show the class asked for, and its 256 penultimate activations are
 /// the feature space of FID. (Versions before v2 were an MLP, 784-512-256: 98.5% on MNIST's test set, too
 /// lenient a judge of crisp but malformed digits; figures from it are marked as such in README.)
-public final class DigitClassifier: Module {
+public final class ImageClassifier: Module {
     public static let version = "conv-32-64-256-v2"
     /// Epochs of the evaluation classifier: 99.3-99.4% on MNIST's test set (README).
     public static let defaultEpochs = 12
+    /// Images per training step (fewer when there are fewer images).
+    public static let batchSize = 100
     public let classCount: Int
+    /// The images it reads (channel planes of rows), 1 x 28 x 28 for the MNIST family.
+    public let shape: ImageShape
     let net: Sequential
     let rng: RandomGenerator
     /// Index of the layer whose output is the feature vector (ReLU after the hidden Linear).
     let featureLayer = 5
-    static let side = 28
+    public static let mnistShape = ImageShape(channels: 1, height: 28, width: 28)
 
-    public init(classCount: Int = 10, seed: UInt64 = 1) {
+    public init(classCount: Int = 10, shape: ImageShape = mnistShape, seed: UInt64 = 1) {
         self.classCount = classCount
+        self.shape = shape
         rng = RandomGenerator(seed: seed)
         let window = ConvolutionWindow(kernel: 4, stride: 2, padding: 1)
-        let conv1 = Conv2d(ImageShape(channels: 1, height: Self.side, width: Self.side), outChannels: 32, window)
+        let conv1 = Conv2d(shape, outChannels: 32, window)
         let conv2 = Conv2d(conv1.output, outChannels: 64, window)
         let hidden = Linear(conv2.output.count, 256), output = Linear(256, classCount)
         net = Sequential(conv1, ReLU(), conv2, ReLU(), hidden, ReLU(), Dropout(0.3, rng: rng), output)
@@ -35,8 +41,9 @@ public final class DigitClassifier: Module {
     /// Trains with Adam on softmax cross-entropy, every image shifted by up to `maxShift` pixels each time it
     /// is seen (the classifier must not depend on where a stroke starts, and generated digits are not
     /// centred as exactly as MNIST's). `log` receives one line per epoch.
-    public func train(images: Matrix, labels: [Int32], epochs: Int = defaultEpochs, batchSize: Int = 100, learningRate: Float = 1e-3,
+    public func train(images: Matrix, labels: [Int32], epochs: Int = defaultEpochs, batchSize: Int = batchSize, learningRate: Float = 1e-3,
                       maxShift: Int = 2, log: (String) -> Void = { _ in }) {
+        let batchSize = min(batchSize, labels.count)
         let adam = Adam(self)
         let sampler = MinibatchSampler(images: images, labels: labels, batchSize: batchSize, seed: rng.next())
         let x = Matrix(rows: batchSize, cols: images.cols), shifted = Matrix(rows: batchSize, cols: images.cols)
@@ -59,16 +66,18 @@ public final class DigitClassifier: Module {
         }
     }
 
-    /// Each 28x28 row of `x` moved by a random (dx, dy) in ±`maxShift`, the uncovered border black.
+    /// Each image (row) of `x` moved by a random (dx, dy) in ±`maxShift`, every channel alike; the uncovered
+    /// border repeats the nearest edge pixel, so that a coloured background stays that colour.
     private func shiftRandomly(_ x: Matrix, by maxShift: Int, into out: Matrix) {
-        let s = Self.side
-        out.fill(0)
+        let h = shape.height, w = shape.width, plane = shape.planeSize
         for r in 0..<x.rows {
             let dx = rng.integer(below: 2 * maxShift + 1) - maxShift, dy = rng.integer(below: 2 * maxShift + 1) - maxShift
-            let source = x.pointer + r * x.cols, target = out.pointer + r * out.cols
-            for row in max(0, -dy)..<min(s, s - dy) {
-                let from = source + row * s + max(0, -dx), to = target + (row + dy) * s + max(0, dx)
-                to.update(from: from, count: s - abs(dx))
+            for c in 0..<shape.channels {
+                let source = x.pointer + r * x.cols + c * plane, target = out.pointer + r * out.cols + c * plane
+                for row in 0..<h {
+                    let from = source + min(max(row - dy, 0), h - 1) * w, to = target + row * w
+                    for col in 0..<w { to[col] = from[min(max(col - dx, 0), w - 1)] }
+                }
             }
         }
     }
@@ -125,10 +134,11 @@ public final class DigitClassifier: Module {
     }
 
     /// Loads a cached classifier; nil when the file is absent, stale or of another version.
-    public static func load(from path: String, classCount: Int, expecting metadata: [String: String]) -> DigitClassifier? {
+    public static func load(from path: String, classCount: Int, shape: ImageShape = mnistShape,
+                            expecting metadata: [String: String]) -> ImageClassifier? {
         guard let contents = try? SafeTensors.read(path), contents.metadata["classifier"] == version,
               metadata.allSatisfy({ contents.metadata[$0.key] == $0.value }) else { return nil }
-        let c = DigitClassifier(classCount: classCount)
+        let c = ImageClassifier(classCount: classCount, shape: shape)
         var state = StateDict(contents.tensors, file: path)
         guard (try? state.load(c, prefix: "")) != nil, (try? state.checkEverythingUsed()) != nil else { return nil }
         return c
