@@ -84,10 +84,9 @@ public final class GeneratorEvaluator {
     }
 
     /// An evaluator of the models of an image folder: samples against its held-out images, the FID floor from
-    /// as many of its training images; no Parzen window.
+    /// as many of its training images of each class; no Parzen window.
     public convenience init(folder data: TrainingData, classifier: @escaping () throws -> (ImageClassifier, Double)) {
-        self.init(reference: data.train.subset(0..<min(data.train.count, data.validation.count)), test: data.validation,
-                  scoresParzen: false, classifier: classifier)
+        self.init(reference: data.trainingImagesMatchingValidation, test: data.validation, scoresParzen: false, classifier: classifier)
     }
 
     init(reference: LabeledImages, test: LabeledImages, scoresParzen: Bool, classifier: @escaping () throws -> (ImageClassifier, Double)) {

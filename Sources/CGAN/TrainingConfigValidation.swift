@@ -16,7 +16,7 @@ extension TrainingConfig {
             (d.channels == 1 || d.channels == 3, "--channels must be 1 or 3"),
             ((2...DataSettings.maximumSide).contains(d.imageSize), "--image-size must be in 2...\(DataSettings.maximumSide)"),
             (architecture != .dcgan || DataSettings.convolutionalSides.contains(d.imageSize),
-             "dcgan takes --image-size \(DataSettings.convolutionalSides.sorted().map(String.init).joined(separator: ", ")) only"),
+             "dcgan takes --image-size \(DataSettings.convolutionalSides.sorted().map(String.init).joined(separator: ", ")) only (--arch mlp takes any size)"),
             (d.validationFraction.map { $0 >= 0 && $0 < 1 } ?? true, "--val-fraction must be in [0, 1)"),
             (d.classNames.map { (2...Self.maximumClassCount).contains($0.count) } ?? true, "class names must number 2...\(Self.maximumClassCount)"),
             ((1...Self.maximumNoiseSize).contains(m.noiseSize), "noise size must be in 1...\(Self.maximumNoiseSize)"),

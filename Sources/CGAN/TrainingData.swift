@@ -61,6 +61,20 @@ public struct TrainingData: Sendable {
                              classNames: images.classNames)
     }
 
+    /// Training images in the validation set's class proportions, as many of each class as it holds (fewer
+    /// where a class has fewer): the real side of a folder's FID floor, so that the floor compares like with like.
+    public var trainingImagesMatchingValidation: LabeledImages {
+        var wanted = validation.classHistogram
+        var pixels: [UInt8] = [], labels: [Int32] = []
+        for (i, label) in train.labels.enumerated() where wanted[Int(label)] > 0 {
+            wanted[Int(label)] -= 1
+            pixels += train.pixels[i * train.imageSize..<(i + 1) * train.imageSize]
+            labels.append(label)
+        }
+        return LabeledImages(pixels: pixels, labels: labels, imageSize: train.imageSize, classCount: train.classCount,
+                             channels: train.channels, side: train.side == 0 ? nil : train.side, classNames: train.classNames)
+    }
+
     /// What config.json says about the data.
     var record: [String: Any] {
         guard let folder else { return ["name": name, "files": files] }

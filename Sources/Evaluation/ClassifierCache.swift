@@ -56,9 +56,7 @@ public enum ClassifierCache {
     public static func classifier(training train: LabeledImages, testing test: LabeledImages, cacheDirectory: String = directory,
                                   epochs: Int = ImageClassifier.defaultEpochs,
                                   log: (String) -> Void = { _ in }) throws -> (classifier: ImageClassifier, testAccuracy: Double) {
-        var bytes = train.pixels
-        train.labels.forEach { bytes.append(UInt8(truncatingIfNeeded: $0)); bytes.append(UInt8(truncatingIfNeeded: $0 >> 8)) }
-        let digest = sha256Hex(bytes)
+        let digest = sha256Hex(train)
         let shape = ImageShape(channels: train.channels, height: train.side, width: train.side)
         let path = cacheDirectory + "/classifier-images-\(digest.prefix(16)).safetensors"
         let key = ["dataset": "images", "epochs": String(epochs), "train_sha256": digest, "shape": "\(shape)",

@@ -62,21 +62,30 @@ public final class ImageClassifier: Module {
                 step += 1
                 adam.update(hyperparameters, step: step)
             }
-            log(String(format: "classifier epoch %d/%d: loss %.4f", epoch + 1, epochs, loss / Double(sampler.batchesPerEpoch)))
+            // About a dozen lines however many epochs a small set needs.
+            if (epoch + 1) % max(1, epochs / 12) == 0 || epoch + 1 == epochs {
+                log(String(format: "classifier epoch %d/%d: loss %.4f", epoch + 1, epochs, loss / Double(sampler.batchesPerEpoch)))
+            }
         }
     }
 
-    /// Each image (row) of `x` moved by a random (dx, dy) in ±`maxShift`, every channel alike; the uncovered
-    /// border repeats the nearest edge pixel, so that a coloured background stays that colour.
+    /// Each image (row) of `x` moved by a random (dx, dy) in ±`maxShift`, every channel alike. The uncovered
+    /// border is black for grey images (the MNIST family's background, as the cached classifiers were trained)
+    /// and repeats the nearest edge pixel for colour ones, so that a coloured background stays that colour.
     private func shiftRandomly(_ x: Matrix, by maxShift: Int, into out: Matrix) {
-        let h = shape.height, w = shape.width, plane = shape.planeSize
+        let h = shape.height, w = shape.width, plane = shape.planeSize, black = shape.channels == 1
         for r in 0..<x.rows {
             let dx = rng.integer(below: 2 * maxShift + 1) - maxShift, dy = rng.integer(below: 2 * maxShift + 1) - maxShift
             for c in 0..<shape.channels {
                 let source = x.pointer + r * x.cols + c * plane, target = out.pointer + r * out.cols + c * plane
                 for row in 0..<h {
-                    let from = source + min(max(row - dy, 0), h - 1) * w, to = target + row * w
-                    for col in 0..<w { to[col] = from[min(max(col - dx, 0), w - 1)] }
+                    let to = target + row * w
+                    if black && !(0..<h).contains(row - dy) { to.update(repeating: 0, count: w); continue }
+                    let from = source + min(max(row - dy, 0), h - 1) * w
+                    for col in 0..<w {
+                        let c = col - dx
+                        to[col] = black && !(0..<w).contains(c) ? 0 : from[min(max(c, 0), w - 1)]
+                    }
                 }
             }
         }

@@ -81,15 +81,31 @@ public struct Experiment: Sendable {
                                   "--out", directory.path]
     }
 
-    /// The epochs the run in `directory` has completed, from its last checkpoint; nil before its first.
-    public static func trainedEpochs(_ directory: RunDirectory) -> Int? {
+    /// Where the run in `directory` stands, from its last checkpoint; nil before its first.
+    public static func trainedPosition(_ directory: RunDirectory) -> Checkpoint.Position? {
         guard FileManager.default.fileExists(atPath: directory.latestCheckpoint) else { return nil }
-        return try? Checkpoint(path: directory.latestCheckpoint).position.epoch
+        return try? Checkpoint(path: directory.latestCheckpoint).position
     }
 
-    /// True when the run in `directory` was trained for exactly `epochs` epochs and then evaluated.
+    /// True when the run in `directory` has gone past `epochs` (a checkpoint within a later epoch counts).
+    public static func isLonger(_ position: Checkpoint.Position, than epochs: Int) -> Bool {
+        position.epoch > epochs || (position.epoch == epochs && position.batch > 0)
+    }
+
+    /// The position of the checkpoint that evaluation.json scored (written by `cgan evaluate`); nil when there is
+    /// no evaluation, or it does not say.
+    public static func evaluatedPosition(_ directory: RunDirectory) -> Checkpoint.Position? {
+        struct Document: Decodable { let position: Checkpoint.Position? }
+        guard let data = FileManager.default.contents(atPath: directory.evaluation) else { return nil }
+        return (try? JSONDecoder().decode(Document.self, from: data))?.position
+    }
+
+    /// True when the run in `directory` was trained for exactly `epochs` epochs and its checkpoint at that point
+    /// evaluated.
     public static func isFinished(_ directory: RunDirectory, epochs: Int) -> Bool {
-        FileManager.default.fileExists(atPath: directory.evaluation) && trainedEpochs(directory) == epochs
+        let budget = Checkpoint.Position(step: 0, epoch: epochs, batch: 0)
+        func atBudget(_ p: Checkpoint.Position?) -> Bool { p.map { $0.epoch == budget.epoch && $0.batch == 0 } ?? false }
+        return atBudget(trainedPosition(directory)) && atBudget(evaluatedPosition(directory))
     }
 
     /// The `cgan evaluate` arguments of one finished run: its last checkpoint (every variant has the same

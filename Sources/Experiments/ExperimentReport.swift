@@ -35,9 +35,9 @@ public struct ExperimentReport {
         for variant in experiment.variants {
             for seed in 1...seeds {
                 let run = experiment.runDirectory(root: root, variant: variant, seed: seed)
-                let trained = Experiment.trainedEpochs(run)
-                guard let data = FileManager.default.contents(atPath: run.evaluation), trained == epochs else {
-                    unfinished.append("\(variant.name)/seed-\(seed)" + (trained.map { $0 == epochs ? "" : " (\($0) epochs)" } ?? ""))
+                guard Experiment.isFinished(run, epochs: epochs), let data = FileManager.default.contents(atPath: run.evaluation) else {
+                    let trained = Experiment.trainedPosition(run)
+                    unfinished.append("\(variant.name)/seed-\(seed)" + (trained.map { $0.epoch == epochs && $0.batch == 0 ? "" : " (\(Self.describe($0)))" } ?? ""))
                     continue
                 }
                 struct Document: Decodable { let reports: [EvaluationReport] }
@@ -72,6 +72,9 @@ public struct ExperimentReport {
             }
         }
     }
+
+    /// "5 epochs", or "5 epochs and 40 batches" for a checkpoint within an epoch.
+    public static func describe(_ p: Checkpoint.Position) -> String { "\(p.epoch) epochs" + (p.batch > 0 ? " and \(p.batch) batches" : "") }
 
     /// Mean and sample standard deviation.
     public static func spread(_ values: [Double]) -> (mean: Double, sd: Double) {

@@ -84,7 +84,8 @@ struct EvaluateCommand: ParsableCommand {
         let path = reportPath
         try AtomicFile.checkWritable(path)
         try FileIdentity.checkNotInput(path, inputs: [checkpoint])
-        let generator = try ConditionalGenerator(checkpoint: checkpoint)
+        let stored = try Checkpoint(path: checkpoint)
+        let generator = try ConditionalGenerator(checkpoint: stored)
         try truncation.apply(to: generator)
         if let reason = Self.unsupportedReason(generator.config.data) { throw CommandError(reason) }
         let evaluator: GeneratorEvaluator
@@ -107,9 +108,9 @@ struct EvaluateCommand: ParsableCommand {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        struct Document: Encodable { let checkpoint: String; let arch: String; let reports: [EvaluationReport] }
+        struct Document: Encodable { let checkpoint: String; let arch: String; let position: Checkpoint.Position; let reports: [EvaluationReport] }
         try AtomicFile.write(try encoder.encode(Document(checkpoint: checkpoint, arch: generator.config.architecture.rawValue,
-                                                         reports: reports)), to: path)
+                                                         position: stored.position, reports: reports)), to: path)
         print("wrote \(path)")
     }
 
@@ -121,9 +122,11 @@ struct EvaluateCommand: ParsableCommand {
         if let names = generator.config.data.classNames, names != data.classNames {
             throw CommandError("\(folder) now holds the classes \(data.classNames.joined(separator: ", ")), not the run's \(names.joined(separator: ", "))")
         }
-        guard data.validation.count >= 2 * data.classCount else {
-            throw CommandError("\(folder): the run held out \(data.validation.count) images; evaluating needs at least 2 per class "
-                               + "(train with a larger --val-fraction)")
+        let short = data.validation.classHistogram.enumerated().filter { $0.element < 2 }.map { data.classNames[$0.offset] }
+        guard short.isEmpty else {
+            throw CommandError("\(folder): the run held out \(data.validation.count) images, fewer than 2 of class "
+                               + "\(short.prefix(5).joined(separator: ", "))\(short.count > 5 ? ", ..." : ""); evaluating needs at least 2 per class "
+                               + "(more images, or train with a larger --val-fraction)")
         }
         return data
     }

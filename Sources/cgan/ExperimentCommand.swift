@@ -142,7 +142,7 @@ struct ExperimentCommand: ParsableCommand {
         var train = Experiment.trainArguments(variant, seed: seed, epochs: budget, directory: directory) + locationArguments
         if FileManager.default.fileExists(atPath: directory.latestCheckpoint) {
             // An evaluation of a shorter budget must not stand for this one, even if training stops half-way.
-            if Experiment.trainedEpochs(directory) != budget, FileManager.default.fileExists(atPath: directory.evaluation) {
+            if !Experiment.isFinished(directory, epochs: budget), FileManager.default.fileExists(atPath: directory.evaluation) {
                 try FileManager.default.removeItem(atPath: directory.evaluation)
             }
             train = ["--out", directory.path, "--epochs", String(budget), "--resume"] + locationArguments
@@ -159,7 +159,9 @@ struct ExperimentCommand: ParsableCommand {
     /// retraining would throw their work away.
     func refuseLongerRuns(_ runs: [String]) throws {
         let longer = runs.compactMap { run in
-            Experiment.trainedEpochs(Experiment.runDirectory(root: out, run: run)).flatMap { $0 > budget ? "\(run) (\($0) epochs)" : nil }
+            Experiment.trainedPosition(Experiment.runDirectory(root: out, run: run)).flatMap {
+                Experiment.isLonger($0, than: budget) ? "\(run) (\(ExperimentReport.describe($0)))" : nil
+            }
         }
         guard let first = longer.first else { return }
         throw CommandError("\(longer.count) run\(longer.count == 1 ? " was" : "s were") trained for more than --epochs \(budget) under \(out)/runs, "

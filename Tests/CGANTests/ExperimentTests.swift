@@ -233,7 +233,7 @@ final class ExperimentReportTests: XCTestCase {
              "fidRealFloor": 1, "classifierTestAccuracy": 0.98, "perClass": [], "collapsedClasses": [1, 2]}
             """
         }
-        try "{\"checkpoint\": \"x\", \"arch\": \"paper\", \"reports\": [\(report(false, ll)), \(report(true, ll + 50))]}"
+        try "{\"checkpoint\": \"x\", \"arch\": \"paper\", \"position\": {\"step\": 4, \"epoch\": 2, \"batch\": 0}, \"reports\": [\(report(false, ll)), \(report(true, ll + 50))]}"
             .write(toFile: run.evaluation, atomically: true, encoding: .utf8)
     }
 
@@ -266,6 +266,15 @@ final class ExperimentReportTests: XCTestCase {
         let report = try ExperimentReport(experiment: e, root: root, seeds: 1, epochs: 3)
         XCTAssertTrue(report.rows.isEmpty)
         XCTAssertEqual(report.unfinished, ["non-saturating/seed-1 (2 epochs)", "saturating/seed-1"])
+        // An evaluation of another point of the run (or one that does not say which) does not stand for this one.
+        let run = Experiment.runDirectory(root: root, run: "paper/seed-1")
+        XCTAssertTrue(Experiment.isFinished(run, epochs: 2))
+        let evaluation = try String(contentsOfFile: run.evaluation, encoding: .utf8)
+        try evaluation.replacingOccurrences(of: "\"epoch\": 2", with: "\"epoch\": 1").write(toFile: run.evaluation, atomically: true, encoding: .utf8)
+        XCTAssertFalse(Experiment.isFinished(run, epochs: 2))
+        XCTAssertEqual(try ExperimentReport(experiment: e, root: root, seeds: 1, epochs: 2).unfinished.first, "non-saturating/seed-1")
+        XCTAssertTrue(Experiment.isLonger(.init(step: 5, epoch: 2, batch: 1), than: 2))
+        XCTAssertFalse(Experiment.isLonger(.init(step: 4, epoch: 2, batch: 0), than: 2))
     }
 
     func testExperimentRefusesRunsLongerThanItsBudgetAndPrintsPortableCommands() throws {
@@ -279,12 +288,22 @@ final class ExperimentReportTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("trained for more than --epochs 1") && r.stderr.contains("paper/seed-1 (2 epochs)"), r.stderr)
         XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: evaluation)), before)
-        let printed = try runCGAN(["experiment", "generator-loss", "--seeds", "1", "--out", "exp", "--data-dir", "data/mnist", "--print-commands"])
-        XCTAssertEqual(printed.status, 0, printed.stderr)
-        let lines = printed.stdout.split(separator: "\n")
+        // Started as ./cgan from its own directory, it prints ./cgan, not where this machine keeps it.
+        let program = URL(fileURLWithPath: try cganProgram())
+        let shell = Process(), output = Pipe()
+        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+        shell.arguments = ["-c", "cd \"$0\" && ./cgan experiment generator-loss --seeds 1 --out exp --data-dir data/mnist --print-commands",
+                           program.deletingLastPathComponent().path]
+        shell.standardOutput = output
+        try shell.run()
+        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        shell.waitUntilExit()
+        XCTAssertEqual(shell.terminationStatus, 0)
+        let lines = printed.split(separator: "\n")
         XCTAssertEqual(lines.count, 2)
         for line in lines {
-            XCTAssertTrue(line.contains(" --out exp ") && line.hasSuffix("--data-dir data/mnist"), String(line))
+            XCTAssertTrue(line.hasPrefix("./cgan experiment generator-loss --run ") && line.contains(" --out exp ")
+                          && line.hasSuffix("--data-dir data/mnist"), String(line))
         }
     }
 }

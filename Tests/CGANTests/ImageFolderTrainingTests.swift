@@ -84,7 +84,7 @@ final class ImageFolderTrainingTests: XCTestCase {
         XCTAssertEqual(try PNGImage.readRGB(run + "/dogs.png").pixels, try PNGImage.readRGB(run + "/ones.png").pixels)
         try assertOneLineError(["sample", "--checkpoint", checkpoint, "--label", "wolf", "--out", run + "/w.png"],
                                contains: "known: cat, dog, fox")
-        try assertOneLineError(["evaluate", "--checkpoint", checkpoint], contains: "held out 3 images; evaluating needs at least 2 per class")
+        try assertOneLineError(["evaluate", "--checkpoint", checkpoint], contains: "held out 3 images, fewer than 2 of class cat, dog, fox")
     }
 
     /// `cgan evaluate` on a folder run: a classifier of the folder's training split (cached by the images'
