@@ -28,7 +28,7 @@ public enum SampleExport {
         }
     }
 
-    /// Writes `images` ([n, 784] in [0, 1]) and `labels`; returns the paths written.
+    /// Writes `images` ([n, channels x side x side] in [0, 1]) and `labels`; returns the paths written.
     /// png: one grid at `path` with `columns` per row. idx and npy: `path` is a stem, two files are written.
     /// `channels` 3: colour images (a PNG in RGB; idx dimensions [n, 3, side, side]).
     public static func write(_ images: Matrix, labels: [Int], format: Format, to path: String, columns: Int,

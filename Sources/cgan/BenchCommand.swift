@@ -8,7 +8,7 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure steady-state training throughput on synthetic data (images/s, GFLOP/s, memory).",
         discussion: """
-        Same protocol as the PyTorch reference's --mode bench (torch_cgan.py, docs/speed.md): warm-up steps, then timed windows; windows in
+        Same protocol as the PyTorch reference's --mode bench (torch_cgan.py, docs/speed.md): warm-up steps, then timed windows; windows in \
         which other processes used the CPU are dropped. The last line on stdout is JSON.
         Compare with PyTorch side by side: Scripts/compare-with-pytorch.sh.
         """)

@@ -53,9 +53,9 @@ struct EvaluateCommand: ParsableCommand {
         commandName: "evaluate",
         abstract: "Score a checkpoint: Parzen log-likelihood (the paper's Table 1), label accuracy and FID.",
         discussion: """
-        Draws --samples-per-class images of every class, fits a Gaussian Parzen window to them, picks σ on the
-        validation images and reports the mean log-likelihood of the 10,000 test images in nats ± its standard
-        error. Label accuracy and FID use the tool's own classifier, trained once and cached in
+        Draws --samples-per-class images of every class, fits a Gaussian Parzen window to them, picks σ on the \
+        validation images and reports the mean log-likelihood of the 10,000 test images in nats ± its standard \
+        error. Label accuracy and FID use the tool's own classifier, trained once and cached in \
         $CGAN_CACHE_DIR or ~/.cache/swift-cgan. Writes evaluation.json beside the run (or --out).
 
         A run on an image folder (train --images) is scored against the images it held out (--val-fraction), \

@@ -13,8 +13,8 @@ struct SampleCommand: ParsableCommand {
         cgan sample --checkpoint runs/paper/checkpoints/latest.safetensors --label 7 --count 64 --out sevens.png
         cgan sample --checkpoint FILE --per-class 1000 --format npy --out samples
         --label takes a class number or, for a run on an image folder, a class name: --label cat.
-        png writes one grid; idx writes <out>-images-idx3-ubyte and <out>-labels-idx1-ubyte; npy writes
-        <out>-images.npy (float32 [N, 784] in [0, 1]) and <out>-labels.npy (int64).
+        png writes one grid; idx writes <out>-images-idx3-ubyte and <out>-labels-idx1-ubyte; npy writes \
+        <out>-images.npy (float32 [N, channels x side x side] in [0, 1], channel planes in turn) and <out>-labels.npy (int64).
         """)
 
     @Option(help: "A checkpoint written by cgan train.")
