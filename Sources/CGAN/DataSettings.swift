@@ -15,6 +15,9 @@ public struct DataSettings: Codable, Sendable, Equatable {
     public var classNames: [String]?
     /// An image folder's share of each class held out for validation (a stratified split).
     public var validationFraction: Double?
+    /// SHA-256 of the images an image-folder run held out (`sha256Hex` of the validation split), recorded when
+    /// the run starts: a folder changed since then splits differently, and resuming or evaluating is refused.
+    public var heldOutDigest: String?
     /// An image folder's unreadable files are left out instead of stopping the run.
     public var skipBadImages = false
 

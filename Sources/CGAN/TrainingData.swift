@@ -75,6 +75,14 @@ public struct TrainingData: Sendable {
                              channels: train.channels, side: train.side == 0 ? nil : train.side, classNames: train.classNames)
     }
 
+    /// Why these images are not the ones a run on `settings` held out (its folder changed since the run
+    /// started); nil when they are, or the run predates the record.
+    public func heldOutProblem(_ settings: DataSettings) -> String? {
+        guard let folder, let recorded = settings.heldOutDigest, recorded != sha256Hex(validation) else { return nil }
+        return "\(folder) changed since the run started (images added, removed or modified): its held-out images "
+            + "are no longer the ones the run held out; restore the folder, or train a new run on it"
+    }
+
     /// What config.json says about the data.
     var record: [String: Any] {
         guard let folder else { return ["name": name, "files": files] }

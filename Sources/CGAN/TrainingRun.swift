@@ -127,7 +127,9 @@ public final class TrainingRun {
             config.data.imageSize = data.side
             config.data.channels = data.channels
             config.data.classNames = data.classNames
+            config.data.heldOutDigest = sha256Hex(data.validation)
         }
+        if let problem = data.heldOutProblem(config.data) { throw TrainingError(problem) }
         guard config.data.imageSize == data.side, config.data.channels == data.channels, config.data.valuesPerImage == data.train.imageSize else {
             throw TrainingError("\(config.data.channels)x\(config.data.imageSize)x\(config.data.imageSize) images in the run's config, "
                                 + "but the data holds \(data.channels)x\(data.side)x\(data.side)")

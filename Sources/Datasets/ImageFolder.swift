@@ -57,7 +57,8 @@ public enum ImageFolder {
             try AtomicFile.checkWritable(cache)
             let header: ImageSetFile.Header
             do { header = try ImageSetFile.readHeader(cache) } catch {
-                throw FileError(cache, "exists and is not an imported image set; refusing to replace it (choose another file)")
+                throw FileError(cache, "exists and is not an imported image set; refusing to replace it (choose another file, "
+                                + "or delete it if it is a damaged import cache)")
             }
             if try ImageSetFile.manifest(cache, header: header) == manifest {
                 return ImageFolderImport(images: try ImageSetFile.read(cache, header: header), skipped: header.skipped,

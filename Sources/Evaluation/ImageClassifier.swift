@@ -76,16 +76,17 @@ public final class ImageClassifier: Module {
         let h = shape.height, w = shape.width, plane = shape.planeSize, black = shape.channels == 1
         for r in 0..<x.rows {
             let dx = rng.integer(below: 2 * maxShift + 1) - maxShift, dy = rng.integer(below: 2 * maxShift + 1) - maxShift
-            for c in 0..<shape.channels {
-                let source = x.pointer + r * x.cols + c * plane, target = out.pointer + r * out.cols + c * plane
+            for channel in 0..<shape.channels {
+                let source = x.pointer + r * x.cols + channel * plane, target = out.pointer + r * out.cols + channel * plane
                 for row in 0..<h {
-                    let to = target + row * w
-                    if black && !(0..<h).contains(row - dy) { to.update(repeating: 0, count: w); continue }
-                    let from = source + min(max(row - dy, 0), h - 1) * w
-                    for col in 0..<w {
-                        let c = col - dx
-                        to[col] = black && !(0..<w).contains(c) ? 0 : from[min(max(c, 0), w - 1)]
-                    }
+                    let to = target + row * w, sourceRow = row - dy
+                    if black && !(0..<h).contains(sourceRow) { to.update(repeating: 0, count: w); continue }
+                    let from = source + min(max(sourceRow, 0), h - 1) * w
+                    // Columns [lo, hi) come from the source row; the rest are border.
+                    let lo = max(0, dx), hi = min(w, w + dx)
+                    (to + lo).update(from: from + lo - dx, count: hi - lo)
+                    to.update(repeating: black ? 0 : from[0], count: lo)
+                    (to + hi).update(repeating: black ? 0 : from[w - 1], count: w - hi)
                 }
             }
         }

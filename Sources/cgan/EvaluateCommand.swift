@@ -90,6 +90,7 @@ struct EvaluateCommand: ParsableCommand {
         if let reason = Self.unsupportedReason(generator.config.data) { throw CommandError(reason) }
         let evaluator: GeneratorEvaluator
         if let folder = generator.config.data.imageFolder {
+            try FileIdentity.checkOutside(path, folder: folder)
             evaluator = options.makeEvaluator(folder: try Self.heldOutImages(folder, of: generator)) { ProgressBar.printLine($0) }
         } else {
             var location = location
@@ -119,6 +120,7 @@ struct EvaluateCommand: ParsableCommand {
         let data = try TrainingDataOptions.loadFolder(folder, data: generator.config.data, channels: generator.config.data.channels) {
             ProgressBar.printLine($0)
         }
+        if let problem = data.heldOutProblem(generator.config.data) { throw CommandError(problem) }
         if let names = generator.config.data.classNames, names != data.classNames {
             throw CommandError("\(folder) now holds the classes \(data.classNames.joined(separator: ", ")), not the run's \(names.joined(separator: ", "))")
         }

@@ -112,6 +112,15 @@ final class ImageFolderTrainingTests: XCTestCase {
         XCTAssertTrue(report.fid.isFinite && report.fid > 0 && report.fidRealFloor.isFinite, "\(report.fid) \(report.fidRealFloor)")
         // The three classes differ by colour alone: the classifier of the folder tells its held-out images apart.
         XCTAssertEqual(report.classifierTestAccuracy, 1, accuracy: 1e-9)
+
+        // The report is not written among the images it reads.
+        let checkpoint = run + "/checkpoints/latest.safetensors"
+        try assertOneLineError(["evaluate", "--checkpoint", checkpoint, "--out", images + "/cat/0.png"], contains: "is inside the image folder")
+        XCTAssertNotNil(try? PNGImage.readRGB(images + "/cat/0.png"), "the image is still a PNG")
+        // An image added after training splits the folder differently: evaluating or resuming is refused.
+        try FileManager.default.copyItem(atPath: images + "/dog/0.png", toPath: images + "/dog/extra.png")
+        try assertOneLineError(["evaluate", "--checkpoint", checkpoint], contains: "changed since the run started")
+        try assertOneLineError(["train", "--out", run, "--resume", "--epochs", "2"], contains: "changed since the run started")
     }
 
     /// A folder run stopped after one epoch and resumed to two (finding its folder from the config) ends with

@@ -21,7 +21,7 @@ final class TrainCommandTests: XCTestCase {
         "optimization.learningRateFloor", "optimization.momentumStart", "optimization.momentumEnd", "optimization.adamBeta1",
         "optimization.adamBeta2",
         // Taken from the image folder when a run starts; a resumed run may find its folder moved (--images).
-        "data.classNames", "data.imageFolder",
+        "data.classNames", "data.imageFolder", "data.heldOutDigest",
     ]
 
     /// `config` with the setting `name` ("group.field") changed to another value it may hold (never none),
