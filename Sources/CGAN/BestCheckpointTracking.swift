@@ -13,12 +13,7 @@ extension TrainingRun {
         let bestKey = "best_validation_ll"
         var best = (try? Checkpoint(path: directory.latestCheckpoint))
             .flatMap { Double($0.contents.metadata[bestKey] ?? "") } ?? -Double.infinity
-        // Rows written after the checkpoint being resumed belong to epochs that will run again.
-        if FileManager.default.fileExists(atPath: csv) {
-            let lines = CSVTable.lines(ofFileAt: csv)
-            let kept = lines.prefix(1) + lines.dropFirst().filter { Int($0.prefix { $0 != "," }).map { $0 <= completedEpochs } ?? false }
-            try? AtomicFile.write(kept.joined(separator: "\n") + "\n", to: csv)
-        }
+        try? directory.dropRows(of: csv, after: completedEpochs)
         evaluator.isCancelled = { Interruption.requested }
         onEpochEnd = { [config] epoch, generator in
             guard epoch % every == 0 || epoch == config.optimization.epochs else { return (false, [bestKey: String(best)]) }

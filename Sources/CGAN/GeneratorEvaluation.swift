@@ -125,8 +125,9 @@ public final class GeneratorEvaluator {
         return (score, ClassDiversity.collapsedClasses(diversity: diversity, classFID: nil, floor: 0))
     }
 
-    /// The full report for one way of sampling.
-    public func evaluate(_ generator: ConditionalGenerator, dropout: Bool) throws -> EvaluationReport {
+    /// The full report for one way of sampling; `parzen: false` leaves the Parzen window out (its σ search is
+    /// most of the time where only label accuracy and FID are wanted, as during training).
+    public func evaluate(_ generator: ConditionalGenerator, dropout: Bool, parzen scoresWindow: Bool = true) throws -> EvaluationReport {
         // Samples first: unusable weights fail here, before a classifier is trained for them.
         let (images, labels) = try samples(generator, dropout: dropout)
         if classifierState == nil {
@@ -136,9 +137,8 @@ public final class GeneratorEvaluator {
                                GaussianStatistics(features: c.features(validation)), testFeatures)
         }
         let (classifier, accuracy, testStats, realStats, testFeatures) = classifierState!
-        let parzen = scoresParzen ? ParzenWindow(samples: images).evaluate(validation: validationImages, test: test, sigmas: sigmas) : nil
-        let predictions = classifier.predict(images)
-        let features = classifier.features(images)
+        let parzen = scoresParzen && scoresWindow ? ParzenWindow(samples: images).evaluate(validation: validationImages, test: test, sigmas: sigmas) : nil
+        let (features, predictions) = classifier.featuresAndPredictions(images)
         func statistics(_ m: Matrix, _ rows: [Int]) -> GaussianStatistics {
             let picked = Matrix(rows: rows.count, cols: m.cols)
             for (i, r) in rows.enumerated() { picked.rows(i..<(i + 1)).copy(from: m.rows(r..<(r + 1))) }

@@ -1,3 +1,4 @@
+import Files
 import Foundation
 import Media
 
@@ -19,6 +20,8 @@ public struct RunDirectory: Sendable {
     /// D's and G's losses, D(x) and D(G(z)) over the run, drawn when training ends.
     public var lossPlot: String { path + "/losses.png" }
     public var validation: String { path + "/validation.csv" }
+    /// Label accuracy and FID after epochs of training (`TrainingRun.trackQuality`).
+    public var quality: String { path + "/quality.csv" }
     /// Every sample grid of the run as one animated GIF.
     public var progressAnimation: String { samples + "/progress.gif" }
 
@@ -44,7 +47,7 @@ public struct RunDirectory: Sendable {
     public var holdsARun: Bool { FileManager.default.fileExists(atPath: config) }
 
     /// The files a run writes, besides config.json.
-    var runFiles: [String] { [metrics, validation, samples, checkpoints, evaluation, lossPlot] }
+    var runFiles: [String] { [metrics, validation, quality, samples, checkpoints, evaluation, lossPlot] }
 
     /// True when any file a run writes is here.
     public var holdsRunFiles: Bool { runFiles.contains { FileManager.default.fileExists(atPath: $0) } }
@@ -86,10 +89,19 @@ public struct RunDirectory: Sendable {
             kept.append("metrics.csv up to epoch \(String(format: "%.2f", last))")
         }
         // losses.png and progress.gif are drawn from these, so they are not counted on their own.
-        for (file, name) in [(validation, "validation.csv"), (evaluation, "evaluation.json")] where FileManager.default.fileExists(atPath: file) {
+        for (file, name) in [(validation, "validation.csv"), (quality, "quality.csv"), (evaluation, "evaluation.json")] where FileManager.default.fileExists(atPath: file) {
             kept.append(name)
         }
         return kept
+    }
+
+    /// Drops the rows of the per-epoch table `csv` (first column: epoch) after `epoch`: rows written after
+    /// the checkpoint being resumed belong to epochs that will run again.
+    func dropRows(of csv: String, after epoch: Int) throws {
+        guard FileManager.default.fileExists(atPath: csv) else { return }
+        let lines = CSVTable.lines(ofFileAt: csv)
+        let kept = lines.prefix(1) + lines.dropFirst().filter { Int($0.prefix { $0 != "," }).map { $0 <= epoch } ?? false }
+        try AtomicFile.write(kept.joined(separator: "\n") + "\n", to: csv)
     }
 
     /// Removes a run's files and config.json (a run that never saved a checkpoint, before it starts again).

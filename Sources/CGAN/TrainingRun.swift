@@ -42,8 +42,13 @@ public final class TrainingRun {
     /// Also keep checkpoints/epoch-NNN.safetensors after every `keepEvery`-th epoch; 0: never.
     public var keepEvery = 0
     /// Called at each epoch's end with the generator; returns extra metadata for the checkpoint and
-    /// whether this epoch's weights are the best so far (evaluation plugs in here).
+    /// whether this epoch's weights are the best so far (evaluation plugs in here). Runs before the hooks
+    /// added with `addEpochEndHook`.
     public var onEpochEnd: ((Int, ConditionalGenerator) throws -> (isBest: Bool, metadata: [String: String]))?
+    private var epochEndHooks: [(Int, ConditionalGenerator) throws -> [String: String]] = []
+    /// Set by `finishEarly(_:)`: the run ends after the current epoch's checkpoint, with this line.
+    public private(set) var earlyFinish: String?
+    private var runStart = Date()
     private var position: Checkpoint.Position
     /// Held while this run may write its directory.
     private let lock: DirectoryLock
@@ -219,13 +224,26 @@ public final class TrainingRun {
         try Checkpoint.save(trainer, position: position, extra: metadata, to: path)
     }
 
-    /// Trains until `config.optimization.epochs` epochs are done, Ctrl-C, or a non-finite loss.
+    /// Another hook at each epoch's end, after `onEpochEnd`: returns extra metadata for the checkpoint.
+    public func addEpochEndHook(_ hook: @escaping (Int, ConditionalGenerator) throws -> [String: String]) {
+        epochEndHooks.append(hook)
+    }
+
+    /// Ends the run after the current epoch's checkpoint is saved (from an epoch-end hook), reporting `line`.
+    /// A later `--resume` goes on to the configured epochs.
+    public func finishEarly(_ line: String) { earlyFinish = line }
+
+    /// Seconds of training so far, over all sessions of a resumed run (what checkpoints record as wall_s).
+    public var trainingSeconds: Double { wallOffset + Date().timeIntervalSince(runStart) }
+
+    /// Trains until `config.optimization.epochs` epochs are done, a hook finishes early, Ctrl-C, or a
+    /// non-finite loss.
     public func run(report: (TrainingEvent) -> Void) throws {
         let log = try MetricsLog(path: directory.metrics, resumingAt: position.step > 0 ? position.step : nil)
         let perEpoch = sampler.batchesPerEpoch
         let totalSteps = perEpoch * config.optimization.epochs
-        let start = Date()
-        var wall: Double { wallOffset + Date().timeIntervalSince(start) }
+        runStart = Date()
+        var wall: Double { trainingSeconds }
         var sum = StepStatistics(), count = 0, intervalStart = Date()
         Interruption.install()
         if position.step > 0 {
@@ -282,6 +300,9 @@ public final class TrainingRun {
             if let onEpochEnd {
                 (best, metadata) = try onEpochEnd(finished, generator)
             }
+            for hook in epochEndHooks {
+                metadata.merge(try hook(finished, generator)) { $1 }
+            }
             try saveCheckpoint(to: directory.latestCheckpoint, wall: wall, extra: metadata)
             if best { try saveCheckpoint(to: directory.bestCheckpoint, wall: wall, extra: metadata) }
             if keepEvery > 0 && finished % keepEvery == 0 {
@@ -289,6 +310,10 @@ public final class TrainingRun {
             }
             report(.message("epoch \(finished)/\(config.optimization.epochs) done" + (grid.map { ": samples \($0)" } ?? "")
                             + ", checkpoint \(directory.latestCheckpoint)" + (best ? " (best so far)" : "")))
+            if let earlyFinish, position.epoch < config.optimization.epochs {
+                report(.message(earlyFinish))
+                break
+            }
             if Interruption.requested && position.epoch < config.optimization.epochs {
                 Interruption.reset()
                 throw TrainingError("interrupted after epoch \(finished); saved \(directory.latestCheckpoint); "

@@ -92,14 +92,14 @@ public final class ImageClassifier: Module {
         }
     }
 
-    /// Runs the net up to layer `last` (inclusive) in inference mode, in chunks; returns [n, width].
-    func activations(_ images: Matrix, through last: Int) -> Matrix {
+    /// Runs the net's layers `first...last` in inference mode, in chunks; returns [n, width].
+    func activations(_ images: Matrix, from first: Int = 0, through last: Int) -> Matrix {
         var result: Matrix?
         var start = 0
         while start < images.rows {
             let end = min(start + 1000, images.rows)
             var h = images.rows(start..<end)
-            for layer in net.layers[0...last] { h = layer.forward(h, mode: .inference) }
+            for layer in net.layers[first...last] { h = layer.forward(h, mode: .inference) }
             if result == nil { result = Matrix(rows: images.rows, cols: h.cols) }
             result!.rows(start..<end).copy(from: h)
             start = end
@@ -109,8 +109,17 @@ public final class ImageClassifier: Module {
 
     /// The predicted class of each image.
     public func predict(_ images: Matrix) -> [Int] {
-        let logits = activations(images, through: net.layers.count - 1)
-        return (0..<logits.rows).map { r in (0..<classCount).max { logits[r, $0] < logits[r, $1] }! }
+        Self.argmax(activations(images, through: net.layers.count - 1))
+    }
+
+    /// `features` and `predict` of the same images from one pass through the shared layers.
+    public func featuresAndPredictions(_ images: Matrix) -> (features: Matrix, predictions: [Int]) {
+        let features = features(images)
+        return (features, Self.argmax(activations(features, from: featureLayer + 1, through: net.layers.count - 1)))
+    }
+
+    static func argmax(_ logits: Matrix) -> [Int] {
+        (0..<logits.rows).map { r in (0..<logits.cols).max { logits[r, $0] < logits[r, $1] }! }
     }
 
     /// Class probabilities [n, classes] (softmax of the logits): how sure the classifier is.

@@ -99,6 +99,11 @@ struct TrainCommand: ParsableCommand {
             let images = try location.load()
             (trainingData, mnist) = (TrainingData(images), images)
         }
+        // On by default where the classifier is worth its training: the registered data sets, not the test data.
+        let qualityEvery = output.qualityEvery ?? (config.architecture == .dcgan && mnist.map { DatasetRegistry.names.contains($0.spec.name) } == true ? 1 : 0)
+        if output.stopAtGoal && qualityEvery == 0 {
+            throw CommandError("--stop-at-goal needs the quality scored: give --quality-every 1")
+        }
         do {
             let run = try TrainingRun(config: config, data: trainingData, directory: directory, resume: output.resume,
                                       epochs: optimization.epochs, threads: matrix.threads, backend: matrix.matmul) { bar.message($0) }
@@ -110,6 +115,11 @@ struct TrainCommand: ParsableCommand {
             } else if output.evalEvery > 0 {
                 bar.message("no validation score for an image folder (the Parzen log-likelihood is for the grey 28x28 MNIST-family "
                             + "data sets): checkpoints/latest.safetensors only, no best.safetensors")
+            }
+            if qualityEvery > 0 {
+                let evaluator = mnist.map { output.evaluation.makeEvaluator($0) { bar.message($0) } }
+                    ?? output.evaluation.makeEvaluator(folder: trainingData) { bar.message($0) }
+                run.trackQuality(every: qualityEvery, evaluator: evaluator, goal: QualityGoal(), stopAtGoal: output.stopAtGoal) { bar.message($0) }
             }
             let shape = "\(run.config.data.channels)x\(run.config.data.imageSize)x\(run.config.data.imageSize)"
             bar.message("training \(run.config.architecture.rawValue) on \(trainingData.folder ?? trainingData.name) "
@@ -125,6 +135,10 @@ struct TrainCommand: ParsableCommand {
                 case .progress(let p): bar.show(p)
                 case .message(let m): bar.message(m)
                 }
+            }
+            if qualityEvery > 0 {
+                bar.message(run.qualityGoalMet.map { "quality goal (\(QualityGoal().description)) met at epoch \($0.epoch) after \(String(format: "%.1f", $0.seconds / 60)) min of training" }
+                            ?? "quality goal (\(QualityGoal().description)) not met in \(run.completedEpochs) epochs; quality.csv has the scores")
             }
             bar.message("done: \(directory.path)")
         } catch let error as TrainingError {

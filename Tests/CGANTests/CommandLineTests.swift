@@ -27,6 +27,17 @@ final class CommandLineTests: XCTestCase {
         try assertOneLineError(["data", "info", "--dataset", "cifar10"], contains: "unknown data set")
     }
 
+    /// --stop-at-goal without quality scores (off by default but for dcgan on the registered data sets) is one
+    /// line, before any file is written.
+    func testStopAtGoalNeedsTheQualityScored() throws {
+        let dir = temporaryDirectory(self), data = try SyntheticData.arguments()
+        for extra in [["--arch", "paper"], ["--arch", "dcgan"], ["--arch", "dcgan", "--quality-every", "0"]] {
+            try assertOneLineError(["train"] + extra + data + ["--stop-at-goal", "--out", dir + "/run"], contains: "--stop-at-goal needs")
+        }
+        try assertOneLineError(["train", "--quality-every=-1"] + data + ["--out", dir + "/run"], contains: "--quality-every must be")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/run"))
+    }
+
     /// --truncation: one line for a value out of range and for a model trained on uniform noise, and no file;
     /// a normal-noise model samples with it.
     func testTruncationIsCheckedBeforeAnythingIsWritten() throws {

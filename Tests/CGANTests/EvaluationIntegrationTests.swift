@@ -53,3 +53,81 @@ final class EvaluationIntegrationTests: XCTestCase {
         XCTAssertNotEqual(off.parzenTest?.mean, on.parzenTest?.mean)
     }
 }
+
+final class QualityTrackingTests: XCTestCase {
+    func evaluator(_ data: MNISTFamilyDataset) -> GeneratorEvaluator {
+        let e = GeneratorEvaluator(data: data) { (ImageClassifier(classCount: 10), 0.1) }
+        e.samplesPerClass = 30
+        return e
+    }
+
+    func rows(_ dir: String) throws -> [[Substring]] {
+        try String(contentsOfFile: RunDirectory(dir).quality, encoding: .utf8).split(separator: "\n").dropFirst()
+            .map { $0.split(separator: ",") }
+    }
+
+    func testStopsAtTheFirstEpochThatMeetsTheGoalAndResumeKeepsIt() throws {
+        let data = try SyntheticData.load()
+        let dir = temporaryDirectory(self)
+        let config = smallConfig(.mlp, epochs: 3, limit: 200, batch: 50)
+        let seconds: Double
+        do { // The first run's directory lock is released when it ends.
+            let run = try TrainingRun(config: config, data: data, directory: RunDirectory(dir), resume: false)
+            var lines: [String] = []
+            // Any generator meets this goal, so the run must end after its first epoch.
+            run.trackQuality(every: 1, evaluator: evaluator(data), goal: QualityGoal(labelAccuracy: 0, fidOverFloor: .infinity),
+                             stopAtGoal: true) { lines.append($0) }
+            var messages: [String] = []
+            try run.run { if case .message(let m) = $0 { messages.append(m) } }
+            XCTAssertEqual(run.completedEpochs, 1)
+            XCTAssertEqual(try rows(dir).count, 1)
+            XCTAssertEqual(run.qualityGoalMet?.epoch, 1)
+            XCTAssertTrue(messages.contains { $0.contains("met at epoch 1") && $0.contains("--stop-at-goal") }, "\(messages)")
+            seconds = try XCTUnwrap(run.qualityGoalMet?.seconds)
+            XCTAssertGreaterThan(seconds, 0)
+        }
+
+        // Resumed without stopping: it trains on, scores every epoch, and keeps the epoch the goal was first met.
+        let resumed = try TrainingRun(config: config, data: data, directory: RunDirectory(dir), resume: true)
+        resumed.trackQuality(every: 1, evaluator: evaluator(data), goal: QualityGoal(labelAccuracy: 0, fidOverFloor: .infinity),
+                             stopAtGoal: false) { _ in }
+        try resumed.run { _ in }
+        XCTAssertEqual(resumed.completedEpochs, 3)
+        XCTAssertEqual(try rows(dir).map { Int($0[0])! }, [1, 2, 3])
+        XCTAssertEqual(resumed.qualityGoalMet?.epoch, 1)
+        XCTAssertEqual(resumed.qualityGoalMet?.seconds, seconds)
+    }
+
+    func testAGoalNotMetTrainsEveryEpochAndScoresEveryKth() throws {
+        let data = try SyntheticData.load()
+        let dir = temporaryDirectory(self)
+        let run = try TrainingRun(config: smallConfig(.mlp, epochs: 3, limit: 200, batch: 50), data: data,
+                                  directory: RunDirectory(dir), resume: false)
+        var lines: [String] = []
+        run.trackQuality(every: 2, evaluator: evaluator(data), goal: QualityGoal(), stopAtGoal: true) { lines.append($0) }
+        try run.run { _ in }
+        XCTAssertEqual(run.completedEpochs, 3)
+        let table = try rows(dir)
+        // Epoch 2 (every 2nd) and 3 (the last); an untrained classifier is near chance, far from 0.99.
+        XCTAssertEqual(table.map { Int($0[0])! }, [2, 3])
+        for row in table {
+            XCTAssertLessThan(Double(row[2])!, 0.99)
+            // An untrained classifier's features can be constant (floor 0, ratio inf).
+            let (fid, floor, ratio) = (Double(row[3])!, Double(row[4])!, Double(row[5])!)
+            if floor > 0.01 { XCTAssertEqual(ratio, fid / floor, accuracy: 0.01) } else { XCTAssertFalse(ratio.isFinite && ratio < 100) }
+        }
+        XCTAssertNil(run.qualityGoalMet)
+        XCTAssertEqual(lines.filter { $0.contains("label accuracy") }.count, 2)
+    }
+
+    func testOnePassGivesTheSameFeaturesAndPredictions() throws {
+        let data = try SyntheticData.load()
+        let classifier = ImageClassifier(classCount: 10)
+        let images = data.test.matrix(scale: .unit).rows(0..<50)
+        let (features, predictions) = classifier.featuresAndPredictions(images)
+        XCTAssertEqual(predictions, classifier.predict(images))
+        let separate = classifier.features(images)
+        XCTAssertEqual(features.rows, separate.rows)
+        for r in 0..<features.rows { for c in 0..<features.cols { XCTAssertEqual(features[r, c], separate[r, c]) } }
+    }
+}
