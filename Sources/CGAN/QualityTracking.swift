@@ -55,6 +55,12 @@ extension TrainingRun {
         }
     }
 
+    /// The closing line of a run that tracked `goal`: the epoch and minutes at which it was first met, or that it was not.
+    public func qualityGoalSummary(_ goal: QualityGoal) -> String {
+        qualityGoalMet.map { "quality goal (\(goal.description)) met at epoch \($0.epoch) after \(Self.minutes($0.seconds)) of training" }
+            ?? "quality goal (\(goal.description)) not met in \(completedEpochs) epochs; quality.csv has the scores"
+    }
+
     /// "7.4 min".
     static func minutes(_ seconds: Double) -> String { String(format: "%.1f min", seconds / 60) }
 }

@@ -18,10 +18,10 @@ struct AdditionOptions: TrainingOptionGroup {
     @Option(help: .setting(\.additions.discriminatorHeadDropout, "dcgan: dropout probability on the features D's head reads, after the second convolution; none: --d-dropout's"))
     var dHeadDropout: Double?
 
-    @Flag(inversion: .prefixedNo, help: .setting(\.additions.discriminatorDropoutInGeneratorStep, "D's dropout is on also when D scores G's images for G's update, as in PyTorch's D.train()"))
+    @Flag(inversion: .prefixedNo, help: .setting(\.additions.discriminatorDropoutInGeneratorStep, "D's dropout is on also when D scores G's images for G's update, as in PyTorch's D.train()", hidden: true))
     var dropoutInGStep: Bool?
 
-    @Flag(inversion: .prefixedNo, help: .setting(\.additions.spectralNorm, "dcgan: spectrally normalise every weight of D (Miyato et al., 2018), as with --loss hinge"))
+    @Flag(inversion: .prefixedNo, help: .setting(\.additions.spectralNorm, "dcgan: spectrally normalise every weight of D (Miyato et al., 2018), as with --loss hinge", hidden: true))
     var spectralNorm: Bool?
 
     @Flag(inversion: .prefixedNo, help: .setting(\.additions.headSpectralNorm, "With --spectral-norm: also the projection head's weight and class embedding", hidden: true))

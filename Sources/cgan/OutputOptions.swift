@@ -22,13 +22,11 @@ struct OutputOptions: TrainingOptionGroup {
     @Option(help: "Score the validation set every K epochs (and after the last), keeping checkpoints/best.safetensors; 0: never.")
     var evalEvery = 5
 
-    @Option(help: ArgumentHelp(
-        "Score label accuracy and FID every K epochs (and after the last) into quality.csv; 0: never.",
-        discussion: "Default: 1 for dcgan on MNIST, Fashion-MNIST or KMNIST, else 0. As evaluate scores them, without the Parzen window; "
-            + "the classifier is trained once per data set and cached."))
+    @Option(help: ArgumentHelp("Score label accuracy and FID as evaluate does (no Parzen) into quality.csv every K epochs and after "
+                               + "the last; 0: never (default: 1 for dcgan on a registered data set, else 0)."))
     var qualityEvery: Int?
 
-    @Flag(help: "End training at the first scored epoch that meets the quality goal: label accuracy ≥ 0.99 and FID ≤ 1.8x the real floor.")
+    @Flag(help: "End at the first scored epoch with label accuracy ≥ 0.99 and FID ≤ 1.8x the real floor.")
     var stopAtGoal = false
 
     @OptionGroup var sampling: SamplingDropoutOption
@@ -40,7 +38,6 @@ struct OutputOptions: TrainingOptionGroup {
         if evalEvery < 0 { throw CommandError("--eval-every must be 0 (off) or more") }
         if sampleEvery < 1 || logEvery < 1 { throw CommandError("--sample-every and --log-every must be at least 1") }
         if let qualityEvery, qualityEvery < 0 { throw CommandError("--quality-every must be 0 (off) or more") }
-        if stopAtGoal && qualityEvery == 0 { throw CommandError("--stop-at-goal needs the quality scored: drop --quality-every 0") }
         if keepEvery < 0 { throw CommandError("--keep-every must be 0 (off) or more") }
         try sampling.validateSingle()
     }

@@ -137,8 +137,7 @@ struct TrainCommand: ParsableCommand {
                 }
             }
             if qualityEvery > 0 {
-                bar.message(run.qualityGoalMet.map { "quality goal (\(QualityGoal().description)) met at epoch \($0.epoch) after \(String(format: "%.1f", $0.seconds / 60)) min of training" }
-                            ?? "quality goal (\(QualityGoal().description)) not met in \(run.completedEpochs) epochs; quality.csv has the scores")
+                bar.message(run.qualityGoalSummary(QualityGoal()))
             }
             bar.message("done: \(directory.path)")
         } catch let error as TrainingError {

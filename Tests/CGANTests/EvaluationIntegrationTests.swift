@@ -6,15 +6,15 @@ import Datasets
 import Evaluation
 import NN
 
-final class EvaluationIntegrationTests: XCTestCase {
-    func smallEvaluator(_ data: MNISTFamilyDataset) -> GeneratorEvaluator {
-        // An untrained classifier keeps this test fast; the real one is tested in EvaluationTests.
-        let e = GeneratorEvaluator(data: data) { (ImageClassifier(classCount: 10), 0.1) }
-        e.samplesPerClass = 30
-        e.validationCount = 300
-        return e
-    }
+/// A fast evaluator: an untrained classifier (the real one is tested in EvaluationTests), 30 samples per class.
+func smallEvaluator(_ data: MNISTFamilyDataset) -> GeneratorEvaluator {
+    let e = GeneratorEvaluator(data: data) { (ImageClassifier(classCount: 10), 0.1) }
+    e.samplesPerClass = 30
+    e.validationCount = 300
+    return e
+}
 
+final class EvaluationIntegrationTests: XCTestCase {
     func testTrainingKeepsTheBestCheckpointByValidationLikelihood() throws {
         let data = try SyntheticData.load()
         let dir = temporaryDirectory(self)
@@ -55,12 +55,6 @@ final class EvaluationIntegrationTests: XCTestCase {
 }
 
 final class QualityTrackingTests: XCTestCase {
-    func evaluator(_ data: MNISTFamilyDataset) -> GeneratorEvaluator {
-        let e = GeneratorEvaluator(data: data) { (ImageClassifier(classCount: 10), 0.1) }
-        e.samplesPerClass = 30
-        return e
-    }
-
     func rows(_ dir: String) throws -> [[Substring]] {
         try String(contentsOfFile: RunDirectory(dir).quality, encoding: .utf8).split(separator: "\n").dropFirst()
             .map { $0.split(separator: ",") }
@@ -75,7 +69,7 @@ final class QualityTrackingTests: XCTestCase {
             let run = try TrainingRun(config: config, data: data, directory: RunDirectory(dir), resume: false)
             var lines: [String] = []
             // Any generator meets this goal, so the run must end after its first epoch.
-            run.trackQuality(every: 1, evaluator: evaluator(data), goal: QualityGoal(labelAccuracy: 0, fidOverFloor: .infinity),
+            run.trackQuality(every: 1, evaluator: smallEvaluator(data), goal: QualityGoal(labelAccuracy: 0, fidOverFloor: .infinity),
                              stopAtGoal: true) { lines.append($0) }
             var messages: [String] = []
             try run.run { if case .message(let m) = $0 { messages.append(m) } }
@@ -89,7 +83,7 @@ final class QualityTrackingTests: XCTestCase {
 
         // Resumed without stopping: it trains on, scores every epoch, and keeps the epoch the goal was first met.
         let resumed = try TrainingRun(config: config, data: data, directory: RunDirectory(dir), resume: true)
-        resumed.trackQuality(every: 1, evaluator: evaluator(data), goal: QualityGoal(labelAccuracy: 0, fidOverFloor: .infinity),
+        resumed.trackQuality(every: 1, evaluator: smallEvaluator(data), goal: QualityGoal(labelAccuracy: 0, fidOverFloor: .infinity),
                              stopAtGoal: false) { _ in }
         try resumed.run { _ in }
         XCTAssertEqual(resumed.completedEpochs, 3)
@@ -104,7 +98,7 @@ final class QualityTrackingTests: XCTestCase {
         let run = try TrainingRun(config: smallConfig(.mlp, epochs: 3, limit: 200, batch: 50), data: data,
                                   directory: RunDirectory(dir), resume: false)
         var lines: [String] = []
-        run.trackQuality(every: 2, evaluator: evaluator(data), goal: QualityGoal(), stopAtGoal: true) { lines.append($0) }
+        run.trackQuality(every: 2, evaluator: smallEvaluator(data), goal: QualityGoal(), stopAtGoal: true) { lines.append($0) }
         try run.run { _ in }
         XCTAssertEqual(run.completedEpochs, 3)
         let table = try rows(dir)
