@@ -15,7 +15,7 @@ extension TrainingRun {
             .flatMap { Double($0.contents.metadata[bestKey] ?? "") } ?? -Double.infinity
         try? directory.dropRows(of: csv, after: completedEpochs)
         evaluator.isCancelled = { Interruption.requested }
-        onEpochEnd = { [config] epoch, generator in
+        onEpochEnd = { [config, directory] epoch, generator in
             guard epoch % every == 0 || epoch == config.optimization.epochs else { return (false, [bestKey: String(best)]) }
             let score: ParzenWindow.Score, collapsed: [Int]
             do {
@@ -30,10 +30,8 @@ extension TrainingRun {
             }
             let improved = score.mean > best
             if improved { best = score.mean }
-            let earlier = CSVTable.lines(ofFileAt: csv)
-            var text = earlier.isEmpty ? "epoch,sigma,validation_ll,standard_error\n" : earlier.joined(separator: "\n") + "\n"
-            text += String(format: "%d,%.4f,%.3f,%.3f\n", epoch, score.sigma, score.mean, score.standardError)
-            try AtomicFile.write(text, to: csv)
+            try directory.appendRow(String(format: "%d,%.4f,%.3f,%.3f", epoch, score.sigma, score.mean, score.standardError),
+                                    header: "epoch,sigma,validation_ll,standard_error", to: csv)
             report(String(format: "epoch %d: validation Parzen LL %.1f ± %.1f (σ %.3f)%@", epoch, score.mean,
                           score.standardError, score.sigma, improved ? ", best so far" : ""))
             return (improved, [bestKey: String(best)])

@@ -125,17 +125,22 @@ public final class GeneratorEvaluator {
         return (score, ClassDiversity.collapsedClasses(diversity: diversity, classFID: nil, floor: 0))
     }
 
+    /// Gets the classifier (trained, or read from its cache) and the real images' features, once: `evaluate`
+    /// does it on first use; training calls it up front, so neither its time nor its errors land in an epoch.
+    public func prepareClassifier() throws {
+        guard classifierState == nil else { return }
+        let (c, accuracy) = try classifierProvider()
+        let testFeatures = c.features(test)
+        classifierState = (c, accuracy, GaussianStatistics(features: testFeatures),
+                           GaussianStatistics(features: c.features(validation)), testFeatures)
+    }
+
     /// The full report for one way of sampling; `parzen: false` leaves the Parzen window out (its σ search is
     /// most of the time where only label accuracy and FID are wanted, as during training).
     public func evaluate(_ generator: ConditionalGenerator, dropout: Bool, parzen scoresWindow: Bool = true) throws -> EvaluationReport {
         // Samples first: unusable weights fail here, before a classifier is trained for them.
         let (images, labels) = try samples(generator, dropout: dropout)
-        if classifierState == nil {
-            let (c, accuracy) = try classifierProvider()
-            let testFeatures = c.features(test)
-            classifierState = (c, accuracy, GaussianStatistics(features: testFeatures),
-                               GaussianStatistics(features: c.features(validation)), testFeatures)
-        }
+        try prepareClassifier()
         let (classifier, accuracy, testStats, realStats, testFeatures) = classifierState!
         let parzen = scoresParzen && scoresWindow ? ParzenWindow(samples: images).evaluate(validation: validationImages, test: test, sigmas: sigmas) : nil
         let (features, predictions) = classifier.featuresAndPredictions(images)

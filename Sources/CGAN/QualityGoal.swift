@@ -14,7 +14,9 @@ public struct QualityGoal: Sendable, Equatable {
 
     /// True when `report` meets both halves of the goal.
     public func isMet(by report: EvaluationReport) -> Bool {
-        report.labelAccuracy >= labelAccuracy && report.fid <= fidOverFloor * report.fidRealFloor
+        // A floor of 0 or a non-finite score (an untrained classifier, a broken generator) meets no goal.
+        report.fidRealFloor > 0 && report.fid.isFinite && report.labelAccuracy >= labelAccuracy
+            && report.fid / report.fidRealFloor <= fidOverFloor
     }
 
     /// "label accuracy ≥ 0.99 and FID ≤ 1.8x the real floor".

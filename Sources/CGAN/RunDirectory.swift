@@ -104,6 +104,13 @@ public struct RunDirectory: Sendable {
         try AtomicFile.write(kept.joined(separator: "\n") + "\n", to: csv)
     }
 
+    /// Appends `row` to the per-epoch table `csv`, writing `header` first into a new one; the whole file is
+    /// rewritten atomically, so a crash leaves the old table or the new one.
+    func appendRow(_ row: String, header: String, to csv: String) throws {
+        let earlier = CSVTable.lines(ofFileAt: csv)
+        try AtomicFile.write((earlier.isEmpty ? [header] : earlier.map(String.init)).joined(separator: "\n") + "\n" + row + "\n", to: csv)
+    }
+
     /// Removes a run's files and config.json (a run that never saved a checkpoint, before it starts again).
     func removeRunFiles() throws {
         for file in runFiles + [config] where FileManager.default.fileExists(atPath: file) {

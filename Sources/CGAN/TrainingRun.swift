@@ -53,6 +53,9 @@ public final class TrainingRun {
     /// Held while this run may write its directory.
     private let lock: DirectoryLock
     private var wallOffset = 0.0
+    /// What the hooks last recorded in the checkpoint (the best validation score, the epoch the quality goal
+    /// was met): carried into every later checkpoint, the one Ctrl-C saves mid-epoch too, so no session loses it.
+    private(set) var checkpointMetadata: [String: String] = [:]
     private let sampler: MinibatchSampler
     private let fixedNoise: Matrix, fixedLabels: [Int]
 
@@ -171,6 +174,8 @@ public final class TrainingRun {
             // From the file: a value that is no plausible duration counts as none.
             let wall = Double(checkpoint.contents.metadata["wall_s"] ?? "") ?? 0
             wallOffset = (0...1e9).contains(wall) ? wall : 0
+            // Checkpoint.save writes its own keys (config, position, random states) over these.
+            checkpointMetadata = checkpoint.contents.metadata.filter { $0.key != "wall_s" }
         }
 
         // The same noise every epoch, one row per class: progress is visible in the grids.
@@ -218,8 +223,8 @@ public final class TrainingRun {
         return path
     }
 
-    private func saveCheckpoint(to path: String, wall: Double, extra: [String: String] = [:]) throws {
-        var metadata = extra
+    private func saveCheckpoint(to path: String, wall: Double) throws {
+        var metadata = checkpointMetadata
         metadata["wall_s"] = String(wall)
         try Checkpoint.save(trainer, position: position, extra: metadata, to: path)
     }
@@ -229,8 +234,8 @@ public final class TrainingRun {
         epochEndHooks.append(hook)
     }
 
-    /// Ends the run after the current epoch's checkpoint is saved (from an epoch-end hook), reporting `line`.
-    /// A later `--resume` goes on to the configured epochs.
+    /// Ends the run, reporting `line`: from an epoch-end hook, after that epoch's checkpoint is saved; before
+    /// `run`, at once. A later `--resume` goes on to the configured epochs.
     public func finishEarly(_ line: String) { earlyFinish = line }
 
     /// Seconds of training so far, over all sessions of a resumed run (what checkpoints record as wall_s).
@@ -246,6 +251,10 @@ public final class TrainingRun {
         var wall: Double { trainingSeconds }
         var sum = StepStatistics(), count = 0, intervalStart = Date()
         Interruption.install()
+        if let earlyFinish {
+            report(.message(earlyFinish))
+            return
+        }
         if position.step > 0 {
             report(.message("resuming at epoch \(position.epoch + 1), batch \(position.batch + 1) (step \(position.step))"))
         }
@@ -303,15 +312,17 @@ public final class TrainingRun {
             for hook in epochEndHooks {
                 metadata.merge(try hook(finished, generator)) { $1 }
             }
-            try saveCheckpoint(to: directory.latestCheckpoint, wall: wall, extra: metadata)
-            if best { try saveCheckpoint(to: directory.bestCheckpoint, wall: wall, extra: metadata) }
+            checkpointMetadata.merge(metadata) { $1 }
+            try saveCheckpoint(to: directory.latestCheckpoint, wall: wall)
+            if best { try saveCheckpoint(to: directory.bestCheckpoint, wall: wall) }
             if keepEvery > 0 && finished % keepEvery == 0 {
-                try saveCheckpoint(to: directory.epochCheckpoint(finished), wall: wall, extra: metadata)
+                try saveCheckpoint(to: directory.epochCheckpoint(finished), wall: wall)
             }
             report(.message("epoch \(finished)/\(config.optimization.epochs) done" + (grid.map { ": samples \($0)" } ?? "")
                             + ", checkpoint \(directory.latestCheckpoint)" + (best ? " (best so far)" : "")))
-            if let earlyFinish, position.epoch < config.optimization.epochs {
+            if let earlyFinish {
                 report(.message(earlyFinish))
+                Interruption.reset()
                 break
             }
             if Interruption.requested && position.epoch < config.optimization.epochs {

@@ -119,6 +119,8 @@ struct TrainCommand: ParsableCommand {
             if qualityEvery > 0 {
                 let evaluator = mnist.map { output.evaluation.makeEvaluator($0) { bar.message($0) } }
                     ?? output.evaluation.makeEvaluator(folder: trainingData) { bar.message($0) }
+                // Before training: the classifier's first training (minutes) must not count as training time.
+                try evaluator.prepareClassifier()
                 run.trackQuality(every: qualityEvery, evaluator: evaluator, goal: QualityGoal(), stopAtGoal: output.stopAtGoal) { bar.message($0) }
             }
             let shape = "\(run.config.data.channels)x\(run.config.data.imageSize)x\(run.config.data.imageSize)"

@@ -69,27 +69,54 @@ final class QualityTrackingTests: XCTestCase {
             let run = try TrainingRun(config: config, data: data, directory: RunDirectory(dir), resume: false)
             var lines: [String] = []
             // Any generator meets this goal, so the run must end after its first epoch.
-            run.trackQuality(every: 1, evaluator: smallEvaluator(data), goal: QualityGoal(labelAccuracy: 0, fidOverFloor: .infinity),
+            run.trackQuality(every: 1, evaluator: smallEvaluator(data), goal: QualityGoal(labelAccuracy: 0, fidOverFloor: .greatestFiniteMagnitude),
                              stopAtGoal: true) { lines.append($0) }
             var messages: [String] = []
             try run.run { if case .message(let m) = $0 { messages.append(m) } }
             XCTAssertEqual(run.completedEpochs, 1)
             XCTAssertEqual(try rows(dir).count, 1)
-            XCTAssertEqual(run.qualityGoalMet?.epoch, 1)
+            XCTAssertEqual(run.qualityGoalFirstMet?.epoch, 1)
             XCTAssertTrue(messages.contains { $0.contains("met at epoch 1") && $0.contains("--stop-at-goal") }, "\(messages)")
-            seconds = try XCTUnwrap(run.qualityGoalMet?.seconds)
+            seconds = try XCTUnwrap(run.qualityGoalFirstMet?.seconds)
             XCTAssertGreaterThan(seconds, 0)
         }
 
         // Resumed without stopping: it trains on, scores every epoch, and keeps the epoch the goal was first met.
         let resumed = try TrainingRun(config: config, data: data, directory: RunDirectory(dir), resume: true)
-        resumed.trackQuality(every: 1, evaluator: smallEvaluator(data), goal: QualityGoal(labelAccuracy: 0, fidOverFloor: .infinity),
+        resumed.trackQuality(every: 1, evaluator: smallEvaluator(data), goal: QualityGoal(labelAccuracy: 0, fidOverFloor: .greatestFiniteMagnitude),
                              stopAtGoal: false) { _ in }
         try resumed.run { _ in }
         XCTAssertEqual(resumed.completedEpochs, 3)
         XCTAssertEqual(try rows(dir).map { Int($0[0])! }, [1, 2, 3])
-        XCTAssertEqual(resumed.qualityGoalMet?.epoch, 1)
-        XCTAssertEqual(resumed.qualityGoalMet?.seconds, seconds)
+        XCTAssertEqual(resumed.qualityGoalFirstMet?.epoch, 1)
+        XCTAssertEqual(resumed.qualityGoalFirstMet?.seconds, seconds)
+        XCTAssertEqual(try rows(dir).map { $0[6] }, ["1", "1", "1"])
+    }
+
+    /// A goal met before a Ctrl-C mid-epoch stays recorded, and --stop-at-goal on resume then trains nothing.
+    func testTheGoalSurvivesACtrlCMidEpochAndStopAtGoalThenTrainsNothing() throws {
+        let data = try SyntheticData.load()
+        let dir = temporaryDirectory(self)
+        let config = smallConfig(.mlp, epochs: 3, limit: 200, batch: 50)
+        let always = QualityGoal(labelAccuracy: 0, fidOverFloor: .greatestFiniteMagnitude)
+        do {
+            let run = try TrainingRun(config: config, data: data, directory: RunDirectory(dir), resume: false)
+            run.logEvery = 1
+            run.trackQuality(every: 1, evaluator: smallEvaluator(data), goal: always, stopAtGoal: false) { _ in }
+            XCTAssertThrowsError(try run.run { event in
+                if case .progress(let p) = event, p.epoch == 1, p.batch == 2 { Interruption.request() }
+            })
+            XCTAssertEqual(run.qualityGoalFirstMet?.epoch, 1)
+        }
+        let position = try Checkpoint(path: RunDirectory(dir).latestCheckpoint).position
+        XCTAssertEqual([position.epoch, position.batch], [1, 2])
+        let resumed = try TrainingRun(config: config, data: data, directory: RunDirectory(dir), resume: true)
+        XCTAssertEqual(resumed.qualityGoalFirstMet?.epoch, 1)
+        var messages: [String] = []
+        resumed.trackQuality(every: 1, evaluator: smallEvaluator(data), goal: always, stopAtGoal: true) { _ in }
+        try resumed.run { if case .message(let m) = $0 { messages.append(m) } }
+        XCTAssertTrue(messages.contains { $0.contains("already met at epoch 1") }, "\(messages)")
+        XCTAssertEqual(try Checkpoint(path: RunDirectory(dir).latestCheckpoint).position.step, position.step)
     }
 
     func testAGoalNotMetTrainsEveryEpochAndScoresEveryKth() throws {
@@ -106,11 +133,12 @@ final class QualityTrackingTests: XCTestCase {
         XCTAssertEqual(table.map { Int($0[0])! }, [2, 3])
         for row in table {
             XCTAssertLessThan(Double(row[2])!, 0.99)
+            XCTAssertEqual(row[6], "0")
             // An untrained classifier's features can be constant (floor 0, ratio inf).
             let (fid, floor, ratio) = (Double(row[3])!, Double(row[4])!, Double(row[5])!)
             if floor > 0.01 { XCTAssertEqual(ratio, fid / floor, accuracy: 0.01) } else { XCTAssertFalse(ratio.isFinite && ratio < 100) }
         }
-        XCTAssertNil(run.qualityGoalMet)
+        XCTAssertNil(run.qualityGoalFirstMet)
         XCTAssertEqual(lines.filter { $0.contains("label accuracy") }.count, 2)
     }
 
