@@ -45,6 +45,15 @@ public struct EvaluationReport: Codable, Sendable {
     /// ", noise truncated at ±T" when the noise was truncated, else empty: for the summary and tables.
     public var truncationNote: String { truncation.map { String(format: ", noise truncated at ±%g", $0) } ?? "" }
 
+    /// A warning line when the evaluation classifier itself is near chance on held-out real images (under
+    /// twice chance; a small or hard image folder), so label accuracy and FID say little; nil otherwise.
+    public var weakClassifierWarning: String? {
+        let chance = 1 / Double(max(perClass.count, 1))
+        return classifierTestAccuracy >= 2 * chance ? nil
+            : String(format: "warning: the evaluation classifier labels only %.1f%% of held-out real images correctly (chance: %.1f%%): "
+                     + "label accuracy and FID say little about these samples", 100 * classifierTestAccuracy, 100 * chance)
+    }
+
     /// A warning line when some class collapsed; nil otherwise.
     public var collapseWarning: String? {
         collapsedClasses.isEmpty ? nil : "warning: class(es) \(collapsedClasses.map(String.init).joined(separator: ", ")) look collapsed "

@@ -176,6 +176,7 @@ struct EvaluateCommand: ParsableCommand {
         }
         print("summary: " + r.summary)
         if let warning = r.collapseWarning { print(warning) }
+        if let warning = r.weakClassifierWarning { print(warning) }
     }
 }
 

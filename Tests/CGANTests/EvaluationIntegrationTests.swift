@@ -48,6 +48,8 @@ final class EvaluationIntegrationTests: XCTestCase {
             XCTAssertEqual(r.perClass.count, 10)
             XCTAssertGreaterThan(r.fid, r.fidRealFloor)
             XCTAssertFalse(r.summary.contains("\n"))
+            // The untrained classifier's stated accuracy, 0.1, is chance for ten classes.
+            XCTAssertTrue(r.weakClassifierWarning?.contains("chance: 10.0%") == true, "\(r.weakClassifierWarning ?? "none")")
         }
         // Dropout at sampling changes the samples, so the numbers differ.
         XCTAssertNotEqual(off.parzenTest?.mean, on.parzenTest?.mean)
