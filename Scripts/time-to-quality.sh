@@ -15,29 +15,39 @@ cgan=${CGAN:-.build/release/cgan}
 [ -x "$cgan" ] || { echo "$0: no executable at $cgan (swift build -c release, or set CGAN)" >&2; exit 1; }
 data=(); [ -n "${DATA_DIR:-}" ] && data=(--data-dir "$DATA_DIR")
 mkdir -p "$out"
-# The evaluation classifier is trained (once per machine) before any clock starts.
-"$cgan" classifier train "${data[@]}"
+status=0
 for seed in ${SEEDS:-1 2 3}; do
   run="$out/seed-$seed"
+  # A failed seed is not retried: delete its "failed" marker to try it again.
   [ -f "$run/finished" ] || [ -f "$run/failed" ] && continue
+  # Another copy of this script (or a run) on the same seed: leave it alone, do not mark it failed.
+  [ -f "$run/.cgan.lock" ] && kill -0 "$(cat "$run/.cgan.lock" 2>/dev/null)" 2>/dev/null \
+    && { echo "$0: seed $seed is being trained by another process; skipped" >&2; status=1; continue; }
   resume=(--arch dcgan --seed "$seed"); [ -f "$run/checkpoints/latest.safetensors" ] && resume=(--resume)
-  if "$cgan" train "${resume[@]}" --out "$run" --threads "${THREADS:-2}" "${data[@]}" --stop-at-goal --eval-every 0 "$@"; then
-    touch "$run/finished"
-  else
-    echo "$0: seed $seed failed (exit $?); the others go on" >&2
-    touch "$run/failed"
-  fi
+  # --eval-every 0: the Parzen validation would count in the minutes.
+  rc=0; "$cgan" train "${resume[@]}" --out "$run" --threads "${THREADS:-2}" "${data[@]}" --stop-at-goal --eval-every 0 "$@" || rc=$?
+  case $rc in
+    0) touch "$run/finished" ;;
+    130) echo "$0: interrupted; run it again to continue seed $seed" >&2; exit 130 ;;
+    *) echo "$0: seed $seed failed (exit $rc); the others go on" >&2; mkdir -p "$run"; touch "$run/failed"; status=1 ;;
+  esac
 done
 echo "seed | epochs to the goal | training minutes | label accuracy | FID / floor"
 for seed in ${SEEDS:-1 2 3}; do
-  python3 - "$out/seed-$seed/quality.csv" "$seed" <<'EOF'
+  python3 - "$out/seed-$seed" "$seed" <<'EOF'
 import csv, os, sys
-rows = list(csv.DictReader(open(sys.argv[1]))) if os.path.exists(sys.argv[1]) else []
-if not rows:
-    print(f"{sys.argv[2]} | failed or not scored | | |"); sys.exit()
-met = [r for r in rows if r["goal_met"] == "1"]
-r = met[0] if met else rows[-1]
-print(f'{sys.argv[2]} | {r["epoch"]}{"" if met else " (not met)"} | {float(r["wall_s"]) / 60:.1f} | '
-      f'{float(r["label_accuracy"]):.4f} | {float(r["fid_over_floor"]):.2f}x')
+run, seed = sys.argv[1], sys.argv[2]
+csv_path = os.path.join(run, "quality.csv")
+try:
+    rows = list(csv.DictReader(open(csv_path, errors="replace"))) if os.path.exists(csv_path) else []
+    if not os.path.exists(os.path.join(run, "finished")) or not rows:
+        print(f"{seed} | failed, running or not scored | | |"); sys.exit()
+    met = [r for r in rows if r.get("goal_met") == "1"]
+    r = met[0] if met else rows[-1]
+    print(f'{seed} | {r["epoch"]}{"" if met else " (not met)"} | {float(r["wall_s"]) / 60:.1f} | '
+          f'{float(r["label_accuracy"]):.4f} | {float(r["fid_over_floor"]):.2f}x')
+except (KeyError, TypeError, ValueError, csv.Error):
+    print(f"{seed} | quality.csv unreadable | | |")
 EOF
 done
+exit $status

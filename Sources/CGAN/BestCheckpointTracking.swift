@@ -5,12 +5,15 @@ import Foundation
 import Media
 
 extension TrainingRun {
+    /// Metadata key of the checkpoint: the best validation log-likelihood so far.
+    static let bestValidationKey = "best_validation_ll"
+
     /// Scores the generator on the validation set every `every` epochs (and after the last) by the
     /// Parzen log-likelihood at the best σ, appends it to validation.csv, and keeps checkpoints/best
     /// at the best score so far (the paper's stopping rule).
     public func trackBestCheckpoint(every: Int, evaluator: GeneratorEvaluator, report: @escaping (String) -> Void) {
         let csv = directory.validation
-        let bestKey = "best_validation_ll"
+        let bestKey = Self.bestValidationKey
         var best = (try? Checkpoint(path: directory.latestCheckpoint))
             .flatMap { Double($0.contents.metadata[bestKey] ?? "") } ?? -Double.infinity
         try? directory.dropRows(of: csv, after: completedEpochs)

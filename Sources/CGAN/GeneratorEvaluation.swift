@@ -46,10 +46,11 @@ public struct EvaluationReport: Codable, Sendable {
     public var truncationNote: String { truncation.map { String(format: ", noise truncated at ±%g", $0) } ?? "" }
 
     /// A warning line when the evaluation classifier itself is near chance on held-out real images (under
-    /// twice chance; a small or hard image folder), so label accuracy and FID say little; nil otherwise.
+    /// twice chance, or halfway from chance to 1 for few classes; a small or hard image folder), so label
+    /// accuracy and FID say little; nil otherwise.
     public var weakClassifierWarning: String? {
         let chance = 1 / Double(max(perClass.count, 1))
-        return classifierTestAccuracy >= 2 * chance ? nil
+        return classifierTestAccuracy >= min(2 * chance, (1 + chance) / 2) ? nil
             : String(format: "warning: the evaluation classifier labels only %.1f%% of held-out real images correctly (chance: %.1f%%): "
                      + "label accuracy and FID say little about these samples", 100 * classifierTestAccuracy, 100 * chance)
     }

@@ -107,8 +107,10 @@ public struct RunDirectory: Sendable {
     /// Appends `row` to the per-epoch table `csv`, writing `header` first into a new one; the whole file is
     /// rewritten atomically, so a crash leaves the old table or the new one.
     func appendRow(_ row: String, header: String, to csv: String) throws {
-        let earlier = CSVTable.lines(ofFileAt: csv)
-        try AtomicFile.write((earlier.isEmpty ? [header] : earlier.map(String.init)).joined(separator: "\n") + "\n" + row + "\n", to: csv)
+        // A table begun by an older version under another header gets this one; rows (a first field that is an
+        // epoch) stay as they were, anything else goes.
+        let earlier = CSVTable.lines(ofFileAt: csv).filter { Int($0.prefix { $0 != "," }) != nil }.map(String.init)
+        try AtomicFile.write(([header] + earlier + [row]).joined(separator: "\n") + "\n", to: csv)
     }
 
     /// Removes a run's files and config.json (a run that never saved a checkpoint, before it starts again).

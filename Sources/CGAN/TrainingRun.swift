@@ -56,6 +56,8 @@ public final class TrainingRun {
     /// What the hooks last recorded in the checkpoint (the best validation score, the epoch the quality goal
     /// was met): carried into every later checkpoint, the one Ctrl-C saves mid-epoch too, so no session loses it.
     private(set) var checkpointMetadata: [String: String] = [:]
+    /// The hooks' keys that `checkpointMetadata` carries from a resumed checkpoint (the rest are Checkpoint's own).
+    static let carriedMetadataKeys: Set = [bestValidationKey, goalEpochKey, goalSecondsKey]
     private let sampler: MinibatchSampler
     private let fixedNoise: Matrix, fixedLabels: [Int]
 
@@ -174,8 +176,7 @@ public final class TrainingRun {
             // From the file: a value that is no plausible duration counts as none.
             let wall = Double(checkpoint.contents.metadata["wall_s"] ?? "") ?? 0
             wallOffset = (0...1e9).contains(wall) ? wall : 0
-            // Checkpoint.save writes its own keys (config, position, random states) over these.
-            checkpointMetadata = checkpoint.contents.metadata.filter { $0.key != "wall_s" }
+            checkpointMetadata = checkpoint.contents.metadata.filter { Self.carriedMetadataKeys.contains($0.key) }
         }
 
         // The same noise every epoch, one row per class: progress is visible in the grids.

@@ -223,6 +223,10 @@ public final class TrainingStep {
         var labels = [Int32](repeating: 0, count: rows)
         let savedDropout = average.rng.state
         defer { average.rng.restore(savedDropout) }
+        // From fixed statistics, so that the result depends on the average's weights and the seed alone: the
+        // refresh a Ctrl-C makes mid-epoch must not change what the epoch's end computes (exact resume).
+        for bn in average.modules(ofType: BatchNorm1d.self) { bn.runningMean.value.fill(0); bn.runningVariance.value.fill(1) }
+        for bn in average.modules(ofType: BatchNorm2d.self) { bn.runningMean.value.fill(0); bn.runningVariance.value.fill(1) }
         for _ in 0..<batches {
             config.model.noise.fill(z, rng: rng)
             for i in 0..<rows { labels[i] = Int32(rng.integer(below: classCount)) }

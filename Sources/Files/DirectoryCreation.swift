@@ -11,8 +11,12 @@ public enum DirectoryCreation {
             guard info.st_mode & S_IFMT == S_IFDIR else { throw FileError(path, "is a file, not a directory") }
             return
         }
-        let parent = (path as NSString).deletingLastPathComponent
-        if !parent.isEmpty && parent != path { try create(parent) }
+        // The parent by hand: Foundation's deletingLastPathComponent traps on some one-letter names ("A", "x/y").
+        let trimmed = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+        if let slash = trimmed.lastIndex(of: "/") {
+            let parent = String(trimmed[..<slash])
+            if !parent.isEmpty && parent != path { try create(parent) }
+        }
         if mkdir(path, 0o777) != 0 && errno != EEXIST {
             throw FileError(path, "cannot create the directory: \(FileSink.reason(errno))")
         }

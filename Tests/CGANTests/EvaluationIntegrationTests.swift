@@ -57,6 +57,29 @@ final class EvaluationIntegrationTests: XCTestCase {
 }
 
 final class QualityTrackingTests: XCTestCase {
+    /// A report with these figures (through its JSON form: its initialiser is internal).
+    func report(classes: Int, classifierAccuracy: Double, labelAccuracy: Double = 1, fid: Double = 1, floor: Double = 1) throws -> EvaluationReport {
+        let perClass = (0..<classes).map { ["label": $0, "labelAccuracy": 1, "fid": 1, "diversity": 1] as [String: Any] }
+        let json: [String: Any] = ["dropoutAtSampling": false, "samplesPerClass": 10, "seed": 1, "parzenValidation": [Any](),
+                                   "labelAccuracy": labelAccuracy, "fid": fid, "fidRealFloor": floor,
+                                   "classifierTestAccuracy": classifierAccuracy, "perClass": perClass, "collapsedClasses": [Int]()]
+        return try JSONDecoder().decode(EvaluationReport.self, from: JSONSerialization.data(withJSONObject: json))
+    }
+
+    func testTheGoalAndTheWeakClassifierWarningAtTheirEdges() throws {
+        let goal = QualityGoal()
+        XCTAssertTrue(goal.isMet(by: try report(classes: 10, classifierAccuracy: 0.99, labelAccuracy: 0.99, fid: 1.8, floor: 1)))
+        XCTAssertFalse(goal.isMet(by: try report(classes: 10, classifierAccuracy: 0.99, labelAccuracy: 0.9899, fid: 1, floor: 1)))
+        XCTAssertFalse(goal.isMet(by: try report(classes: 10, classifierAccuracy: 0.99, fid: 1.81, floor: 1)))
+        XCTAssertFalse(goal.isMet(by: try report(classes: 10, classifierAccuracy: 0.99, fid: 0, floor: 0)))
+        XCTAssertFalse(QualityGoal(labelAccuracy: 0, fidOverFloor: .greatestFiniteMagnitude).isMet(by: try report(classes: 10, classifierAccuracy: 0.99, fid: 5, floor: 0)))
+        // Ten classes: under twice chance warns; two classes: under halfway from chance to 1.
+        XCTAssertNotNil(try report(classes: 10, classifierAccuracy: 0.19).weakClassifierWarning)
+        XCTAssertNil(try report(classes: 10, classifierAccuracy: 0.2).weakClassifierWarning)
+        XCTAssertNotNil(try report(classes: 2, classifierAccuracy: 0.74).weakClassifierWarning)
+        XCTAssertNil(try report(classes: 2, classifierAccuracy: 0.95).weakClassifierWarning)
+    }
+
     func rows(_ dir: String) throws -> [[Substring]] {
         try String(contentsOfFile: RunDirectory(dir).quality, encoding: .utf8).split(separator: "\n").dropFirst()
             .map { $0.split(separator: ",") }
@@ -105,12 +128,15 @@ final class QualityTrackingTests: XCTestCase {
             let run = try TrainingRun(config: config, data: data, directory: RunDirectory(dir), resume: false)
             run.logEvery = 1
             run.trackQuality(every: 1, evaluator: smallEvaluator(data), goal: always, stopAtGoal: false) { _ in }
+            run.trackBestCheckpoint(every: 1, evaluator: smallEvaluator(data)) { _ in }
             XCTAssertThrowsError(try run.run { event in
                 if case .progress(let p) = event, p.epoch == 1, p.batch == 2 { Interruption.request() }
             })
-            XCTAssertEqual(run.qualityGoalFirstMet?.epoch, 1)
         }
-        let position = try Checkpoint(path: RunDirectory(dir).latestCheckpoint).position
+        let saved = try Checkpoint(path: RunDirectory(dir).latestCheckpoint)
+        XCTAssertEqual(saved.contents.metadata["quality_goal_epoch"], "1")
+        XCTAssertNotNil(Double(saved.contents.metadata["best_validation_ll"] ?? ""))
+        let position = saved.position
         XCTAssertEqual([position.epoch, position.batch], [1, 2])
         let resumed = try TrainingRun(config: config, data: data, directory: RunDirectory(dir), resume: true)
         XCTAssertEqual(resumed.qualityGoalFirstMet?.epoch, 1)

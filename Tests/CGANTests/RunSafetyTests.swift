@@ -185,6 +185,19 @@ final class RunSafetyTests: XCTestCase {
             + chunk("IDAT", [0x78, 0x01, 0x01, 0x00, 0x00])
     }
 
+    /// One-letter names (which Foundation's deletingLastPathComponent traps on) and relative paths are created.
+    func testShortAndNestedDirectoryNamesAreCreated() throws {
+        let base = temporaryDirectory(self)
+        let previous = FileManager.default.currentDirectoryPath
+        XCTAssertTrue(FileManager.default.changeCurrentDirectoryPath(base))
+        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+        for path in ["A", "x/y", "z/Q/", base + "/b/c", "/" + String(base.dropFirst()) + "//d"] {
+            try DirectoryCreation.create(path)
+            var isDirectory: ObjCBool = false
+            XCTAssertTrue(FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue, path)
+        }
+    }
+
     func testAFileWhereADirectoryBelongsIsOneLine() throws {
         let file = temporaryDirectory(self) + "/file"
         FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
