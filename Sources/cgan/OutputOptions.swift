@@ -26,7 +26,7 @@ struct OutputOptions: TrainingOptionGroup {
                                + "the last; 0: never (default: 1 for dcgan on a registered data set, else 0)."))
     var qualityEvery: Int?
 
-    @Flag(help: "End at the first scored epoch with label accuracy ≥ 0.99 and FID ≤ 1.8x the real floor.")
+    @Flag(help: ArgumentHelp("End at the first scored epoch with " + QualityGoal().description + "."))
     var stopAtGoal = false
 
     @OptionGroup var sampling: SamplingDropoutOption
