@@ -21,7 +21,7 @@ for seed in ${SEEDS:-1 2 3}; do
   # A failed seed is not retried: delete its "failed" marker to try it again.
   [ -f "$run/finished" ] || [ -f "$run/failed" ] && continue
   # Another copy of this script (or a run) on the same seed: leave it alone, do not mark it failed.
-  [ -f "$run/.cgan.lock" ] && kill -0 "$(cat "$run/.cgan.lock" 2>/dev/null)" 2>/dev/null \
+  [ -f "$run/.cgan.lock" ] && ! flock -n "$run/.cgan.lock" true \
     && { echo "$0: seed $seed is being trained by another process; skipped" >&2; status=1; continue; }
   resume=(--arch dcgan --seed "$seed"); [ -f "$run/checkpoints/latest.safetensors" ] && resume=(--resume)
   # --eval-every 0: the Parzen validation would count in the minutes.

@@ -108,7 +108,7 @@ public struct RunDirectory: Sendable {
     /// rewritten atomically, so a crash leaves the old table or the new one.
     func appendRow(_ row: String, header: String, to csv: String) throws {
         // A table begun by an older version under another header gets this one; rows (a first field that is an
-        // epoch) stay as they were, anything else goes.
+        // epoch) stay as they were, anything else goes. Old rows line up only while columns are added at the end.
         let earlier = CSVTable.lines(ofFileAt: csv).filter { Int($0.prefix { $0 != "," }) != nil }.map(String.init)
         try AtomicFile.write(([header] + earlier + [row]).joined(separator: "\n") + "\n", to: csv)
     }

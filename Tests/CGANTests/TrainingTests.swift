@@ -235,6 +235,7 @@ final class TrainingRunTests: XCTestCase {
             XCTAssertEqual(position, Checkpoint.Position(step: 1, epoch: 0, batch: 1))
             try train(config, in: interrupted, resume: true)
             let a = try tensorBits(RunDirectory(straight).latestCheckpoint), b = try tensorBits(RunDirectory(interrupted).latestCheckpoint)
+            XCTAssertEqual(Set(a.keys), Set(b.keys))
             for (name, bits) in a { XCTAssertTrue(bits == b[name], "\(arch): \(name) differs after a Ctrl-C mid-epoch") }
         }
     }
