@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Table 1 over seeds: trains README's main command (the paper's model, G's dropout on when sampling, 30 epochs)
+# once per seed, JOBS at a time with one thread each, scores each run's best-validation checkpoint with
+# `cgan evaluate` (Parzen log-likelihood of the 10,000 test images), and prints one row per seed, the mean ± sd
+# and min-max over seeds, and the median over seeds of the validation log-likelihood at each scored epoch.
+# Resumable: a finished seed is kept, an interrupted one continues from its latest checkpoint.
+#
+#   Scripts/table1-seeds.sh runs/table1 [cgan train options, e.g. --matmul openblas]
+#
+# Settings (environment): CGAN=.build/release/cgan SEEDS="1 2 3 4 5" JOBS=2 DATA_DIR=(cgan's default lookup)
+set -euo pipefail
+[ $# -ge 1 ] || { echo "usage: $0 OUT_DIR [cgan train options]" >&2; exit 1; }
+out=$1; shift
+cgan=${CGAN:-.build/release/cgan}
+[ -x "$cgan" ] || { echo "$0: no executable at $cgan (swift build -c release, or set CGAN)" >&2; exit 1; }
+data=(); [ -n "${DATA_DIR:-}" ] && data=(--data-dir "$DATA_DIR")
+mkdir -p "$out"
+
+one_seed() {
+  local seed=$1; shift
+  local run="$out/seed-$seed"
+  [ -f "$run/finished" ] && return 0
+  if [ -f "$run/.cgan.lock" ] && ! flock -n "$run/.cgan.lock" true; then
+    echo "$0: seed $seed is being trained by another process; skipped" >&2; return 1
+  fi
+  local start=(--arch paper --dropout-at-sampling on --seed "$seed"); [ -f "$run/checkpoints/latest.safetensors" ] && start=(--resume)
+  "$cgan" train "${start[@]}" --out "$run" --threads 1 "${data[@]}" "$@" > "$run.train.log" 2>&1 || return $?
+  "$cgan" evaluate --checkpoint "$run/checkpoints/best.safetensors" "${data[@]}" > "$run.evaluate.log" 2>&1 || return $?
+  touch "$run/finished"
+}
+
+trap 'echo "$0: interrupted; run it again to continue" >&2; wait; exit 130' INT TERM
+status=0
+for seed in ${SEEDS:-1 2 3 4 5}; do
+  while [ "$(jobs -rp | wc -l)" -ge "${JOBS:-2}" ]; do wait -n || status=1; done
+  mkdir -p "$out"
+  ( one_seed "$seed" "$@" || { rc=$?; echo "$0: seed $seed failed (exit $rc; see $out/seed-$seed.*.log)" >&2; exit "$rc"; } ) &
+done
+while [ "$(jobs -rp | wc -l)" -gt 0 ]; do wait -n || status=1; done
+
+python3 - "$out" ${SEEDS:-1 2 3 4 5} <<'EOF'
+import csv, json, os, statistics, sys
+out, seeds = sys.argv[1], sys.argv[2:]
+rows, curves = [], {}
+print("| seed | best epoch | test Parzen LL (nats) | validation LL at epochs 5, 10, ... |")
+print("|---|---|---|---|")
+for seed in seeds:
+    run = os.path.join(out, f"seed-{seed}")
+    try:
+        doc = json.load(open(os.path.join(run, "evaluation.json")))
+        report = doc["reports"][0]
+        ll, se = report["parzenTest"]["mean"], report["parzenTest"]["standardError"]
+        epoch = doc["position"]["epoch"]
+    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        print(f"| {seed} | | not finished | |"); continue
+    curve = []
+    try:
+        for r in csv.DictReader(open(os.path.join(run, "validation.csv"))):
+            e, v = int(r["epoch"]), float(r["validation_ll"])
+            curve.append(f"{v:.1f}"); curves.setdefault(e, []).append(v)
+    except (OSError, ValueError, KeyError):
+        pass
+    rows.append(ll)
+    print(f"| {seed} | {epoch} | {ll:.1f} ± {se:.1f} | {', '.join(curve)} |")
+if rows:
+    sd = statistics.stdev(rows) if len(rows) > 1 else float("nan")
+    print(f"\n{len(rows)} seeds: mean {statistics.mean(rows):.1f} ± {sd:.1f} (sd), min {min(rows):.1f}, max {max(rows):.1f}, median {statistics.median(rows):.1f}")
+    print("median validation LL over seeds by epoch: " + ", ".join(f"{e}: {statistics.median(v):.1f} ({len(v)})" for e, v in sorted(curves.items())))
+EOF
+exit $status
