@@ -24,47 +24,59 @@ one_seed() {
     echo "$0: seed $seed is being trained by another process; skipped" >&2; return 1
   fi
   local start=(--arch paper --dropout-at-sampling on --seed "$seed"); [ -f "$run/checkpoints/latest.safetensors" ] && start=(--resume)
-  "$cgan" train "${start[@]}" --out "$run" --threads 1 "${data[@]}" "$@" > "$run.train.log" 2>&1 || return $?
+  "$cgan" train "${start[@]}" --out "$run" --threads 1 "${data[@]}" "$@" >> "$run.train.log" 2>&1 || return $?
   "$cgan" evaluate --checkpoint "$run/checkpoints/best.safetensors" "${data[@]}" > "$run.evaluate.log" 2>&1 || return $?
   touch "$run/finished"
 }
 
-trap 'echo "$0: interrupted; run it again to continue" >&2; wait; exit 130' INT TERM
+# Each seed runs in its own process group (set -m); an interruption is passed on to them, and cgan train
+# saves a checkpoint before it exits.
+set -m
+pids=()
+trap 'echo "$0: interrupted; run it again to continue" >&2; for p in "${pids[@]}"; do kill -INT -- -"$p" 2>/dev/null || true; done; wait; exit 130' INT TERM
 status=0
 for seed in ${SEEDS:-1 2 3 4 5}; do
-  while [ "$(jobs -rp | wc -l)" -ge "${JOBS:-2}" ]; do wait -n || status=1; done
-  mkdir -p "$out"
-  ( one_seed "$seed" "$@" || { rc=$?; echo "$0: seed $seed failed (exit $rc; see $out/seed-$seed.*.log)" >&2; exit "$rc"; } ) &
+  while [ "$(jobs -rp | wc -l)" -ge "${JOBS:-2}" ]; do wait -n || true; done
+  # A seed interrupted during its last epoch's validation must not go on to be scored and marked finished.
+  ( trap 'exit 130' INT TERM
+    one_seed "$seed" "$@" || { rc=$?; echo "$0: seed $seed failed (exit $rc; see $out/seed-$seed.*.log)" >&2; exit "$rc"; } ) &
+  pids+=($!)
 done
-while [ "$(jobs -rp | wc -l)" -gt 0 ]; do wait -n || status=1; done
+for p in "${pids[@]}"; do wait "$p" || status=1; done
 
 python3 - "$out" ${SEEDS:-1 2 3 4 5} <<'EOF'
-import csv, json, os, statistics, sys
+import csv, json, math, os, statistics, sys
 out, seeds = sys.argv[1], sys.argv[2:]
 rows, curves = [], {}
-print("| seed | best epoch | test Parzen LL (nats) | validation LL at epochs 5, 10, ... |")
+print("| seed | best epoch | test Parzen LL (nats) | validation LL by epoch |")
 print("|---|---|---|---|")
 for seed in seeds:
     run = os.path.join(out, f"seed-{seed}")
+    if not os.path.exists(os.path.join(run, "finished")):
+        print(f"| {seed} | | not finished | |"); continue
     try:
         doc = json.load(open(os.path.join(run, "evaluation.json")))
         report = doc["reports"][0]
         ll, se = report["parzenTest"]["mean"], report["parzenTest"]["standardError"]
         epoch = doc["position"]["epoch"]
     except (OSError, ValueError, KeyError, IndexError, TypeError):
-        print(f"| {seed} | | not finished | |"); continue
+        print(f"| {seed} | | no test Parzen LL in evaluation.json | |"); continue
     curve = []
     try:
         for r in csv.DictReader(open(os.path.join(run, "validation.csv"))):
-            e, v = int(r["epoch"]), float(r["validation_ll"])
-            curve.append(f"{v:.1f}"); curves.setdefault(e, []).append(v)
-    except (OSError, ValueError, KeyError):
+            try:
+                e, v = int(r["epoch"]), float(r["validation_ll"])
+            except (TypeError, ValueError, KeyError):
+                continue
+            if math.isfinite(v):
+                curve.append(f"{e}: {v:.1f}"); curves.setdefault(e, []).append(v)
+    except OSError:
         pass
     rows.append(ll)
     print(f"| {seed} | {epoch} | {ll:.1f} ± {se:.1f} | {', '.join(curve)} |")
 if rows:
-    sd = statistics.stdev(rows) if len(rows) > 1 else float("nan")
-    print(f"\n{len(rows)} seeds: mean {statistics.mean(rows):.1f} ± {sd:.1f} (sd), min {min(rows):.1f}, max {max(rows):.1f}, median {statistics.median(rows):.1f}")
+    sd = f"{statistics.stdev(rows):.1f}" if len(rows) > 1 else "n/a"
+    print(f"\n{len(rows)} seed(s): mean {statistics.mean(rows):.1f} ± {sd} (sd), min {min(rows):.1f}, max {max(rows):.1f}, median {statistics.median(rows):.1f}")
     print("median validation LL over seeds by epoch: " + ", ".join(f"{e}: {statistics.median(v):.1f} ({len(v)})" for e, v in sorted(curves.items())))
 EOF
 exit $status
