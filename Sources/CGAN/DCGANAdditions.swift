@@ -22,6 +22,10 @@ public struct DCGANAdditions: Codable, Sendable, Equatable {
     /// predicts the class of real images from its features, and G is scored by that prediction on its own
     /// images, so G is pushed to draw images D recognises as the class asked for; 0: off.
     public var classLossWeight = 0.0
+    /// The weight of a mode-seeking term in G's loss (Mao et al. 2019, `addModeSeekingTerm`): the fake batch's
+    /// second half repeats its first half's classes with other noise, and G is pushed apart from drawing the
+    /// same image for both; against collapse onto one style (one colour of a colour data set); 0: off.
+    public var modeSeekingWeight = 0.0
 
     /// The documented defaults of `architecture`.
     init(architecture: Architecture) {

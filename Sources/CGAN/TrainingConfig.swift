@@ -123,6 +123,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         additions.projectionDiscriminator = false
         additions.generatorAverageDecay = 0
         additions.classBatchNorm = false
+        additions.modeSeekingWeight = 0
         if architecture == .dcgan {
             model.discriminatorDropout = 0; additions.discriminatorHeadDropout = nil; additions.discriminatorDropoutInGeneratorStep = true
         }

@@ -45,6 +45,7 @@ extension TrainingConfig {
             (a.spectralNorm || a.headSpectralNorm, "--no-head-spectral-norm applies with --spectral-norm only"),
             (m.discriminatorMaxNorm == nil || !a.spectralNorm, "--d-max-norm and --spectral-norm both limit D's weights; choose one"),
             (o.adversarialLoss == .crossEntropy || o.generatorLoss == .nonSaturating, "--g-loss applies to --loss bce only (the hinge loss has its own G loss)"),
+            (a.modeSeekingWeight.isFinite && a.modeSeekingWeight >= 0 && a.modeSeekingWeight <= 100, "--mode-seeking must be in 0...100 (0: off)"),
             (a.classLossWeight.isFinite && a.classLossWeight >= 0 && a.classLossWeight <= 100, "--class-loss must be in 0...100 (0: off)"),
             (a.classLossWeight == 0 || a.projectionDiscriminator, "--class-loss needs dcgan's projection discriminator (it reads the features the projection head reads)"),
             (!a.classBatchNorm || architecture == .dcgan, "--class-batch-norm applies to dcgan only"),

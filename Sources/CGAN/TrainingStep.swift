@@ -35,7 +35,9 @@ public final class TrainingStep {
     let targets: Matrix, discriminatorGradient: Matrix   // [2B, 1]
     let generatorTargets: Matrix, generatorGradient: Matrix  // [B, 1]
     let noise: Matrix
-    var realLabels: [Int32], fakeLabels: [Int32]
+    var realLabels: [Int32]
+    /// The classes G was asked for in the last step.
+    public private(set) var fakeLabels: [Int32]
     /// AC-GAN: dLoss/dClassLogits [2B, classes] (zero on D's fake rows), and D's output split and joined.
     let classGradient: Matrix
     var outputColumns = ColumnConcat(), gradientColumns = ColumnConcat()
@@ -135,7 +137,9 @@ public final class TrainingStep {
         let b = batchSize, g = models.generator, d = models.discriminator
         let hyperparameters = schedule.hyperparameters(atStep: step)
         realLabels.withUnsafeMutableBufferPointer { fill(realImages, $0) }
-        for i in 0..<b { fakeLabels[i] = Int32(rng.integer(below: classCount)) }
+        // With mode seeking, row i + B/2 repeats row i's class: the pairs the term compares.
+        let pairs = config.additions.modeSeekingWeight > 0 ? b / 2 : 0
+        for i in 0..<b { fakeLabels[i] = i >= pairs && i < 2 * pairs ? fakeLabels[i - pairs] : Int32(rng.integer(below: classCount)) }
         realLabels.withUnsafeBufferPointer { oneHot($0, into: discriminatorLabels.rows(0..<b)) }
         let fakeLabelRows = discriminatorLabels.rows(b..<(2 * b))
         fakeLabels.withUnsafeBufferPointer { oneHot($0, into: fakeLabelRows) }
@@ -190,6 +194,10 @@ public final class TrainingStep {
             generatorOutputGradient = gradientColumns.forward(generatorGradient, gradient)
         }
         let gradFake = d.backward(generatorOutputGradient, needs: .input)
+        if pairs > 0 {   // D's input gradient is scratch of this pass, consumed by G's backward next
+            stats.generatorLoss += addModeSeekingTerm(outputs: fake, noise: noise, weight: Float(config.additions.modeSeekingWeight),
+                                                      gradient: gradFake)
+        }
         _ = g.backward(gradFake, needs: .parameters)
         generatorOptimizer.update(hyperparameters, step: step + 1)
         generatorAverage?.update(decay: Float(config.additions.generatorAverageDecay))

@@ -30,6 +30,9 @@ struct AdditionOptions: TrainingOptionGroup {
     @Option(help: .setting(\.additions.classLossWeight, "dcgan with the projection D: weight of an auxiliary class loss (AC-GAN); 0: off", hidden: true))
     var classLoss: Double?
 
+    @Option(help: .setting(\.additions.modeSeekingWeight, "Weight of G's mode-seeking term (against collapse onto one colour or style); 0: off"))
+    var modeSeeking: Double?
+
     var settings: [TrainingSetting] {
         [TrainingSetting("--projection", \.additions.projectionDiscriminator, projection),
          TrainingSetting("--class-batch-norm", \.additions.classBatchNorm, classBatchNorm),
@@ -38,6 +41,7 @@ struct AdditionOptions: TrainingOptionGroup {
          TrainingSetting("--dropout-in-g-step", \.additions.discriminatorDropoutInGeneratorStep, dropoutInGStep),
          TrainingSetting("--spectral-norm", \.additions.spectralNorm, spectralNorm),
          TrainingSetting("--head-spectral-norm", \.additions.headSpectralNorm, headSpectralNorm),
-         TrainingSetting("--class-loss", \.additions.classLossWeight, classLoss)]
+         TrainingSetting("--class-loss", \.additions.classLossWeight, classLoss),
+         TrainingSetting("--mode-seeking", \.additions.modeSeekingWeight, modeSeeking)]
     }
 }

@@ -62,7 +62,7 @@ final class TrainingConfigTests: XCTestCase {
     func testSettingsAnOlderRunLacksTakeTheValuesItTrainedWith() throws {
         var settings = try storedSettings("dcgan")
         for key in ["discriminatorHeadDropout", "discriminatorDropoutInGeneratorStep", "projectionDiscriminator", "generatorAverageDecay",
-                    "classBatchNorm", "spectralNorm", "headSpectralNorm", "classLossWeight", "adversarialLoss",
+                    "classBatchNorm", "spectralNorm", "headSpectralNorm", "classLossWeight", "modeSeekingWeight", "adversarialLoss",
                     "discriminatorLearningRateScale", "generatorOutputDropout", "widthMultiplier", "precision", "optimizer"] {
             XCTAssertNotNil(settings.removeValue(forKey: key), key)
         }
@@ -73,6 +73,7 @@ final class TrainingConfigTests: XCTestCase {
         XCTAssertEqual(older.additions.generatorAverageDecay, 0)
         XCTAssertTrue(older.additions.headSpectralNorm)
         XCTAssertEqual(older.additions.classLossWeight, 0)
+        XCTAssertEqual(older.additions.modeSeekingWeight, 0)
         XCTAssertEqual(older.optimization.adversarialLoss, .crossEntropy)
         XCTAssertEqual(older.optimization.discriminatorLearningRateScale, 1)
         XCTAssertEqual(older.optimization.optimizer, .adam)

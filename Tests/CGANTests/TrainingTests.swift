@@ -188,6 +188,26 @@ final class TrainingRunTests: XCTestCase {
         }
     }
 
+    /// Mode seeking: the generated batch's second half repeats its first half's classes (the pairs the term
+    /// compares), without it the classes are drawn independently, and a run with it resumes exactly.
+    func testModeSeekingPairsTheGeneratedClassesAndResumesExactly() throws {
+        func fakeLabels(weight: Double) -> [Int32] {
+            var config = smallConfig(.dcgan, epochs: 1, limit: 100, batch: 20)
+            config.additions.modeSeekingWeight = weight
+            let step = TrainingStep(config: config, models: GANModels(config: config, classCount: 10), classCount: 10, stepsPerEpoch: 5)
+            let stats = step.run(step: 0) { images, labels in
+                images.fill(0.5)
+                for i in labels.indices { labels[i] = Int32(i % 10) }
+            }
+            XCTAssertTrue(stats.isFinite)
+            return step.fakeLabels
+        }
+        let paired = fakeLabels(weight: 1), independent = fakeLabels(weight: 0)
+        XCTAssertEqual(Array(paired[10...]), Array(paired[..<10]))
+        XCTAssertNotEqual(Array(independent[10...]), Array(independent[..<10]))
+        try assertResumeIsExact(.dcgan) { c in c.additions.modeSeekingWeight = 1 }
+    }
+
     /// The weight average (with its own batch-norm statistics) and the projection head resume exactly too,
     /// and the checkpoint samples from the average, which differs from the live G.
     func testResumeIsExactForTheConvolutionalModelWithProjectionAndAverage() throws {
