@@ -5,8 +5,8 @@ lever stops it? docs/images.md, "Does mode seeking stop the colour collapse?".
 
 VARIANT: base (the reference), mbstd (D reads the batch's mean feature standard deviation, as ProGAN's), ms
 (mode seeking, Mao et al. 2019, weight 1 unless given), dlr (D's learning rate 5e-5); combine with "_".
-Every 100 steps it prints the entropy of 500 samples' background colours (the 2-pixel border mapped to the
-nearest of the 8 colours; 1: all eight equally often, as in the data; 0: one colour). The data are 19,200
+Every 100 steps it prints the entropy of 500 samples' background colours (the outermost ring of pixels mapped to
+the nearest of the 8 colours; 1: all eight equally often, as in the data; 0: one colour). The data are 19,200
 MNIST training digits coloured as `cgan data make colored-mnist` colours them (its own random draw). MNIST is
 read from ../shared/data/mnist or $MNIST_DIR."""
 import glob, gzip, os, struct, sys, time

@@ -46,6 +46,8 @@ extension TrainingConfig {
             (m.discriminatorMaxNorm == nil || !a.spectralNorm, "--d-max-norm and --spectral-norm both limit D's weights; choose one"),
             (o.adversarialLoss == .crossEntropy || o.generatorLoss == .nonSaturating, "--g-loss applies to --loss bce only (the hinge loss has its own G loss)"),
             (a.modeSeekingWeight.isFinite && a.modeSeekingWeight >= 0 && a.modeSeekingWeight <= 100, "--mode-seeking must be in 0...100 (0: off)"),
+            // Its gradient grows as 1/R² when a pair's images meet; Adam's step is bounded, plain SGD's at rate 0.1 is not.
+            (a.modeSeekingWeight == 0 || o.optimizer == .adam, "--mode-seeking applies to the Adam models (mlp, mlp-bn, dcgan): with the paper's SGD its gradient blows up as G's pairs meet"),
             (a.classLossWeight.isFinite && a.classLossWeight >= 0 && a.classLossWeight <= 100, "--class-loss must be in 0...100 (0: off)"),
             (a.classLossWeight == 0 || a.projectionDiscriminator, "--class-loss needs dcgan's projection discriminator (it reads the features the projection head reads)"),
             (!a.classBatchNorm || architecture == .dcgan, "--class-batch-norm applies to dcgan only"),

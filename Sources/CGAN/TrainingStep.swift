@@ -3,7 +3,7 @@ import NN
 
 /// Losses, discriminator outputs and optimiser settings of one step.
 public struct StepStatistics: Sendable {
-    /// Each player's loss, its class loss (AC-GAN) included when the config has one.
+    /// Each player's loss, its class loss (AC-GAN) and G's mode-seeking term included when the config has them.
     public var discriminatorLoss = 0.0, generatorLoss = 0.0
     /// Mean D(x|y) on real images and D(G(z|y')|y') on generated ones, before D's update.
     public var realScore = 0.0, fakeScore = 0.0
@@ -138,7 +138,7 @@ public final class TrainingStep {
         let hyperparameters = schedule.hyperparameters(atStep: step)
         realLabels.withUnsafeMutableBufferPointer { fill(realImages, $0) }
         // With mode seeking, row i + B/2 repeats row i's class: the pairs the term compares.
-        let pairs = config.additions.modeSeekingWeight > 0 ? b / 2 : 0
+        let pairs = Float(config.additions.modeSeekingWeight) > 0 ? b / 2 : 0
         for i in 0..<b { fakeLabels[i] = i >= pairs && i < 2 * pairs ? fakeLabels[i - pairs] : Int32(rng.integer(below: classCount)) }
         realLabels.withUnsafeBufferPointer { oneHot($0, into: discriminatorLabels.rows(0..<b)) }
         let fakeLabelRows = discriminatorLabels.rows(b..<(2 * b))

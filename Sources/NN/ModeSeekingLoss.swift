@@ -4,7 +4,8 @@
 ///
 /// Rows i and i + h of `outputs` [n, P] (h = n / 2; an odd last row is left out) are one pair, drawn from
 /// `noise` [n, Z] rows i and i + h for the same condition. With the pair's distance ratio
-/// rᵢ = mean_p |outᵢ − outᵢ₊ₕ| / mean_z |zᵢ − zᵢ₊ₕ| and R = mean_i rᵢ, the term is `weight` / (R + ε).
+/// rᵢ = mean_p |outᵢ − outᵢ₊ₕ| / mean_z |zᵢ − zᵢ₊ₕ| and R = mean_i rᵢ, the term is `weight` / (R + ε). (MSGAN's
+/// own code divides the batch means instead; a per-pair ratio keeps one far pair from hiding a collapsed one.)
 /// Adds dTerm/dOutputs into `gradient` [n, P] (it already holds the adversarial gradient) and returns the term.
 @discardableResult
 public func addModeSeekingTerm(outputs: Matrix, noise: Matrix, weight: Float, gradient: Matrix) -> Double {

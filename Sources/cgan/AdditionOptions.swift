@@ -30,7 +30,7 @@ struct AdditionOptions: TrainingOptionGroup {
     @Option(help: .setting(\.additions.classLossWeight, "dcgan with the projection D: weight of an auxiliary class loss (AC-GAN); 0: off", hidden: true))
     var classLoss: Double?
 
-    @Option(help: .setting(\.additions.modeSeekingWeight, "Weight of G's mode-seeking term (against collapse onto one colour or style); 0: off"))
+    @Option(help: .setting(\.additions.modeSeekingWeight, "Adam models: weight of G's mode-seeking term, against collapse onto one style (try 1); 0: off"))
     var modeSeeking: Double?
 
     var settings: [TrainingSetting] {

@@ -106,6 +106,14 @@ final class ExperimentTests: XCTestCase {
             XCTAssertEqual(c.problem, "--class-loss must be in 0...100 (0: off)")
         }
         c = TrainingConfig(reference: .dcgan)
+        var paper = TrainingConfig(architecture: .paper)
+        paper.additions.modeSeekingWeight = 1
+        XCTAssertEqual(paper.problem, "--mode-seeking applies to the Adam models (mlp, mlp-bn, dcgan): with the paper's SGD its gradient blows up as G's pairs meet")
+        for weight in [-1, 101, .nan] {
+            c.additions.modeSeekingWeight = weight
+            XCTAssertEqual(c.problem, "--mode-seeking must be in 0...100 (0: off)")
+        }
+        c.additions.modeSeekingWeight = 0
         c.additions.classLossWeight = 1
         XCTAssertEqual(c.problem, "--class-loss needs dcgan's projection discriminator (it reads the features the projection head reads)")
         XCTAssertFalse(c.isReferenceModel)

@@ -62,7 +62,7 @@ final class TrainingConfigTests: XCTestCase {
     func testSettingsAnOlderRunLacksTakeTheValuesItTrainedWith() throws {
         var settings = try storedSettings("dcgan")
         for key in ["discriminatorHeadDropout", "discriminatorDropoutInGeneratorStep", "projectionDiscriminator", "generatorAverageDecay",
-                    "classBatchNorm", "spectralNorm", "headSpectralNorm", "classLossWeight", "modeSeekingWeight", "adversarialLoss",
+                    "classBatchNorm", "spectralNorm", "headSpectralNorm", "classLossWeight", "adversarialLoss",
                     "discriminatorLearningRateScale", "generatorOutputDropout", "widthMultiplier", "precision", "optimizer"] {
             XCTAssertNotNil(settings.removeValue(forKey: key), key)
         }

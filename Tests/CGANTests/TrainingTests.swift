@@ -189,22 +189,30 @@ final class TrainingRunTests: XCTestCase {
     }
 
     /// Mode seeking: the generated batch's second half repeats its first half's classes (the pairs the term
-    /// compares), without it the classes are drawn independently, and a run with it resumes exactly.
+    /// compares; an odd last row keeps a class of its own), without it the classes are drawn independently, the
+    /// term enters G's loss and update, and a run with it resumes exactly.
     func testModeSeekingPairsTheGeneratedClassesAndResumesExactly() throws {
-        func fakeLabels(weight: Double) -> [Int32] {
-            var config = smallConfig(.dcgan, epochs: 1, limit: 100, batch: 20)
+        func step(weight: Double) -> (labels: [Int32], stats: StepStatistics, generator: [Float]) {
+            var config = smallConfig(.dcgan, epochs: 1, limit: 100, batch: 21)
             config.additions.modeSeekingWeight = weight
-            let step = TrainingStep(config: config, models: GANModels(config: config, classCount: 10), classCount: 10, stepsPerEpoch: 5)
+            let models = GANModels(config: config, classCount: 10)
+            let step = TrainingStep(config: config, models: models, classCount: 10, stepsPerEpoch: 5)
             let stats = step.run(step: 0) { images, labels in
                 images.fill(0.5)
                 for i in labels.indices { labels[i] = Int32(i % 10) }
             }
             XCTAssertTrue(stats.isFinite)
-            return step.fakeLabels
+            return (step.fakeLabels, stats, models.generator.namedParameters.flatMap(\.parameter.value.array))
         }
-        let paired = fakeLabels(weight: 1), independent = fakeLabels(weight: 0)
-        XCTAssertEqual(Array(paired[10...]), Array(paired[..<10]))
-        XCTAssertNotEqual(Array(independent[10...]), Array(independent[..<10]))
+        let paired = step(weight: 1), doubled = step(weight: 2), independent = step(weight: 0)
+        XCTAssertEqual(Array(paired.labels[10..<20]), Array(paired.labels[..<10]))
+        XCTAssertNotEqual(Array(independent.labels[10..<20]), Array(independent.labels[..<10]))
+        // Weights 1 and 2 see the same labels, noise, D and images: G's losses differ by the term at weight 1,
+        // 1 / (R + ε), which is positive, and so do G's updated weights.
+        XCTAssertEqual(paired.labels, doubled.labels)
+        XCTAssertEqual(paired.stats.discriminatorLoss, doubled.stats.discriminatorLoss)
+        XCTAssertGreaterThan(doubled.stats.generatorLoss - paired.stats.generatorLoss, 0.01)
+        XCTAssertNotEqual(paired.generator, doubled.generator)
         try assertResumeIsExact(.dcgan) { c in c.additions.modeSeekingWeight = 1 }
     }
 
