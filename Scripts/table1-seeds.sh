@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Table 1 over seeds: trains README's main command (the paper's model, G's dropout on when sampling, 30 epochs)
+# Table 1 over seeds: trains README's main command (the paper's model, G's dropout on when sampling, 40 epochs)
 # once per seed, JOBS at a time with one thread each, scores each run's best-validation checkpoint with
 # `cgan evaluate` (Parzen log-likelihood of the 10,000 test images), and prints one row per seed, the mean ± sd
 # and min-max over seeds, and the median over seeds of the validation log-likelihood at each scored epoch.
@@ -7,7 +7,9 @@
 #
 #   Scripts/table1-seeds.sh runs/table1 [cgan train options, e.g. --matmul openblas]
 #
-# Settings (environment): CGAN=.build/release/cgan SEEDS="1 2 3 4 5" JOBS=2 DATA_DIR=(cgan's default lookup)
+# EPOCHS (default 40) is each run's length; a larger one continues finished runs (remove their `finished`).
+#
+# Settings (environment): CGAN=.build/release/cgan SEEDS="1 2 3 4 5" JOBS=2 EPOCHS=40 DATA_DIR=(cgan's default lookup)
 set -euo pipefail
 [ $# -ge 1 ] || { echo "usage: $0 OUT_DIR [cgan train options]" >&2; exit 1; }
 out=$1; shift
@@ -24,7 +26,7 @@ one_seed() {
     echo "$0: seed $seed is being trained by another process; skipped" >&2; return 1
   fi
   local start=(--arch paper --dropout-at-sampling on --seed "$seed"); [ -f "$run/checkpoints/latest.safetensors" ] && start=(--resume)
-  "$cgan" train "${start[@]}" --out "$run" --threads 1 "${data[@]}" "$@" >> "$run.train.log" 2>&1 || return $?
+  "$cgan" train "${start[@]}" --epochs "${EPOCHS:-40}" --out "$run" --threads 1 "${data[@]}" "$@" >> "$run.train.log" 2>&1 || return $?
   "$cgan" evaluate --checkpoint "$run/checkpoints/best.safetensors" "${data[@]}" > "$run.evaluate.log" 2>&1 || return $?
   touch "$run/finished"
 }
