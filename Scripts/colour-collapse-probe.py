@@ -1,7 +1,8 @@
 """Does PyTorch's dcgan32 (../shared/bench/torch_cgan.py) collapse onto one colour on coloured MNIST, and which
 lever stops it? docs/images.md, "Does mode seeking stop the colour collapse?".
 
-    /tmp/torchenv/bin/python Scripts/colour-collapse-probe.py VARIANT STEPS SEED [MODE_SEEKING_WEIGHT]
+    python3 Scripts/colour-collapse-probe.py VARIANT STEPS SEED [MODE_SEEKING_WEIGHT]   # a Python with torch and numpy:
+                                                                             # ../shared/bench/README.md
 
 VARIANT: base (the reference), mbstd (D reads the batch's mean feature standard deviation, as ProGAN's), ms
 (mode seeking, Mao et al. 2019, weight 1 unless given), dlr (D's learning rate 5e-5); combine with "_".
