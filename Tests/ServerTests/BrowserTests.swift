@@ -15,10 +15,60 @@ final class BrowserTests: XCTestCase {
         .first { FileManager.default.isExecutableFile(atPath: $0) }
 
     func testThePageDrawsTheChosenClassInChromium() throws {
+        let runs = try ProcessInfo.processInfo.environment["CGAN_BROWSER_RUNS"] ?? makeRuns(self)
+        let (dom, shot) = try render(runs: runs, hash: "#label=7&seed=3&truncation=2",
+                                     screenshot: ProcessInfo.processInfo.environment["CGAN_SCREENSHOT_OUT"])
+        let grid = try loadedGrid(dom)
+        XCTAssertTrue(grid.contains("data-label=\"7\""), grid)
+        XCTAssertTrue(grid.contains("label=7"), grid)
+        XCTAssertTrue(grid.contains("seed=3"), grid)
+        if ProcessInfo.processInfo.environment["CGAN_BROWSER_RUNS"] == nil { // our mlp run: normal noise, so truncation applies
+            XCTAssertTrue(grid.contains("truncation=2"), "the page's truncation menu reaches the request: \(grid)")
+        }
+        XCTAssertTrue(dom.contains("<option value=\"7\" selected") || dom.contains("data-label=\"7\""), "class 7 is chosen")
+        let image = try PNGImage.readGray(shot)
+        // Below the header the page is light (246-255); the pictures are grey to white figures on black. A page
+        // whose pictures did not load shows only text and lines there (a few percent of the pixels).
+        let body = image.pixels[(80 * image.width)...]
+        let pictured = body.filter { $0 < 200 }.count
+        XCTAssertGreaterThan(Double(pictured) / Double(body.count), 0.10, "the screenshot shows no pictures")
+    }
+
+    /// A run on a folder of colour images: the class menu names its classes, the chosen one is drawn, and
+    /// the screenshot holds colour (the page itself is grey: black, white and greys have r = g = b).
+    func testAColourRunShowsItsClassNamesAndColoursInChromium() throws {
+        let (dom, shot) = try render(runs: try makeColourRuns(self), hash: "#label=1&seed=3", screenshot: nil)
+        let grid = try loadedGrid(dom)
+        XCTAssertTrue(grid.contains("data-label=\"1\""), grid)
+        for (value, name) in [("0", "cat"), ("1", "dog"), ("2", "fox")] {
+            XCTAssertNotNil(dom.range(of: "<option value=\"\(value)\"[^>]*>\(value) \(name)</option>", options: .regularExpression),
+                            "the class menu names \(name)")
+        }
+        XCTAssertFalse(dom.contains("<option value=\"3\""), "three classes, not the digits")
+        let image = try PNGImage.readRGB(shot)
+        var coloured = 0
+        for i in stride(from: 80 * image.width * 3, to: image.pixels.count, by: 3) {
+            let (r, g, b) = (Int(image.pixels[i]), Int(image.pixels[i + 1]), Int(image.pixels[i + 2]))
+            if max(r, g, b) - min(r, g, b) > 40 { coloured += 1 }
+        }
+        XCTAssertGreaterThan(Double(coloured) / Double(image.width * (image.height - 80)), 0.02, "the screenshot shows no colour")
+    }
+
+    /// The grid image of a page that finished starting and loaded its grid.
+    func loadedGrid(_ dom: String) throws -> String {
+        XCTAssertTrue(dom.contains("data-ready=\"true\""), "the page did not finish starting:\n\(dom.prefix(2000))")
+        let gridRange = dom.range(of: "<img id=\"grid\"[^>]*>", options: String.CompareOptions.regularExpression)
+        let grid = try XCTUnwrap(gridRange.map { String(dom[$0]) }, dom)
+        XCTAssertTrue(grid.contains("data-loaded=\"true\""), grid)
+        return grid
+    }
+
+    /// Serves `runs` with `cgan serve`, loads the page at `hash` in headless Chromium, and returns the rendered
+    /// DOM and the path of a screenshot (at `screenshot`, or in the test's temporary directory).
+    func render(runs: String, hash: String, screenshot: String?) throws -> (dom: String, screenshot: String) {
         guard let chromium = Self.chromium else {
             throw XCTSkip("no Chromium (apt-get install chromium): the page was not tested in a browser")
         }
-        let runs = try ProcessInfo.processInfo.environment["CGAN_BROWSER_RUNS"] ?? makeRuns(self)
         let server = Process()
         server.executableURL = URL(fileURLWithPath: try cganProgram())
         server.arguments = ["serve", "--runs", runs, "--port", "0"]
@@ -34,32 +84,15 @@ final class BrowserTests: XCTestCase {
             text += String(decoding: chunk, as: UTF8.self)
         }
         let url = try XCTUnwrap(text.split(separator: " ").first { $0.hasPrefix("http://") }, "server said: \(text)")
-        let page = String(url) + "#label=7&seed=3&truncation=2"
+        let page = String(url) + hash
 
         let profile = temporaryDirectory(self)
         let common = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--user-data-dir=" + profile,
                       "--virtual-time-budget=20000", "--window-size=1280,1500"]
         let dom = try run(chromium, common + ["--dump-dom", page])
-        XCTAssertTrue(dom.contains("data-ready=\"true\""), "the page did not finish starting:\n\(dom.prefix(2000))")
-        let gridRange = dom.range(of: "<img id=\"grid\"[^>]*>", options: String.CompareOptions.regularExpression)
-        let grid = try XCTUnwrap(gridRange.map { String(dom[$0]) }, dom)
-        XCTAssertTrue(grid.contains("data-loaded=\"true\""), grid)
-        XCTAssertTrue(grid.contains("data-label=\"7\""), grid)
-        XCTAssertTrue(grid.contains("label=7"), grid)
-        XCTAssertTrue(grid.contains("seed=3"), grid)
-        if ProcessInfo.processInfo.environment["CGAN_BROWSER_RUNS"] == nil { // our mlp run: normal noise, so truncation applies
-            XCTAssertTrue(grid.contains("truncation=2"), "the page's truncation menu reaches the request: \(grid)")
-        }
-        XCTAssertTrue(dom.contains("<option value=\"7\" selected") || dom.contains("data-label=\"7\""), "class 7 is chosen")
-
-        let shot = ProcessInfo.processInfo.environment["CGAN_SCREENSHOT_OUT"] ?? (profile + "/page.png")
+        let shot = screenshot ?? (profile + "/page.png")
         _ = try run(chromium, common + ["--screenshot=" + shot, page])
-        let image = try PNGImage.readGray(shot)
-        // Below the header the page is light (246-255); the pictures are grey to white figures on black. A page
-        // whose pictures did not load shows only text and lines there (a few percent of the pixels).
-        let body = image.pixels[(80 * image.width)...]
-        let pictured = body.filter { $0 < 200 }.count
-        XCTAssertGreaterThan(Double(pictured) / Double(body.count), 0.10, "the screenshot shows no pictures")
+        return (dom, shot)
     }
 
     func run(_ program: String, _ arguments: [String]) throws -> String {

@@ -7,6 +7,32 @@ import Server
 import TestSupport
 import XCTest
 
+/// A runs directory holding one untrained dcgan run ("pets") on 16 x 16 colour images of three named classes,
+/// which draws reddish pictures.
+func makeColourRuns(_ test: XCTestCase) throws -> String {
+    let root = temporaryDirectory(test)
+    let run = RunDirectory(root + "/pets")
+    try FileManager.default.createDirectory(atPath: run.checkpoints, withIntermediateDirectories: true)
+    var config = TrainingConfig(architecture: .dcgan)
+    config.model.widthMultiplier = 0.125
+    config.data.dataset = DataSettings.imageFolderName
+    config.data.imageFolder = "/data/pets"
+    config.data.imageSize = 16
+    config.data.channels = 3
+    config.data.classNames = ["cat", "dog", "fox"]
+    let models = GANModels(config: config, classCount: 3)
+    // Untrained, G draws grey noise around 0; a red tint on its last layer's bias makes its pictures colour.
+    for net in [models.generator, models.averageGenerator].compactMap({ $0 }) {
+        let bias = net.modules(ofType: ConvTranspose2d.self).last!.bias.value.pointer
+        (bias[0], bias[1], bias[2]) = (3, -3, -3)
+    }
+    try Checkpoint.save(TrainingStep(config: config, models: models, classCount: 3, stepsPerEpoch: 10),
+                        position: .init(step: 10, epoch: 1, batch: 0), to: run.latestCheckpoint)
+    let settings = try JSONSerialization.jsonObject(with: JSONEncoder().encode(config))
+    try JSONSerialization.data(withJSONObject: ["settings": settings]).write(to: URL(fileURLWithPath: run.config))
+    return root
+}
+
 /// `cgan serve` with a run on a folder of colour images: its classes by name, RGB pictures of its size.
 final class ColourRunTests: XCTestCase {
     override class func setUp() {
@@ -14,28 +40,8 @@ final class ColourRunTests: XCTestCase {
         BLASRuntime.setThreadCount(1)
     }
 
-    /// A runs directory holding one untrained dcgan run ("pets") on 16 x 16 colour images of three named classes.
-    func makeColourRun() throws -> String {
-        let root = temporaryDirectory(self)
-        let run = RunDirectory(root + "/pets")
-        try FileManager.default.createDirectory(atPath: run.checkpoints, withIntermediateDirectories: true)
-        var config = TrainingConfig(architecture: .dcgan)
-        config.model.widthMultiplier = 0.125
-        config.data.dataset = DataSettings.imageFolderName
-        config.data.imageFolder = "/data/pets"
-        config.data.imageSize = 16
-        config.data.channels = 3
-        config.data.classNames = ["cat", "dog", "fox"]
-        let models = GANModels(config: config, classCount: 3)
-        try Checkpoint.save(TrainingStep(config: config, models: models, classCount: 3, stepsPerEpoch: 10),
-                            position: .init(step: 10, epoch: 1, batch: 0), to: run.latestCheckpoint)
-        let settings = try JSONSerialization.jsonObject(with: JSONEncoder().encode(config))
-        try JSONSerialization.data(withJSONObject: ["settings": settings]).write(to: URL(fileURLWithPath: run.config))
-        return root
-    }
-
     func testColourRunsAreServedInColourWithTheirClassNames() async throws {
-        let server = try CGANServer(catalog: RunCatalog(.runs(try makeColourRun())), dataDirectory: temporaryDirectory(self))
+        let server = try CGANServer(catalog: RunCatalog(.runs(try makeColourRuns(self))), dataDirectory: temporaryDirectory(self))
         try await Application(router: server.makeRouter()).test(.router) { client in
             try await client.execute(uri: "/api/runs", method: .get) { r in
                 let runs = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(buffer: r.body)) as? [[String: Any]])
