@@ -23,7 +23,7 @@ func makeColourRuns(_ test: XCTestCase) throws -> String {
     let models = GANModels(config: config, classCount: 3)
     // Untrained, G draws grey noise around 0; a red tint on its last layer's bias makes its pictures colour.
     for net in [models.generator, models.averageGenerator].compactMap({ $0 }) {
-        let bias = net.modules(ofType: ConvTranspose2d.self).last!.bias.value.pointer
+        let bias = try XCTUnwrap(net.modules(ofType: ConvTranspose2d.self).last, "dcgan's G ends in a ConvTranspose2d").bias.value.pointer
         (bias[0], bias[1], bias[2]) = (3, -3, -3)
     }
     try Checkpoint.save(TrainingStep(config: config, models: models, classCount: 3, stepsPerEpoch: 10),
