@@ -5,7 +5,7 @@ lever stops it? docs/images.md, "Does mode seeking stop the colour collapse?".
                                                                              # ../shared/bench/README.md
 
 VARIANT: base (the reference), mbstd (D reads the batch's mean feature standard deviation, as ProGAN's), ms
-(mode seeking, Mao et al. 2019, weight 1 unless given), dlr (D's learning rate 5e-5); combine with "_".
+(mode seeking, Mao et al. 2019, weight 1 unless given; with "pool": its distance between 8x8-block means), dlr (D's learning rate 5e-5); combine with "_".
 Every 100 steps it prints the entropy of 500 samples' background colours (the outermost ring of pixels mapped to
 the nearest of the 8 colours; 1: all eight equally often, as in the data; 0: one colour). The data are 19,200
 MNIST training digits coloured as `cgan data make colored-mnist` colours them (its own random draw). MNIST is
@@ -61,6 +61,9 @@ def bg_stats(x):
     counts = torch.bincount(nearest, minlength=8).float() / len(nearest)
     ent = -(counts[counts > 0] * counts[counts > 0].log()).sum().item() / np.log(8)
     return border.std(0).mean().item(), ent, counts.numpy().round(2)
+def speckle(x):  # mean |difference| of neighbouring pixels: the data's strokes against mottled samples
+    x = x.view(-1, 3, 32, 32)
+    return ((x[:, :, 1:, :] - x[:, :, :-1, :]).abs().mean() + (x[:, :, :, 1:] - x[:, :, :, :-1]).abs().mean()).item() / 2
 t0 = time.time()
 for step in range(1, steps + 1):
     i = torch.randint(0, N, (B,)); xr, yr = data[i], labels[i]
@@ -74,12 +77,15 @@ for step in range(1, steps + 1):
     if "ms" in variant:  # mode seeking (Mao et al. 2019): pairs share the class, differ in z
         h = B // 2
         z2 = torch.randn(h, 100); f2 = G(z2, eye[yf[:h]])
-        ratio = (f2 - fake[:h]).abs().mean(1) / (z2 - z[:h]).abs().mean(1)
+        a, b = f2, fake[:h]
+        if "pool" in variant:  # the distance of 8x8-block means: rewards other colours, not speckle
+            a, b = (F.avg_pool2d(t.view(-1, 3, 32, 32), 8).flatten(1) for t in (a, b))
+        ratio = (a - b).abs().mean(1) / (z2 - z[:h]).abs().mean(1)
         lG = lG + MSW / (ratio.mean() + 1e-5)
     lG.backward(); oG.step()
     if step % 100 == 0:
         with torch.no_grad():
             G.eval(); s = G(torch.randn(500, 100), eye[torch.arange(500) % 10]); G.train()
         sd, ent, counts = bg_stats(s)
-        print(f"{variant} seed {seed} step {step} lossD {lD.item():.3f} lossG {lG.item():.3f} bg-colour sd {sd:.3f} bg entropy {ent:.2f} {counts} {time.time()-t0:.0f}s", flush=True)
-sd, ent, _ = bg_stats(data[:2000]); print(f"data: bg-colour sd {sd:.3f} entropy {ent:.2f}")
+        print(f"{variant} seed {seed} step {step} lossD {lD.item():.3f} lossG {lG.item():.3f} bg-colour sd {sd:.3f} bg entropy {ent:.2f} {counts} speckle {speckle(s):.3f} {time.time()-t0:.0f}s", flush=True)
+sd, ent, _ = bg_stats(data[:2000]); print(f"data: bg-colour sd {sd:.3f} entropy {ent:.2f} speckle {speckle(data[:2000]):.3f}")

@@ -26,6 +26,9 @@ public struct DCGANAdditions: Codable, Sendable, Equatable {
     /// second half repeats its first half's classes with other noise, and G is pushed apart from drawing the
     /// same image for both; against collapse onto one style (one colour of a colour data set); 0: off.
     public var modeSeekingWeight = 0.0
+    /// With `modeSeekingWeight`: 0 compares a pair's images pixel by pixel (as MSGAN); N > 0 compares the means
+    /// of an N x N array of blocks per channel, so that speckle does not count as variety (docs/images.md).
+    public var modeSeekingGrid = 0
 
     /// The documented defaults of `architecture`.
     init(architecture: Architecture) {

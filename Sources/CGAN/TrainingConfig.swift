@@ -124,6 +124,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         additions.generatorAverageDecay = 0
         additions.classBatchNorm = false
         additions.modeSeekingWeight = 0
+        additions.modeSeekingGrid = 0
         if architecture == .dcgan {
             model.discriminatorDropout = 0; additions.discriminatorHeadDropout = nil; additions.discriminatorDropoutInGeneratorStep = true
         }

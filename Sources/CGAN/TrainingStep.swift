@@ -196,7 +196,7 @@ public final class TrainingStep {
         let gradFake = d.backward(generatorOutputGradient, needs: .input)
         if pairs > 0 {   // D's input gradient is scratch of this pass, consumed by G's backward next
             stats.generatorLoss += addModeSeekingTerm(outputs: fake, noise: noise, weight: Float(config.additions.modeSeekingWeight),
-                                                      gradient: gradFake)
+                                                      gradient: gradFake, shape: models.imageShape, grid: config.additions.modeSeekingGrid)
         }
         _ = g.backward(gradFake, needs: .parameters)
         generatorOptimizer.update(hyperparameters, step: step + 1)

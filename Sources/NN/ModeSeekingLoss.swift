@@ -4,15 +4,26 @@
 ///
 /// Rows i and i + h of `outputs` [n, P] (h = n / 2; an odd last row is left out) are one pair, drawn from
 /// `noise` [n, Z] rows i and i + h for the same condition. With the pair's distance ratio
-/// rᵢ = mean_p |outᵢ − outᵢ₊ₕ| / mean_z |zᵢ − zᵢ₊ₕ| and R = mean_i rᵢ, the term is `weight` / (R + ε). (MSGAN's
-/// own code divides the batch means instead; a per-pair ratio keeps one far pair from hiding a collapsed one.)
+/// rᵢ = dᵢ / mean_z |zᵢ − zᵢ₊ₕ| and R = mean_i rᵢ, the term is `weight` / (R + ε). The image distance dᵢ is
+/// mean_p |outᵢ − outᵢ₊ₕ| when `grid` is 0, as in MSGAN; with `grid` N > 0 the rows are images of `shape`
+/// and dᵢ is the mean over an N x N array of square blocks per channel of |the block's mean difference|, so
+/// that G gains nothing by speckle and is pushed to vary colours and layout instead. (MSGAN's own code
+/// divides the batch means; a per-pair ratio keeps one far pair from hiding a collapsed one.)
 /// Adds dTerm/dOutputs into `gradient` [n, P] (it already holds the adversarial gradient) and returns the term.
 @discardableResult
-public func addModeSeekingTerm(outputs: Matrix, noise: Matrix, weight: Float, gradient: Matrix) -> Double {
+public func addModeSeekingTerm(outputs: Matrix, noise: Matrix, weight: Float, gradient: Matrix,
+                               shape: ImageShape? = nil, grid: Int = 0) -> Double {
     precondition(outputs.rows == noise.rows && gradient.rows == outputs.rows && gradient.cols == outputs.cols,
                  "mode-seeking shapes differ")
     let h = outputs.rows / 2, p = outputs.cols, zc = noise.cols
     guard h > 0, weight != 0 else { return 0 }
+    // Pixel by pixel is the 1 x P plane in blocks of one pixel.
+    precondition(grid == 0 || (shape != nil && grid > 0), "a mode-seeking grid needs the images' shape")
+    let image = shape ?? ImageShape(channels: 1, height: 1, width: p)
+    let (planes, height, width, block) = grid > 0 ? (image.channels, image.height, image.width, image.height / grid) : (1, 1, p, 1)
+    precondition(planes * height * width == p && height % block == 0 && width % block == 0 && (grid == 0 || (block > 0 && height / block == grid)),
+                 "mode-seeking grid \(grid) does not tile \(shape.map(String.init(describing:)) ?? "\(p)")")
+    let blockRows = height / block, blockCols = width / block, blockArea = Float(block * block)
     let epsilon: Float = 1e-5
     let o = outputs.pointer, z = noise.pointer, g = gradient.pointer
     // The pair's noise distance is a constant of the term; computed twice rather than stored, so that the
@@ -22,22 +33,40 @@ public func addModeSeekingTerm(outputs: Matrix, noise: Matrix, weight: Float, gr
         for k in 0..<zc { dz += abs(z[i * zc + k] - z[(i + h) * zc + k]) }
         return max(dz / Float(zc), epsilon)
     }
+    /// Calls `body` with the offset of each block's first pixel in a row and the block's mean difference of pair i.
+    func forEachBlock(ofPair i: Int, _ body: (_ start: Int, _ meanDifference: Float) -> Void) {
+        for c in 0..<planes {
+            for by in 0..<blockRows {
+                for bx in 0..<blockCols {
+                    let start = c * height * width + by * block * width + bx * block
+                    var sum: Float = 0
+                    for y in 0..<block {
+                        let a = o + i * p + start + y * width, b = o + (i + h) * p + start + y * width
+                        for x in 0..<block { sum += a[x] - b[x] }
+                    }
+                    body(start, sum / blockArea)
+                }
+            }
+        }
+    }
     var ratioSum: Float = 0
     for i in 0..<h {
         var dx: Float = 0
-        for k in 0..<p { dx += abs(o[i * p + k] - o[(i + h) * p + k]) }
-        ratioSum += dx / Float(p) / noiseDistance(i)
+        forEachBlock(ofPair: i) { _, difference in dx += abs(difference) }
+        ratioSum += dx / Float(planes * blockRows * blockCols) / noiseDistance(i)
     }
     let r = ratioSum / Float(h)
-    // dTerm/dR = −w / (R + ε)²; dR/d outᵢₖ = sign(outᵢₖ − outᵢ₊ₕ,ₖ) / (h · P · dzᵢ), the opposite for row i + h.
+    // dTerm/dR = −w / (R + ε)²; dR/d outᵢₚ = sign(mean difference of p's block) / (h · P · dzᵢ) (the blocks'
+    // count times their area is P), the opposite for row i + h.
     let outer = -weight / ((r + epsilon) * (r + epsilon))
     for i in 0..<h {
         let scale = outer / (Float(h) * Float(p) * noiseDistance(i))
-        for k in 0..<p {
-            let d = o[i * p + k] - o[(i + h) * p + k]
-            let s: Float = d > 0 ? scale : (d < 0 ? -scale : 0)
-            g[i * p + k] += s
-            g[(i + h) * p + k] -= s
+        forEachBlock(ofPair: i) { start, difference in
+            let s: Float = difference > 0 ? scale : (difference < 0 ? -scale : 0)
+            for y in 0..<block {
+                let a = g + i * p + start + y * width, b = g + (i + h) * p + start + y * width
+                for x in 0..<block { a[x] += s; b[x] -= s }
+            }
         }
     }
     return Double(weight / (r + epsilon))

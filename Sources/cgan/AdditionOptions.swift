@@ -33,6 +33,9 @@ struct AdditionOptions: TrainingOptionGroup {
     @Option(help: .setting(\.additions.modeSeekingWeight, "Adam models: weight of G's mode-seeking term, against collapse onto one style (try 1); 0: off"))
     var modeSeeking: Double?
 
+    @Option(help: .setting(\.additions.modeSeekingGrid, "With --mode-seeking: compare a pair's images as N x N block means per channel, so that speckle is no variety (try 4); 0: pixel by pixel"))
+    var modeSeekingGrid: Int?
+
     var settings: [TrainingSetting] {
         [TrainingSetting("--projection", \.additions.projectionDiscriminator, projection),
          TrainingSetting("--class-batch-norm", \.additions.classBatchNorm, classBatchNorm),
@@ -42,6 +45,7 @@ struct AdditionOptions: TrainingOptionGroup {
          TrainingSetting("--spectral-norm", \.additions.spectralNorm, spectralNorm),
          TrainingSetting("--head-spectral-norm", \.additions.headSpectralNorm, headSpectralNorm),
          TrainingSetting("--class-loss", \.additions.classLossWeight, classLoss),
-         TrainingSetting("--mode-seeking", \.additions.modeSeekingWeight, modeSeeking)]
+         TrainingSetting("--mode-seeking", \.additions.modeSeekingWeight, modeSeeking),
+         TrainingSetting("--mode-seeking-grid", \.additions.modeSeekingGrid, modeSeekingGrid)]
     }
 }

@@ -147,7 +147,7 @@ struct ExperimentCommand: ParsableCommand {
             }
             train = ["--out", directory.path, "--epochs", String(budget), "--resume"] + locationArguments
         }
-        var trainCommand = try TrainCommand.parse(train)
+        let trainCommand = try TrainCommand.parse(train)
         try trainCommand.validate()
         try trainCommand.run()
         var evaluate = try EvaluateCommand.parse(Experiment.evaluateArguments(directory: directory) + locationArguments)

@@ -114,6 +114,16 @@ final class ExperimentTests: XCTestCase {
             XCTAssertEqual(c.problem, "--mode-seeking must be in 0...100 (0: off)")
         }
         c.additions.modeSeekingWeight = 0
+        c.additions.modeSeekingGrid = 4
+        XCTAssertEqual(c.problem, "--mode-seeking-grid applies with --mode-seeking")
+        c.additions.modeSeekingWeight = 1
+        XCTAssertNil(c.problem, "4 divides 28")
+        for grid in [-1, 3, 56] {
+            c.additions.modeSeekingGrid = grid
+            XCTAssertEqual(c.problem, "--mode-seeking-grid must be 0 (pixel by pixel) or divide --image-size 28")
+        }
+        c.additions.modeSeekingGrid = 0
+        c.additions.modeSeekingWeight = 0
         c.additions.classLossWeight = 1
         XCTAssertEqual(c.problem, "--class-loss needs dcgan's projection discriminator (it reads the features the projection head reads)")
         XCTAssertFalse(c.isReferenceModel)

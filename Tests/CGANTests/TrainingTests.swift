@@ -192,9 +192,10 @@ final class TrainingRunTests: XCTestCase {
     /// compares; an odd last row keeps a class of its own), without it the classes are drawn independently, the
     /// term enters G's loss and update, and a run with it resumes exactly.
     func testModeSeekingPairsTheGeneratedClassesAndResumesExactly() throws {
-        func step(weight: Double) -> (labels: [Int32], stats: StepStatistics, generator: [Float]) {
+        func step(weight: Double, grid: Int = 0) -> (labels: [Int32], stats: StepStatistics, generator: [Float]) {
             var config = smallConfig(.dcgan, epochs: 1, limit: 100, batch: 21)
             config.additions.modeSeekingWeight = weight
+            config.additions.modeSeekingGrid = grid
             let models = GANModels(config: config, classCount: 10)
             let step = TrainingStep(config: config, models: models, classCount: 10, stepsPerEpoch: 5)
             let stats = step.run(step: 0) { images, labels in
@@ -213,7 +214,13 @@ final class TrainingRunTests: XCTestCase {
         XCTAssertEqual(paired.stats.discriminatorLoss, doubled.stats.discriminatorLoss)
         XCTAssertGreaterThan(doubled.stats.generatorLoss - paired.stats.generatorLoss, 0.01)
         XCTAssertNotEqual(paired.generator, doubled.generator)
+        // Block means (a 7x7 grid of 4x4 blocks of the 28x28 images) are another distance: another term and update.
+        let blocks = step(weight: 1, grid: 7)
+        XCTAssertEqual(blocks.labels, paired.labels)
+        XCTAssertNotEqual(blocks.stats.generatorLoss, paired.stats.generatorLoss)
+        XCTAssertNotEqual(blocks.generator, paired.generator)
         try assertResumeIsExact(.dcgan) { c in c.additions.modeSeekingWeight = 1 }
+        try assertResumeIsExact(.dcgan) { c in c.additions.modeSeekingWeight = 1; c.additions.modeSeekingGrid = 7 }
     }
 
     /// The weight average (with its own batch-norm statistics) and the projection head resume exactly too,
