@@ -49,7 +49,7 @@ extension TrainingConfig {
             // Its gradient grows as 1/R² when a pair's images meet; Adam's step is bounded, plain SGD's at rate 0.1 is not.
             (a.modeSeekingWeight == 0 || o.optimizer == .adam, "--mode-seeking applies to the Adam models (mlp, mlp-bn, dcgan): with the paper's SGD its gradient blows up as G's pairs meet"),
             (a.modeSeekingGrid == 0 || a.modeSeekingWeight > 0, "--mode-seeking-grid applies with --mode-seeking"),
-            (a.modeSeekingGrid >= 0 && a.modeSeekingGrid <= data.imageSize && data.imageSize % max(a.modeSeekingGrid, 1) == 0,
+            (a.modeSeekingGrid >= 0 && d.imageSize % max(a.modeSeekingGrid, 1) == 0,
              "--mode-seeking-grid must be 0 (pixel by pixel) or divide --image-size \(data.imageSize)"),
             (a.classLossWeight.isFinite && a.classLossWeight >= 0 && a.classLossWeight <= 100, "--class-loss must be in 0...100 (0: off)"),
             (a.classLossWeight == 0 || a.projectionDiscriminator, "--class-loss needs dcgan's projection discriminator (it reads the features the projection head reads)"),

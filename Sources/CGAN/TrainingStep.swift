@@ -45,6 +45,8 @@ public final class TrainingStep {
     /// the models' own (samples drawn during training are in those).
     public let stepProducts: MatrixProducts
     private let modelProducts: MatrixProducts
+    /// How the mode-seeking term compares a pair's images (`DCGANAdditions.modeSeekingGrid`).
+    let modeSeekingDistance: ModeSeekingDistance
 
     /// G's step back-propagates through D in inference mode unless `discriminatorDropoutInGeneratorStep`: every
     /// layer of D must then have an inference-mode backward pass (`InferenceDifferentiable`), or the step is refused.
@@ -80,6 +82,8 @@ public final class TrainingStep {
         classGradient = Matrix(rows: 2 * b, cols: classCount)
         modelProducts = models.generator.matrixProducts
         stepProducts = modelProducts.with(precision: config.compute.precision)
+        let grid = config.additions.modeSeekingGrid
+        modeSeekingDistance = grid > 0 ? .blockMeans(models.imageShape, perSide: grid) : .pixels
     }
 
     /// Where the caller writes the next real batch: images [B, 784] and labels.
@@ -196,7 +200,7 @@ public final class TrainingStep {
         let gradFake = d.backward(generatorOutputGradient, needs: .input)
         if pairs > 0 {   // D's input gradient is scratch of this pass, consumed by G's backward next
             stats.generatorLoss += addModeSeekingTerm(outputs: fake, noise: noise, weight: Float(config.additions.modeSeekingWeight),
-                                                      gradient: gradFake, shape: models.imageShape, grid: config.additions.modeSeekingGrid)
+                                                      gradient: gradFake, distance: modeSeekingDistance)
         }
         _ = g.backward(gradFake, needs: .parameters)
         generatorOptimizer.update(hyperparameters, step: step + 1)

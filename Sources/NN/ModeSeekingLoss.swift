@@ -5,24 +5,26 @@
 /// Rows i and i + h of `outputs` [n, P] (h = n / 2; an odd last row is left out) are one pair, drawn from
 /// `noise` [n, Z] rows i and i + h for the same condition. With the pair's distance ratio
 /// rᵢ = dᵢ / mean_z |zᵢ − zᵢ₊ₕ| and R = mean_i rᵢ, the term is `weight` / (R + ε). The image distance dᵢ is
-/// mean_p |outᵢ − outᵢ₊ₕ| when `grid` is 0, as in MSGAN; with `grid` N > 0 the rows are images of `shape`
-/// and dᵢ is the mean over an N x N array of square blocks per channel of |the block's mean difference|, so
-/// that G gains nothing by speckle and is pushed to vary colours and layout instead. (MSGAN's own code
+/// set by `distance`: mean_p |outᵢ − outᵢ₊ₕ| for `.pixels`, as in MSGAN, or over block means, so that G gains
+/// nothing by speckle and is pushed to vary colours and layout instead. (MSGAN's own code
 /// divides the batch means; a per-pair ratio keeps one far pair from hiding a collapsed one.)
 /// Adds dTerm/dOutputs into `gradient` [n, P] (it already holds the adversarial gradient) and returns the term.
 @discardableResult
 public func addModeSeekingTerm(outputs: Matrix, noise: Matrix, weight: Float, gradient: Matrix,
-                               shape: ImageShape? = nil, grid: Int = 0) -> Double {
+                               distance: ModeSeekingDistance = .pixels) -> Double {
     precondition(outputs.rows == noise.rows && gradient.rows == outputs.rows && gradient.cols == outputs.cols,
                  "mode-seeking shapes differ")
     let h = outputs.rows / 2, p = outputs.cols, zc = noise.cols
     guard h > 0, weight != 0 else { return 0 }
-    // Pixel by pixel is the 1 x P plane in blocks of one pixel.
-    precondition(grid == 0 || (shape != nil && grid > 0), "a mode-seeking grid needs the images' shape")
-    let image = shape ?? ImageShape(channels: 1, height: 1, width: p)
-    let (planes, height, width, block) = grid > 0 ? (image.channels, image.height, image.width, image.height / grid) : (1, 1, p, 1)
-    precondition(planes * height * width == p && height % block == 0 && width % block == 0 && (grid == 0 || (block > 0 && height / block == grid)),
-                 "mode-seeking grid \(grid) does not tile \(shape.map(String.init(describing:)) ?? "\(p)")")
+    let planes: Int, height: Int, width: Int, block: Int
+    switch distance {
+    case .pixels:   // the 1 x P plane in blocks of one pixel
+        (planes, height, width, block) = (1, 1, p, 1)
+    case let .blockMeans(image, perSide):
+        precondition(perSide > 0 && image.height == image.width && image.height % perSide == 0 && image.count == p,
+                     "\(perSide) x \(perSide) blocks do not tile images of \(image) in rows of \(p)")
+        (planes, height, width, block) = (image.channels, image.height, image.width, image.height / perSide)
+    }
     let blockRows = height / block, blockCols = width / block, blockArea = Float(block * block)
     let epsilon: Float = 1e-5
     let o = outputs.pointer, z = noise.pointer, g = gradient.pointer
@@ -70,4 +72,13 @@ public func addModeSeekingTerm(outputs: Matrix, noise: Matrix, weight: Float, gr
         }
     }
     return Double(weight / (r + epsilon))
+}
+
+/// How `addModeSeekingTerm` measures the distance between a pair's images.
+public enum ModeSeekingDistance: Sendable, Equatable {
+    /// The mean |difference| over the row's values, as MSGAN.
+    case pixels
+    /// The rows are square images of the given shape (channel-major); the distance is the mean over a
+    /// `perSide` x `perSide` array of blocks per channel of |the block's mean difference|. `perSide` divides the side.
+    case blockMeans(ImageShape, perSide: Int)
 }

@@ -33,7 +33,7 @@ struct AdditionOptions: TrainingOptionGroup {
     @Option(help: .setting(\.additions.modeSeekingWeight, "Adam models: weight of G's mode-seeking term, against collapse onto one style (try 1); 0: off"))
     var modeSeeking: Double?
 
-    @Option(help: .setting(\.additions.modeSeekingGrid, "With --mode-seeking: compare a pair's images as N x N block means per channel, so that speckle is no variety (try 4); 0: pixel by pixel"))
+    @Option(help: .setting(\.additions.modeSeekingGrid, "With --mode-seeking: compare a pair's images by the means of N x N blocks per channel (N divides --image-size), so that speckle does not count as variety; 0: pixel by pixel", hidden: true))
     var modeSeekingGrid: Int?
 
     var settings: [TrainingSetting] {

@@ -118,6 +118,10 @@ final class ExperimentTests: XCTestCase {
         XCTAssertEqual(c.problem, "--mode-seeking-grid applies with --mode-seeking")
         c.additions.modeSeekingWeight = 1
         XCTAssertNil(c.problem, "4 divides 28")
+        for grid in [1, 28] {
+            c.additions.modeSeekingGrid = grid
+            XCTAssertNil(c.problem, "\(grid) divides 28")
+        }
         for grid in [-1, 3, 56] {
             c.additions.modeSeekingGrid = grid
             XCTAssertEqual(c.problem, "--mode-seeking-grid must be 0 (pixel by pixel) or divide --image-size 28")

@@ -190,7 +190,8 @@ final class TrainingRunTests: XCTestCase {
 
     /// Mode seeking: the generated batch's second half repeats its first half's classes (the pairs the term
     /// compares; an odd last row keeps a class of its own), without it the classes are drawn independently, the
-    /// term enters G's loss and update, and a run with it resumes exactly.
+    /// term enters G's loss and update, its block-mean distance (`modeSeekingGrid`) reaches the step, and a run
+    /// with either distance resumes exactly.
     func testModeSeekingPairsTheGeneratedClassesAndResumesExactly() throws {
         func step(weight: Double, grid: Int = 0) -> (labels: [Int32], stats: StepStatistics, generator: [Float]) {
             var config = smallConfig(.dcgan, epochs: 1, limit: 100, batch: 21)

@@ -173,7 +173,7 @@ final class TrainCommandTests: XCTestCase {
             position = range.upperBound
         }
         for flag in ["--g-output-dropout", "--g-init-range", "--d-init-range", "--d-max-norm", "--momentum-saturate-epochs",
-                     "--discriminator", "--g-loss", "--head-spectral-norm", "--class-loss", "--d-lr-scale", "--d-input-dropout", "--noise ",
+                     "--discriminator", "--g-loss", "--head-spectral-norm", "--class-loss", "--mode-seeking-grid", "--d-lr-scale", "--d-input-dropout", "--noise ",
                      "--samples-per-class", "--validation-count", "--sigma-count", "--spectral-norm/", "--dropout-in-g-step/"] {
             XCTAssertFalse(help.contains(flag), "\(flag) is for experiments")
             XCTAssertTrue(hidden.contains(flag), flag)
