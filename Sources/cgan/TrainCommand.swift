@@ -90,6 +90,12 @@ struct TrainCommand: ParsableCommand {
         if let given = data.images ?? stored?.data.imageFolder {
             // Stored whole, so that --resume finds it from any working directory.
             let folder = URL(fileURLWithPath: given).standardizedFileURL.path
+            // The run's files would be read back as images, its folder as a class, by the next import of the folder.
+            let resolvedFolder = URL(fileURLWithPath: folder).resolvingSymlinksInPath().path
+            let resolvedOut = URL(fileURLWithPath: directory.path).standardizedFileURL.resolvingSymlinksInPath().path
+            if resolvedOut == resolvedFolder || resolvedOut.hasPrefix(resolvedFolder.hasSuffix("/") ? resolvedFolder : resolvedFolder + "/") {
+                throw CommandError("--out \(directory.path) is inside the image folder \(given): the run's files would become images of a class there; choose an --out outside it")
+            }
             // A new run's channels follow the images unless --channels says; a resumed run's are its own.
             trainingData = try TrainingDataOptions.loadFolder(folder, data: config.data, channels: stored == nil ? data.channels : config.data.channels) {
                 bar.message($0)

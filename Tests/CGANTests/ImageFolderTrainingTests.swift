@@ -155,6 +155,12 @@ final class ImageFolderTrainingTests: XCTestCase {
         try assertOneLineError(["train", "--images", images, "--val-fraction", "1", "--out", out], contains: "--val-fraction")
         try assertOneLineError(["bench", "--arch", "dcgan", "--image-size", "40"], contains: "--image-size")
         XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/config.json"))
+        // A run inside its own image folder would become a class of it at the next import.
+        for inside in [images, images + "/runs", images + "/cat/../runs"] {
+            try assertOneLineError(["train", "--images", images, "--out", inside], contains: "is inside the image folder")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: images + "/runs"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: images + "/config.json"))
     }
 
     /// A folder's images split by class (10% of each for validation), the training images taking turns by
