@@ -17,11 +17,11 @@ struct InterpolateCommand: ParsableCommand {
     var checkpoint: String
 
     // Unconditional: "--label -1" is a value (refused as out of range), not an unknown option.
-    @Option(parsing: .unconditional, help: "Class at the start.")
-    var label: Int
+    @Option(parsing: .unconditional, help: "Class at the start: a number, or a class name of an image-folder run (as cgan sample takes).")
+    var label: String
 
     @Option(parsing: .unconditional, help: "Class at the end (default: --label).")
-    var toLabel: Int?
+    var toLabel: String?
 
     @Option(help: "Seed of the noise vector at the start.")
     var fromSeed: UInt64 = 1
@@ -49,12 +49,15 @@ struct InterpolateCommand: ParsableCommand {
         try FileIdentity.checkNotInput(out, inputs: [checkpoint])
         let generator = try ConditionalGenerator(checkpoint: checkpoint)
         try truncation.apply(to: generator)
-        let classes = 0..<generator.classCount
-        for (name, value) in [("--label", label), ("--to-label", toLabel ?? label)] where !classes.contains(value) {
-            throw CommandError("\(name) \(value) is outside the checkpoint's classes 0...\(generator.classCount - 1)")
+        func resolve(_ text: String, _ option: String) throws -> Int {
+            guard let index = generator.label(named: text) else {
+                throw CommandError(SampleCommand.unknownLabel(text, option: option, classNames: generator.classNames))
+            }
+            return index
         }
-        let frames = try Interpolation(generator: generator).checkedFrames(fromSeed: fromSeed, toSeed: toSeed, fromLabel: label,
-                                                                           toLabel: toLabel ?? label, steps: steps)
+        let from = try resolve(label, "--label"), to = try resolve(toLabel ?? label, toLabel == nil ? "--label" : "--to-label")
+        let frames = try Interpolation(generator: generator).checkedFrames(fromSeed: fromSeed, toSeed: toSeed, fromLabel: from,
+                                                                           toLabel: to, steps: steps)
         if out.hasSuffix(".gif") {
             try AtomicFile.write(try Interpolation.gif(frames, channels: generator.config.data.channels), to: out)
         } else {

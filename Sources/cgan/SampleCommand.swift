@@ -12,7 +12,8 @@ struct SampleCommand: ParsableCommand {
         discussion: """
         cgan sample --checkpoint runs/paper/checkpoints/latest.safetensors --label 7 --count 64 --out sevens.png
         cgan sample --checkpoint FILE --per-class 1000 --format npy --out samples
-        --label takes a class number or, for a run on an image folder, a class name: --label cat.
+        --label takes a class number or, for a run on an image folder, a class name: --label cat (a class \
+        named like a number is found by its name first).
         png writes one grid; idx writes <out>-images-idx3-ubyte and <out>-labels-idx1-ubyte; npy writes \
         <out>-images.npy (float32 [N, channels x side x side] in [0, 1], channel planes in turn) and <out>-labels.npy (int64).
         """)
@@ -68,7 +69,7 @@ struct SampleCommand: ParsableCommand {
             columns = perClass
         } else {
             guard let label = generator.label(named: label!) else {
-                throw CommandError(Self.unknownLabel(label!, classNames: generator.classNames))
+                throw CommandError(Self.unknownLabel(label!, option: "--label", classNames: generator.classNames))
             }
             labels = [Int](repeating: label, count: count)
             columns = Int(Double(count).squareRoot().rounded(.up))
@@ -79,9 +80,10 @@ struct SampleCommand: ParsableCommand {
         print("wrote \(labels.count) images: \(written.joined(separator: ", "))")
     }
 
-    /// The one line for a --label that names no class: the label range, and the names where they are not the numbers.
-    static func unknownLabel(_ text: String, classNames: [String]) -> String {
-        let range = "--label \(text) is outside the classes 0...\(classNames.count - 1)"
+    /// The one line for a label `option` whose `text` names no class: the label range, and the names where they
+    /// are not the numbers.
+    static func unknownLabel(_ text: String, option: String, classNames: [String]) -> String {
+        let range = "\(option) \(text) is outside the classes 0...\(classNames.count - 1)"
         guard classNames != (0..<classNames.count).map(String.init) else { return range }
         let shown = classNames.prefix(20).joined(separator: ", ") + (classNames.count > 20 ? ", ... (\(classNames.count) in all)" : "")
         return "\(range) and names no class (known: \(shown))"

@@ -84,6 +84,14 @@ final class ImageFolderTrainingTests: XCTestCase {
         XCTAssertEqual(try PNGImage.readRGB(run + "/dogs.png").pixels, try PNGImage.readRGB(run + "/ones.png").pixels)
         try assertOneLineError(["sample", "--checkpoint", checkpoint, "--label", "wolf", "--out", run + "/w.png"],
                                contains: "known: cat, dog, fox")
+        // interpolate takes the same names, and a name and its number give the same strip.
+        let named = try runCGAN(["interpolate", "--checkpoint", checkpoint, "--label", "cat", "--to-label", "Fox", "--steps", "3", "--out", run + "/named.png"])
+        XCTAssertEqual(named.status, 0, named.stderr)
+        let numbered = try runCGAN(["interpolate", "--checkpoint", checkpoint, "--label", "0", "--to-label", "2", "--steps", "3", "--out", run + "/numbered.png"])
+        XCTAssertEqual(numbered.status, 0, numbered.stderr)
+        XCTAssertEqual(try PNGImage.readRGB(run + "/named.png").pixels, try PNGImage.readRGB(run + "/numbered.png").pixels)
+        try assertOneLineError(["interpolate", "--checkpoint", checkpoint, "--label", "cat", "--to-label", "wolf", "--out", run + "/w.png"],
+                               contains: "--to-label wolf is outside the classes 0...2 and names no class (known: cat, dog, fox)")
         try assertOneLineError(["evaluate", "--checkpoint", checkpoint], contains: "held out 3 images, fewer than 2 of class cat, dog, fox")
     }
 
