@@ -61,6 +61,12 @@ public struct TrainingData: Sendable {
                              classNames: images.classNames)
     }
 
+    /// The classes with fewer than 2 held-out images, by name: `cgan evaluate` cannot score a folder run
+    /// with any (its FID needs two images of a class).
+    public var classesShortOfHeldOutImages: [String] {
+        validation.classHistogram.enumerated().filter { $0.element < 2 }.map { classNames[$0.offset] }
+    }
+
     /// Training images in the validation set's class proportions, as many of each class as it holds (fewer
     /// where a class has fewer): the real side of a folder's FID floor, so that the floor compares like with like.
     public var trainingImagesMatchingValidation: LabeledImages {

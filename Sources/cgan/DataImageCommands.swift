@@ -159,6 +159,11 @@ extension DataCommand {
             let data = try MNISTFamilyDataset.load(locator.spec, from: directory)
             var digits = split == "train" ? data.train : data.test
             if let limit, limit < digits.count { digits = digits.subset(0..<limit) }
+            // An empty class folder would be refused by every command that reads the folder back.
+            let missing = digits.classHistogram.enumerated().filter { $0.element == 0 }.map { String($0.offset) }
+            if !missing.isEmpty {
+                throw CommandError("--limit \(limit ?? digits.count) leaves no image of digit \(missing.joined(separator: ", ")), and a folder needs every class; give a larger --limit")
+            }
             let coloured = ColoredMNIST.make(from: digits, seed: seed)
             try ImageFolderWriter.write(coloured, to: out, progress: progressPrinter("written"))
             print("\(out): \(coloured.count) colour digits at 32x32 in 10 class folders (seed \(seed))")

@@ -127,7 +127,7 @@ struct EvaluateCommand: ParsableCommand {
         if let names = generator.config.data.classNames, names != data.classNames {
             throw CommandError("\(folder) now holds the classes \(data.classNames.joined(separator: ", ")), not the run's \(names.joined(separator: ", "))")
         }
-        let short = data.validation.classHistogram.enumerated().filter { $0.element < 2 }.map { data.classNames[$0.offset] }
+        let short = data.classesShortOfHeldOutImages
         guard short.isEmpty else {
             throw CommandError("\(folder): the run held out \(data.validation.count) images, fewer than 2 of class "
                                + "\(short.prefix(5).joined(separator: ", "))\(short.count > 5 ? ", ..." : ""); evaluating needs at least 2 per class "

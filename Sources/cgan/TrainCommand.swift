@@ -138,6 +138,11 @@ struct TrainCommand: ParsableCommand {
                 bar.message("sample grids: one row per class: " + names.prefix(20).joined(separator: ", ")
                             + (names.count > 20 ? ", ... (\(names.count) in all)" : ""))
             }
+            let short = trainingData.folder == nil ? [] : trainingData.classesShortOfHeldOutImages
+            if !short.isEmpty {
+                bar.message("note: \(trainingData.validation.count) images held out, fewer than 2 of class \(short.prefix(5).joined(separator: ", "))"
+                            + "\(short.count > 5 ? ", ..." : ""), so cgan evaluate cannot score this run (a larger --val-fraction holds out more)")
+            }
             try run.run { event in
                 switch event {
                 case .progress(let p): bar.show(p)

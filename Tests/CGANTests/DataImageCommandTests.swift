@@ -61,7 +61,11 @@ final class DataImageCommandTests: XCTestCase {
         let a = try ImageFolder.load(base + "/colour", cache: nil).images, b = try ImageFolder.load(base + "/colour2", cache: nil).images
         XCTAssertEqual([a.channels, a.side, a.count], [3, 32, 30])
         XCTAssertEqual(a.pixels, b.pixels, "the seed fixes the colours")
-        try assertOneLineError(["data", "make", "colored-mnist", "--out", base + "/colour", "--limit", "3", "--data-dir", sharedMNIST],
+        try assertOneLineError(["data", "make", "colored-mnist", "--out", base + "/colour", "--limit", "30", "--data-dir", sharedMNIST],
                                contains: "not empty; refusing to write into it")
+        // MNIST's first 5 training digits are 5, 0, 4, 1, 9: a folder of them would miss six classes.
+        try assertOneLineError(["data", "make", "colored-mnist", "--out", base + "/five", "--limit", "5", "--data-dir", sharedMNIST],
+                               contains: "--limit 5 leaves no image of digit 2, 3, 6, 7, 8")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: base + "/five"))
     }
 }

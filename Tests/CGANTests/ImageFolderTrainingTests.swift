@@ -51,6 +51,8 @@ final class ImageFolderTrainingTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stdout.contains("3 classes, 33 training and 3 validation images of 3x32x32"), r.stdout)
         XCTAssertTrue(r.stdout.contains("one row per class: 0 cat, 1 dog, 2 fox"), r.stdout)
+        // One held-out image per class: training says up front what evaluate refuses below.
+        XCTAssertTrue(r.stdout.contains("note: 3 images held out, fewer than 2 of class cat, dog, fox, so cgan evaluate cannot score this run"), r.stdout)
         XCTAssertTrue(FileManager.default.fileExists(atPath: images + "/.cgan-images-32-auto.safetensors"), "the import is cached")
         let (settings, dataset) = try settings(run)
         let data = try XCTUnwrap(settings["data"] as? [String: Any])
