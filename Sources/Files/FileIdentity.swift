@@ -13,15 +13,31 @@ public enum FileIdentity {
     /// Throws when `output` would be written inside `folder` (through links too): a folder being read, such as
     /// the images of a run, is not a place for an output.
     public static func checkOutside(_ output: String, folder: String) throws {
+        if isInside(output, folder: folder) {
+            throw FileError(output, "is inside the image folder \(folder), which is read, not written; choose another output")
+        }
+    }
+
+    /// True when `path`, which need not exist yet, is `folder` or lies inside it, through links of either:
+    /// the nearest part of `path` that exists is resolved, and the parts still to be created are added to it.
+    public static func isInside(_ path: String, folder: String) -> Bool {
         func resolved(_ path: String) -> String? {
             var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
             return realpath(path, &buffer) != nil ? String(cString: buffer) : nil
         }
-        let parent = URL(fileURLWithPath: output).deletingLastPathComponent().path
-        guard let inside = resolved(folder), let target = resolved(parent) else { return }
-        if target == inside || target.hasPrefix(inside + "/") {
-            throw FileError(output, "is inside the image folder \(folder), which is read, not written; choose another output")
+        guard let inside = resolved(folder) else { return false }
+        // By text, not URL: URL's deletingLastPathComponent of a path ending in ".." appends another "..".
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        let parts = absolute.split(separator: "/").map(String.init)
+        var existing = parts.count
+        while existing > 0 && resolved("/" + parts[..<existing].joined(separator: "/")) == nil { existing -= 1 }
+        guard var target = resolved("/" + parts[..<existing].joined(separator: "/")).map({ $0.split(separator: "/").map(String.init) })
+        else { return false }
+        for part in parts[existing...] where part != "." {
+            if part == ".." { _ = target.popLast() } else { target.append(part) }
         }
+        let folderParts = inside.split(separator: "/").map(String.init)
+        return target.count >= folderParts.count && Array(target.prefix(folderParts.count)) == folderParts
     }
 
     /// Throws when `output` is one of `inputs`.

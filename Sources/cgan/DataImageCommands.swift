@@ -138,7 +138,7 @@ extension DataCommand {
         @Option(help: "Which MNIST part to colour: train or test.")
         var split: String = "train"
 
-        @Option(help: "Colour only the first N images.")
+        @Option(help: "Colour only the first N images (every digit must be among them).")
         var limit: Int?
 
         @Option(help: ArgumentHelp("Directory holding MNIST's four IDX files (.gz or raw).",
@@ -162,7 +162,8 @@ extension DataCommand {
             // An empty class folder would be refused by every command that reads the folder back.
             let missing = digits.classHistogram.enumerated().filter { $0.element == 0 }.map { String($0.offset) }
             if !missing.isEmpty {
-                throw CommandError("--limit \(limit ?? digits.count) leaves no image of digit \(missing.joined(separator: ", ")), and a folder needs every class; give a larger --limit")
+                throw CommandError("\(limit.map { "--limit \($0)" } ?? "MNIST's \(split) part") leaves no image of digit\(missing.count == 1 ? "" : "s") "
+                                   + "\(missing.joined(separator: ", ")), and a folder needs every class; give a larger --limit")
             }
             let coloured = ColoredMNIST.make(from: digits, seed: seed)
             try ImageFolderWriter.write(coloured, to: out, progress: progressPrinter("written"))

@@ -17,10 +17,10 @@ struct InterpolateCommand: ParsableCommand {
     var checkpoint: String
 
     // Unconditional: "--label -1" is a value (refused as out of range), not an unknown option.
-    @Option(parsing: .unconditional, help: "Class at the start: a number, or a class name of an image-folder run (as cgan sample takes).")
+    @Option(parsing: .unconditional, help: "Class at the start: a number, or a class name of an image-folder run (a name first, as cgan sample reads it).")
     var label: String
 
-    @Option(parsing: .unconditional, help: "Class at the end (default: --label).")
+    @Option(parsing: .unconditional, help: "Class at the end, a number or a name (default: --label).")
     var toLabel: String?
 
     @Option(help: "Seed of the noise vector at the start.")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CGAN
 import Datasets
+import Files
 import Foundation
 
 struct TrainCommand: ParsableCommand {
@@ -91,10 +92,10 @@ struct TrainCommand: ParsableCommand {
             // Stored whole, so that --resume finds it from any working directory.
             let folder = URL(fileURLWithPath: given).standardizedFileURL.path
             // The run's files would be read back as images, its folder as a class, by the next import of the folder.
-            let resolvedFolder = URL(fileURLWithPath: folder).resolvingSymlinksInPath().path
-            let resolvedOut = URL(fileURLWithPath: directory.path).standardizedFileURL.resolvingSymlinksInPath().path
-            if resolvedOut == resolvedFolder || resolvedOut.hasPrefix(resolvedFolder.hasSuffix("/") ? resolvedFolder : resolvedFolder + "/") {
-                throw CommandError("--out \(directory.path) is inside the image folder \(given): the run's files would become images of a class there; choose an --out outside it")
+            if FileIdentity.isInside(directory.path, folder: folder) {
+                throw CommandError(stored == nil
+                    ? "--out \(directory.path) is inside the image folder \(given): the run's files would become images of a class there; choose an --out outside it"
+                    : "the run \(directory.path) lies inside its image folder \(given), whose import would read the run's files as a class; move the run directory out of it and resume it there")
             }
             // A new run's channels follow the images unless --channels says; a resumed run's are its own.
             trainingData = try TrainingDataOptions.loadFolder(folder, data: config.data, channels: stored == nil ? data.channels : config.data.channels) {
@@ -141,7 +142,8 @@ struct TrainCommand: ParsableCommand {
             let short = trainingData.folder == nil ? [] : trainingData.classesShortOfHeldOutImages
             if !short.isEmpty {
                 bar.message("note: \(trainingData.validation.count) images held out, fewer than 2 of class \(short.prefix(5).joined(separator: ", "))"
-                            + "\(short.count > 5 ? ", ..." : ""), so cgan evaluate cannot score this run (a larger --val-fraction holds out more)")
+                            + "\(short.count > 5 ? ", ..." : ""), so cgan evaluate cannot score this run"
+                            + (stored == nil ? " (add images, or a larger --val-fraction; a class needs 3 images to hold out 2)" : ""))
             }
             try run.run { event in
                 switch event {

@@ -65,7 +65,7 @@ final class DataImageCommandTests: XCTestCase {
                                contains: "not empty; refusing to write into it")
         // MNIST's first 5 training digits are 5, 0, 4, 1, 9: a folder of them would miss six classes.
         try assertOneLineError(["data", "make", "colored-mnist", "--out", base + "/five", "--limit", "5", "--data-dir", sharedMNIST],
-                               contains: "--limit 5 leaves no image of digit 2, 3, 6, 7, 8")
+                               contains: "--limit 5 leaves no image of digits 2, 3, 6, 7, 8")
         XCTAssertFalse(FileManager.default.fileExists(atPath: base + "/five"))
     }
 }

@@ -92,6 +92,9 @@ final class ImageFolderTrainingTests: XCTestCase {
         let numbered = try runCGAN(["interpolate", "--checkpoint", checkpoint, "--label", "0", "--to-label", "2", "--steps", "3", "--out", run + "/numbered.png"])
         XCTAssertEqual(numbered.status, 0, numbered.stderr)
         XCTAssertEqual(try PNGImage.readRGB(run + "/named.png").pixels, try PNGImage.readRGB(run + "/numbered.png").pixels)
+        let still = try runCGAN(["interpolate", "--checkpoint", checkpoint, "--label", "cat", "--steps", "3", "--out", run + "/still.png"])
+        XCTAssertEqual(still.status, 0, still.stderr)
+        XCTAssertNotEqual(try PNGImage.readRGB(run + "/named.png").pixels, try PNGImage.readRGB(run + "/still.png").pixels, "--to-label is read")
         try assertOneLineError(["interpolate", "--checkpoint", checkpoint, "--label", "cat", "--to-label", "wolf", "--out", run + "/w.png"],
                                contains: "--to-label wolf is outside the classes 0...2 and names no class (known: cat, dog, fox)")
         try assertOneLineError(["evaluate", "--checkpoint", checkpoint], contains: "held out 3 images, fewer than 2 of class cat, dog, fox")
@@ -166,10 +169,14 @@ final class ImageFolderTrainingTests: XCTestCase {
         try assertOneLineError(["bench", "--arch", "dcgan", "--image-size", "40"], contains: "--image-size")
         XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/config.json"))
         // A run inside its own image folder would become a class of it at the next import.
-        for inside in [images, images + "/runs", images + "/cat/../runs"] {
+        let link = temporaryDirectory(self) + "/link"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: images)
+        for inside in [images, images + "/runs", images + "/cat/../runs", link + "/runs/new", images + "/absent/../runs"] {
             try assertOneLineError(["train", "--images", images, "--out", inside], contains: "is inside the image folder")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: images + "/runs"))
+        // A sibling whose name starts with the folder's is outside it: refused later, for another reason.
+        try assertOneLineError(["train", "--images", images, "--out", images + "-runs", "--batch-size", "40"], contains: "batch size 40 exceeds")
         XCTAssertFalse(FileManager.default.fileExists(atPath: images + "/config.json"))
     }
 
