@@ -50,7 +50,7 @@ extension TrainingConfig {
             (a.modeSeekingWeight == 0 || o.optimizer == .adam, "--mode-seeking applies to the Adam models (mlp, mlp-bn, dcgan): with the paper's SGD its gradient blows up as G's pairs meet"),
             (a.modeSeekingGrid == 0 || a.modeSeekingWeight > 0, "--mode-seeking-grid applies with --mode-seeking"),
             (a.modeSeekingGrid >= 0 && d.imageSize % max(a.modeSeekingGrid, 1) == 0,
-             "--mode-seeking-grid must be 0 (pixel by pixel) or divide --image-size \(data.imageSize)"),
+             "--mode-seeking-grid must be 0 (pixel by pixel) or divide --image-size \(d.imageSize)"),
             (a.classLossWeight.isFinite && a.classLossWeight >= 0 && a.classLossWeight <= 100, "--class-loss must be in 0...100 (0: off)"),
             (a.classLossWeight == 0 || a.projectionDiscriminator, "--class-loss needs dcgan's projection discriminator (it reads the features the projection head reads)"),
             (!a.classBatchNorm || architecture == .dcgan, "--class-batch-norm applies to dcgan only"),
