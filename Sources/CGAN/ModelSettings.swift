@@ -4,8 +4,14 @@ public struct ModelSettings: Codable, Sendable, Equatable {
     public var noiseSize = 100
     /// Hidden widths (and dcgan's channels) of G and D are scaled by this.
     public var widthMultiplier = 1.0
+    /// G's own width multiplier, instead of `widthMultiplier`, so that G and D can be scaled apart.
+    public var generatorWidthMultiplier: Double?
+    /// D's own width multiplier, instead of `widthMultiplier`.
+    public var discriminatorWidthMultiplier: Double?
     /// D's design for an MLP architecture; nil: the architecture's own.
     public var discriminator: DiscriminatorKind?
+    /// Where the maxout D reads the class; nil: the paper's (`.hidden`).
+    public var discriminatorConditioning: DiscriminatorConditioning?
     public var generatorDropout: Double
     /// D's dropout (dcgan: after the first convolution, and after the second unless
     /// `DCGANAdditions.discriminatorHeadDropout` says otherwise).
@@ -23,6 +29,14 @@ public struct ModelSettings: Codable, Sendable, Equatable {
     public var discriminatorMaxNorm: Double?
     /// Keep G's dropout on when drawing samples (the paper does not say which; see README).
     public var dropoutAtSampling = false
+
+    /// The multiplier of G's hidden widths: its own, else the shared one.
+    public var generatorWidth: Double { generatorWidthMultiplier ?? widthMultiplier }
+    /// The multiplier of D's hidden widths: its own, else the shared one.
+    public var discriminatorWidth: Double { discriminatorWidthMultiplier ?? widthMultiplier }
+
+    /// `units` scaled by `multiplier`, at least 1.
+    static func scaled(_ units: Int, by multiplier: Double) -> Int { max(1, Int((Double(units) * multiplier).rounded())) }
 
     /// The documented defaults of `architecture`.
     init(architecture: Architecture) {

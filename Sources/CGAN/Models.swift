@@ -20,7 +20,7 @@ public struct GANModels {
     /// The weights of G's fully connected layers for `config`: fewer than G holds in all, counted without
     /// building anything, so that a checkpoint's tensors can be checked against the model its config asks for.
     public static func generatorWeightLowerBound(config c: TrainingConfig, classCount ny: Int) -> Int {
-        let w = { (n: Int) in max(1, Int((Double(n) * c.model.widthMultiplier).rounded())) }
+        let w = { (n: Int) in ModelSettings.scaled(n, by: c.model.generatorWidth) }
         let nz = c.model.noiseSize, nx = c.data.valuesPerImage
         let layers: [(Int, Int)]
         switch c.architecture {
@@ -44,7 +44,7 @@ public struct GANModels {
         let nz = c.model.noiseSize, ny = classCount, nx = imageShape.count
         imageSize = nx
         func drop(_ p: Double, _ rng: RandomGenerator) -> [Layer] { p > 0 ? [Dropout(Float(p), rng: rng)] : [] }
-        let w = { (n: Int) in max(1, Int((Double(n) * c.model.widthMultiplier).rounded())) }
+        let w = { (n: Int) in ModelSettings.scaled(n, by: c.model.generatorWidth) }
         switch c.architecture {
         case .paper:
             let out = Linear(w(1200), nx)
@@ -106,15 +106,18 @@ public struct GANModels {
                 trunk: Sequential(layers + [Tanh()] + drop(c.model.generatorOutputDropout, gRNG)),
                 rng: gRNG)
         }
-        discriminator = Self.discriminator(config: c, classCount: ny, image: imageShape, rng: dRNG, width: w)
+        discriminator = Self.discriminator(config: c, classCount: ny, image: imageShape, rng: dRNG,
+                                           width: { ModelSettings.scaled($0, by: c.model.discriminatorWidth) })
         generator.matrixProducts = matrixProducts
         discriminator.matrixProducts = matrixProducts
-        if c.model.discriminator ?? c.ownDiscriminator == .maxout {
+        if (c.model.discriminator ?? c.ownDiscriminator)?.hasPaperLayout == true {
             for l in discriminator.modules(ofType: Linear.self) { l.initializeUniform(range: Float(c.model.discriminatorInitRange), rng: initRNG) }
+            // A projection head starts as PyTorch's would (embedding at zero): it has no counterpart in the paper.
+            for head in discriminator.modules(ofType: ProjectionHead.self) { head.initializeDefault(rng: initRNG) }
         }
         // PyTorch's default initialisation, in tree order, for the nets not initialised uniformly above.
         let defaultInitialized = (c.architecture == .paper ? [] : [generator])
-            + (c.model.discriminator ?? c.ownDiscriminator == .maxout ? [] : [discriminator])
+            + ((c.model.discriminator ?? c.ownDiscriminator)?.hasPaperLayout == true ? [] : [discriminator])
         for layer in defaultInitialized.flatMap({ $0.modules(ofType: (any DefaultInitializable).self) }) {
             layer.initializeDefault(rng: initRNG)
         }
@@ -142,12 +145,34 @@ public struct GANModels {
         func drop(_ p: Double) -> [Layer] { p > 0 ? [Dropout(Float(p), rng: rng)] : [] }
         let dd = c.model.discriminatorDropout
         switch (c.architecture, c.model.discriminator ?? c.ownDiscriminator) {
-        case (_, .maxout?):
-            return ConditionalNet(
-                data: Sequential(drop(c.model.discriminatorInputDropout) + [Maxout(nx, units: w(240), pieces: 5)]),
-                label: Maxout(ny, units: w(50), pieces: 5),
-                trunk: Sequential(drop(dd) + [Maxout(w(240) + w(50), units: w(240), pieces: 4)] + drop(dd) + [Linear(w(240), 1)]),
-                rng: rng)
+        case (_, let kind?) where kind.hasPaperLayout:
+            // in -> `units` maxout units of `pieces`, or LeakyReLU units for paper-leaky.
+            func units(_ inputs: Int, _ units: Int, pieces: Int) -> [Layer] {
+                kind == .maxout ? [Maxout(inputs, units: units, pieces: pieces)] : [Linear(inputs, units), LeakyReLU(slope: 0.2)]
+            }
+            let inputDropout = drop(c.model.discriminatorInputDropout)
+            // x [n, nx] -> 240 units -> 240 units -> 1; the class joins where `discriminatorConditioning` says.
+            switch c.model.discriminatorConditioning ?? .hidden {
+            case .hidden:
+                return ConditionalNet(
+                    data: Sequential(inputDropout + units(nx, w(240), pieces: 5)),
+                    // A lone layer, not a Sequential, keeps the parameter names of the paper's runs.
+                    label: kind == .maxout ? Maxout(ny, units: w(50), pieces: 5) : Sequential(units(ny, w(50), pieces: 5)),
+                    trunk: Sequential(drop(dd) + units(w(240) + w(50), w(240), pieces: 4) + drop(dd) + [Linear(w(240), 1)]),
+                    rng: rng)
+            case .input, .embedding:
+                let embedding = c.model.discriminatorConditioning == .embedding
+                return ConditionalNet(
+                    data: Sequential(inputDropout), label: embedding ? Linear(ny, w(50)) : Identity(),
+                    trunk: Sequential(units(nx + (embedding ? w(50) : ny), w(240), pieces: 5) + drop(dd)
+                                      + units(w(240), w(240), pieces: 4) + drop(dd) + [Linear(w(240), 1)]),
+                    rng: rng)
+            case .projection:
+                return ConditionalNet(
+                    data: Sequential(inputDropout + units(nx, w(240), pieces: 5)), label: Discard(),
+                    trunk: Sequential(drop(dd) + units(w(240), w(240), pieces: 4) + drop(dd)),
+                    head: ProjectionHead(features: w(240), classes: ny), rng: rng)
+            }
         case (_, .leaky?):
             return ConditionalNet(
                 data: Identity(), label: Identity(),

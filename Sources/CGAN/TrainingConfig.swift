@@ -80,6 +80,27 @@ public enum DiscriminatorKind: String, Codable, Sendable, CaseIterable {
     case maxout
     /// The common reimplementation's: [x, y] concatenated, then Linear layers with LeakyReLU 0.2 (mlp's D).
     case leaky
+    /// The paper's maxout D with LeakyReLU 0.2 units in place of maxout units (one linear map per unit instead of
+    /// the maximum of several): layout, widths, dropout and initial weights as the paper's.
+    case paperLeaky = "paper-leaky"
+
+    /// True for the designs laid out as the paper's D (x and y apart, then one hidden layer over both).
+    public var hasPaperLayout: Bool { self != .leaky }
+}
+
+/// Where a D of the paper's layout reads the class (`--d-conditioning`), every other part of D as the paper has it.
+public enum DiscriminatorConditioning: String, Codable, Sendable, CaseIterable {
+    /// The paper's: the one-hot y through a maxout layer of its own (50 units), joined with x's 240 units at the
+    /// hidden layer.
+    case hidden
+    /// The one-hot y beside the image at D's input, into the first maxout layer (x's 240 units read both).
+    case input
+    /// A learned 50-vector per class (a linear map of the one-hot, as PyTorch's `nn.Embedding`) beside the
+    /// image at D's input: the same functions as `input`, parameterised and so learned differently.
+    case embedding
+    /// No label before the last layer: a projection head (Miyato & Koyama, 2018) scores the hidden layer's
+    /// 240 features as h·w + b + ⟨E y, h⟩.
+    case projection
 }
 
 /// How both players' weights are updated.
@@ -133,7 +154,8 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// True when G and D are the architecture's own at their documented sizes (what `PyTorchExport` names).
     public var isReferenceModel: Bool {
         let a = additions
-        return model.widthMultiplier == 1 && model.generatorOutputDropout == 0
+        return model.generatorWidth == 1 && model.discriminatorWidth == 1 && model.generatorOutputDropout == 0
+            && (model.discriminatorConditioning ?? .hidden) == .hidden
             && (model.discriminator == nil || model.discriminator == ownDiscriminator)
             && !a.projectionDiscriminator && a.generatorAverageDecay == 0 && !a.spectralNorm && a.classLossWeight == 0
             && !a.classBatchNorm && (architecture != .dcgan || (model.discriminatorDropout == 0 && (a.discriminatorHeadDropout ?? 0) == 0))

@@ -36,6 +36,8 @@ extension TrainingConfig {
             (m.discriminatorMaxNorm.map(positive) ?? true, "--d-max-norm must be a positive number"),
             (unit(m.generatorOutputDropout), "--g-output-dropout must be in [0, 1)"),
             (m.widthMultiplier.isFinite && m.widthMultiplier >= 0.125 && m.widthMultiplier <= 8, "--width must be in 0.125...8"),
+            (m.generatorWidthMultiplier.map { $0.isFinite && $0 >= 0.125 && $0 <= 8 } ?? true, "--g-width must be in 0.125...8"),
+            (m.discriminatorWidthMultiplier.map { $0.isFinite && $0 >= 0.125 && $0 <= 8 } ?? true, "--d-width must be in 0.125...8"),
             (m.discriminator == nil || architecture != .dcgan, "--discriminator applies to the MLP models only, not dcgan"),
             (!a.projectionDiscriminator || architecture == .dcgan, "--projection applies to dcgan only"),
             (a.generatorAverageDecay >= 0 && a.generatorAverageDecay < 1, "--g-average must be in [0, 1) (0: off)"),
@@ -65,8 +67,13 @@ extension TrainingConfig {
     public var unusedSetting: String? {
         let checks: [(Bool, String)] = [
             (model.generatorDropout == 0 || architecture != .dcgan, "--g-dropout applies to the MLP models only (dcgan's G has batch norm, not dropout)"),
-            (model.discriminatorInputDropout == 0 || (model.discriminator ?? ownDiscriminator) == .maxout,
-             "--d-input-dropout applies to the maxout D only (paper, or --discriminator maxout)"),
+            (model.discriminatorInputDropout == 0 || (model.discriminator ?? ownDiscriminator)?.hasPaperLayout == true,
+             "--d-input-dropout applies to the paper's D only (paper, or --discriminator maxout or paper-leaky)"),
+            (model.discriminatorConditioning == nil || (model.discriminator ?? ownDiscriminator)?.hasPaperLayout == true,
+             "--d-conditioning applies to the paper's D only (paper, or --discriminator maxout or paper-leaky)"),
+            (optimization.momentumStart == 0.5 || optimization.optimizer == .sgd, "--momentum applies to the paper model's SGD (Adam's first beta plays its part)"),
+            (model.generatorWidthMultiplier == nil || model.discriminatorWidthMultiplier == nil || model.widthMultiplier == 1,
+             "--width has no effect when --g-width and --d-width are both given; leave it out"),
         ]
         return checks.first { !$0.0 }?.1
     }

@@ -11,6 +11,8 @@ public struct Experiment: Sendable {
         public let name: String
         public let run: String
         public let trainArguments: [String]
+        /// The arm this one is compared with, seed by seed; nil for a baseline.
+        public let baseline: String?
     }
 
     public let name: String
@@ -20,33 +22,66 @@ public struct Experiment: Sendable {
     /// Also measure what D sees: pixel statistics of G's samples with its dropout on (`PixelStatistics`).
     public let measuresTrainingModePixels: Bool
 
+    /// `baselines` are the arms the others are compared with: each arm with the last baseline listed before it.
+    /// Nil: the first arm.
     init(_ name: String, question: String, trainingModePixels: Bool = false,
-         variants: [(String, String, [String])]) {
+         variants: [(String, String, [String])], baselines: Set<String>? = nil) {
         self.name = name
         self.question = question
         self.measuresTrainingModePixels = trainingModePixels
-        self.variants = variants.map { Variant(name: $0.0, run: $0.1, trainArguments: $0.2) }
+        let baselines = baselines ?? Set(variants.prefix(1).map(\.0))
+        var current: String?
+        self.variants = variants.map { arm in
+            if baselines.contains(arm.0) { current = arm.0; return Variant(name: arm.0, run: arm.1, trainArguments: arm.2, baseline: nil) }
+            return Variant(name: arm.0, run: arm.1, trainArguments: arm.2, baseline: current)
+        }
     }
 
     /// Epochs per run unless `--epochs` says otherwise: one budget for all, so that shared runs fit every experiment.
-    public static let defaultEpochs = 5
+    /// 30: the paper model's validation likelihood has mostly levelled off by then (it still creeps up to epoch
+    /// 35-40, results.md) and the mlp model draws the class asked for from about epoch 20.
+    public static let defaultEpochs = 30
 
     // The run configurations, by name.
     static let paper = ["--arch", "paper"], mlp = ["--arch", "mlp"]
 
-    /// The six experiments, in the order of docs/experiments.md.
+    /// The width arms of `model`, its documented widths first: G and D scaled together, then each alone, by 0.5 and 2.
+    static func widthArms(_ model: String) -> [(String, String, [String])] {
+        let arch = ["--arch", model]
+        func arm(_ who: String, _ option: String, _ factor: String) -> (String, String, [String]) {
+            ("\(model)-\(who)x\(factor)", "\(model)-\(who.lowercased())width-\(factor)", arch + [option, factor])
+        }
+        return [("\(model)-x1", model, arch), arm("", "--width", "0.5"), arm("", "--width", "2"),
+                arm("G-", "--g-width", "0.5"), arm("G-", "--g-width", "2"), arm("D-", "--d-width", "0.5"), arm("D-", "--d-width", "2")]
+    }
+
+    /// The schedule grid of the paper model: SGD's initial learning rate by its initial momentum, around the
+    /// paper's 0.1 and 0.5 (the run named "paper").
+    static let scheduleArms: [(String, String, [String])] = {
+        var arms: [(String, String, [String])] = [("lr-0.1-momentum-0.5", "paper", paper)]
+        for lr in ["0.05", "0.1", "0.2"] {
+            for m in ["0.3", "0.5", "0.7"] where lr != "0.1" || m != "0.5" {
+                let options: [String] = paper + ["--lr", lr, "--momentum", m]
+                arms.append(("lr-\(lr)-momentum-\(m)", "paper-lr-\(lr)-momentum-\(m)", options))
+            }
+        }
+        return arms
+    }()
+
+    /// The eight experiments, in the order of docs/experiments.md. The first arm of each is its baseline, which
+    /// the report compares every other arm with, seed by seed.
     public static let all: [Experiment] = [
-        Experiment("width", question: "How wide should the layers be?", variants: [
-            ("paper-x0.5", "paper-width-0.5", paper + ["--width", "0.5"]), ("paper-x1", "paper", paper),
-            ("paper-x2", "paper-width-2", paper + ["--width", "2"]),
-            ("mlp-x0.5", "mlp-width-0.5", mlp + ["--width", "0.5"]), ("mlp-x1", "mlp", mlp),
-            ("mlp-x2", "mlp-width-2", mlp + ["--width", "2"]),
-        ]),
+        Experiment("width", question: "How wide should the layers be?",
+                   variants: widthArms("paper") + widthArms("mlp"), baselines: ["paper-x1", "mlp-x1"]),
         Experiment("output-dropout", question: "Why does dropout after G's last layer destroy training?", trainingModePixels: true, variants: [
             ("mlp", "mlp", mlp), ("mlp-output-dropout-0.5", "mlp-output-dropout-0.5", mlp + ["--g-output-dropout", "0.5"]),
         ]),
         Experiment("discriminator", question: "The paper's maxout D or the LeakyReLU D most reimplementations use?", variants: [
-            ("paper-G-maxout-D", "paper", paper), ("paper-G-leaky-D", "paper-leaky-D", paper + ["--discriminator", "leaky"]),
+            ("paper-G-maxout-D", "paper", paper),
+            // The activation alone: the paper's D, LeakyReLU units in place of maxout units.
+            ("paper-G-paper-leaky-D", "paper-paper-leaky-D", paper + ["--discriminator", "paper-leaky"]),
+            // The whole D of the common reimplementation: layout, widths, activation, initial weights, no input dropout.
+            ("paper-G-leaky-D", "paper-leaky-D", paper + ["--discriminator", "leaky"]),
         ]),
         Experiment("generator-design", question: "Concatenate [z, y] first, or embed z and y apart (with batch norm)?", variants: [
             // mlp's own D is the leaky one and its G has no dropout: mlp as documented is the first arm.
@@ -56,9 +91,18 @@ public struct Experiment: Sendable {
         Experiment("generator-loss", question: "Non-saturating -log D(G(z)) or minimax log(1 - D(G(z)))?", variants: [
             ("non-saturating", "paper", paper), ("saturating", "paper-saturating", paper + ["--g-loss", "saturating"]),
         ]),
+        // Each run is its own comparison: sampled with G's dropout off and on.
         Experiment("sampling-dropout", question: "Keep G's dropout on when sampling?", variants: [
             ("paper", "paper", paper), ("mlp-bn", "mlp-bn", ["--arch", "mlp-bn"]),
+        ], baselines: ["paper", "mlp-bn"]),
+        Experiment("conditioning", question: "Where should D read the class?", variants: [
+            ("hidden-layer", "paper", paper),
+            ("input-one-hot", "paper-d-input", paper + ["--d-conditioning", "input"]),
+            ("input-embedding", "paper-d-embedding", paper + ["--d-conditioning", "embedding"]),
+            ("projection", "paper-d-projection", paper + ["--d-conditioning", "projection"]),
         ]),
+        Experiment("schedule", question: "Which learning rate and momentum, and how many epochs?",
+                   variants: scheduleArms),
     ]
 
     public static func named(_ name: String) -> Experiment? { all.first { $0.name == name } }

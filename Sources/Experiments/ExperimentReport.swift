@@ -16,6 +16,10 @@ public struct ExperimentReport {
         public var lastRealScore: Double, lastFakeScore: Double
         /// `PixelStatistics` of samples drawn with G's dropout on, where the experiment measures them.
         public var trainingModePixels: PixelStatistics?
+        /// The epoch of the highest validation Parzen LL (validation.csv) and that LL; nan without a curve.
+        public var bestValidationEpoch: Double, bestValidationLL: Double
+        /// What scored the run and where (evaluation.json; "unknown" for evaluations written before they were recorded).
+        public var classifier: String, cpu: String
     }
 
     /// Per-epoch curves of one run.
@@ -40,7 +44,7 @@ public struct ExperimentReport {
                     unfinished.append("\(variant.name)/seed-\(seed)" + (trained.map { $0.epoch == epochs && $0.batch == 0 ? "" : " (\(Self.describe($0)))" } ?? ""))
                     continue
                 }
-                struct Document: Decodable { let reports: [EvaluationReport] }
+                struct Document: Decodable { let reports: [EvaluationReport]; let classifier: String?; let cpu: String? }
                 guard let document = try? JSONDecoder().decode(Document.self, from: data) else {
                     throw FileError(run.evaluation, "not an evaluation report of cgan evaluate")
                 }
@@ -56,6 +60,8 @@ public struct ExperimentReport {
                     ? try PixelStatistics(generator: ConditionalGenerator(checkpoint: run.latestCheckpoint), dropout: true) : nil
                 // Both ways of sampling where G has dropout to keep or drop (it decides the paper model's scores).
                 let config = try Checkpoint(path: run.latestCheckpoint).config
+                let validation = (try? CSVTable(path: run.validation)) ?? CSVTable(header: [], rows: [])
+                let best = Self.best(epochs: validation.column("epoch"), values: validation.column("validation_ll"))
                 for r in document.reports where r.dropoutAtSampling == config.model.dropoutAtSampling || config.model.generatorDropout > 0 {
                     rows.append(Row(variant: variant.name, seed: seed, dropoutAtSampling: r.dropoutAtSampling,
                                     parzenLL: r.parzenTest?.mean ?? .nan, labelAccuracy: r.labelAccuracy, fid: r.fid,
@@ -63,9 +69,9 @@ public struct ExperimentReport {
                                     imagesPerSecond: speeds.isEmpty ? .nan : speeds.sorted()[speeds.count / 2],
                                     trainSeconds: metrics.column("wall_s").last ?? 0,
                                     lastRealScore: lastMean("d_real"), lastFakeScore: lastMean("d_fake"),
-                                    trainingModePixels: pixels))
+                                    trainingModePixels: pixels, bestValidationEpoch: best.epoch, bestValidationLL: best.value,
+                                    classifier: document.classifier ?? "unknown", cpu: document.cpu ?? "unknown"))
                 }
-                let validation = (try? CSVTable(path: run.validation)) ?? CSVTable(header: [], rows: [])
                 curves[variant.name, default: []].append(Curves(
                     validation: Array(zip(validation.column("epoch"), validation.column("validation_ll"))).map { (x: $0.0, y: $0.1) },
                     fakeScore: Array(zip(epochs, metrics.column("d_fake"))).map { (x: $0.0, y: $0.1) }))
@@ -75,6 +81,11 @@ public struct ExperimentReport {
 
     /// "5 epochs", or "5 epochs and 40 batches" for a checkpoint within an epoch.
     public static func describe(_ p: Checkpoint.Position) -> String { "\(p.epoch) epochs" + (p.batch > 0 ? " and \(p.batch) batches" : "") }
+
+    /// The epoch of the largest finite value and the value; (nan, nan) when there is none.
+    static func best(epochs: [Double], values: [Double]) -> (epoch: Double, value: Double) {
+        zip(epochs, values).filter { $0.1.isFinite }.max { $0.1 < $1.1 }.map { (epoch: $0.0, value: $0.1) } ?? (.nan, .nan)
+    }
 
     /// Mean and sample standard deviation.
     public static func spread(_ values: [Double]) -> (mean: Double, sd: Double) {
@@ -94,16 +105,56 @@ public struct ExperimentReport {
         }
     }
 
-    public var csv: String {
-        var text = "experiment,variant,seed,dropout_at_sampling,parzen_ll,label_accuracy,fid,collapsed_classes,images_per_s,train_s,d_real_last_epoch,d_fake_last_epoch,sampled_with_dropout_out_of_range,sampled_with_dropout_exact_midgrey\n"
+    /// One row per run and way of sampling; `commit` names the source the report was written from.
+    public func csv(commit: String) -> String {
+        var text = "experiment,variant,seed,dropout_at_sampling,parzen_ll,label_accuracy,fid,collapsed_classes,images_per_s,train_s,d_real_last_epoch,d_fake_last_epoch,sampled_with_dropout_out_of_range,sampled_with_dropout_exact_midgrey,best_validation_epoch,best_validation_ll,classifier,cpu,commit\n"
+        // CPU names carry no commas on Linux, but a field is a field.
+        func field(_ s: String) -> String { s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
         for r in rows {
-            text += String(format: "%@,%@,%d,%@,%.2f,%.4f,%.3f,%d,%.1f,%.1f,%.4f,%.4f,%@,%@\n", experiment.name, r.variant, r.seed,
+            text += String(format: "%@,%@,%d,%@,%.2f,%.4f,%.3f,%d,%.1f,%.1f,%.4f,%.4f,%@,%@,%.0f,%.2f,%@,%@,%@\n", experiment.name, r.variant, r.seed,
                            r.dropoutAtSampling ? "on" : "off", r.parzenLL, r.labelAccuracy, r.fid, r.collapsedClasses,
                            r.imagesPerSecond, r.trainSeconds, r.lastRealScore, r.lastFakeScore,
                            r.trainingModePixels.map { String(format: "%.4f", $0.outOfRange) } ?? "",
-                           r.trainingModePixels.map { String(format: "%.4f", $0.exactMidGrey) } ?? "")
+                           r.trainingModePixels.map { String(format: "%.4f", $0.exactMidGrey) } ?? "",
+                           r.bestValidationEpoch, r.bestValidationLL, field(r.classifier), field(r.cpu), field(commit))
         }
         return text
+    }
+
+    /// Every run's scores, one line per run and way of sampling, in seed order within each variant.
+    public var perSeedTable: String {
+        var text = "| variant | sampling dropout | seed | Parzen LL (nats) | label accuracy | FID | collapsed classes | best validation LL (epoch) |\n|---|---|---|---|---|---|---|---|\n"
+        for variant in experiment.variants {
+            for r in rows.filter({ $0.variant == variant.name }).sorted(by: { ($0.dropoutAtSampling ? 1 : 0, $0.seed) < ($1.dropoutAtSampling ? 1 : 0, $1.seed) }) {
+                text += String(format: "| %@ | %@ | %d | %.1f | %.3f | %.2f | %d | %.1f (%.0f) |\n", r.variant, r.dropoutAtSampling ? "on" : "off",
+                               r.seed, r.parzenLL, r.labelAccuracy, r.fid, r.collapsedClasses, r.bestValidationLL, r.bestValidationEpoch)
+            }
+        }
+        return text
+    }
+
+    /// Each arm against its baseline on the seeds both have, one line per way of sampling: the mean difference
+    /// (arm − baseline) with its 95% t-interval and the exact sign-flip p-value (`PairedComparison`).
+    public var pairedTable: String {
+        var text = "| arm − baseline | sampling dropout | Parzen LL (nats) | label accuracy | FID | best validation LL |\n|---|---|---|---|---|---|\n"
+        var lines = 0
+        for variant in experiment.variants {
+            guard let baseline = variant.baseline else { continue }
+            for dropout in [false, true] {
+                func values(_ name: String, _ metric: (Row) -> Double) -> [Int: Double] {
+                    Dictionary(rows.filter { $0.variant == name && $0.dropoutAtSampling == dropout }.map { ($0.seed, metric($0)) },
+                               uniquingKeysWith: { a, _ in a })
+                }
+                func compare(_ metric: (Row) -> Double, _ format: String) -> String {
+                    PairedComparison(arm: values(variant.name, metric), baseline: values(baseline, metric)).summary(format)
+                }
+                guard !values(variant.name, \.parzenLL).isEmpty, !values(baseline, \.parzenLL).isEmpty else { continue }
+                text += "| \(variant.name) − \(baseline) | \(dropout ? "on" : "off") | " + [compare(\.parzenLL, "%.1f"), compare(\.labelAccuracy, "%.3f"),
+                    compare(\.fid, "%.1f"), compare(\.bestValidationLL, "%.1f")].joined(separator: " | ") + " |\n"
+                lines += 1
+            }
+        }
+        return lines == 0 ? "" : text
     }
 
     /// The Markdown table: one line per variant (and way of sampling), mean ± sd over seeds.
@@ -135,9 +186,9 @@ public struct ExperimentReport {
     }
 
     /// Writes results.csv, report.md, validation-ll.png, d-fake.png and grid-<variant>.png into `directory`.
-    public func write(to directory: String, root: String, command: String) throws {
+    public func write(to directory: String, root: String, command: String, commit: String) throws {
         try DirectoryCreation.create(directory)
-        try AtomicFile.write(csv, to: directory + "/results.csv")
+        try AtomicFile.write(csv(commit: commit), to: directory + "/results.csv")
         let names = experiment.variants.map(\.name).filter { curves[$0] != nil }
         let legend = names.enumerated().map { "\(LinePlot.colorNames[$0.offset % LinePlot.colorNames.count]): \($0.element)" }
             .joined(separator: ", ")
@@ -159,6 +210,10 @@ public struct ExperimentReport {
         }
         var text = "# \(experiment.name): \(experiment.question)\n\n"
         text += markdownTable + "\n"
+        if !pairedTable.isEmpty {
+            text += "Paired by seed, each arm against its baseline: mean difference (arm − baseline), its 95% t-interval and the exact two-sided sign-flip p-value (at best 2/2^n with n seeds):\n\n" + pairedTable + "\n"
+        }
+        text += "Every run:\n\n" + perSeedTable + "\n"
         text += "Validation Parzen log-likelihood per epoch (1,000 validation images, 200 samples per class), mean over seeds; \(legend):\n\n![validation LL](validation-ll.png)\n\n"
         text += "D(G(z)) while training (metrics.csv), mean over seeds; \(legend):\n\n![D(G(z))](d-fake.png)\n\n"
         text += "Samples of the first seed's last checkpoint (row k = class k; G's dropout off, and also on where G has dropout), in order: \(names.joined(separator: ", ")):\n\n"

@@ -4,6 +4,7 @@ import CGAN
 import Datasets
 import Evaluation
 import Foundation
+import NN
 
 /// Options shared by `evaluate` and `train --eval-every`.
 struct EvaluationOptions: ParsableArguments {
@@ -112,9 +113,13 @@ struct EvaluateCommand: ParsableCommand {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        struct Document: Encodable { let checkpoint: String; let arch: String; let position: Checkpoint.Position; let reports: [EvaluationReport] }
+        // The classifier's version and the CPU, so that tables gathered from many runs say what scored them and where.
+        struct Document: Encodable {
+            let checkpoint: String, arch: String, position: Checkpoint.Position, reports: [EvaluationReport], classifier: String, cpu: String
+        }
         try AtomicFile.write(try encoder.encode(Document(checkpoint: checkpoint, arch: generator.config.architecture.rawValue,
-                                                         position: stored.position, reports: reports)), to: path)
+                                                         position: stored.position, reports: reports,
+                                                         classifier: ImageClassifier.version, cpu: BLASRuntime.cpuModel)), to: path)
         print("wrote \(path)")
     }
 

@@ -71,8 +71,10 @@ struct ExperimentCommand: ParsableCommand {
     /// Every distinct run of the chosen experiments (a shared configuration once), as its --run command line.
     var runCommands: [(variant: Experiment.Variant, run: String, arguments: [String])] {
         var seen = Set<String>()
-        return experiments.flatMap(\.variants).filter { seen.insert($0.run).inserted }.flatMap { v in
-            (1...seeds).map { seed in
+        let variants = experiments.flatMap(\.variants).filter { seen.insert($0.run).inserted }
+        // Seed by seed, so that an unfinished experiment has whole seeds to compare arms on.
+        return (1...seeds).flatMap { seed in
+            variants.map { v in
                 let run = "\(v.run)/seed-\(seed)"
                 return (v, run, ["experiment", name, "--run", run, "--out", out] + (epochs.map { ["--epochs", String($0)] } ?? [])
                     + locationArguments)
@@ -91,7 +93,7 @@ struct ExperimentCommand: ParsableCommand {
         for e in experiments {
             let report = try ExperimentReport(experiment: e, root: out, seeds: seeds, epochs: budget)
             let command = "cgan experiment \(e.name) --seeds \(seeds) --epochs \(budget)"
-            try report.write(to: e.reportDirectory(root: out), root: out, command: command)
+            try report.write(to: e.reportDirectory(root: out), root: out, command: command, commit: Self.sourceCommit)
             print(report.markdownTable)
             print("wrote \(e.reportDirectory(root: out))/report.md" + (report.unfinished.isEmpty ? "" : " (\(report.unfinished.count) runs not finished)"))
         }
@@ -166,6 +168,21 @@ struct ExperimentCommand: ParsableCommand {
         guard let first = longer.first else { return }
         throw CommandError("\(longer.count) run\(longer.count == 1 ? " was" : "s were") trained for more than --epochs \(budget) under \(out)/runs, "
                            + "e.g. \(first); give their --epochs, or another --out")
+    }
+
+    /// The commit of the working directory's git checkout (`git describe --always --dirty`), which the report
+    /// records beside its numbers; "unknown" outside a checkout or without git.
+    static var sourceCommit: String {
+        let process = Process(), pipe = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git", "describe", "--always", "--dirty"]
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return "unknown" }
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let commit = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return process.terminationStatus == 0 && !commit.isEmpty ? commit : "unknown"
     }
 
     /// "paper/seed-3" as ("paper", 3).

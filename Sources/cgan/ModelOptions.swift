@@ -4,6 +4,7 @@ import CGAN
 extension Architecture: ExpressibleByArgument {}
 extension NoiseDistribution: ExpressibleByArgument {}
 extension DiscriminatorKind: ExpressibleByArgument {}
+extension DiscriminatorConditioning: ExpressibleByArgument {}
 
 /// `cgan train`'s model options: the architecture, its noise, widths, dropout and initial weights.
 struct ModelOptions: TrainingOptionGroup {
@@ -25,6 +26,12 @@ struct ModelOptions: TrainingOptionGroup {
     @Option(help: .setting(\.model.widthMultiplier, "Scale every hidden width of G and D (dcgan: channels) by this, in 0.125...8"))
     var width: Double?
 
+    @Option(help: .setting(\.model.generatorWidthMultiplier, "Scale G's hidden widths alone by this, in 0.125...8; none: --width", hidden: true))
+    var gWidth: Double?
+
+    @Option(help: .setting(\.model.discriminatorWidthMultiplier, "Scale D's hidden widths alone by this, in 0.125...8; none: --width", hidden: true))
+    var dWidth: Double?
+
     @Option(help: .setting(\.model.generatorDropout, "MLP models: dropout probability in G's hidden layers"))
     var gDropout: Double?
 
@@ -34,8 +41,11 @@ struct ModelOptions: TrainingOptionGroup {
     @Option(help: .setting(\.model.discriminatorInputDropout, "Maxout D: dropout probability on D's image input", hidden: true))
     var dInputDropout: Double?
 
-    @Option(help: .setting(\.model.discriminator, "D of an MLP model: maxout (the paper's) or leaky (mlp's); none: the model's own", hidden: true))
+    @Option(help: .setting(\.model.discriminator, "D of an MLP model: maxout (the paper's), leaky (mlp's) or paper-leaky (the paper's with LeakyReLU units instead of maxout); none: the model's own", hidden: true))
     var discriminator: DiscriminatorKind?
+
+    @Option(help: .setting(\.model.discriminatorConditioning, "Where the paper's D reads the class: hidden (its own maxout layer, joined at the hidden layer: the paper's), input (one-hot beside the image), embedding (a learned 50-vector beside the image) or projection (a projection head after the hidden layer); none: hidden", hidden: true))
+    var dConditioning: DiscriminatorConditioning?
 
     @Option(help: .setting(\.model.generatorOutputDropout, "Dropout probability after G's output activation, the pitfall measured by cgan experiment", hidden: true))
     var gOutputDropout: Double?
@@ -53,10 +63,13 @@ struct ModelOptions: TrainingOptionGroup {
         [TrainingSetting("--arch", \.architecture, arch),
          TrainingSetting("--noise", \.model.noise, noise),
          TrainingSetting("--width", \.model.widthMultiplier, width),
+         TrainingSetting("--g-width", optional: \.model.generatorWidthMultiplier, gWidth),
+         TrainingSetting("--d-width", optional: \.model.discriminatorWidthMultiplier, dWidth),
          TrainingSetting("--g-dropout", \.model.generatorDropout, gDropout),
          TrainingSetting("--d-dropout", \.model.discriminatorDropout, dDropout),
          TrainingSetting("--d-input-dropout", \.model.discriminatorInputDropout, dInputDropout),
          TrainingSetting("--discriminator", optional: \.model.discriminator, discriminator),
+         TrainingSetting("--d-conditioning", optional: \.model.discriminatorConditioning, dConditioning),
          TrainingSetting("--g-output-dropout", \.model.generatorOutputDropout, gOutputDropout),
          TrainingSetting("--g-init-range", \.model.generatorInitRange, gInitRange),
          TrainingSetting("--d-init-range", \.model.discriminatorInitRange, dInitRange),

@@ -192,7 +192,8 @@ final class ExperimentTests: XCTestCase {
 
     func testEveryExperimentVariantIsAValidTrainCommand() throws {
         XCTAssertEqual(Experiment.all.map(\.name),
-                       ["width", "output-dropout", "discriminator", "generator-design", "generator-loss", "sampling-dropout"])
+                       ["width", "output-dropout", "discriminator", "generator-design", "generator-loss", "sampling-dropout",
+                        "conditioning", "schedule"])
         var configurations: [String: [String]] = [:]
         for e in Experiment.all {
             XCTAssertEqual(Set(e.variants.map(\.name)).count, e.variants.count, e.name)
@@ -205,7 +206,36 @@ final class ExperimentTests: XCTestCase {
                 configurations[v.run] = v.trainArguments
             }
         }
-        XCTAssertEqual(configurations.count, 11)
+        // paper and mlp at 7 widths (13 runs besides), output dropout, two Ds, the split design, the saturating loss,
+        // mlp-bn, three conditionings, eight schedule arms.
+        XCTAssertEqual(configurations.count, 14 + 1 + 2 + 1 + 1 + 1 + 3 + 8)
+        // Each arm is compared with a baseline of its own model: width's mlp arms with mlp-x1.
+        let width = try XCTUnwrap(Experiment.named("width"))
+        XCTAssertEqual(width.variants.first { $0.name == "mlp-G-x2" }?.baseline, "mlp-x1")
+        XCTAssertEqual(width.variants.first { $0.name == "paper-D-x0.5" }?.baseline, "paper-x1")
+        XCTAssertNil(width.variants.first { $0.name == "mlp-x1" }?.baseline)
+        XCTAssertEqual(Experiment.named("schedule")?.variants.first?.run, "paper")
+        XCTAssertEqual(Experiment.named("schedule")?.variants.count, 9)
+        XCTAssertTrue(Experiment.named("sampling-dropout")?.variants.allSatisfy { $0.baseline == nil } ?? false)
+    }
+
+    func testPairedComparisonIsExact() {
+        let c = PairedComparison(differences: [1, 2, 3, 4, 5])
+        XCTAssertEqual(c.mean, 3)
+        let interval = try! XCTUnwrap(c.confidenceInterval95)
+        // t(0.975, 4) = 2.776; sd = sqrt(2.5).
+        XCTAssertEqual(interval.upperBound - 3, 2.776 * 2.5.squareRoot() / 5.squareRoot(), accuracy: 1e-9)
+        // All five positive: only the all-plus and all-minus flips are as extreme.
+        XCTAssertEqual(c.exactP, 2.0 / 32)
+        // -1, +1 cancel: every flip is at least as extreme as a sum of 0.
+        XCTAssertEqual(PairedComparison(differences: [-1, 1]).exactP, 1)
+        // [3, -1]: |sum| 2; flips give ±2 and ±4, all four at least 2.
+        XCTAssertEqual(PairedComparison(differences: [3, -1, 0.5]).exactP, 6.0 / 8)
+        XCTAssertNil(PairedComparison(differences: [1]).confidenceInterval95)
+        XCTAssertNil(PairedComparison(differences: []).exactP)
+        // Pairs form on shared seeds only.
+        XCTAssertEqual(PairedComparison(arm: [1: 5, 2: 7, 4: 1], baseline: [1: 4, 2: 4, 3: 0]).differences, [1, 3])
+        XCTAssertEqual(c.summary("%.1f"), "+3.0 [+1.0, +5.0], p = 0.062 (5 seeds)")
     }
 
     func testSpreadAndMeanCurves() {
@@ -255,7 +285,7 @@ final class ExperimentReportTests: XCTestCase {
              "fidRealFloor": 1, "classifierTestAccuracy": 0.98, "perClass": [], "collapsedClasses": [1, 2]}
             """
         }
-        try "{\"checkpoint\": \"x\", \"arch\": \"paper\", \"position\": {\"step\": 4, \"epoch\": 2, \"batch\": 0}, \"reports\": [\(report(false, ll)), \(report(true, ll + 50))]}"
+        try "{\"checkpoint\": \"x\", \"arch\": \"paper\", \"position\": {\"step\": 4, \"epoch\": 2, \"batch\": 0}, \"reports\": [\(report(false, ll)), \(report(true, ll + 50))], \"classifier\": \"conv-v9\", \"cpu\": \"CPU, with a comma\"}"
             .write(toFile: run.evaluation, atomically: true, encoding: .utf8)
     }
 
@@ -272,10 +302,16 @@ final class ExperimentReportTests: XCTestCase {
         XCTAssertTrue(table.contains("| non-saturating | 3 | off | 110.0 ± 10.0 | 0.500 ± 0.000 | 10.00 ± 0.00 | 2.0 ± 0.0 | 0.90 ± 0.00 | 0.10 ± 0.00 | 300 ± 0 |"), table)
         XCTAssertTrue(table.contains("| non-saturating | 3 | on | 160.0 ± 10.0 |"), table)
         XCTAssertTrue(table.contains("| saturating | 1 | off | -60.0 ± 0.0 |"), table)
-        try report.write(to: root + "/out", root: root, command: "cgan experiment generator-loss")
+        try report.write(to: root + "/out", root: root, command: "cgan experiment generator-loss", commit: "abc123")
         let csv = try String(contentsOfFile: root + "/out/results.csv", encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(csv.count, 1 + 8)
         XCTAssertTrue(csv[1].hasPrefix("generator-loss,non-saturating,1,off,100.00,0.5000,10.000,2,300.0,2.0,0.9000,0.1000"), String(csv[1]))
+        // The best validation epoch and LL, then what scored the run, where, and from which source.
+        XCTAssertTrue(csv[1].hasSuffix(",2,100.00,conv-v9,\"CPU, with a comma\",abc123"), String(csv[1]))
+        // Seed 1 of saturating against seed 1 of non-saturating: -60 - 100.
+        let paired = report.pairedTable
+        XCTAssertTrue(paired.contains("| saturating − non-saturating | off | -160.0, p = 1 (1 seed) |"), paired)
+        XCTAssertTrue(report.perSeedTable.contains("| non-saturating | off | 2 | 110.0 | 0.500 | 10.00 | 2 | 110.0 (2) |"), report.perSeedTable)
         for file in ["report.md", "validation-ll.png", "d-fake.png", "grid-non-saturating.png", "grid-non-saturating-dropout-on.png"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/out/" + file), file)
         }

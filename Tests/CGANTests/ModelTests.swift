@@ -96,6 +96,54 @@ final class ModelTests: XCTestCase {
         }
     }
 
+    /// The paper's D with the class read elsewhere (`--d-conditioning`) and with LeakyReLU units
+    /// (`--discriminator paper-leaky`): dLoss/dx and the gradients of the weights that read the class against
+    /// finite differences, and the score depends on the class.
+    func testDiscriminatorDesignsGradientsMatchFiniteDifferences() throws {
+        let designs: [(DiscriminatorKind, DiscriminatorConditioning?, String)] = [
+            (.maxout, .input, "trunk.0.lin.weight"), (.maxout, .embedding, "label.weight"), (.maxout, .projection, "head.embedding"),
+            (.paperLeaky, nil, "label.0.weight"), (.paperLeaky, .projection, "head.embedding"),
+        ]
+        for (kind, conditioning, labelWeight) in designs {
+            var c = TrainingConfig(architecture: .paper)
+            c.model.discriminator = kind
+            c.model.discriminatorConditioning = conditioning
+            c.model.discriminatorInitRange = 0.1
+            XCTAssertNil(c.problem ?? c.unusedSetting)
+            let d = GANModels(config: c, classCount: 10).discriminator
+            let parameters = Dictionary(uniqueKeysWithValues: d.namedParameters)
+            let weight = try XCTUnwrap(parameters[labelWeight], "\(kind) \(String(describing: conditioning)): \(d.namedParameters.map(\.name))")
+            let rng = RandomGenerator(seed: 5)
+            // The projection's embedding starts at zero: give it values so that its gradient path is exercised.
+            rng.fillUniform(weight.value, low: -0.1, high: 0.1)
+            let x = Matrix(rows: 3, cols: 784), y = Matrix(rows: 3, cols: 10)
+            rng.fillUniform(x)
+            for r in 0..<3 { y[r, r] = 1 }
+            func total() -> Double { d.forward(x, labels: y, mode: .inference).array.reduce(0) { $0 + Double($1) } }
+            let before = total()
+            let ones = Matrix(rows: 3, cols: 1)
+            ones.fill(1)
+            let dx = d.backward(ones, needs: .all).clone(), dw = weight.gradient.clone()
+            let h: Float = 1e-3, name = "\(kind) \(String(describing: conditioning))"
+            func check(_ m: Matrix, _ analytic: Matrix, stride step: Int, _ what: String) {
+                for i in stride(from: 0, to: m.count, by: step) {
+                    let saved = m.pointer[i]
+                    m.pointer[i] = saved + h; let plus = total()
+                    m.pointer[i] = saved - h; let minus = total()
+                    m.pointer[i] = saved
+                    XCTAssertEqual(analytic.pointer[i], Float((plus - minus) / Double(2 * h)), accuracy: 2e-3 + 1e-2 * abs(analytic.pointer[i]),
+                                   "\(name) \(what)[\(i)]")
+                }
+            }
+            check(x, dx, stride: 97, "x")
+            check(weight.value, dw, stride: max(1, weight.value.count / 40), labelWeight)
+            XCTAssertGreaterThan(dw.array.map(abs).max() ?? 0, 0, name)
+            // Another class, another score.
+            for r in 0..<3 { y[r, r] = 0; y[r, r + 3] = 1 }
+            XCTAssertNotEqual(total(), before, accuracy: 1e-6, name)
+        }
+    }
+
     /// Truncated noise stays within ±t, still fills the interval, is reproducible, and leaves untruncated
     /// draws as they were; a generator with a truncation draws other images than without.
     func testTruncatedNoise() throws {

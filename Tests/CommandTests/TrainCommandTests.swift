@@ -4,6 +4,7 @@ import CGAN
 import NN
 import XCTest
 @testable import cgan
+import Experiments
 
 /// `cgan train`'s options and the config they make: every setting a resumed run would change is refused
 /// by name, and the help lists each default as the config sets it.
@@ -188,5 +189,28 @@ final class TrainCommandTests: XCTestCase {
             let end = hidden.range(of: "\n  -", range: start.upperBound..<hidden.endIndex)?.lowerBound ?? hidden.endIndex
             XCTAssertTrue(hidden[start.lowerBound..<end].contains("default:"), flag)
         }
+    }
+}
+
+final class ExperimentArmTests: XCTestCase {
+    /// Every arm's options are ones cgan train accepts for a new run, and each builds the model it names.
+    func testEveryArmIsAValidNewRun() throws {
+        for e in Experiment.all {
+            for v in e.variants {
+                let command = try TrainCommand.parse(v.trainArguments)
+                let config = command.makeConfig()
+                XCTAssertNil(config.problem ?? config.unusedSetting, "\(e.name) \(v.name)")
+            }
+        }
+        let conditioning = try XCTUnwrap(Experiment.named("conditioning"))
+        let kinds = try conditioning.variants.map { try TrainCommand.parse($0.trainArguments).makeConfig().model.discriminatorConditioning }
+        XCTAssertEqual(kinds, [nil, .input, .embedding, .projection])
+        let halfG = try TrainCommand.parse(["--arch", "paper", "--g-width", "0.5"]).makeConfig()
+        XCTAssertEqual(halfG.model.generatorWidth, 0.5)
+        XCTAssertEqual(halfG.model.discriminatorWidth, 1)
+        XCTAssertEqual(try TrainCommand.parse(["--arch", "paper", "--momentum", "0.3"]).makeConfig().optimization.momentumStart, 0.3)
+        XCTAssertNotNil(try TrainCommand.parse(["--arch", "mlp", "--momentum", "0.3"]).makeConfig().unusedSetting)
+        XCTAssertNotNil(try TrainCommand.parse(["--arch", "mlp", "--d-conditioning", "input"]).makeConfig().unusedSetting)
+        XCTAssertNotNil(try TrainCommand.parse(["--arch", "paper", "--g-width", "9"]).makeConfig().problem)
     }
 }
