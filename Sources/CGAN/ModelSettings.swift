@@ -13,6 +13,13 @@ public struct ModelSettings: Codable, Sendable, Equatable {
     /// Where the maxout D reads the class; nil: the paper's (`.hidden`).
     public var discriminatorConditioning: DiscriminatorConditioning?
     public var generatorDropout: Double
+    /// mlp's G, one factor of mlp-bn's G at a time: z and y through layers of their own (256 units each) before
+    /// they meet, instead of [z, y] concatenated at the input.
+    public var generatorEmbedsApart = false
+    /// mlp's G: batch norm after each hidden layer's linear map.
+    public var generatorBatchNorm = false
+    /// mlp's G: ReLU hidden units instead of its LeakyReLU 0.2.
+    public var generatorReLU = false
     /// D's dropout (dcgan: after the first convolution, and after the second unless
     /// `DCGANAdditions.discriminatorHeadDropout` says otherwise).
     public var discriminatorDropout: Double

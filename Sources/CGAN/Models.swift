@@ -62,12 +62,18 @@ public struct GANModels {
                 }
             }
         case .mlp:
-            let gd = c.model.generatorDropout
+            let gd = c.model.generatorDropout, m = c.model
+            // in -> out hidden units: linear map, batch norm where asked, then the activation.
+            func hidden(_ inputs: Int, _ units: Int) -> [Layer] {
+                [Linear(inputs, units)] + (m.generatorBatchNorm ? [BatchNorm1d(units)] : [])
+                    + [m.generatorReLU ? ReLU() : LeakyReLU(slope: 0.2)]
+            }
+            // [z, y] -> 256 -> 512 -> 1024 -> image; or apart, z -> 256 and y -> 256, then [512] -> 512 -> 1024 -> image.
+            let apart = m.generatorEmbedsApart
             generator = ConditionalNet(
-                data: Identity(), label: Identity(),
-                trunk: Sequential([Linear(nz + ny, w(256)), LeakyReLU(slope: 0.2)] + drop(gd, gRNG)
-                                  + [Linear(w(256), w(512)), LeakyReLU(slope: 0.2)] + drop(gd, gRNG)
-                                  + [Linear(w(512), w(1024)), LeakyReLU(slope: 0.2)] + drop(gd, gRNG)
+                data: apart ? Sequential(hidden(nz, w(256))) : Identity(), label: apart ? Sequential(hidden(ny, w(256))) : Identity(),
+                trunk: Sequential((apart ? hidden(2 * w(256), w(512)) : hidden(nz + ny, w(256)) + drop(gd, gRNG) + hidden(w(256), w(512)))
+                                  + drop(gd, gRNG) + hidden(w(512), w(1024)) + drop(gd, gRNG)
                                   + [Linear(w(1024), nx), Tanh()] + drop(c.model.generatorOutputDropout, gRNG)),
                 rng: gRNG)
         case .mlpBN:

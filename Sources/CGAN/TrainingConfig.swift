@@ -156,6 +156,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         let a = additions
         return model.generatorWidth == 1 && model.discriminatorWidth == 1 && model.generatorOutputDropout == 0
             && (model.discriminatorConditioning ?? .hidden) == .hidden
+            && !model.generatorEmbedsApart && !model.generatorBatchNorm && !model.generatorReLU
             && (model.discriminator == nil || model.discriminator == ownDiscriminator)
             && !a.projectionDiscriminator && a.generatorAverageDecay == 0 && !a.spectralNorm && a.classLossWeight == 0
             && !a.classBatchNorm && (architecture != .dcgan || (model.discriminatorDropout == 0 && (a.discriminatorHeadDropout ?? 0) == 0))

@@ -66,6 +66,8 @@ extension TrainingConfig {
     /// may carry such a setting, which their models never used, and stay readable.
     public var unusedSetting: String? {
         let checks: [(Bool, String)] = [
+            (!(model.generatorEmbedsApart || model.generatorBatchNorm || model.generatorReLU) || architecture == .mlp,
+             "--g-embed-apart, --g-batch-norm and --g-relu apply to mlp's G only (mlp-bn's G has all three)"),
             (model.generatorDropout == 0 || architecture != .dcgan, "--g-dropout applies to the MLP models only (dcgan's G has batch norm, not dropout)"),
             (model.discriminatorInputDropout == 0 || (model.discriminator ?? ownDiscriminator)?.hasPaperLayout == true,
              "--d-input-dropout applies to the paper's D only (paper, or --discriminator maxout or paper-leaky)"),

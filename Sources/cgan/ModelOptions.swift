@@ -35,6 +35,15 @@ struct ModelOptions: TrainingOptionGroup {
     @Option(help: .setting(\.model.generatorDropout, "MLP models: dropout probability in G's hidden layers"))
     var gDropout: Double?
 
+    @Flag(name: .customLong("g-embed-apart"), inversion: .prefixedNo, help: .setting(\.model.generatorEmbedsApart, "mlp: z and y through 256 units each before they meet, as mlp-bn's G (instead of [z, y] at the input)", hidden: true))
+    var gEmbedsApart: Bool?
+
+    @Flag(inversion: .prefixedNo, help: .setting(\.model.generatorBatchNorm, "mlp: batch norm after each of G's hidden linear maps, as mlp-bn's G", hidden: true))
+    var gBatchNorm: Bool?
+
+    @Flag(name: .customLong("g-relu"), inversion: .prefixedNo, help: .setting(\.model.generatorReLU, "mlp: ReLU hidden units in G, as mlp-bn's (instead of LeakyReLU 0.2)", hidden: true))
+    var gReLU: Bool?
+
     @Option(help: .setting(\.model.discriminatorDropout, "Dropout probability in D's hidden layers (dcgan: after the first convolution)"))
     var dDropout: Double?
 
@@ -66,6 +75,9 @@ struct ModelOptions: TrainingOptionGroup {
          TrainingSetting("--g-width", optional: \.model.generatorWidthMultiplier, gWidth),
          TrainingSetting("--d-width", optional: \.model.discriminatorWidthMultiplier, dWidth),
          TrainingSetting("--g-dropout", \.model.generatorDropout, gDropout),
+         TrainingSetting("--g-embed-apart", \.model.generatorEmbedsApart, gEmbedsApart),
+         TrainingSetting("--g-batch-norm", \.model.generatorBatchNorm, gBatchNorm),
+         TrainingSetting("--g-relu", \.model.generatorReLU, gReLU),
          TrainingSetting("--d-dropout", \.model.discriminatorDropout, dDropout),
          TrainingSetting("--d-input-dropout", \.model.discriminatorInputDropout, dInputDropout),
          TrainingSetting("--discriminator", optional: \.model.discriminator, discriminator),

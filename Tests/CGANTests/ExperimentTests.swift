@@ -153,7 +153,7 @@ final class ExperimentTests: XCTestCase {
         XCTAssertNil(c.problem)
         c = TrainingConfig(architecture: .mlp)
         c.model.discriminatorInputDropout = 0.2
-        XCTAssertEqual(c.unusedSetting, "--d-input-dropout applies to the maxout D only (paper, or --discriminator maxout)")
+        XCTAssertEqual(c.unusedSetting, "--d-input-dropout applies to the paper's D only (paper, or --discriminator maxout or paper-leaky)")
         c.model.discriminator = .maxout
         XCTAssertNil(c.unusedSetting)
         XCTAssertNil(TrainingConfig(architecture: .paper).unusedSetting)
@@ -206,9 +206,9 @@ final class ExperimentTests: XCTestCase {
                 configurations[v.run] = v.trainArguments
             }
         }
-        // paper and mlp at 7 widths (13 runs besides), output dropout, two Ds, the split design, the saturating loss,
+        // paper and mlp at 7 widths, output dropout, two Ds, four G designs, the saturating loss,
         // mlp-bn, three conditionings, eight schedule arms.
-        XCTAssertEqual(configurations.count, 14 + 1 + 2 + 1 + 1 + 1 + 3 + 8)
+        XCTAssertEqual(configurations.count, 14 + 1 + 2 + 4 + 1 + 1 + 3 + 8)
         // Each arm is compared with a baseline of its own model: width's mlp arms with mlp-x1.
         let width = try XCTUnwrap(Experiment.named("width"))
         XCTAssertEqual(width.variants.first { $0.name == "mlp-G-x2" }?.baseline, "mlp-x1")
