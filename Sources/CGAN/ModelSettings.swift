@@ -10,7 +10,7 @@ public struct ModelSettings: Codable, Sendable, Equatable {
     public var discriminatorWidthMultiplier: Double?
     /// D's design for an MLP architecture; nil: the architecture's own.
     public var discriminator: DiscriminatorKind?
-    /// Where the maxout D reads the class; nil: the paper's (`.hidden`).
+    /// Where the paper's D (maxout or paper-leaky) reads the class; nil: the paper's (`.hidden`).
     public var discriminatorConditioning: DiscriminatorConditioning?
     public var generatorDropout: Double
     /// mlp's G, one factor of mlp-bn's G at a time: z and y through layers of their own (256 units each) before
@@ -23,7 +23,7 @@ public struct ModelSettings: Codable, Sendable, Equatable {
     /// D's dropout (dcgan: after the first convolution, and after the second unless
     /// `DCGANAdditions.discriminatorHeadDropout` says otherwise).
     public var discriminatorDropout: Double
-    /// Maxout D: dropout on D's image input.
+    /// The paper's D (maxout or paper-leaky): dropout on D's image input.
     public var discriminatorInputDropout: Double
     /// Dropout after G's output activation: the pitfall, kept as an option so it can be measured.
     public var generatorOutputDropout = 0.0

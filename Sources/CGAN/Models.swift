@@ -118,8 +118,11 @@ public struct GANModels {
         discriminator.matrixProducts = matrixProducts
         if (c.model.discriminator ?? c.ownDiscriminator)?.hasPaperLayout == true {
             for l in discriminator.modules(ofType: Linear.self) { l.initializeUniform(range: Float(c.model.discriminatorInitRange), rng: initRNG) }
-            // A projection head starts as PyTorch's would (embedding at zero): it has no counterpart in the paper.
-            for head in discriminator.modules(ofType: ProjectionHead.self) { head.initializeDefault(rng: initRNG) }
+            // A projection head in place of the paper's output layer starts as that layer does (±range), its class
+            // embedding at zero: one factor changed, where the class enters.
+            for head in discriminator.modules(ofType: ProjectionHead.self) {
+                head.initializeUniform(range: Float(c.model.discriminatorInitRange), rng: initRNG)
+            }
         }
         // PyTorch's default initialisation, in tree order, for the nets not initialised uniformly above.
         let defaultInitialized = (c.architecture == .paper ? [] : [generator])

@@ -23,7 +23,7 @@ extension TrainingConfig {
             (positive(o.learningRate) && o.learningRate <= 100, "--lr must be a number in (0, 100]"),
             (o.learningRateDecay.isFinite && o.learningRateDecay >= 1, "learning-rate decay factor must be at least 1"),
             (o.learningRateFloor.isFinite && o.learningRateFloor >= 0, "learning-rate floor must be 0 or more"),
-            (unit(o.momentumStart) && unit(o.momentumEnd), "momentum must be in [0, 1)"),
+            (unit(o.momentumStart) && unit(o.momentumEnd), "--momentum must be in [0, 1)"),
             (o.momentumSaturateEpochs.isFinite && o.momentumSaturateEpochs >= 0, "--momentum-saturate-epochs must be 0 or more"),
             (unit(o.adamBeta1) && unit(o.adamBeta2), "Adam's betas must be in [0, 1)"),
             (unit(m.generatorDropout), "--g-dropout must be in [0, 1)"),
@@ -74,6 +74,8 @@ extension TrainingConfig {
             (model.discriminatorConditioning == nil || (model.discriminator ?? ownDiscriminator)?.hasPaperLayout == true,
              "--d-conditioning applies to the paper's D only (paper, or --discriminator maxout or paper-leaky)"),
             (optimization.momentumStart == 0.5 || optimization.optimizer == .sgd, "--momentum applies to the paper model's SGD (Adam's first beta plays its part)"),
+            // A ramp of no length starts at its end: the starting momentum would never be used.
+            (optimization.momentumStart == 0.5 || optimization.momentumSaturateEpochs > 0, "--momentum needs --momentum-saturate-epochs above 0"),
             (model.generatorWidthMultiplier == nil || model.discriminatorWidthMultiplier == nil || model.widthMultiplier == 1,
              "--width has no effect when --g-width and --d-width are both given; leave it out"),
         ]

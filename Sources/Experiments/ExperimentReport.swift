@@ -16,7 +16,8 @@ public struct ExperimentReport {
         public var lastRealScore: Double, lastFakeScore: Double
         /// `PixelStatistics` of samples drawn with G's dropout on, where the experiment measures them.
         public var trainingModePixels: PixelStatistics?
-        /// The epoch of the highest validation Parzen LL (validation.csv) and that LL; nan without a curve.
+        /// The epoch of the highest validation Parzen LL (validation.csv) and that LL; nan without a curve, and on
+        /// the row of the way of sampling the validation did not use.
         public var bestValidationEpoch: Double, bestValidationLL: Double
         /// What scored the run and where (evaluation.json; "unknown" for evaluations written before they were recorded).
         public var classifier: String, cpu: String
@@ -41,7 +42,11 @@ public struct ExperimentReport {
                 let run = experiment.runDirectory(root: root, variant: variant, seed: seed)
                 guard Experiment.isFinished(run, epochs: epochs), let data = FileManager.default.contents(atPath: run.evaluation) else {
                     let trained = Experiment.trainedPosition(run)
-                    unfinished.append("\(variant.name)/seed-\(seed)" + (trained.map { $0.epoch == epochs && $0.batch == 0 ? "" : " (\(Self.describe($0)))" } ?? ""))
+                    let atBudget = trained.map { $0.epoch == epochs && $0.batch == 0 } ?? false
+                    // Trained to the budget with an evaluation that cannot be read: say so, rather than "not finished".
+                    let unreadable = atBudget && FileManager.default.fileExists(atPath: run.evaluation) && Experiment.evaluatedPosition(run) == nil
+                    unfinished.append("\(variant.name)/seed-\(seed)" + (unreadable ? " (\(run.evaluation) unreadable)"
+                        : trained.map { atBudget ? "" : " (\(Self.describe($0)))" } ?? ""))
                     continue
                 }
                 struct Document: Decodable { let reports: [EvaluationReport]; let classifier: String?; let cpu: String? }
@@ -69,7 +74,9 @@ public struct ExperimentReport {
                                     imagesPerSecond: speeds.isEmpty ? .nan : speeds.sorted()[speeds.count / 2],
                                     trainSeconds: metrics.column("wall_s").last ?? 0,
                                     lastRealScore: lastMean("d_real"), lastFakeScore: lastMean("d_fake"),
-                                    trainingModePixels: pixels, bestValidationEpoch: best.epoch, bestValidationLL: best.value,
+                                    trainingModePixels: pixels,
+                                    bestValidationEpoch: r.dropoutAtSampling == config.model.dropoutAtSampling ? best.epoch : .nan,
+                                    bestValidationLL: r.dropoutAtSampling == config.model.dropoutAtSampling ? best.value : .nan,
                                     classifier: document.classifier ?? "unknown", cpu: document.cpu ?? "unknown"))
                 }
                 curves[variant.name, default: []].append(Curves(
@@ -105,18 +112,22 @@ public struct ExperimentReport {
         }
     }
 
-    /// One row per run and way of sampling; `commit` names the source the report was written from.
+    /// One row per run and way of sampling; `commit` names the source the report was written from (not
+    /// necessarily the one each run was trained with).
     public func csv(commit: String) -> String {
-        var text = "experiment,variant,seed,dropout_at_sampling,parzen_ll,label_accuracy,fid,collapsed_classes,images_per_s,train_s,d_real_last_epoch,d_fake_last_epoch,sampled_with_dropout_out_of_range,sampled_with_dropout_exact_midgrey,best_validation_epoch,best_validation_ll,classifier,cpu,commit\n"
+        var text = "experiment,variant,seed,dropout_at_sampling,parzen_ll,label_accuracy,fid,collapsed_classes,images_per_s,train_s,d_real_last_epoch,d_fake_last_epoch,sampled_with_dropout_out_of_range,sampled_with_dropout_exact_midgrey,best_validation_epoch,best_validation_ll,classifier,cpu,report_commit\n"
         // CPU names carry no commas on Linux, but a field is a field.
-        func field(_ s: String) -> String { s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
+        func field(_ s: String) -> String {
+            s.contains(where: { ",\"\n\r".contains($0) }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        }
         for r in rows {
-            text += String(format: "%@,%@,%d,%@,%.2f,%.4f,%.3f,%d,%.1f,%.1f,%.4f,%.4f,%@,%@,%.0f,%.2f,%@,%@,%@\n", experiment.name, r.variant, r.seed,
+            text += String(format: "%@,%@,%d,%@,%.2f,%.4f,%.3f,%d,%.1f,%.1f,%.4f,%.4f,%@,%@,%@,%@,%@,%@,%@\n", experiment.name, r.variant, r.seed,
                            r.dropoutAtSampling ? "on" : "off", r.parzenLL, r.labelAccuracy, r.fid, r.collapsedClasses,
                            r.imagesPerSecond, r.trainSeconds, r.lastRealScore, r.lastFakeScore,
                            r.trainingModePixels.map { String(format: "%.4f", $0.outOfRange) } ?? "",
                            r.trainingModePixels.map { String(format: "%.4f", $0.exactMidGrey) } ?? "",
-                           r.bestValidationEpoch, r.bestValidationLL, field(r.classifier), field(r.cpu), field(commit))
+                           r.bestValidationEpoch.isNaN ? "" : String(format: "%.0f", r.bestValidationEpoch),
+                           r.bestValidationLL.isNaN ? "" : String(format: "%.2f", r.bestValidationLL), field(r.classifier), field(r.cpu), field(commit))
         }
         return text
     }
@@ -126,15 +137,17 @@ public struct ExperimentReport {
         var text = "| variant | sampling dropout | seed | Parzen LL (nats) | label accuracy | FID | collapsed classes | best validation LL (epoch) |\n|---|---|---|---|---|---|---|---|\n"
         for variant in experiment.variants {
             for r in rows.filter({ $0.variant == variant.name }).sorted(by: { ($0.dropoutAtSampling ? 1 : 0, $0.seed) < ($1.dropoutAtSampling ? 1 : 0, $1.seed) }) {
-                text += String(format: "| %@ | %@ | %d | %.1f | %.3f | %.2f | %d | %.1f (%.0f) |\n", r.variant, r.dropoutAtSampling ? "on" : "off",
-                               r.seed, r.parzenLL, r.labelAccuracy, r.fid, r.collapsedClasses, r.bestValidationLL, r.bestValidationEpoch)
+                let best = r.bestValidationLL.isNaN ? "" : String(format: "%.1f (%.0f)", r.bestValidationLL, r.bestValidationEpoch)
+                text += String(format: "| %@ | %@ | %d | %.1f | %.3f | %.2f | %d | %@ |\n", r.variant, r.dropoutAtSampling ? "on" : "off",
+                               r.seed, r.parzenLL, r.labelAccuracy, r.fid, r.collapsedClasses, best)
             }
         }
         return text
     }
 
-    /// Each arm against its baseline on the seeds both have, one line per way of sampling: the mean difference
-    /// (arm − baseline) with its 95% t-interval and the exact sign-flip p-value (`PairedComparison`).
+    /// Each arm against its baseline on the seeds both have, one line per way of sampling, then, for runs
+    /// sampled both ways, G's dropout on against off: the mean difference with its 95% t-interval and the exact
+    /// sign-flip p-value (`PairedComparison`).
     public var pairedTable: String {
         var text = "| arm − baseline | sampling dropout | Parzen LL (nats) | label accuracy | FID | best validation LL |\n|---|---|---|---|---|---|\n"
         var lines = 0
@@ -150,9 +163,24 @@ public struct ExperimentReport {
                 }
                 guard !values(variant.name, \.parzenLL).isEmpty, !values(baseline, \.parzenLL).isEmpty else { continue }
                 text += "| \(variant.name) − \(baseline) | \(dropout ? "on" : "off") | " + [compare(\.parzenLL, "%.1f"), compare(\.labelAccuracy, "%.3f"),
-                    compare(\.fid, "%.1f"), compare(\.bestValidationLL, "%.1f")].joined(separator: " | ") + " |\n"
+                    compare(\.fid, "%.1f"), values(variant.name, \.bestValidationLL).values.allSatisfy(\.isNaN) ? "" : compare(\.bestValidationLL, "%.1f")]
+                    .joined(separator: " | ") + " |\n"
                 lines += 1
             }
+        }
+        // Within each run: G's dropout on against off at sampling, the same checkpoints.
+        for variant in experiment.variants {
+            func values(_ dropout: Bool, _ metric: (Row) -> Double) -> [Int: Double] {
+                Dictionary(rows.filter { $0.variant == variant.name && $0.dropoutAtSampling == dropout }.map { ($0.seed, metric($0)) },
+                           uniquingKeysWith: { a, _ in a })
+            }
+            guard !values(true, \.parzenLL).isEmpty, !values(false, \.parzenLL).isEmpty else { continue }
+            func compare(_ metric: (Row) -> Double, _ format: String) -> String {
+                PairedComparison(arm: values(true, metric), baseline: values(false, metric)).summary(format)
+            }
+            text += "| \(variant.name): dropout on − off | both | " + [compare(\.parzenLL, "%.1f"), compare(\.labelAccuracy, "%.3f"),
+                compare(\.fid, "%.1f"), ""].joined(separator: " | ") + " |\n"
+            lines += 1
         }
         return lines == 0 ? "" : text
     }
@@ -185,17 +213,18 @@ public struct ExperimentReport {
         return text
     }
 
-    /// Writes results.csv, report.md, validation-ll.png, d-fake.png and grid-<variant>.png into `directory`.
+    /// Writes results.csv, report.md, validation-ll.svg, d-fake.svg and grid-<variant>.png into `directory`.
     public func write(to directory: String, root: String, command: String, commit: String) throws {
         try DirectoryCreation.create(directory)
         try AtomicFile.write(csv(commit: commit), to: directory + "/results.csv")
         let names = experiment.variants.map(\.name).filter { curves[$0] != nil }
-        let legend = names.enumerated().map { "\(LinePlot.colorNames[$0.offset % LinePlot.colorNames.count]): \($0.element)" }
-            .joined(separator: ", ")
-        try AtomicFile.write(LinePlot(series: names.map { .init(Self.meanCurve(curves[$0]!.map(\.validation))) }).png(),
-                             to: directory + "/validation-ll.png")
-        try AtomicFile.write(LinePlot(series: names.map { .init(Self.meanCurve(curves[$0]!.map(\.fakeScore))) }).png(),
-                             to: directory + "/d-fake.png")
+        // SVG, so that the charts carry their axis titles and a legend.
+        let validation = LinePlot(series: names.map { .init(Self.meanCurve(curves[$0]!.map(\.validation))) })
+        try AtomicFile.write(validation.svg(title: "Validation Parzen log-likelihood, mean over seeds", xLabel: "epoch",
+                                           yLabel: "validation LL (nats)", names: names), to: directory + "/validation-ll.svg")
+        let fakeScore = LinePlot(series: names.map { .init(Self.meanCurve(curves[$0]!.map(\.fakeScore))) })
+        try AtomicFile.write(fakeScore.svg(title: "D(G(z)) while training, mean over seeds", xLabel: "epoch",
+                                          yLabel: "D(G(z))", names: names), to: directory + "/d-fake.svg")
         var grids: [String] = []
         for name in names {
             let seed = rows.filter { $0.variant == name }.map(\.seed).min() ?? 1
@@ -214,8 +243,8 @@ public struct ExperimentReport {
             text += "Paired by seed, each arm against its baseline: mean difference (arm − baseline), its 95% t-interval and the exact two-sided sign-flip p-value (at best 2/2^n with n seeds):\n\n" + pairedTable + "\n"
         }
         text += "Every run:\n\n" + perSeedTable + "\n"
-        text += "Validation Parzen log-likelihood per epoch (1,000 validation images, 200 samples per class), mean over seeds; \(legend):\n\n![validation LL](validation-ll.png)\n\n"
-        text += "D(G(z)) while training (metrics.csv), mean over seeds; \(legend):\n\n![D(G(z))](d-fake.png)\n\n"
+        text += "Validation Parzen log-likelihood per epoch (1,000 validation images, 200 samples per class, sampled as each run's own setting), mean over seeds:\n\n![validation LL](validation-ll.svg)\n\n"
+        text += "D(G(z)) while training (metrics.csv), mean over seeds:\n\n![D(G(z))](d-fake.svg)\n\n"
         text += "Samples of the first seed's last checkpoint (row k = class k; G's dropout off, and also on where G has dropout), in order: \(names.joined(separator: ", ")):\n\n"
         text += grids.joined(separator: " ") + "\n\n"
         text += "Command: `\(command)`\n"

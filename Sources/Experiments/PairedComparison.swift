@@ -3,17 +3,26 @@ import Foundation
 /// Two arms of an experiment compared seed by seed: the differences (arm − baseline) of runs that share a
 /// seed, so that what the seed decides (initial weights, data order) cancels.
 public struct PairedComparison: Sendable, Equatable {
+    /// arm − baseline per shared seed, finite ones only.
     public let differences: [Double]
+    /// Shared seeds whose difference is not a number (a run that diverged): left out of the statistics, and
+    /// said in `summary`, so that an unstable arm is not flattered by losing its worst seeds quietly.
+    public let nonFinite: Int
 
-    public init(differences: [Double]) { self.differences = differences }
+    /// Differences given directly (all finite ones kept).
+    public init(differences: [Double]) {
+        self.differences = differences.filter(\.isFinite)
+        nonFinite = differences.count - self.differences.count
+    }
 
     /// The pairs of `arm` and `baseline` values with the same seed (seeds only one of them has are left out).
     public init(arm: [Int: Double], baseline: [Int: Double]) {
-        differences = arm.keys.sorted().compactMap { seed in baseline[seed].map { arm[seed]! - $0 } }
-            .filter(\.isFinite)
+        self.init(differences: arm.keys.sorted().compactMap { seed in baseline[seed].map { arm[seed]! - $0 } })
     }
 
+    /// The number of pairs with a finite difference.
     public var count: Int { differences.count }
+    /// The mean difference; nan without pairs.
     public var mean: Double { differences.isEmpty ? .nan : differences.reduce(0, +) / Double(count) }
 
     /// The 95% confidence interval of the mean difference from Student's t with n − 1 degrees of freedom;
@@ -55,10 +64,11 @@ public struct PairedComparison: Sendable, Equatable {
 
     /// "+3.0 [+1.0, +5.0], p = 0.06 (5 seeds)" with `format` for the numbers.
     public func summary(_ format: String) -> String {
-        guard count > 0 else { return "no shared seeds" }
+        let lost = nonFinite > 0 ? "; \(nonFinite) seed\(nonFinite == 1 ? "" : "s") not finite" : ""
+        guard count > 0 else { return "no shared seeds" + lost }
         func signed(_ x: Double) -> String { (x >= 0 ? "+" : "") + String(format: format, x) }
         let interval = confidenceInterval95.map { " [\(signed($0.lowerBound)), \(signed($0.upperBound))]" } ?? ""
         let p = exactP.map { String(format: ", p = %.2g", $0) } ?? ""
-        return "\(signed(mean))\(interval)\(p) (\(count) seed\(count == 1 ? "" : "s"))"
+        return "\(signed(mean))\(interval)\(p) (\(count) seed\(count == 1 ? "" : "s")\(lost))"
     }
 }

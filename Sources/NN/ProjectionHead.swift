@@ -42,6 +42,15 @@ public final class ProjectionHead: Module, DefaultInitializable, UsesMatrixProdu
     /// PyTorch's Linear defaults for weight and bias. The embedding starts at zero, so the class term grows from
     /// nothing (every dcgan run before spectral normalisation trained so); with spectral normalisation, which
     /// cannot normalise a zero matrix, it starts uniform in the same bound as the weight.
+    /// The score's weights uniform in ±`range` as a uniformly initialised net's other layers (pylearn2's
+    /// irange), bias zero, and the class embedding at zero, so that D starts as an unconditional one and learns
+    /// where the class points.
+    public func initializeUniform(range: Float, rng: RandomGenerator) {
+        rng.fillUniform(spectralNorms?.weight.original.value ?? weight.value, low: -range, high: range)
+        bias.value.fill(0)
+        (spectralNorms?.embedding.original.value ?? embedding.value).fill(0)
+    }
+
     public func initializeDefault(rng: RandomGenerator) {
         let bound = 1 / Float(features).squareRoot()
         rng.fillUniform(spectralNorms?.weight.original.value ?? weight.value, low: -bound, high: bound)

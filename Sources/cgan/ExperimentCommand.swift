@@ -15,7 +15,7 @@ struct ExperimentCommand: ParsableCommand {
         Trains every variant with seeds 1...--seeds (one thread each, --jobs at a time) into <out>/runs/ (a \
         configuration shared by several experiments, such as the paper model as documented, is trained once), \
         evaluates each run's last checkpoint with cgan evaluate, and writes <out>/<name>/: results.csv, report.md \
-        (mean ± sd over seeds), validation-ll.png, d-fake.png and a sample grid per variant. Stopped, it resumes: finished runs \
+        (mean ± sd over seeds, every run, and each arm against its baseline seed by seed), validation-ll.svg, d-fake.svg and a sample grid per variant. Stopped, it resumes: finished runs \
         are kept, interrupted ones continue from their checkpoint. A run counts as finished only at the budget asked \
         for: with a larger --epochs, runs of a smaller one continue to the new length; a run trained longer than \
         --epochs is refused rather than mixed in. On many machines: --print-commands lists one independent command \
@@ -34,7 +34,7 @@ struct ExperimentCommand: ParsableCommand {
     @Option(help: "Root directory of the experiments' runs and reports.")
     var out = "experiments"
 
-    @Option(help: "Runs trained at once (default: the number of cores).")
+    @Option(help: "Runs trained at once (one thread each).")
     var jobs = ProcessInfo.processInfo.activeProcessorCount
 
     @Flag(help: "Print one command per run instead of running them.")
@@ -56,6 +56,7 @@ struct ExperimentCommand: ParsableCommand {
         if let epochs, !(1...10_000).contains(epochs) { throw CommandError("--epochs must be in 1...10000") }
         if !(1...256).contains(jobs) { throw CommandError("--jobs must be in 1...256") }
         if let problem = RunDirectory.locationProblem(out) { throw CommandError("--out: \(problem)") }
+        if collect && (singleRun != nil || printCommands) { throw CommandError("--collect writes the report of the runs there are; leave out --run and --print-commands") }
     }
 
     var experiments: [Experiment] { name == "all" ? Experiment.all : [Experiment.named(name)!] }
@@ -89,19 +90,27 @@ struct ExperimentCommand: ParsableCommand {
             for c in runCommands { print(([CommandLine.arguments[0]] + c.arguments).map(shellQuoted).joined(separator: " ")) }
             return
         }
+        // A report of a shorter budget must not replace one of the runs' own.
+        try refuseLongerRuns(runCommands.map(\.run))
         if !collect { try runAll(program: Bundle.main.executablePath ?? CommandLine.arguments[0]) }
+        var reported = 0
         for e in experiments {
             let report = try ExperimentReport(experiment: e, root: out, seeds: seeds, epochs: budget)
+            guard !report.rows.isEmpty else {
+                ProgressBar.printLine("\(e.name): no run trained for \(budget) epochs and evaluated under \(out)/runs; no report written")
+                continue
+            }
+            reported += 1
             let command = "cgan experiment \(e.name) --seeds \(seeds) --epochs \(budget)"
             try report.write(to: e.reportDirectory(root: out), root: out, command: command, commit: Self.sourceCommit)
             print(report.markdownTable)
             print("wrote \(e.reportDirectory(root: out))/report.md" + (report.unfinished.isEmpty ? "" : " (\(report.unfinished.count) runs not finished)"))
         }
+        if reported == 0 { throw CommandError("no finished runs to report under \(out) for --epochs \(budget) --seeds \(seeds)") }
     }
 
     /// Every unfinished run, `jobs` at a time, each a child process logging to <run>/experiment.log.
     func runAll(program: String) throws {
-        try refuseLongerRuns(runCommands.map(\.run))
         let pending = runCommands.filter { !Experiment.isFinished(Experiment.runDirectory(root: out, run: $0.run), epochs: budget) }
         ProgressBar.printLine("\(runCommands.count - pending.count) of \(runCommands.count) runs already finished; \(pending.count) to go, \(jobs) at a time")
         let slots = DispatchSemaphore(value: jobs), group = DispatchGroup()
@@ -147,11 +156,19 @@ struct ExperimentCommand: ParsableCommand {
             if !Experiment.isFinished(directory, epochs: budget), FileManager.default.fileExists(atPath: directory.evaluation) {
                 try FileManager.default.removeItem(atPath: directory.evaluation)
             }
-            train = ["--out", directory.path, "--epochs", String(budget), "--resume"] + locationArguments
+            // The arm's options too, so that a run stored with other settings (an older definition of the arm)
+            // is refused by name rather than continued as it was.
+            train += ["--resume"]
         }
         let trainCommand = try TrainCommand.parse(train)
-        try trainCommand.validate()
-        try trainCommand.run()
+        do {
+            try trainCommand.validate()
+            try trainCommand.run()
+        } catch let error as CommandError where train.contains("--resume") {
+            // The options are the arm's, not the user's: say that the stored run is what differs.
+            throw CommandError("\(directory.path) was trained with other settings than arm \(variant.name) of this experiment; "
+                               + "move it away or use another --out (\(error.description))")
+        }
         var evaluate = try EvaluateCommand.parse(Experiment.evaluateArguments(directory: directory) + locationArguments)
         try evaluate.validate()
         try evaluate.run()

@@ -47,7 +47,7 @@ struct ModelOptions: TrainingOptionGroup {
     @Option(help: .setting(\.model.discriminatorDropout, "Dropout probability in D's hidden layers (dcgan: after the first convolution)"))
     var dDropout: Double?
 
-    @Option(help: .setting(\.model.discriminatorInputDropout, "Maxout D: dropout probability on D's image input", hidden: true))
+    @Option(help: .setting(\.model.discriminatorInputDropout, "The paper's D (maxout or paper-leaky): dropout probability on D's image input", hidden: true))
     var dInputDropout: Double?
 
     @Option(help: .setting(\.model.discriminator, "D of an MLP model: maxout (the paper's), leaky (mlp's) or paper-leaky (the paper's with LeakyReLU units instead of maxout); none: the model's own", hidden: true))

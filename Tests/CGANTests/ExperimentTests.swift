@@ -229,7 +229,7 @@ final class ExperimentTests: XCTestCase {
         XCTAssertEqual(c.exactP, 2.0 / 32)
         // -1, +1 cancel: every flip is at least as extreme as a sum of 0.
         XCTAssertEqual(PairedComparison(differences: [-1, 1]).exactP, 1)
-        // [3, -1]: |sum| 2; flips give ±2 and ±4, all four at least 2.
+        // [3, -1, 0.5]: |sum| 2.5; of the 8 flips' sums (±2.5, ±3.5, ±1.5, ±4.5) six are at least 2.5 away from 0.
         XCTAssertEqual(PairedComparison(differences: [3, -1, 0.5]).exactP, 6.0 / 8)
         XCTAssertNil(PairedComparison(differences: [1]).confidenceInterval95)
         XCTAssertNil(PairedComparison(differences: []).exactP)
@@ -312,7 +312,7 @@ final class ExperimentReportTests: XCTestCase {
         let paired = report.pairedTable
         XCTAssertTrue(paired.contains("| saturating − non-saturating | off | -160.0, p = 1 (1 seed) |"), paired)
         XCTAssertTrue(report.perSeedTable.contains("| non-saturating | off | 2 | 110.0 | 0.500 | 10.00 | 2 | 110.0 (2) |"), report.perSeedTable)
-        for file in ["report.md", "validation-ll.png", "d-fake.png", "grid-non-saturating.png", "grid-non-saturating-dropout-on.png"] {
+        for file in ["report.md", "validation-ll.svg", "d-fake.svg", "grid-non-saturating.png", "grid-non-saturating-dropout-on.png"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/out/" + file), file)
         }
     }
@@ -331,6 +331,10 @@ final class ExperimentReportTests: XCTestCase {
         try evaluation.replacingOccurrences(of: "\"epoch\": 2", with: "\"epoch\": 1").write(toFile: run.evaluation, atomically: true, encoding: .utf8)
         XCTAssertFalse(Experiment.isFinished(run, epochs: 2))
         XCTAssertEqual(try ExperimentReport(experiment: e, root: root, seeds: 1, epochs: 2).unfinished.first, "non-saturating/seed-1")
+        // A damaged evaluation is named, not passed off as a run still training.
+        try "{\"checkpoint\": ".write(toFile: run.evaluation, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try ExperimentReport(experiment: e, root: root, seeds: 1, epochs: 2).unfinished.first,
+                       "non-saturating/seed-1 (\(run.evaluation) unreadable)")
         XCTAssertTrue(Experiment.isLonger(.init(step: 5, epoch: 2, batch: 1), than: 2))
         XCTAssertFalse(Experiment.isLonger(.init(step: 4, epoch: 2, batch: 0), than: 2))
     }

@@ -96,13 +96,27 @@ final class ModelTests: XCTestCase {
         }
     }
 
+    /// The parameter names a checkpoint stores for the paper's D and mlp's G as documented: runs saved before
+    /// their designs gained options must still load.
+    func testDocumentedModelsKeepTheirParameterNames() {
+        let paperD = GANModels(config: TrainingConfig(architecture: .paper), classCount: 10).discriminator.namedParameters
+        XCTAssertEqual(paperD.map(\.name), ["data.1.lin.weight", "data.1.lin.bias", "label.lin.weight", "label.lin.bias",
+                                            "trunk.1.lin.weight", "trunk.1.lin.bias", "trunk.3.weight", "trunk.3.bias"])
+        XCTAssertEqual(paperD.map(\.parameter.shape), [[1200, 784], [1200], [250, 10], [250], [960, 290], [960], [1, 240], [1]])
+        let mlpG = GANModels(config: TrainingConfig(architecture: .mlp), classCount: 10).generator.namedParameters
+        XCTAssertEqual(mlpG.map(\.name), ["trunk.0.weight", "trunk.0.bias", "trunk.2.weight", "trunk.2.bias",
+                                          "trunk.4.weight", "trunk.4.bias", "trunk.6.weight", "trunk.6.bias"])
+        XCTAssertEqual(mlpG.map(\.parameter.shape), [[256, 110], [256], [512, 256], [512], [1024, 512], [1024], [784, 1024], [784]])
+    }
+
     /// The paper's D with the class read elsewhere (`--d-conditioning`) and with LeakyReLU units
     /// (`--discriminator paper-leaky`): dLoss/dx and the gradients of the weights that read the class against
     /// finite differences, and the score depends on the class.
     func testDiscriminatorDesignsGradientsMatchFiniteDifferences() throws {
         let designs: [(DiscriminatorKind, DiscriminatorConditioning?, String)] = [
             (.maxout, .input, "trunk.0.lin.weight"), (.maxout, .embedding, "label.weight"), (.maxout, .projection, "head.embedding"),
-            (.paperLeaky, nil, "label.0.weight"), (.paperLeaky, .projection, "head.embedding"),
+            (.paperLeaky, nil, "label.0.weight"), (.paperLeaky, .input, "trunk.0.weight"), (.paperLeaky, .embedding, "label.weight"),
+            (.paperLeaky, .projection, "head.embedding"),
         ]
         for (kind, conditioning, labelWeight) in designs {
             var c = TrainingConfig(architecture: .paper)

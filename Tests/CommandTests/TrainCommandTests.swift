@@ -4,7 +4,6 @@ import CGAN
 import NN
 import XCTest
 @testable import cgan
-import Experiments
 
 /// `cgan train`'s options and the config they make: every setting a resumed run would change is refused
 /// by name, and the help lists each default as the config sets it.
@@ -32,7 +31,7 @@ final class TrainCommandTests: XCTestCase {
         let path = name.split(separator: ".").map(String.init)
         let current: Any? = path.count == 1 ? object[path[0]] : (object[path[0]] as? [String: Any])?[path[1]]
         var candidates: [Any] = ["dcgan", "paper", "fashion-mnist", "leaky", "maxout", "hinge", "saturating", "uniform", "normal",
-                                 "adam", "sgd", "bf16", 2, 0.5, ["cat", "dog"]]
+                                 "adam", "sgd", "bf16", "input", 2, 0.5, ["cat", "dog"]]
         if let number = current as? NSNumber {
             candidates = (config.value(of: name) == "on" || config.value(of: name) == "off")
                 ? [config.value(of: name) != "on"] : [number.intValue + 1, number.doubleValue + 0.125]
@@ -56,7 +55,7 @@ final class TrainCommandTests: XCTestCase {
     static let flagsBySetting: [String: String] = {
         var found: [String: String] = [:]
         for flag in try! TrainCommand.parse(["--resume"]).settings.map(\.flag) {
-            let values = ["0.5", "2", "hinge", "leaky", "fashion-mnist", "paper", "saturating", "uniform", "on", "off", "bf16"]
+            let values = ["0.5", "2", "hinge", "leaky", "fashion-mnist", "paper", "saturating", "uniform", "on", "off", "bf16", "input"]
             for arguments in [[flag], ["--no-" + flag.dropFirst(2)]] + values.map({ [flag, $0] }) {
                 guard let command = try? TrainCommand.parse(["--resume"] + arguments) else { continue }
                 let differing = command.makeConfig(resuming: stored).differingSettings(from: stored)
@@ -189,54 +188,5 @@ final class TrainCommandTests: XCTestCase {
             let end = hidden.range(of: "\n  -", range: start.upperBound..<hidden.endIndex)?.lowerBound ?? hidden.endIndex
             XCTAssertTrue(hidden[start.lowerBound..<end].contains("default:"), flag)
         }
-    }
-}
-
-final class ExperimentArmTests: XCTestCase {
-    /// Every arm's options are ones cgan train accepts for a new run, and each builds the model it names.
-    func testEveryArmIsAValidNewRun() throws {
-        for e in Experiment.all {
-            for v in e.variants {
-                let command = try TrainCommand.parse(v.trainArguments)
-                let config = command.makeConfig()
-                XCTAssertNil(config.problem ?? config.unusedSetting, "\(e.name) \(v.name)")
-            }
-        }
-        let conditioning = try XCTUnwrap(Experiment.named("conditioning"))
-        let kinds = try conditioning.variants.map { try TrainCommand.parse($0.trainArguments).makeConfig().model.discriminatorConditioning }
-        XCTAssertEqual(kinds, [nil, .input, .embedding, .projection])
-        let halfG = try TrainCommand.parse(["--arch", "paper", "--g-width", "0.5"]).makeConfig()
-        XCTAssertEqual(halfG.model.generatorWidth, 0.5)
-        XCTAssertEqual(halfG.model.discriminatorWidth, 1)
-        XCTAssertEqual(try TrainCommand.parse(["--arch", "paper", "--momentum", "0.3"]).makeConfig().optimization.momentumStart, 0.3)
-        XCTAssertNotNil(try TrainCommand.parse(["--arch", "mlp", "--momentum", "0.3"]).makeConfig().unusedSetting)
-        XCTAssertNotNil(try TrainCommand.parse(["--arch", "mlp", "--d-conditioning", "input"]).makeConfig().unusedSetting)
-        XCTAssertNotNil(try TrainCommand.parse(["--arch", "paper", "--g-width", "9"]).makeConfig().problem)
-    }
-}
-
-final class GeneratorDesignTests: XCTestCase {
-    /// mlp's G with all three of mlp-bn's differences is mlp-bn's G: the same layers, parameter names and
-    /// shapes, and from the same weights the same images.
-    func testAllThreeFactorsMakeMLPBNsGenerator() throws {
-        let mlp = try TrainCommand.parse(["--arch", "mlp", "--g-embed-apart", "--g-batch-norm", "--g-relu"]).makeConfig()
-        XCTAssertNil(mlp.problem ?? mlp.unusedSetting)
-        var bn = try TrainCommand.parse(["--arch", "mlp-bn", "--g-dropout", "0"]).makeConfig()
-        bn.optimization.seed = mlp.optimization.seed
-        let a = GANModels(config: mlp, classCount: 10).generator, b = GANModels(config: bn, classCount: 10).generator
-        XCTAssertEqual(a.namedParameters.map(\.name), b.namedParameters.map(\.name))
-        XCTAssertEqual(a.namedParameters.map(\.parameter.shape), b.namedParameters.map(\.parameter.shape))
-        for (p, q) in zip(a.namedParameters, b.namedParameters) { q.parameter.value.copy(from: p.parameter.value) }
-        let z = Matrix(rows: 4, cols: 100), y = Matrix(rows: 4, cols: 10)
-        RandomGenerator(seed: 3).fillNormal(z)
-        for r in 0..<4 { y[r, r] = 1 }
-        XCTAssertEqual(a.forward(z, labels: y, mode: .inference).array, b.forward(z, labels: y, mode: .inference).array)
-        // Each factor alone changes G, and only mlp takes them.
-        let plain = GANModels(config: TrainingConfig(architecture: .mlp), classCount: 10).generator.namedParameters.map(\.name)
-        for flag in ["--g-embed-apart", "--g-batch-norm"] {
-            let c = try TrainCommand.parse(["--arch", "mlp", flag]).makeConfig()
-            XCTAssertNotEqual(GANModels(config: c, classCount: 10).generator.namedParameters.map(\.name), plain, flag)
-        }
-        XCTAssertNotNil(try TrainCommand.parse(["--arch", "paper", "--g-relu"]).makeConfig().unusedSetting)
     }
 }
