@@ -93,11 +93,11 @@ struct ExperimentCommand: ParsableCommand {
         // A report of a shorter budget must not replace one of the runs' own.
         try refuseLongerRuns(runCommands.map(\.run))
         if !collect { try runAll(program: Bundle.main.executablePath ?? CommandLine.arguments[0]) }
-        var reported = 0
+        var reported = 0, empty: [String] = []
         for e in experiments {
             let report = try ExperimentReport(experiment: e, root: out, seeds: seeds, epochs: budget)
             guard !report.rows.isEmpty else {
-                ProgressBar.printLine("\(e.name): no run trained for \(budget) epochs and evaluated under \(out)/runs; no report written")
+                empty.append(e.name)
                 continue
             }
             reported += 1
@@ -107,6 +107,9 @@ struct ExperimentCommand: ParsableCommand {
             print("wrote \(e.reportDirectory(root: out))/report.md" + (report.unfinished.isEmpty ? "" : " (\(report.unfinished.count) runs not finished)"))
         }
         if reported == 0 { throw CommandError("no finished runs to report under \(out) for --epochs \(budget) --seeds \(seeds)") }
+        if !empty.isEmpty {
+            ProgressBar.printLine("no report for \(empty.joined(separator: ", ")): no run trained for \(budget) epochs and evaluated under \(out)/runs")
+        }
     }
 
     /// Every unfinished run, `jobs` at a time, each a child process logging to <run>/experiment.log.

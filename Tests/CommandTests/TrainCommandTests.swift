@@ -18,7 +18,7 @@ final class TrainCommandTests: XCTestCase {
     /// Settings no option sets: a resumed run cannot be asked to change them.
     static let settingsWithoutOption: Set = [
         "model.noiseSize", "model.generatorOutputBiasFromData", "optimization.optimizer", "optimization.learningRateDecay",
-        "optimization.learningRateFloor", "optimization.momentumStart", "optimization.momentumEnd", "optimization.adamBeta1",
+        "optimization.learningRateFloor", "optimization.momentumEnd", "optimization.adamBeta1",
         "optimization.adamBeta2",
         // Taken from the image folder when a run starts; a resumed run may find its folder moved (--images).
         "data.classNames", "data.imageFolder", "data.heldOutDigest",
