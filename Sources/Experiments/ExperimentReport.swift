@@ -154,10 +154,7 @@ public struct ExperimentReport {
         for variant in experiment.variants {
             guard let baseline = variant.baseline else { continue }
             for dropout in [false, true] {
-                func values(_ name: String, _ metric: (Row) -> Double) -> [Int: Double] {
-                    Dictionary(rows.filter { $0.variant == name && $0.dropoutAtSampling == dropout }.map { ($0.seed, metric($0)) },
-                               uniquingKeysWith: { a, _ in a })
-                }
+                func values(_ name: String, _ metric: (Row) -> Double) -> [Int: Double] { bySeed(name, dropout: dropout, metric) }
                 func compare(_ metric: (Row) -> Double, _ format: String) -> String {
                     PairedComparison(arm: values(variant.name, metric), baseline: values(baseline, metric)).summary(format)
                 }
@@ -170,10 +167,7 @@ public struct ExperimentReport {
         }
         // Within each run: G's dropout on against off at sampling, the same checkpoints.
         for variant in experiment.variants {
-            func values(_ dropout: Bool, _ metric: (Row) -> Double) -> [Int: Double] {
-                Dictionary(rows.filter { $0.variant == variant.name && $0.dropoutAtSampling == dropout }.map { ($0.seed, metric($0)) },
-                           uniquingKeysWith: { a, _ in a })
-            }
+            func values(_ dropout: Bool, _ metric: (Row) -> Double) -> [Int: Double] { bySeed(variant.name, dropout: dropout, metric) }
             guard !values(true, \.parzenLL).isEmpty, !values(false, \.parzenLL).isEmpty else { continue }
             func compare(_ metric: (Row) -> Double, _ format: String) -> String {
                 PairedComparison(arm: values(true, metric), baseline: values(false, metric)).summary(format)
@@ -213,6 +207,12 @@ public struct ExperimentReport {
         return text
     }
 
+    /// `metric` of `variant`'s runs sampled with G's dropout on or off, by seed.
+    private func bySeed(_ variant: String, dropout: Bool, _ metric: (Row) -> Double) -> [Int: Double] {
+        Dictionary(rows.filter { $0.variant == variant && $0.dropoutAtSampling == dropout }.map { ($0.seed, metric($0)) },
+                   uniquingKeysWith: { a, _ in a })
+    }
+
     /// Writes results.csv, report.md, validation-ll.svg, d-fake.svg and grid-<variant>.png into `directory`.
     public func write(to directory: String, root: String, command: String, commit: String) throws {
         try DirectoryCreation.create(directory)
@@ -239,8 +239,9 @@ public struct ExperimentReport {
         }
         var text = "# \(experiment.name): \(experiment.question)\n\n"
         text += markdownTable + "\n"
-        if !pairedTable.isEmpty {
-            text += "Paired by seed, each arm against its baseline: mean difference (arm − baseline), its 95% t-interval and the exact two-sided sign-flip p-value (at best 2/2^n with n seeds):\n\n" + pairedTable + "\n"
+        let paired = pairedTable
+        if !paired.isEmpty {
+            text += "Paired by seed, each arm against its baseline: mean difference (arm − baseline), its 95% t-interval and the exact two-sided sign-flip p-value (at best 2/2^n with n seeds):\n\n" + paired + "\n"
         }
         text += "Every run:\n\n" + perSeedTable + "\n"
         text += "Validation Parzen log-likelihood per epoch (1,000 validation images, 200 samples per class, sampled as each run's own setting), mean over seeds:\n\n![validation LL](validation-ll.svg)\n\n"

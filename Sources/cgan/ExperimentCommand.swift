@@ -195,7 +195,9 @@ struct ExperimentCommand: ParsableCommand {
     static var sourceCommit: String {
         let process = Process(), pipe = Pipe()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "describe", "--always", "--dirty"]
+        // --dirty scans the working tree, which a repository's own config could hook a command onto (fsmonitor):
+        // the directory may be anyone's, so that hook is switched off.
+        process.arguments = ["git", "-c", "core.fsmonitor=false", "describe", "--always", "--dirty"]
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
         guard (try? process.run()) != nil else { return "unknown" }
