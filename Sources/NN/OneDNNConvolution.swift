@@ -10,6 +10,10 @@ import CDNNL
 /// would multiply its work by 16). In bf16 the same reorders round the inputs of the forward pass and of
 /// the backward pass to the input (images, weights, incoming gradients) to bf16; weight gradients are
 /// computed in fp32 (measured faster), and every result is fp32. Everything is built once, at the first call for a batch size.
+///
+/// A transposed convolution's forward pass runs as the backward-data pass of the convolution it is the adjoint
+/// of (the same product), with the bias added after: oneDNN 2.6's deconvolution forward kernels measured
+/// 1.4x slower than that in fp32 and 4-5x slower in bf16 on the dcgan's shapes (Scripts/onednn-version-probe.c).
 final class OneDNNConvolution {
     enum Kind { case convolution, transposed }
 
@@ -61,6 +65,9 @@ final class OneDNNConvolution {
     }
 
     let stream = OneDNN.stream()
+    let kind: Kind
+    /// The output's channels, planes (batch x channels) and plane size, for the transposed forward's bias.
+    private let outputChannels: Int, outputPlanes: Int, outputPlane: Int
     private let forwardPrimitive: dnnl_primitive_t, dataPrimitive: dnnl_primitive_t, weightsPrimitive: dnnl_primitive_t
     // Forward: x, w, b -> y.
     private let fx: Binding, fw: Binding, fb: Binding, fy: Binding
@@ -73,6 +80,8 @@ final class OneDNNConvolution {
 
     init(_ kind: Kind, batch: Int, input: ImageShape, output: ImageShape, window: ConvolutionWindow,
          precision: Precision) throws(OneDNNError) {
+        self.kind = kind
+        outputChannels = output.channels; outputPlanes = batch * output.channels; outputPlane = output.planeSize
         let low = precision == .bf16 ? dnnl_bf16 : dnnl_f32
         func image(_ s: ImageShape) -> [Int] { [batch, s.channels, s.height, s.width] }
         func chosen(_ s: ImageShape, _ type: dnnl_data_type_t) throws(OneDNNError) -> dnnl_memory_desc_t {
@@ -95,8 +104,19 @@ final class OneDNNConvolution {
         var dwDesc = try OneDNN.desc(dims: weightDims, tag: dnnl_format_tag_any, type: dnnl_f32)
         var strides = OneDNN.dims([window.stride, window.stride]), padding = OneDNN.dims([window.padding, window.padding])
 
-        var forwardPD: dnnl_primitive_desc_t?, dataPD: dnnl_primitive_desc_t?, weightsPD: dnnl_primitive_desc_t?
-        defer { dnnl_primitive_desc_destroy(forwardPD); dnnl_primitive_desc_destroy(dataPD); dnnl_primitive_desc_destroy(weightsPD) }
+        // The convolution a transposed one is the adjoint of: from the output's grid to the input's, weights
+        // [in, out, k, k] read as [its out, its in, k, k]; its backward-data pass is the transposed forward.
+        let adjointWeightDims = [input.channels, output.channels, k, k]
+        let userAdjointW = try OneDNN.desc(dims: adjointWeightDims, tag: dnnl_oihw, type: dnnl_f32)
+        var adjointW = try OneDNN.desc(dims: adjointWeightDims, tag: dnnl_format_tag_any, type: low)
+        var adjointSrc = try chosen(output, low), adjointDst = try chosen(input, low)
+        var adjointDiffSrc = try chosen(output, dnnl_f32)
+
+        var forwardPD: dnnl_primitive_desc_t?, dataPD: dnnl_primitive_desc_t?, weightsPD: dnnl_primitive_desc_t?, hintPD: dnnl_primitive_desc_t?
+        defer {
+            dnnl_primitive_desc_destroy(forwardPD); dnnl_primitive_desc_destroy(dataPD); dnnl_primitive_desc_destroy(weightsPD)
+            dnnl_primitive_desc_destroy(hintPD)
+        }
         try withUnsafePointer(to: &strides) { sp throws(OneDNNError) in
             try withUnsafePointer(to: &padding) { pp throws(OneDNNError) in
                 let s = UnsafeRawPointer(sp).assumingMemoryBound(to: Int64.self), p = UnsafeRawPointer(pp).assumingMemoryBound(to: Int64.self)
@@ -110,13 +130,21 @@ final class OneDNNConvolution {
                     try check(dnnl_convolution_backward_weights_desc_init(&g, dnnl_convolution_direct, &xw, &dwDesc, &b, &dyw, s, p, p), "convolution")
                     try check(dnnl_primitive_desc_create(&weightsPD, &g, nil, OneDNN.engine, forwardPD), "convolution backward-weights")
                 case .transposed:
+                    var h = dnnl_convolution_desc_t(), a = dnnl_convolution_desc_t()
+                    try check(dnnl_convolution_forward_desc_init(&h, dnnl_forward_training, dnnl_convolution_direct, &adjointSrc, &adjointW, nil, &adjointDst, s, p, p), "adjoint convolution")
+                    try check(dnnl_primitive_desc_create(&hintPD, &h, nil, OneDNN.engine, nil), "adjoint convolution")
+                    try check(dnnl_convolution_backward_data_desc_init(&a, dnnl_convolution_direct, &adjointDiffSrc, &adjointW, &adjointDst, s, p, p), "adjoint convolution")
+                    try check(dnnl_primitive_desc_create(&forwardPD, &a, nil, OneDNN.engine, hintPD), "transposed convolution forward")
+                    // The deconvolution primitives' own forward, built only as the hint of their backward passes.
                     var f = dnnl_deconvolution_desc_t(), d = dnnl_deconvolution_desc_t(), g = dnnl_deconvolution_desc_t()
+                    var deconvolutionForwardPD: dnnl_primitive_desc_t?
+                    defer { dnnl_primitive_desc_destroy(deconvolutionForwardPD) }
                     try check(dnnl_deconvolution_forward_desc_init(&f, dnnl_forward_training, dnnl_deconvolution_direct, &x, &w, &b, &y, s, p, p), "deconvolution")
-                    try check(dnnl_primitive_desc_create(&forwardPD, &f, nil, OneDNN.engine, nil), "deconvolution forward")
+                    try check(dnnl_primitive_desc_create(&deconvolutionForwardPD, &f, nil, OneDNN.engine, nil), "deconvolution forward")
                     try check(dnnl_deconvolution_backward_data_desc_init(&d, dnnl_deconvolution_direct, &dxDesc, &w, &dyDesc, s, p, p), "deconvolution")
-                    try check(dnnl_primitive_desc_create(&dataPD, &d, nil, OneDNN.engine, forwardPD), "deconvolution backward-data")
+                    try check(dnnl_primitive_desc_create(&dataPD, &d, nil, OneDNN.engine, deconvolutionForwardPD), "deconvolution backward-data")
                     try check(dnnl_deconvolution_backward_weights_desc_init(&g, dnnl_deconvolution_direct, &xw, &dwDesc, &b, &dyw, s, p, p), "deconvolution")
-                    try check(dnnl_primitive_desc_create(&weightsPD, &g, nil, OneDNN.engine, forwardPD), "deconvolution backward-weights")
+                    try check(dnnl_primitive_desc_create(&weightsPD, &g, nil, OneDNN.engine, deconvolutionForwardPD), "deconvolution backward-weights")
                 }
             }
         }
@@ -124,10 +152,17 @@ final class OneDNNConvolution {
         func wanted(_ pd: dnnl_primitive_desc_t?, _ what: dnnl_query_t, _ index: Int32 = 0) -> dnnl_memory_desc_t {
             dnnl_primitive_desc_query_md(pd, what, index).pointee
         }
-        fx = try Binding(user: userX, primitive: wanted(forwardPD, dnnl_query_src_md), isInput: true)
-        fw = try Binding(user: userW, primitive: wanted(forwardPD, dnnl_query_weights_md), isInput: true)
-        fb = try Binding(user: userB, primitive: wanted(forwardPD, dnnl_query_weights_md, 1), isInput: true)
-        fy = try Binding(user: userY, primitive: wanted(forwardPD, dnnl_query_dst_md), isInput: false)
+        if kind == .convolution {
+            fx = try Binding(user: userX, primitive: wanted(forwardPD, dnnl_query_src_md), isInput: true)
+            fw = try Binding(user: userW, primitive: wanted(forwardPD, dnnl_query_weights_md), isInput: true)
+            fb = try Binding(user: userB, primitive: wanted(forwardPD, dnnl_query_weights_md, 1), isInput: true)
+            fy = try Binding(user: userY, primitive: wanted(forwardPD, dnnl_query_dst_md), isInput: false)
+        } else {  // the adjoint's backward-data: x is its incoming gradient, y its input's gradient; no bias
+            fx = try Binding(user: userX, primitive: wanted(forwardPD, dnnl_query_diff_dst_md), isInput: true)
+            fw = try Binding(user: userAdjointW, primitive: wanted(forwardPD, dnnl_query_weights_md), isInput: true)
+            fb = try Binding(user: userB, primitive: userB, isInput: true)
+            fy = try Binding(user: userY, primitive: wanted(forwardPD, dnnl_query_diff_src_md), isInput: false)
+        }
         dy = try Binding(user: userY, primitive: wanted(dataPD, dnnl_query_diff_dst_md), isInput: true)
         dw = try Binding(reusing: fw, user: userW, primitive: wanted(dataPD, dnnl_query_weights_md))
         dx = try Binding(user: userX, primitive: wanted(dataPD, dnnl_query_diff_src_md), isInput: false)
@@ -155,9 +190,28 @@ final class OneDNNConvolution {
         counter?.record(shapes.forward)
         fx.bind(x); fw.bind(weight); fb.bind(bias); fy.bind(y)
         fx.prepare(stream); fw.prepare(stream); fb.prepare(stream)
-        OneDNN.execute(forwardPrimitive, on: stream, (DNNL_ARG_SRC, fx.inner), (DNNL_ARG_WEIGHTS, fw.inner),
-                       (DNNL_ARG_BIAS, fb.inner), (DNNL_ARG_DST, fy.inner))
-        fy.finish(stream)
+        switch kind {
+        case .convolution:
+            OneDNN.execute(forwardPrimitive, on: stream, (DNNL_ARG_SRC, fx.inner), (DNNL_ARG_WEIGHTS, fw.inner),
+                           (DNNL_ARG_BIAS, fb.inner), (DNNL_ARG_DST, fy.inner))
+            fy.finish(stream)
+        case .transposed:
+            OneDNN.execute(forwardPrimitive, on: stream, (DNNL_ARG_DIFF_DST, fx.inner), (DNNL_ARG_WEIGHTS, fw.inner),
+                           (DNNL_ARG_DIFF_SRC, fy.inner))
+            fy.finish(stream)
+            addBias(bias, to: y)
+        }
+    }
+
+    /// y[b, c, ·] += bias[c] over the NCHW output, one plane per item.
+    private func addBias(_ bias: UnsafeMutablePointer<Float>, to y: UnsafeMutablePointer<Float>) {
+        let channels = outputChannels, plane = outputPlane
+        ParallelLoop.forEachChunk(outputPlanes, work: outputPlanes * plane, alignment: 1) { r in
+            for item in r {
+                let v = bias[item % channels], row = y + item * plane
+                for i in 0..<plane { row[i] += v }
+            }
+        }
     }
 
     /// dx = convᵀ(dy, w).
