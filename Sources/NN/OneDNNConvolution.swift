@@ -11,9 +11,10 @@ import CDNNL
 /// the backward pass to the input (images, weights, incoming gradients) to bf16; weight gradients are
 /// computed in fp32 (measured faster), and every result is fp32. Everything is built once, at the first call for a batch size.
 ///
-/// A transposed convolution's forward pass runs as the backward-data pass of the convolution it is the adjoint
-/// of (the same product), with the bias added after: oneDNN 2.6's deconvolution forward kernels measured
-/// 1.4x slower than that in fp32 and 4-5x slower in bf16 on the dcgan's shapes (Scripts/onednn-version-probe.c).
+/// A transposed convolution to 16 channels or more runs its forward pass as the backward-data pass of the
+/// convolution it is the adjoint of (the same product), with the bias added after: on the dcgan's 128 -> 64
+/// layer oneDNN 2.6's deconvolution forward kernel took 9.4 ms in fp32 and 7.7 ms in bf16 where this takes
+/// 6.7 and 4.2 (AMD EPYC Zen 4, one thread; docs/speed.md). To fewer channels the deconvolution stays faster.
 final class OneDNNConvolution {
     enum Kind { case convolution, transposed }
 
@@ -66,6 +67,8 @@ final class OneDNNConvolution {
 
     let stream = OneDNN.stream()
     let kind: Kind
+    /// Whether the forward pass runs as the adjoint convolution's backward-data pass (see above).
+    let forwardIsAdjoint: Bool
     /// The output's channels, planes (batch x channels) and plane size, for the transposed forward's bias.
     private let outputChannels: Int, outputPlanes: Int, outputPlane: Int
     private let forwardPrimitive: dnnl_primitive_t, dataPrimitive: dnnl_primitive_t, weightsPrimitive: dnnl_primitive_t
@@ -81,6 +84,8 @@ final class OneDNNConvolution {
     init(_ kind: Kind, batch: Int, input: ImageShape, output: ImageShape, window: ConvolutionWindow,
          precision: Precision) throws(OneDNNError) {
         self.kind = kind
+        let forwardIsAdjoint = kind == .transposed && output.channels >= 16
+        self.forwardIsAdjoint = forwardIsAdjoint
         outputChannels = output.channels; outputPlanes = batch * output.channels; outputPlane = output.planeSize
         let low = precision == .bf16 ? dnnl_bf16 : dnnl_f32
         func image(_ s: ImageShape) -> [Int] { [batch, s.channels, s.height, s.width] }
@@ -112,10 +117,11 @@ final class OneDNNConvolution {
         var adjointSrc = try chosen(output, low), adjointDst = try chosen(input, low)
         var adjointDiffSrc = try chosen(output, dnnl_f32)
 
-        var forwardPD: dnnl_primitive_desc_t?, dataPD: dnnl_primitive_desc_t?, weightsPD: dnnl_primitive_desc_t?, hintPD: dnnl_primitive_desc_t?
+        var forwardPD: dnnl_primitive_desc_t?, dataPD: dnnl_primitive_desc_t?, weightsPD: dnnl_primitive_desc_t?
+        var adjointHintPD: dnnl_primitive_desc_t?, adjointPD: dnnl_primitive_desc_t?
         defer {
             dnnl_primitive_desc_destroy(forwardPD); dnnl_primitive_desc_destroy(dataPD); dnnl_primitive_desc_destroy(weightsPD)
-            dnnl_primitive_desc_destroy(hintPD)
+            dnnl_primitive_desc_destroy(adjointHintPD); dnnl_primitive_desc_destroy(adjointPD)
         }
         try withUnsafePointer(to: &strides) { sp throws(OneDNNError) in
             try withUnsafePointer(to: &padding) { pp throws(OneDNNError) in
@@ -130,21 +136,21 @@ final class OneDNNConvolution {
                     try check(dnnl_convolution_backward_weights_desc_init(&g, dnnl_convolution_direct, &xw, &dwDesc, &b, &dyw, s, p, p), "convolution")
                     try check(dnnl_primitive_desc_create(&weightsPD, &g, nil, OneDNN.engine, forwardPD), "convolution backward-weights")
                 case .transposed:
-                    var h = dnnl_convolution_desc_t(), a = dnnl_convolution_desc_t()
-                    try check(dnnl_convolution_forward_desc_init(&h, dnnl_forward_training, dnnl_convolution_direct, &adjointSrc, &adjointW, nil, &adjointDst, s, p, p), "adjoint convolution")
-                    try check(dnnl_primitive_desc_create(&hintPD, &h, nil, OneDNN.engine, nil), "adjoint convolution")
-                    try check(dnnl_convolution_backward_data_desc_init(&a, dnnl_convolution_direct, &adjointDiffSrc, &adjointW, &adjointDst, s, p, p), "adjoint convolution")
-                    try check(dnnl_primitive_desc_create(&forwardPD, &a, nil, OneDNN.engine, hintPD), "transposed convolution forward")
-                    // The deconvolution primitives' own forward, built only as the hint of their backward passes.
+                    // With `forwardIsAdjoint` the deconvolution's forward is built only as its backward passes' hint.
                     var f = dnnl_deconvolution_desc_t(), d = dnnl_deconvolution_desc_t(), g = dnnl_deconvolution_desc_t()
-                    var deconvolutionForwardPD: dnnl_primitive_desc_t?
-                    defer { dnnl_primitive_desc_destroy(deconvolutionForwardPD) }
                     try check(dnnl_deconvolution_forward_desc_init(&f, dnnl_forward_training, dnnl_deconvolution_direct, &x, &w, &b, &y, s, p, p), "deconvolution")
-                    try check(dnnl_primitive_desc_create(&deconvolutionForwardPD, &f, nil, OneDNN.engine, nil), "deconvolution forward")
+                    try check(dnnl_primitive_desc_create(&forwardPD, &f, nil, OneDNN.engine, nil), "deconvolution forward")
                     try check(dnnl_deconvolution_backward_data_desc_init(&d, dnnl_deconvolution_direct, &dxDesc, &w, &dyDesc, s, p, p), "deconvolution")
-                    try check(dnnl_primitive_desc_create(&dataPD, &d, nil, OneDNN.engine, deconvolutionForwardPD), "deconvolution backward-data")
+                    try check(dnnl_primitive_desc_create(&dataPD, &d, nil, OneDNN.engine, forwardPD), "deconvolution backward-data")
                     try check(dnnl_deconvolution_backward_weights_desc_init(&g, dnnl_deconvolution_direct, &xw, &dwDesc, &b, &dyw, s, p, p), "deconvolution")
-                    try check(dnnl_primitive_desc_create(&weightsPD, &g, nil, OneDNN.engine, deconvolutionForwardPD), "deconvolution backward-weights")
+                    try check(dnnl_primitive_desc_create(&weightsPD, &g, nil, OneDNN.engine, forwardPD), "deconvolution backward-weights")
+                    if forwardIsAdjoint {
+                        var h = dnnl_convolution_desc_t(), a = dnnl_convolution_desc_t()
+                        try check(dnnl_convolution_forward_desc_init(&h, dnnl_forward_training, dnnl_convolution_direct, &adjointSrc, &adjointW, nil, &adjointDst, s, p, p), "adjoint convolution")
+                        try check(dnnl_primitive_desc_create(&adjointHintPD, &h, nil, OneDNN.engine, nil), "adjoint convolution")
+                        try check(dnnl_convolution_backward_data_desc_init(&a, dnnl_convolution_direct, &adjointDiffSrc, &adjointW, &adjointDst, s, p, p), "adjoint convolution")
+                        try check(dnnl_primitive_desc_create(&adjointPD, &a, nil, OneDNN.engine, adjointHintPD), "transposed convolution forward")
+                    }
                 }
             }
         }
@@ -152,16 +158,16 @@ final class OneDNNConvolution {
         func wanted(_ pd: dnnl_primitive_desc_t?, _ what: dnnl_query_t, _ index: Int32 = 0) -> dnnl_memory_desc_t {
             dnnl_primitive_desc_query_md(pd, what, index).pointee
         }
-        if kind == .convolution {
+        if !forwardIsAdjoint {
             fx = try Binding(user: userX, primitive: wanted(forwardPD, dnnl_query_src_md), isInput: true)
             fw = try Binding(user: userW, primitive: wanted(forwardPD, dnnl_query_weights_md), isInput: true)
             fb = try Binding(user: userB, primitive: wanted(forwardPD, dnnl_query_weights_md, 1), isInput: true)
             fy = try Binding(user: userY, primitive: wanted(forwardPD, dnnl_query_dst_md), isInput: false)
         } else {  // the adjoint's backward-data: x is its incoming gradient, y its input's gradient; no bias
-            fx = try Binding(user: userX, primitive: wanted(forwardPD, dnnl_query_diff_dst_md), isInput: true)
-            fw = try Binding(user: userAdjointW, primitive: wanted(forwardPD, dnnl_query_weights_md), isInput: true)
+            fx = try Binding(user: userX, primitive: wanted(adjointPD, dnnl_query_diff_dst_md), isInput: true)
+            fw = try Binding(user: userAdjointW, primitive: wanted(adjointPD, dnnl_query_weights_md), isInput: true)
             fb = try Binding(user: userB, primitive: userB, isInput: true)
-            fy = try Binding(user: userY, primitive: wanted(forwardPD, dnnl_query_diff_src_md), isInput: false)
+            fy = try Binding(user: userY, primitive: wanted(adjointPD, dnnl_query_diff_src_md), isInput: false)
         }
         dy = try Binding(user: userY, primitive: wanted(dataPD, dnnl_query_diff_dst_md), isInput: true)
         dw = try Binding(reusing: fw, user: userW, primitive: wanted(dataPD, dnnl_query_weights_md))
@@ -170,7 +176,7 @@ final class OneDNNConvolution {
         wdy = try Binding(user: userY, primitive: wanted(weightsPD, dnnl_query_diff_dst_md), isInput: true)
         wdw = try Binding(user: userW, primitive: wanted(weightsPD, dnnl_query_diff_weights_md), isInput: false)
         wdb = try Binding(user: userB, primitive: wanted(weightsPD, dnnl_query_diff_weights_md, 1), isInput: false)
-        forwardPrimitive = try OneDNN.primitive(forwardPD!)
+        forwardPrimitive = try OneDNN.primitive((adjointPD ?? forwardPD)!)
         dataPrimitive = try OneDNN.primitive(dataPD!)
         weightsPrimitive = try OneDNN.primitive(weightsPD!)
 
@@ -190,16 +196,15 @@ final class OneDNNConvolution {
         counter?.record(shapes.forward)
         fx.bind(x); fw.bind(weight); fb.bind(bias); fy.bind(y)
         fx.prepare(stream); fw.prepare(stream); fb.prepare(stream)
-        switch kind {
-        case .convolution:
-            OneDNN.execute(forwardPrimitive, on: stream, (DNNL_ARG_SRC, fx.inner), (DNNL_ARG_WEIGHTS, fw.inner),
-                           (DNNL_ARG_BIAS, fb.inner), (DNNL_ARG_DST, fy.inner))
-            fy.finish(stream)
-        case .transposed:
+        if forwardIsAdjoint {
             OneDNN.execute(forwardPrimitive, on: stream, (DNNL_ARG_DIFF_DST, fx.inner), (DNNL_ARG_WEIGHTS, fw.inner),
                            (DNNL_ARG_DIFF_SRC, fy.inner))
             fy.finish(stream)
             addBias(bias, to: y)
+        } else {
+            OneDNN.execute(forwardPrimitive, on: stream, (DNNL_ARG_SRC, fx.inner), (DNNL_ARG_WEIGHTS, fw.inner),
+                           (DNNL_ARG_BIAS, fb.inner), (DNNL_ARG_DST, fy.inner))
+            fy.finish(stream)
         }
     }
 
