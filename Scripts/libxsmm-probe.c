@@ -1,5 +1,6 @@
 // Probe: libxsmm 1.17 (Debian libxsmm-dev) JIT kernels, f32 and bf16 inputs with f32 results, one thread, on
-// the paper model's and mlp's product shapes (rows x columns x inner), to set beside
+// the paper model's and mlp's product shapes (rows x columns x inner; then 64^3 and 32^3, the small products
+// libxsmm is made for), to set beside
 // Scripts/onednn-version-probe.c's oneDNN figures for the same shapes. Not part of the build:
 //   apt-get install -y libxsmm-dev && gcc -O2 Scripts/libxsmm-probe.c -o /tmp/xsmm -lxsmm -lxsmmnoblas -lm -lpthread -ldl
 //   taskset -c 0 /tmp/xsmm

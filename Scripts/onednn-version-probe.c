@@ -2,9 +2,10 @@
 // links) and a newer 3.x, in f32 and bf16, one thread, so that their speeds are compared on one machine.
 // Not part of the build; the 3.x API differs from 2.6's in how descriptors are made, hence the #if.
 //   2.6:  gcc -O2 Scripts/onednn-version-probe.c -o /tmp/probe26 -ldnnl
-//   3.x:  python3 -m venv /tmp/dnnlenv && /tmp/dnnlenv/bin/pip install onednn onednn-devel
-//         gcc -O2 -I/tmp/dnnlenv/include Scripts/onednn-version-probe.c -o /tmp/probe3 -L/tmp/dnnlenv/lib -Wl,-rpath,/tmp/dnnlenv/lib -l:libdnnl.so.3
-//   OMP_NUM_THREADS=1 /tmp/probe26; /tmp/probe3 (3.x from PyPI threads with TBB: taskset -c 0 pins it)
+//   3.2:  python3 -m venv /tmp/dnnlenv && /tmp/dnnlenv/bin/pip install onednn-cpu-gomp==2023.2.0 onednn-devel-cpu-gomp==2023.2.0
+//         gcc -O2 -I/tmp/dnnlenv/include Scripts/onednn-version-probe.c -o /tmp/probe32 -L/tmp/dnnlenv/lib -Wl,-rpath,/tmp/dnnlenv/lib -l:libdnnl.so.3
+//         (the wheels put include/ and lib/ under the environment; the newest `onednn` wheel is a SYCL build, not this)
+//   for p in /tmp/probe26 /tmp/probe32; do OMP_NUM_THREADS=1 taskset -c 0 $p; done
 // Each line: kind, precision, shape, milliseconds per call and GFLOP/s, and the kernel oneDNN chose.
 #include <oneapi/dnnl/dnnl.h>
 #include <stdio.h>
@@ -59,36 +60,41 @@ static void matmul(int m, int n, int k, dnnl_data_type_t dt) {
 // A strided 4x4 convolution (or transposed convolution) in the layouts oneDNN picks; weight gradients in f32.
 static void conv(int deconv, int B, int IC, int IH, int OC, int OH, dnnl_data_type_t dt) {
     dnnl_dims_t src = {B, IC, IH, IH}, dst = {B, OC, OH, OH}, w = {OC, IC, 4, 4}, b = {OC}, str = {2, 2}, pad = {1, 1}, dil = {0, 0};
-    // As cgan builds them: tensors of fewer than 16 channels stay NCHW; weight gradients from fp32 inputs.
+    // As cgan builds them: tensors of fewer than 16 channels stay NCHW; inputs in `dt`, every result fp32, and
+    // weight gradients from fp32 inputs.
     dnnl_format_tag_t ts = IC < 16 ? dnnl_nchw : dnnl_format_tag_any, td = OC < 16 ? dnnl_nchw : dnnl_format_tag_any;
     md_t sd = desc(4, src, dt, ts), dd = desc(4, dst, dt, td), sf = desc(4, src, dnnl_f32, ts), df = desc(4, dst, dnnl_f32, td);
     md_t wd = desc(4, w, dt, dnnl_format_tag_any), wf = desc(4, w, dnnl_f32, dnnl_format_tag_any), bd = desc(1, b, dnnl_f32, dnnl_x);
     dnnl_alg_kind_t alg = deconv ? dnnl_deconvolution_direct : dnnl_convolution_direct;
-    dnnl_primitive_desc_t f, d, g;
+    dnnl_primitive_desc_t f, d, g, nb = NULL;  // nb: a transposed forward without bias (where the time goes)
 #if DNNL_VERSION_MAJOR >= 3
     if (!deconv) {
-        CHECK(dnnl_convolution_forward_primitive_desc_create(&f, eng, dnnl_forward_training, alg, sd, wd, bd, dd, str, dil, pad, pad, NULL));
-        CHECK(dnnl_convolution_backward_data_primitive_desc_create(&d, eng, alg, sd, wd, dd, str, dil, pad, pad, f, NULL));
+        CHECK(dnnl_convolution_forward_primitive_desc_create(&f, eng, dnnl_forward_training, alg, sd, wd, bd, df, str, dil, pad, pad, NULL));
+        CHECK(dnnl_convolution_backward_data_primitive_desc_create(&d, eng, alg, sf, wd, dd, str, dil, pad, pad, f, NULL));
         CHECK(dnnl_convolution_backward_weights_primitive_desc_create(&g, eng, alg, sf, wf, bd, df, str, dil, pad, pad, f, NULL));
     } else {
-        CHECK(dnnl_deconvolution_forward_primitive_desc_create(&f, eng, dnnl_forward_training, alg, sd, wd, bd, dd, str, dil, pad, pad, NULL));
-        CHECK(dnnl_deconvolution_backward_data_primitive_desc_create(&d, eng, alg, sd, wd, dd, str, dil, pad, pad, f, NULL));
+        CHECK(dnnl_deconvolution_forward_primitive_desc_create(&f, eng, dnnl_forward_training, alg, sd, wd, bd, df, str, dil, pad, pad, NULL));
+        CHECK(dnnl_deconvolution_forward_primitive_desc_create(&nb, eng, dnnl_forward_training, alg, sd, wd, NULL, df, str, dil, pad, pad, NULL));
+        CHECK(dnnl_deconvolution_backward_data_primitive_desc_create(&d, eng, alg, sf, wd, dd, str, dil, pad, pad, f, NULL));
         CHECK(dnnl_deconvolution_backward_weights_primitive_desc_create(&g, eng, alg, sf, wf, bd, df, str, dil, pad, pad, f, NULL));
     }
 #else
     if (!deconv) {
         dnnl_convolution_desc_t cf, cd, cg;
-        CHECK(dnnl_dilated_convolution_forward_desc_init(&cf, dnnl_forward_training, alg, &sd, &wd, &bd, &dd, str, dil, pad, pad));
+        CHECK(dnnl_dilated_convolution_forward_desc_init(&cf, dnnl_forward_training, alg, &sd, &wd, &bd, &df, str, dil, pad, pad));
         CHECK(dnnl_primitive_desc_create(&f, &cf, NULL, eng, NULL));
-        CHECK(dnnl_dilated_convolution_backward_data_desc_init(&cd, alg, &sd, &wd, &dd, str, dil, pad, pad));
+        CHECK(dnnl_dilated_convolution_backward_data_desc_init(&cd, alg, &sf, &wd, &dd, str, dil, pad, pad));
         CHECK(dnnl_primitive_desc_create(&d, &cd, NULL, eng, f));
         CHECK(dnnl_dilated_convolution_backward_weights_desc_init(&cg, alg, &sf, &wf, &bd, &df, str, dil, pad, pad));
         CHECK(dnnl_primitive_desc_create(&g, &cg, NULL, eng, f));
     } else {
         dnnl_deconvolution_desc_t cf, cd, cg;
-        CHECK(dnnl_dilated_deconvolution_forward_desc_init(&cf, dnnl_forward_training, alg, &sd, &wd, &bd, &dd, str, dil, pad, pad));
+        CHECK(dnnl_dilated_deconvolution_forward_desc_init(&cf, dnnl_forward_training, alg, &sd, &wd, &bd, &df, str, dil, pad, pad));
         CHECK(dnnl_primitive_desc_create(&f, &cf, NULL, eng, NULL));
-        CHECK(dnnl_dilated_deconvolution_backward_data_desc_init(&cd, alg, &sd, &wd, &dd, str, dil, pad, pad));
+        dnnl_deconvolution_desc_t cn;
+        CHECK(dnnl_dilated_deconvolution_forward_desc_init(&cn, dnnl_forward_training, alg, &sd, &wd, NULL, &df, str, dil, pad, pad));
+        CHECK(dnnl_primitive_desc_create(&nb, &cn, NULL, eng, NULL));
+        CHECK(dnnl_dilated_deconvolution_backward_data_desc_init(&cd, alg, &sf, &wd, &dd, str, dil, pad, pad));
         CHECK(dnnl_primitive_desc_create(&d, &cd, NULL, eng, f));
         CHECK(dnnl_dilated_deconvolution_backward_weights_desc_init(&cg, alg, &sf, &wf, &bd, &df, str, dil, pad, pad));
         CHECK(dnnl_primitive_desc_create(&g, &cg, NULL, eng, f));
@@ -102,6 +108,11 @@ static void conv(int deconv, int B, int IC, int IH, int OC, int OH, dnnl_data_ty
     dnnl_exec_arg_t ga[4] = {{DNNL_ARG_SRC, mem_of(g, dnnl_query_src_md)}, {DNNL_ARG_DIFF_DST, mem_of(g, dnnl_query_diff_dst_md)},
                              {DNNL_ARG_DIFF_WEIGHTS, mem_of(g, dnnl_query_diff_weights_md)}, {DNNL_ARG_DIFF_BIAS, bias}};
     double t[3] = {timeit(f, 4, fa), timeit(d, 3, da), timeit(g, 4, ga)};
+    if (nb) {
+        dnnl_exec_arg_t na[3] = {{DNNL_ARG_SRC, mem_of(nb, dnnl_query_src_md)}, {DNNL_ARG_WEIGHTS, mem_of(nb, dnnl_query_weights_md)},
+                                 {DNNL_ARG_DST, mem_of(nb, dnnl_query_dst_md)}};
+        printf("deconv %-4s B%d %dx%d->%dx%d  fwd without bias %.3f ms\n", dt == dnnl_bf16 ? "bf16" : "f32", B, IC, IH, OC, OH, timeit(nb, 3, na));
+    }
     double flop = 2.0 * B * IC * OC * 16 * (deconv ? IH * IH : OH * OH);
     printf("%-6s %-4s B%d %dx%d->%dx%d  fwd %.3f ms, bwd-data %.3f, bwd-weights %.3f; %.1f GFLOP/s over the three  [%s | %s | %s]\n",
            deconv ? "deconv" : "conv", dt == dnnl_bf16 ? "bf16" : "f32", B, IC, IH, OC, OH, t[0], t[1], t[2],

@@ -11,10 +11,10 @@ import CDNNL
 /// the backward pass to the input (images, weights, incoming gradients) to bf16; weight gradients are
 /// computed in fp32 (measured faster), and every result is fp32. Everything is built once, at the first call for a batch size.
 ///
-/// A transposed convolution to 16 channels or more runs its forward pass as the backward-data pass of the
-/// convolution it is the adjoint of (the same product), with the bias added after: on the dcgan's 128 -> 64
-/// layer oneDNN 2.6's deconvolution forward kernel took 9.4 ms in fp32 and 7.7 ms in bf16 where this takes
-/// 6.7 and 4.2 (AMD EPYC Zen 4, one thread; docs/speed.md). To fewer channels the deconvolution stays faster.
+/// A transposed convolution's forward primitive is built without a bias, which the plan adds itself: oneDNN
+/// 2.6 adds a deconvolution's bias in reference code, which took more than a third of the forward pass of the
+/// dcgan's 128 -> 64 layer (AMD EPYC Zen 4, one thread: 8.7-9.4 ms with it, 6.3-6.6 without in fp32, 6.3-6.4
+/// against 3.9-4.1 in bf16; Scripts/onednn-version-probe.c, docs/speed.md).
 final class OneDNNConvolution {
     enum Kind { case convolution, transposed }
 
@@ -67,9 +67,7 @@ final class OneDNNConvolution {
 
     let stream = OneDNN.stream()
     let kind: Kind
-    /// Whether the forward pass runs as the adjoint convolution's backward-data pass (see above).
-    let forwardIsAdjoint: Bool
-    /// The output's channels, planes (batch x channels) and plane size, for the transposed forward's bias.
+    /// The output's channels, planes (batch x channels) and plane size, for a transposed forward's bias.
     private let outputChannels: Int, outputPlanes: Int, outputPlane: Int
     private let forwardPrimitive: dnnl_primitive_t, dataPrimitive: dnnl_primitive_t, weightsPrimitive: dnnl_primitive_t
     // Forward: x, w, b -> y.
@@ -84,8 +82,6 @@ final class OneDNNConvolution {
     init(_ kind: Kind, batch: Int, input: ImageShape, output: ImageShape, window: ConvolutionWindow,
          precision: Precision) throws(OneDNNError) {
         self.kind = kind
-        let forwardIsAdjoint = kind == .transposed && output.channels >= 16
-        self.forwardIsAdjoint = forwardIsAdjoint
         outputChannels = output.channels; outputPlanes = batch * output.channels; outputPlane = output.planeSize
         let low = precision == .bf16 ? dnnl_bf16 : dnnl_f32
         func image(_ s: ImageShape) -> [Int] { [batch, s.channels, s.height, s.width] }
@@ -109,20 +105,8 @@ final class OneDNNConvolution {
         var dwDesc = try OneDNN.desc(dims: weightDims, tag: dnnl_format_tag_any, type: dnnl_f32)
         var strides = OneDNN.dims([window.stride, window.stride]), padding = OneDNN.dims([window.padding, window.padding])
 
-        // The convolution a transposed one is the adjoint of: from the output's grid to the input's, weights
-        // [in, out, k, k] read as [its out, its in, k, k]; its backward-data pass is the transposed forward.
-        let adjointWeightDims = [input.channels, output.channels, k, k]
-        let userAdjointW = try OneDNN.desc(dims: adjointWeightDims, tag: dnnl_oihw, type: dnnl_f32)
-        var adjointW = try OneDNN.desc(dims: adjointWeightDims, tag: dnnl_format_tag_any, type: low)
-        var adjointSrc = try chosen(output, low), adjointDst = try chosen(input, low)
-        var adjointDiffSrc = try chosen(output, dnnl_f32)
-
         var forwardPD: dnnl_primitive_desc_t?, dataPD: dnnl_primitive_desc_t?, weightsPD: dnnl_primitive_desc_t?
-        var adjointHintPD: dnnl_primitive_desc_t?, adjointPD: dnnl_primitive_desc_t?
-        defer {
-            dnnl_primitive_desc_destroy(forwardPD); dnnl_primitive_desc_destroy(dataPD); dnnl_primitive_desc_destroy(weightsPD)
-            dnnl_primitive_desc_destroy(adjointHintPD); dnnl_primitive_desc_destroy(adjointPD)
-        }
+        defer { dnnl_primitive_desc_destroy(forwardPD); dnnl_primitive_desc_destroy(dataPD); dnnl_primitive_desc_destroy(weightsPD) }
         try withUnsafePointer(to: &strides) { sp throws(OneDNNError) in
             try withUnsafePointer(to: &padding) { pp throws(OneDNNError) in
                 let s = UnsafeRawPointer(sp).assumingMemoryBound(to: Int64.self), p = UnsafeRawPointer(pp).assumingMemoryBound(to: Int64.self)
@@ -136,21 +120,14 @@ final class OneDNNConvolution {
                     try check(dnnl_convolution_backward_weights_desc_init(&g, dnnl_convolution_direct, &xw, &dwDesc, &b, &dyw, s, p, p), "convolution")
                     try check(dnnl_primitive_desc_create(&weightsPD, &g, nil, OneDNN.engine, forwardPD), "convolution backward-weights")
                 case .transposed:
-                    // With `forwardIsAdjoint` the deconvolution's forward is built only as its backward passes' hint.
                     var f = dnnl_deconvolution_desc_t(), d = dnnl_deconvolution_desc_t(), g = dnnl_deconvolution_desc_t()
-                    try check(dnnl_deconvolution_forward_desc_init(&f, dnnl_forward_training, dnnl_deconvolution_direct, &x, &w, &b, &y, s, p, p), "deconvolution")
+                    // No bias in the forward pass (see above); the backward passes still compute its gradient.
+                    try check(dnnl_deconvolution_forward_desc_init(&f, dnnl_forward_training, dnnl_deconvolution_direct, &x, &w, nil, &y, s, p, p), "deconvolution")
                     try check(dnnl_primitive_desc_create(&forwardPD, &f, nil, OneDNN.engine, nil), "deconvolution forward")
                     try check(dnnl_deconvolution_backward_data_desc_init(&d, dnnl_deconvolution_direct, &dxDesc, &w, &dyDesc, s, p, p), "deconvolution")
                     try check(dnnl_primitive_desc_create(&dataPD, &d, nil, OneDNN.engine, forwardPD), "deconvolution backward-data")
                     try check(dnnl_deconvolution_backward_weights_desc_init(&g, dnnl_deconvolution_direct, &xw, &dwDesc, &b, &dyw, s, p, p), "deconvolution")
                     try check(dnnl_primitive_desc_create(&weightsPD, &g, nil, OneDNN.engine, forwardPD), "deconvolution backward-weights")
-                    if forwardIsAdjoint {
-                        var h = dnnl_convolution_desc_t(), a = dnnl_convolution_desc_t()
-                        try check(dnnl_convolution_forward_desc_init(&h, dnnl_forward_training, dnnl_convolution_direct, &adjointSrc, &adjointW, nil, &adjointDst, s, p, p), "adjoint convolution")
-                        try check(dnnl_primitive_desc_create(&adjointHintPD, &h, nil, OneDNN.engine, nil), "adjoint convolution")
-                        try check(dnnl_convolution_backward_data_desc_init(&a, dnnl_convolution_direct, &adjointDiffSrc, &adjointW, &adjointDst, s, p, p), "adjoint convolution")
-                        try check(dnnl_primitive_desc_create(&adjointPD, &a, nil, OneDNN.engine, adjointHintPD), "transposed convolution forward")
-                    }
                 }
             }
         }
@@ -158,17 +135,10 @@ final class OneDNNConvolution {
         func wanted(_ pd: dnnl_primitive_desc_t?, _ what: dnnl_query_t, _ index: Int32 = 0) -> dnnl_memory_desc_t {
             dnnl_primitive_desc_query_md(pd, what, index).pointee
         }
-        if !forwardIsAdjoint {
-            fx = try Binding(user: userX, primitive: wanted(forwardPD, dnnl_query_src_md), isInput: true)
-            fw = try Binding(user: userW, primitive: wanted(forwardPD, dnnl_query_weights_md), isInput: true)
-            fb = try Binding(user: userB, primitive: wanted(forwardPD, dnnl_query_weights_md, 1), isInput: true)
-            fy = try Binding(user: userY, primitive: wanted(forwardPD, dnnl_query_dst_md), isInput: false)
-        } else {  // the adjoint's backward-data: x is its incoming gradient, y its input's gradient; no bias
-            fx = try Binding(user: userX, primitive: wanted(adjointPD, dnnl_query_diff_dst_md), isInput: true)
-            fw = try Binding(user: userAdjointW, primitive: wanted(adjointPD, dnnl_query_weights_md), isInput: true)
-            fb = try Binding(user: userB, primitive: userB, isInput: true)
-            fy = try Binding(user: userY, primitive: wanted(adjointPD, dnnl_query_diff_src_md), isInput: false)
-        }
+        fx = try Binding(user: userX, primitive: wanted(forwardPD, dnnl_query_src_md), isInput: true)
+        fw = try Binding(user: userW, primitive: wanted(forwardPD, dnnl_query_weights_md), isInput: true)
+        fb = try Binding(user: userB, primitive: kind == .convolution ? wanted(forwardPD, dnnl_query_weights_md, 1) : userB, isInput: true)
+        fy = try Binding(user: userY, primitive: wanted(forwardPD, dnnl_query_dst_md), isInput: false)
         dy = try Binding(user: userY, primitive: wanted(dataPD, dnnl_query_diff_dst_md), isInput: true)
         dw = try Binding(reusing: fw, user: userW, primitive: wanted(dataPD, dnnl_query_weights_md))
         dx = try Binding(user: userX, primitive: wanted(dataPD, dnnl_query_diff_src_md), isInput: false)
@@ -176,7 +146,7 @@ final class OneDNNConvolution {
         wdy = try Binding(user: userY, primitive: wanted(weightsPD, dnnl_query_diff_dst_md), isInput: true)
         wdw = try Binding(user: userW, primitive: wanted(weightsPD, dnnl_query_diff_weights_md), isInput: false)
         wdb = try Binding(user: userB, primitive: wanted(weightsPD, dnnl_query_diff_weights_md, 1), isInput: false)
-        forwardPrimitive = try OneDNN.primitive((adjointPD ?? forwardPD)!)
+        forwardPrimitive = try OneDNN.primitive(forwardPD!)
         dataPrimitive = try OneDNN.primitive(dataPD!)
         weightsPrimitive = try OneDNN.primitive(weightsPD!)
 
@@ -195,16 +165,17 @@ final class OneDNNConvolution {
                  into y: UnsafeMutablePointer<Float>, counter: GEMMCounter?) {
         counter?.record(shapes.forward)
         fx.bind(x); fw.bind(weight); fb.bind(bias); fy.bind(y)
-        fx.prepare(stream); fw.prepare(stream); fb.prepare(stream)
-        if forwardIsAdjoint {
-            OneDNN.execute(forwardPrimitive, on: stream, (DNNL_ARG_DIFF_DST, fx.inner), (DNNL_ARG_WEIGHTS, fw.inner),
-                           (DNNL_ARG_DIFF_SRC, fy.inner))
-            fy.finish(stream)
-            addBias(bias, to: y)
-        } else {
+        fx.prepare(stream); fw.prepare(stream)
+        switch kind {
+        case .convolution:
+            fb.prepare(stream)
             OneDNN.execute(forwardPrimitive, on: stream, (DNNL_ARG_SRC, fx.inner), (DNNL_ARG_WEIGHTS, fw.inner),
                            (DNNL_ARG_BIAS, fb.inner), (DNNL_ARG_DST, fy.inner))
             fy.finish(stream)
+        case .transposed:
+            OneDNN.execute(forwardPrimitive, on: stream, (DNNL_ARG_SRC, fx.inner), (DNNL_ARG_WEIGHTS, fw.inner), (DNNL_ARG_DST, fy.inner))
+            fy.finish(stream)
+            addBias(bias, to: y)
         }
     }
 

@@ -151,19 +151,25 @@ final class ConvolutionTests: XCTestCase {
 
     /// Layers of 16 channels or more run in oneDNN's blocked layouts (reordered around each call): the
     /// fixtures' few channels do not reach that path, so compare it with im2col and OpenBLAS on the dcgan's
-    /// own shapes, forward and both backward results; then bf16 (where the CPU has it) with fp32.
+    /// own shapes, forward and both backward results; then bf16 (where the CPU has it) with fp32. Transposed
+    /// layers add their bias outside oneDNN: from a blocked input and from an NCHW one, to a blocked output
+    /// and to one channel, with as many inputs as outputs.
     func testBlockedLayoutsMatchIm2colAndBF16StaysClose() throws {
         let window = ConvolutionWindow(kernel: 4, stride: 2, padding: 1)
         let layers: [(String, () -> Layer & DefaultInitializable & UsesMatrixProducts, Int)] = [
             ("Conv2d 64->32", { Conv2d(ImageShape(channels: 64, height: 14, width: 14), outChannels: 32, window) }, 64 * 196),
             ("ConvTranspose2d 32->16", { ConvTranspose2d(ImageShape(channels: 32, height: 7, width: 7), outChannels: 16, window) }, 32 * 49),
+            ("ConvTranspose2d 16->16", { ConvTranspose2d(ImageShape(channels: 16, height: 7, width: 7), outChannels: 16, window) }, 16 * 49),
+            ("ConvTranspose2d 8->16", { ConvTranspose2d(ImageShape(channels: 8, height: 7, width: 7), outChannels: 16, window) }, 8 * 49),
             ("ConvTranspose2d 16->1", { ConvTranspose2d(ImageShape(channels: 16, height: 14, width: 14), outChannels: 1, window) }, 16 * 196),
         ]
         let bf16 = MatrixProducts.unsupportedReason(.bf16) == nil
         for (name, make, inputCount) in layers {
             let rng = RandomGenerator(seed: 31)
             let x = randomMatrix(5, inputCount, rng)
-            var results: [[Float]] = []
+            // Per run: y, dx, and each parameter's gradient, each compared on its own scale (a weight gradient
+            // sums hundreds of terms and would hide an error in y).
+            var results: [[(part: String, values: [Float])]] = []
             let runs: [(MatrixProducts.Backend, Precision)] = [(.openBLAS, .fp32), (.oneDNN, .fp32)] + (bf16 ? [(.oneDNN, .bf16)] : [])
             for (backend, precision) in runs {
                 let layer = make()
@@ -172,15 +178,22 @@ final class ConvolutionTests: XCTestCase {
                 let y = layer.forward(x, mode: .training)
                 let dy = randomMatrix(y.rows, y.cols, RandomGenerator(seed: 33))
                 let dx = layer.backward(dy, needs: .all)
-                results.append(y.array + dx.array + layer.namedParameters.flatMap { $0.parameter.gradient.array })
+                results.append([("y", y.array), ("dx", dx.array)]
+                               + layer.namedParameters.map { ("d" + $0.name, $0.parameter.gradient.array) })
             }
-            let scale = results[0].map(abs).max()!
-            let worst = zip(results[0], results[1]).map { abs($0 - $1) }.max()!
-            XCTAssertLessThan(worst / scale, 1e-5, "\(name): oneDNN differs from im2col by \(worst) (scale \(scale))")
-            if bf16 {
-                let off = zip(results[0], results[2]).map { abs($0 - $1) }.max()!
-                XCTAssertLessThan(off / scale, 3e-2, "\(name): bf16 far from fp32")
-                XCTAssertGreaterThan(off / scale, 1e-5, "\(name): bf16 gave fp32's numbers: nothing was rounded")
+            for (index, reference) in results[0].enumerated() {
+                let part = "\(name) \(reference.part)", scale = reference.values.map(abs).max()!
+                XCTAssertGreaterThan(scale, 0, "\(part): all zero, nothing to compare")
+                let worst = zip(reference.values, results[1][index].values).map { abs($0 - $1) }.max()!
+                XCTAssertLessThan(worst / scale, 1e-5, "\(part): oneDNN differs from im2col by \(worst) (scale \(scale))")
+                if bf16 {
+                    let off = zip(reference.values, results[2][index].values).map { abs($0 - $1) }.max()!
+                    XCTAssertLessThan(off / scale, 3e-2, "\(part): bf16 far from fp32 (\(off), scale \(scale))")
+                    // Weight gradients are computed from fp32 inputs even in bf16; y and dx come from rounded operands.
+                    if reference.part == "y" || reference.part == "dx" {
+                        XCTAssertGreaterThan(off / scale, 1e-5, "\(part): bf16 gave fp32's numbers: nothing was rounded")
+                    }
+                }
             }
         }
         if !bf16 { print("bf16 convolutions not tested: \(MatrixProducts.unsupportedReason(.bf16)!)") }
