@@ -75,8 +75,8 @@ static void conv(int deconv, int B, int IC, int IH, int OC, int OH, dnnl_data_ty
     } else {
         CHECK(dnnl_deconvolution_forward_primitive_desc_create(&f, eng, dnnl_forward_training, alg, sd, wd, bd, df, str, dil, pad, pad, NULL));
         CHECK(dnnl_deconvolution_forward_primitive_desc_create(&nb, eng, dnnl_forward_training, alg, sd, wd, NULL, df, str, dil, pad, pad, NULL));
-        CHECK(dnnl_deconvolution_backward_data_primitive_desc_create(&d, eng, alg, sf, wd, dd, str, dil, pad, pad, f, NULL));
-        CHECK(dnnl_deconvolution_backward_weights_primitive_desc_create(&g, eng, alg, sf, wf, bd, df, str, dil, pad, pad, f, NULL));
+        CHECK(dnnl_deconvolution_backward_data_primitive_desc_create(&d, eng, alg, sf, wd, dd, str, dil, pad, pad, nb, NULL));
+        CHECK(dnnl_deconvolution_backward_weights_primitive_desc_create(&g, eng, alg, sf, wf, bd, df, str, dil, pad, pad, nb, NULL));
     }
 #else
     if (!deconv) {
@@ -95,9 +95,9 @@ static void conv(int deconv, int B, int IC, int IH, int OC, int OH, dnnl_data_ty
         CHECK(dnnl_dilated_deconvolution_forward_desc_init(&cn, dnnl_forward_training, alg, &sd, &wd, NULL, &df, str, dil, pad, pad));
         CHECK(dnnl_primitive_desc_create(&nb, &cn, NULL, eng, NULL));
         CHECK(dnnl_dilated_deconvolution_backward_data_desc_init(&cd, alg, &sf, &wd, &dd, str, dil, pad, pad));
-        CHECK(dnnl_primitive_desc_create(&d, &cd, NULL, eng, f));
+        CHECK(dnnl_primitive_desc_create(&d, &cd, NULL, eng, nb));
         CHECK(dnnl_dilated_deconvolution_backward_weights_desc_init(&cg, alg, &sf, &wf, &bd, &df, str, dil, pad, pad));
-        CHECK(dnnl_primitive_desc_create(&g, &cg, NULL, eng, f));
+        CHECK(dnnl_primitive_desc_create(&g, &cg, NULL, eng, nb));
     }
 #endif
     dnnl_memory_t bias; CHECK(dnnl_memory_create(&bias, MD(bd), eng, DNNL_MEMORY_ALLOCATE));
@@ -111,7 +111,7 @@ static void conv(int deconv, int B, int IC, int IH, int OC, int OH, dnnl_data_ty
     if (nb) {
         dnnl_exec_arg_t na[3] = {{DNNL_ARG_SRC, mem_of(nb, dnnl_query_src_md)}, {DNNL_ARG_WEIGHTS, mem_of(nb, dnnl_query_weights_md)},
                                  {DNNL_ARG_DST, mem_of(nb, dnnl_query_dst_md)}};
-        printf("deconv %-4s B%d %dx%d->%dx%d  fwd without bias %.3f ms\n", dt == dnnl_bf16 ? "bf16" : "f32", B, IC, IH, OC, OH, timeit(nb, 3, na));
+        printf("deconv %-4s B%d %dx%d->%dx%d  fwd without bias %.3f ms  [%s]\n", dt == dnnl_bf16 ? "bf16" : "f32", B, IC, IH, OC, OH, timeit(nb, 3, na), impl(nb));
     }
     double flop = 2.0 * B * IC * OC * 16 * (deconv ? IH * IH : OH * OH);
     printf("%-6s %-4s B%d %dx%d->%dx%d  fwd %.3f ms, bwd-data %.3f, bwd-weights %.3f; %.1f GFLOP/s over the three  [%s | %s | %s]\n",

@@ -180,6 +180,13 @@ final class ConvolutionTests: XCTestCase {
                 let dx = layer.backward(dy, needs: .all)
                 results.append([("y", y.array), ("dx", dx.array)]
                                + layer.namedParameters.map { ("d" + $0.name, $0.parameter.gradient.array) })
+                // From a zero input each output plane is its channel's bias, exactly in every precision: a lost
+                // or misplaced bias shows here even where it is small beside the output's scale.
+                let planes = layer.forward(Matrix(rows: 2, cols: inputCount), mode: .training)
+                let bias = layer.namedParameters.first { $0.name == "bias" }!.parameter.value.array
+                let plane = planes.cols / bias.count
+                let misplaced = planes.array.enumerated().filter { $0.element != bias[($0.offset % planes.cols) / plane] }.count
+                XCTAssertEqual(misplaced, 0, "\(name) \(backend) \(precision): \(misplaced) outputs of a zero input are not the bias")
             }
             for (index, reference) in results[0].enumerated() {
                 let part = "\(name) \(reference.part)", scale = reference.values.map(abs).max()!
