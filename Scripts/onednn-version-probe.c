@@ -6,7 +6,8 @@
 //         gcc -O2 -I/tmp/dnnlenv/include Scripts/onednn-version-probe.c -o /tmp/probe32 -L/tmp/dnnlenv/lib -Wl,-rpath,/tmp/dnnlenv/lib -l:libdnnl.so.3
 //         (the wheels put include/ and lib/ under the environment; the newest `onednn` wheel is a SYCL build, not this)
 //   for p in /tmp/probe26 /tmp/probe32; do OMP_NUM_THREADS=1 taskset -c 0 $p; done
-// Each line: kind, precision, shape, milliseconds per call and GFLOP/s, and the kernel oneDNN chose.
+// Each line: kind, precision, shape, milliseconds per call and GFLOP/s, and the kernel oneDNN chose; in bf16 also
+// the weight gradients from bf16 inputs (cgan computes them from fp32 inputs).
 #include <oneapi/dnnl/dnnl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,6 +109,20 @@ static void conv(int deconv, int B, int IC, int IH, int OC, int OH, dnnl_data_ty
     dnnl_exec_arg_t ga[4] = {{DNNL_ARG_SRC, mem_of(g, dnnl_query_src_md)}, {DNNL_ARG_DIFF_DST, mem_of(g, dnnl_query_diff_dst_md)},
                              {DNNL_ARG_DIFF_WEIGHTS, mem_of(g, dnnl_query_diff_weights_md)}, {DNNL_ARG_DIFF_BIAS, bias}};
     double t[3] = {timeit(f, 4, fa), timeit(d, 3, da), timeit(g, 4, ga)};
+    if (dt == dnnl_bf16) {  // weight gradients from bf16 inputs, which cgan does not use (fp32 results either way)
+        dnnl_primitive_desc_t g16;
+#if DNNL_VERSION_MAJOR >= 3
+        if (!deconv) CHECK(dnnl_convolution_backward_weights_primitive_desc_create(&g16, eng, alg, sd, wf, bd, dd, str, dil, pad, pad, f, NULL));
+        else CHECK(dnnl_deconvolution_backward_weights_primitive_desc_create(&g16, eng, alg, sd, wf, bd, dd, str, dil, pad, pad, nb, NULL));
+#else
+        if (!deconv) { dnnl_convolution_desc_t c16; CHECK(dnnl_dilated_convolution_backward_weights_desc_init(&c16, alg, &sd, &wf, &bd, &dd, str, dil, pad, pad)); CHECK(dnnl_primitive_desc_create(&g16, &c16, NULL, eng, f)); }
+        else { dnnl_deconvolution_desc_t c16; CHECK(dnnl_dilated_deconvolution_backward_weights_desc_init(&c16, alg, &sd, &wf, &bd, &dd, str, dil, pad, pad)); CHECK(dnnl_primitive_desc_create(&g16, &c16, NULL, eng, nb)); }
+#endif
+        dnnl_exec_arg_t ba[4] = {{DNNL_ARG_SRC, mem_of(g16, dnnl_query_src_md)}, {DNNL_ARG_DIFF_DST, mem_of(g16, dnnl_query_diff_dst_md)},
+                                 {DNNL_ARG_DIFF_WEIGHTS, mem_of(g16, dnnl_query_diff_weights_md)}, {DNNL_ARG_DIFF_BIAS, bias}};
+        printf("%-6s bf16 B%d %dx%d->%dx%d  bwd-weights from bf16 inputs %.3f ms  [%s]\n", deconv ? "deconv" : "conv", B, IC, IH, OC, OH,
+               timeit(g16, 4, ba), impl(g16));
+    }
     if (nb) {
         dnnl_exec_arg_t na[3] = {{DNNL_ARG_SRC, mem_of(nb, dnnl_query_src_md)}, {DNNL_ARG_WEIGHTS, mem_of(nb, dnnl_query_weights_md)},
                                  {DNNL_ARG_DST, mem_of(nb, dnnl_query_dst_md)}};
