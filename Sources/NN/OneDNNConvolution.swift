@@ -9,7 +9,7 @@ import CDNNL
 /// data between the two around each call; a tensor of fewer channels stays NCHW (blocking one channel to 16
 /// would multiply its work by 16). In bf16 the same reorders round the inputs of the forward pass and of
 /// the backward pass to the input (images, weights, incoming gradients) to bf16; weight gradients are
-/// computed in fp32 (measured faster), and every result is fp32. Everything is built once, at the first call for a batch size.
+/// computed from fp32 inputs where that measured faster (see `init`), and every result is fp32. Everything is built once, at the first call for a batch size.
 ///
 /// A transposed convolution's forward primitive is built without a bias, which the plan adds itself: oneDNN
 /// 2.6 adds a deconvolution's bias in reference code, which took more than a third of the forward pass of the
@@ -65,6 +65,9 @@ final class OneDNNConvolution {
         }
     }
 
+    /// Whether this CPU multiplies bf16 on AMX tiles (read once; a hardware fact, not a setting).
+    static let cpuHasAMX = BLASRuntime.cpuFlags.contains("amx_bf16")
+
     let stream = OneDNN.stream()
     let kind: Kind
     /// The output's channels, planes (batch x channels) and plane size, for a transposed forward's bias.
@@ -99,9 +102,13 @@ final class OneDNNConvolution {
         var x = try chosen(input, low), y = try chosen(output, dnnl_f32), w = try OneDNN.desc(dims: weightDims, tag: dnnl_format_tag_any, type: low)
         var b = userB
         var dxDesc = try chosen(input, dnnl_f32), dyDesc = try chosen(output, low)
-        // Weight gradients stay fp32 even in bf16: oneDNN 2.6's bf16 weight-gradient kernels measured slower
-        // than its fp32 ones on the dcgan's shapes (AMX Xeon: 33 against 19 ms for D's second convolution).
-        var xw = try chosen(input, dnnl_f32), dyw = try chosen(output, dnnl_f32)
+        // Weight gradients come from fp32 inputs, except in bf16 on a CPU without AMX between two blocked tensors:
+        // oneDNN 2.6's bf16 weight-gradient kernels measured slower than its fp32 ones on the AMX Xeon (33 against
+        // 19 ms for D's second convolution) and to or from one channel, but faster with AVX512_BF16 alone (Zen 4:
+        // 4.8 against 6.6-7.3 ms for D's second convolution, 6.1-6.3 against 6.7-6.9 for G's first transposed one).
+        let blocked = min(input.channels, output.channels) >= 16
+        let gradientInputs = precision == .bf16 && blocked && !OneDNNConvolution.cpuHasAMX ? low : dnnl_f32
+        var xw = try chosen(input, gradientInputs), dyw = try chosen(output, gradientInputs)
         var dwDesc = try OneDNN.desc(dims: weightDims, tag: dnnl_format_tag_any, type: dnnl_f32)
         var strides = OneDNN.dims([window.stride, window.stride]), padding = OneDNN.dims([window.padding, window.padding])
 
