@@ -8,6 +8,9 @@ public struct ComputeSettings: Codable, Sendable, Equatable {
     /// The training step's matrix products read bf16 or fp32 operands; weights, optimiser state and
     /// checkpoints are fp32 either way, and sampling and evaluation always run in fp32.
     public var precision = Precision.fp32
+    /// The library of the fp32 products. Results differ from the other library's only by rounding, but a run
+    /// resumed on the library it was trained with continues bit for bit.
+    public var matmul = MatrixProducts.Backend.oneDNN
 
     public static let maximumThreadCount = 256
     /// This machine's cores, at most `maximumThreadCount`.

@@ -64,10 +64,10 @@ public final class TrainingRun {
     /// Starts a new run in `directory` (refusing to overwrite one), or resumes the run there.
     /// When resuming, `epochs` and `threads` override the saved settings; everything else is as saved.
     /// A run that never wrote a checkpoint (killed or diverged in its first epoch) starts again from scratch.
-    /// `backend` is the library of its fp32 products (bf16 always runs through oneDNN); the results do not
-    /// depend on it beyond rounding, so a resumed run may change it.
+    /// `backend`, when given, overrides the config's library of fp32 products (bf16 always runs through oneDNN);
+    /// the results do not depend on it beyond rounding, so a resumed run may change it.
     public convenience init(config newConfig: TrainingConfig, data: MNISTFamilyDataset, directory: RunDirectory,
-                            resume: Bool, epochs: Int? = nil, threads: Int? = nil, backend: MatrixProducts.Backend = .oneDNN,
+                            resume: Bool, epochs: Int? = nil, threads: Int? = nil, backend: MatrixProducts.Backend? = nil,
                             report: (String) -> Void = { _ in }) throws {
         try self.init(config: newConfig, data: TrainingData(data), directory: directory, resume: resume, epochs: epochs,
                       threads: threads, backend: backend, report: report)
@@ -76,7 +76,7 @@ public final class TrainingRun {
     /// As above, for any `TrainingData`; a new run on an image folder takes its image size, channels and
     /// class names from the images.
     public init(config newConfig: TrainingConfig, data: TrainingData, directory: RunDirectory,
-                resume: Bool, epochs: Int? = nil, threads: Int? = nil, backend: MatrixProducts.Backend = .oneDNN,
+                resume: Bool, epochs: Int? = nil, threads: Int? = nil, backend: MatrixProducts.Backend? = nil,
                 report: (String) -> Void = { _ in }) throws {
         if let problem = newConfig.problem { throw TrainingError(problem) }
         if let problem = directory.locationProblem { throw TrainingError(problem) }
@@ -113,6 +113,7 @@ public final class TrainingRun {
                 config.optimization.epochs = epochs
             }
             if let threads { config.compute.threads = threads }
+            if let backend { config.compute.matmul = backend }
             guard config.data.dataset == data.name else {
                 throw TrainingError("\(directory.path): this run trained on \(config.data.dataset), not \(data.name)")
             }
@@ -152,7 +153,7 @@ public final class TrainingRun {
         self.config = config
         self.directory = directory
         self.data = data
-        let products = MatrixProducts(backend: backend)
+        let products = MatrixProducts(backend: config.compute.matmul)
         BLASRuntime.setThreadCount(config.compute.threads, for: products.with(precision: config.compute.precision))
 
         var train = data.train

@@ -244,8 +244,13 @@ public struct CGANServer: Sendable {
         }
     }
 
+    /// A class as `cgan sample --label` takes it: its number or, where the run names its classes, its name.
     static func label(_ q: QueryParameters, _ name: String, _ g: ConditionalGenerator, default value: Int? = nil) throws -> Int {
-        try q.int(name, 0...(g.classCount - 1), default: value)
+        guard let text = q.string(name), Int(text) == nil else { return try q.int(name, 0...(g.classCount - 1), default: value) }
+        if let label = g.label(named: text) { return label }
+        let named = g.classNames != (0..<g.classCount).map(String.init)
+        throw APIError(.badRequest, "\(name) must be a class number in 0...\(g.classCount - 1)" + (named ? " or one of the run's class names" : ""),
+                       parameter: name)
     }
 
     /// GET /api/generate?label=7&count=16&seed=3[&run=NAME][&checkpoint=best|latest][&truncation=T]: a PNG grid,

@@ -153,6 +153,10 @@ struct ExperimentCommand: ParsableCommand {
         }
         let directory = Experiment.runDirectory(root: out, run: run)
         try refuseLongerRuns([run])
+        if Experiment.isFinished(directory, epochs: budget) {
+            print("\(run) is already trained for \(budget) epochs and evaluated: nothing to do")
+            return
+        }
         var train = Experiment.trainArguments(variant, seed: seed, epochs: budget, directory: directory) + locationArguments
         if FileManager.default.fileExists(atPath: directory.latestCheckpoint) {
             // An evaluation of a shorter budget must not stand for this one, even if training stops half-way.

@@ -13,8 +13,8 @@ struct MatrixOptions: TrainingOptionGroup {
     @Option(help: .setting(\.compute.precision, "Number format of the training step's matrix products: fp32, or bf16 (fp32 accumulation and master weights) on a CPU with AVX512_BF16 or AMX", note: "with --resume: the run's"))
     var precision: Precision?
 
-    @Option(help: "Library for fp32 matrix products: onednn or openblas (default: onednn). bf16 always uses oneDNN.")
-    var matmul: MatrixProducts.Backend = .oneDNN
+    @Option(help: "Library for fp32 matrix products: onednn or openblas (default: onednn; train --resume: the run's). bf16 always uses oneDNN.")
+    var matmul: MatrixProducts.Backend?
 
     /// Refuses a thread count out of range and a precision this CPU does not run natively, with the reason.
     func validate() throws {
@@ -26,6 +26,7 @@ struct MatrixOptions: TrainingOptionGroup {
 
     var settings: [TrainingSetting] {
         [TrainingSetting("--threads", \.compute.threads, threads),
-         TrainingSetting("--precision", \.compute.precision, precision)]
+         TrainingSetting("--precision", \.compute.precision, precision),
+         TrainingSetting("--matmul", \.compute.matmul, matmul)]
     }
 }

@@ -77,7 +77,7 @@ struct SampleCommand: ParsableCommand {
         let written = try SampleExport.write(from: generator, labels: labels, seed: seed,
                                              dropout: sampling.modes(runSetting: generator.config.model.dropoutAtSampling)[0],
                                              format: format, to: out, columns: columns)
-        print("wrote \(labels.count) images: \(written.joined(separator: ", "))")
+        print("wrote \(labels.count) image\(labels.count == 1 ? "" : "s"): \(written.joined(separator: ", "))")
     }
 
     /// The one line for a label `option` whose `text` names no class: the label range, and the names where they

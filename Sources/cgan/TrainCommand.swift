@@ -49,11 +49,12 @@ struct TrainCommand: ParsableCommand {
     }
 
     /// With --resume, refuses every setting the options would change, naming the options and the settings;
-    /// --epochs and --threads apply.
+    /// --epochs, --threads and --matmul apply.
     func checkResumeOptions(against stored: TrainingConfig) throws {
         var given = makeConfig(resuming: stored)
         given.optimization.epochs = stored.optimization.epochs
         given.compute.threads = stored.compute.threads
+        given.compute.matmul = stored.compute.matmul
         // The folder may have moved: its images are checked against the run's shape and classes when loaded.
         if stored.data.imageFolder != nil { given.data.imageFolder = stored.data.imageFolder }
         // A run stored before dcgan's head had a dropout of its own drops there at --d-dropout's rate.
@@ -73,7 +74,7 @@ struct TrainCommand: ParsableCommand {
         }
         let details = differing.map { "\($0): \(stored.value(of: $0) ?? "?") in the run, \(given.value(of: $0) ?? "?") given" }
         throw CommandError("\(flags.joined(separator: ", ")) \(flags.count == 1 ? "differs" : "differ") from the run being resumed "
-                           + "(\(details.joined(separator: "; "))); a resumed run keeps its settings (only --epochs and --threads may change)")
+                           + "(\(details.joined(separator: "; "))); a resumed run keeps its settings (only --epochs, --threads and --matmul may change)")
     }
 
     func run() throws {

@@ -350,6 +350,11 @@ final class ExperimentReportTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("trained for more than --epochs 1") && r.stderr.contains("paper/seed-1 (2 epochs)"), r.stderr)
         XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: evaluation)), before)
+        // At its own budget the finished run is left as it is: neither trained nor evaluated again.
+        let done = try runCGAN(["experiment", "generator-loss", "--run", "paper/seed-1", "--epochs", "2", "--out", root, "--dataset", "synthetic"])
+        XCTAssertEqual(done.status, 0, done.stderr)
+        XCTAssertTrue(done.stdout.contains("paper/seed-1 is already trained for 2 epochs and evaluated: nothing to do"), done.stdout)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: evaluation)), before)
         // Started as ./cgan from its own directory, it prints ./cgan, not where this machine keeps it.
         let program = URL(fileURLWithPath: try cganProgram())
         let shell = Process(), output = Pipe()

@@ -142,6 +142,30 @@ final class TrainingRunTests: XCTestCase {
     }
     func testResumeIsExactForBatchNorm() throws { try assertResumeIsExact(.mlpBN) }
 
+    /// The library of the fp32 products is part of the run: a run trained with OpenBLAS resumes on OpenBLAS
+    /// (bit for bit) even when the resuming caller's config says oneDNN, and the two libraries' runs differ.
+    func testResumeKeepsTheRunsMatrixLibrary() throws {
+        try assertResumeIsExact(.paper) { $0.compute.matmul = .openBLAS }
+        let straight = temporaryDirectory(self), resumed = temporaryDirectory(self), oneDNN = temporaryDirectory(self)
+        var config = smallConfig(.paper, epochs: 2, limit: 600, batch: 50)
+        try train(config, in: oneDNN)
+        config.compute.matmul = .openBLAS
+        try train(config, in: straight)
+        var first = config
+        first.optimization.epochs = 1
+        try train(first, in: resumed)
+        first.compute.matmul = .oneDNN
+        try train(first, in: resumed, resume: true, epochs: 2)
+        let bits = try tensorBits(RunDirectory(straight).latestCheckpoint)
+        XCTAssertEqual(try tensorBits(RunDirectory(resumed).latestCheckpoint), bits)
+        XCTAssertNotEqual(try tensorBits(RunDirectory(oneDNN).latestCheckpoint), bits)
+        XCTAssertEqual(try Checkpoint(path: RunDirectory(resumed).latestCheckpoint).config.compute.matmul, .openBLAS)
+        // Asked for explicitly, a resumed run changes library (results then differ by rounding only).
+        let switched = try TrainingRun(config: first, data: try SyntheticData.load(), directory: RunDirectory(resumed),
+                                       resume: true, epochs: 3, backend: .oneDNN)
+        XCTAssertEqual(switched.config.compute.matmul, .oneDNN)
+    }
+
     /// --spectral-norm normalises D's convolutions and, unless --no-head-spectral-norm, the projection head
     /// (dcgan's default D has dropout after its first convolution, so they are trunk layers 0 and 3).
     func testSpectralNormWrapsWhatTheConfigSays() {

@@ -31,7 +31,7 @@ final class TrainCommandTests: XCTestCase {
         let path = name.split(separator: ".").map(String.init)
         let current: Any? = path.count == 1 ? object[path[0]] : (object[path[0]] as? [String: Any])?[path[1]]
         var candidates: [Any] = ["dcgan", "paper", "fashion-mnist", "leaky", "maxout", "hinge", "saturating", "uniform", "normal",
-                                 "adam", "sgd", "bf16", "input", 2, 0.5, ["cat", "dog"]]
+                                 "adam", "sgd", "bf16", "input", "openblas", 2, 0.5, ["cat", "dog"]]
         if let number = current as? NSNumber {
             candidates = (config.value(of: name) == "on" || config.value(of: name) == "off")
                 ? [config.value(of: name) != "on"] : [number.intValue + 1, number.doubleValue + 0.125]
@@ -55,7 +55,7 @@ final class TrainCommandTests: XCTestCase {
     static let flagsBySetting: [String: String] = {
         var found: [String: String] = [:]
         for flag in try! TrainCommand.parse(["--resume"]).settings.map(\.flag) {
-            let values = ["0.5", "2", "hinge", "leaky", "fashion-mnist", "paper", "saturating", "uniform", "on", "off", "bf16", "input"]
+            let values = ["0.5", "2", "hinge", "leaky", "fashion-mnist", "paper", "saturating", "uniform", "on", "off", "bf16", "input", "openblas"]
             for arguments in [[flag], ["--no-" + flag.dropFirst(2)]] + values.map({ [flag, $0] }) {
                 guard let command = try? TrainCommand.parse(["--resume"] + arguments) else { continue }
                 let differing = command.makeConfig(resuming: stored).differingSettings(from: stored)
@@ -93,7 +93,7 @@ final class TrainCommandTests: XCTestCase {
     }
 
     /// --resume refuses an option that would change any stored setting, naming the option and the setting;
-    /// only --epochs and --threads apply. Every setting of the config is tried, so a new one is covered.
+    /// only --epochs, --threads and --matmul apply. Every setting of the config is tried, so a new one is covered.
     func testResumeRefusesEveryOptionThatWouldChangeTheRun() throws {
         var withoutOption: Set<String> = []
         for name in Self.stored.settings.map(\.name) {
@@ -103,7 +103,7 @@ final class TrainCommandTests: XCTestCase {
                 continue
             }
             let command = try TrainCommand.parse(["--resume"] + arguments)
-            if name == "optimization.epochs" || name == "compute.threads" {
+            if ["optimization.epochs", "compute.threads", "compute.matmul"].contains(name) {
                 XCTAssertNoThrow(try command.checkResumeOptions(against: Self.stored), name)
                 continue
             }

@@ -61,10 +61,24 @@ final class ColourRunTests: XCTestCase {
             XCTAssertEqual(grid, [4 * 16 + 5 * 2, 16 + 2 * 2, 2])
             let style = try await png("/api/style?rows=2&seed=1")
             XCTAssertEqual(style, [3 * 16 + 4 * 2, 2 * 16 + 3 * 2, 2])
-            let strip = try await png("/api/interpolate?from=1&to=2&label=0&toLabel=2&steps=3")
-            XCTAssertEqual(strip, [3 * 16 + 4 * 2, 16 + 2 * 2, 2])
+            let stripShape = try await png("/api/interpolate?from=1&to=2&label=0&toLabel=2&steps=3")
+            XCTAssertEqual(stripShape, [3 * 16 + 4 * 2, 16 + 2 * 2, 2])
             try await client.execute(uri: "/api/generate?label=3", method: .get) { r in
                 XCTAssertEqual(r.status, .badRequest, "three classes: 0...2")
+            }
+            // A class by name, as `cgan sample --label` takes it: the same picture as by number.
+            func body(_ uri: String) async throws -> Data {
+                try await client.execute(uri: uri, method: .get) { r in XCTAssertEqual(r.status, .ok, uri); return Data(buffer: r.body) }
+            }
+            let byNumber = try await body("/api/generate?label=2&count=4&seed=1")
+            let byName = try await body("/api/generate?label=fox&count=4&seed=1")
+            XCTAssertEqual(byName, byNumber)
+            let byFoldedName = try await body("/api/interpolate?from=1&to=2&label=CAT&toLabel=fox&steps=3")
+            let strip = try await body("/api/interpolate?from=1&to=2&label=0&toLabel=2&steps=3")
+            XCTAssertEqual(byFoldedName, strip)
+            try await client.execute(uri: "/api/generate?label=wolf", method: .get) { r in
+                XCTAssertEqual(r.status, .badRequest)
+                XCTAssertTrue(String(buffer: r.body).contains("0...2 or one of the run's class names"), String(buffer: r.body))
             }
         }
     }
