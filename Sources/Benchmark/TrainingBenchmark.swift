@@ -45,6 +45,7 @@ public enum TrainingBenchmark {
         config.data.channels = channels
         config.compute.threads = threads
         config.compute.precision = precision
+        config.compute.matmul = backend
         let flopCounter = GEMMCounter()
         let products = MatrixProducts(backend: backend, counter: flopCounter)
         BLASRuntime.setThreadCount(threads, for: products.with(precision: precision))

@@ -39,7 +39,8 @@ public final class ConditionalGenerator {
     public func label(named text: String) -> Int? {
         let names = classNames
         if let exact = names.firstIndex(of: text) { return exact }
-        if let folded = names.firstIndex(where: { $0.lowercased() == text.lowercased() }) { return folded }
+        let lowered = text.lowercased()
+        if let folded = names.firstIndex(where: { $0.lowercased() == lowered }) { return folded }
         if let number = Int(text), (0..<classCount).contains(number) { return number }
         return nil
     }

@@ -62,7 +62,7 @@ public final class TrainingRun {
     private let fixedNoise: Matrix, fixedLabels: [Int]
 
     /// Starts a new run in `directory` (refusing to overwrite one), or resumes the run there.
-    /// When resuming, `epochs` and `threads` override the saved settings; everything else is as saved.
+    /// When resuming, `epochs`, `threads` and `backend` override the saved settings; everything else is as saved.
     /// A run that never wrote a checkpoint (killed or diverged in its first epoch) starts again from scratch.
     /// `backend`, when given, overrides the config's library of fp32 products (bf16 always runs through oneDNN);
     /// the results do not depend on it beyond rounding, so a resumed run may change it.
@@ -113,7 +113,6 @@ public final class TrainingRun {
                 config.optimization.epochs = epochs
             }
             if let threads { config.compute.threads = threads }
-            if let backend { config.compute.matmul = backend }
             guard config.data.dataset == data.name else {
                 throw TrainingError("\(directory.path): this run trained on \(config.data.dataset), not \(data.name)")
             }
@@ -140,6 +139,7 @@ public final class TrainingRun {
             config.data.classNames = data.classNames
             config.data.heldOutDigest = sha256Hex(data.validation)
         }
+        if let backend { config.compute.matmul = backend }
         if let problem = data.heldOutProblem(config.data) { throw TrainingError(problem) }
         guard config.data.imageSize == data.side, config.data.channels == data.channels, config.data.valuesPerImage == data.train.imageSize else {
             throw TrainingError("\(config.data.channels)x\(config.data.imageSize)x\(config.data.imageSize) images in the run's config, "

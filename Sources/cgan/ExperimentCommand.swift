@@ -104,7 +104,7 @@ struct ExperimentCommand: ParsableCommand {
             let command = "cgan experiment \(e.name) --seeds \(seeds) --epochs \(budget)"
             try report.write(to: e.reportDirectory(root: out), root: out, command: command, commit: Self.sourceCommit)
             print(report.markdownTable)
-            print("wrote \(e.reportDirectory(root: out))/report.md" + (report.unfinished.isEmpty ? "" : " (\(report.unfinished.count) runs not finished)"))
+            print("wrote \(e.reportDirectory(root: out))/report.md" + (report.unfinished.isEmpty ? "" : " (\(report.unfinished.count) run\(report.unfinished.count == 1 ? "" : "s") not finished)"))
         }
         if reported == 0 { throw CommandError("no finished runs to report under \(out) for --epochs \(budget) --seeds \(seeds)") }
         if !empty.isEmpty {
@@ -153,6 +153,7 @@ struct ExperimentCommand: ParsableCommand {
         }
         let directory = Experiment.runDirectory(root: out, run: run)
         try refuseLongerRuns([run])
+        // As runAll skips it: a finished run is not read again, so an older definition of its arm goes unnoticed here.
         if Experiment.isFinished(directory, epochs: budget) {
             print("\(run) is already trained for \(budget) epochs and evaluated: nothing to do")
             return
@@ -160,7 +161,7 @@ struct ExperimentCommand: ParsableCommand {
         var train = Experiment.trainArguments(variant, seed: seed, epochs: budget, directory: directory) + locationArguments
         if FileManager.default.fileExists(atPath: directory.latestCheckpoint) {
             // An evaluation of a shorter budget must not stand for this one, even if training stops half-way.
-            if !Experiment.isFinished(directory, epochs: budget), FileManager.default.fileExists(atPath: directory.evaluation) {
+            if FileManager.default.fileExists(atPath: directory.evaluation) {
                 try FileManager.default.removeItem(atPath: directory.evaluation)
             }
             // The arm's options too, so that a run stored with other settings (an older definition of the arm)

@@ -157,6 +157,13 @@ final class ExperimentTests: XCTestCase {
         c.model.discriminator = .maxout
         XCTAssertNil(c.unusedSetting)
         XCTAssertNil(TrainingConfig(architecture: .paper).unusedSetting)
+        // bf16 runs through oneDNN: OpenBLAS asked for with it would pick only the library of in-run sampling.
+        c = TrainingConfig(architecture: .dcgan)
+        c.compute.precision = .bf16
+        c.compute.matmul = .openBLAS
+        XCTAssertEqual(c.unusedSetting, "--matmul openblas applies to fp32 training; bf16 runs through oneDNN")
+        c.compute.matmul = .oneDNN
+        XCTAssertNil(c.unusedSetting)
         XCTAssertNil(TrainingConfig(architecture: .mlpBN).unusedSetting)
         c = TrainingConfig(reference: .dcgan)
         c.model.discriminatorDropout = 0.3
@@ -345,6 +352,8 @@ final class ExperimentReportTests: XCTestCase {
         try writeRun(e, e.variants[0], seed: 1, ll: 100, root: root)  // trained 2 epochs
         let evaluation = Experiment.runDirectory(root: root, run: "paper/seed-1").evaluation
         let before = try Data(contentsOf: URL(fileURLWithPath: evaluation))
+        let checkpoint = Experiment.runDirectory(root: root, run: "paper/seed-1").latestCheckpoint
+        let checkpointBefore = try Data(contentsOf: URL(fileURLWithPath: checkpoint))
         let r = try runCGAN(["experiment", "generator-loss", "--seeds", "1", "--epochs", "1", "--out", root, "--dataset", "synthetic"])
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.stderr.contains("trained for more than --epochs 1") && r.stderr.contains("paper/seed-1 (2 epochs)"), r.stderr)
@@ -355,6 +364,7 @@ final class ExperimentReportTests: XCTestCase {
         XCTAssertEqual(done.status, 0, done.stderr)
         XCTAssertTrue(done.stdout.contains("paper/seed-1 is already trained for 2 epochs and evaluated: nothing to do"), done.stdout)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: evaluation)), before)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: checkpoint)), checkpointBefore)
         // Started as ./cgan from its own directory, it prints ./cgan, not where this machine keeps it.
         let program = URL(fileURLWithPath: try cganProgram())
         let shell = Process(), output = Pipe()

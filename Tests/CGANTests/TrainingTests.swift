@@ -164,6 +164,12 @@ final class TrainingRunTests: XCTestCase {
         let switched = try TrainingRun(config: first, data: try SyntheticData.load(), directory: RunDirectory(resumed),
                                        resume: true, epochs: 3, backend: .oneDNN)
         XCTAssertEqual(switched.config.compute.matmul, .oneDNN)
+        XCTAssertEqual(switched.trainer.models.generator.matrixProducts.backend, .oneDNN)
+        // And for a new run, over the config's own.
+        let fresh = try TrainingRun(config: config, data: try SyntheticData.load(), directory: RunDirectory(temporaryDirectory(self)),
+                                    resume: false, backend: .oneDNN)
+        XCTAssertEqual(fresh.config.compute.matmul, .oneDNN)
+        XCTAssertEqual(fresh.trainer.models.discriminator.matrixProducts.backend, .oneDNN)
     }
 
     /// --spectral-norm normalises D's convolutions and, unless --no-head-spectral-norm, the projection head
