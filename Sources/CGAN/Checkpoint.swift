@@ -32,8 +32,11 @@ public struct Checkpoint {
         metadata["format"] = formatVersion
         metadata["arch"] = trainer.config.architecture.rawValue
         metadata["classes"] = String(trainer.classCount)
-        metadata["config"] = String(decoding: try JSONEncoder().encode(trainer.config), as: UTF8.self)
-        metadata["position"] = String(decoding: try JSONEncoder().encode(position), as: UTF8.self)
+        // Sorted: Swift seeds its hashing per process, so unsorted keys would make two runs' files differ.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        metadata["config"] = String(decoding: try encoder.encode(trainer.config), as: UTF8.self)
+        metadata["position"] = String(decoding: try encoder.encode(position), as: UTF8.self)
         try AtomicFile.write(SafeTensors.encode(tensors, metadata: metadata), to: path)
     }
 

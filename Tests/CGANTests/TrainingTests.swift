@@ -160,6 +160,11 @@ final class TrainingRunTests: XCTestCase {
         XCTAssertEqual(try tensorBits(RunDirectory(resumed).latestCheckpoint), bits)
         XCTAssertNotEqual(try tensorBits(RunDirectory(oneDNN).latestCheckpoint), bits)
         XCTAssertEqual(try Checkpoint(path: RunDirectory(resumed).latestCheckpoint).config.compute.matmul, .openBLAS)
+        // The stored config's keys are sorted, so that two processes (each with its own hash seed) write the same text.
+        let stored = try XCTUnwrap(SafeTensors.read(RunDirectory(resumed).latestCheckpoint).metadata["config"])
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        XCTAssertEqual(stored, String(decoding: try encoder.encode(try JSONDecoder().decode(TrainingConfig.self, from: Data(stored.utf8))), as: UTF8.self))
         // Asked for explicitly, a resumed run changes library (results then differ by rounding only).
         let switched = try TrainingRun(config: first, data: try SyntheticData.load(), directory: RunDirectory(resumed),
                                        resume: true, epochs: 3, backend: .oneDNN)
