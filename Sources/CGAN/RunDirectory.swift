@@ -52,6 +52,15 @@ public struct RunDirectory: Sendable {
     /// True when any file a run writes is here.
     public var holdsRunFiles: Bool { runFiles.contains { FileManager.default.fileExists(atPath: $0) } }
 
+    /// The settings config.json holds, if it is readable.
+    public var storedConfig: TrainingConfig? {
+        guard let data = FileManager.default.contents(atPath: config),
+              let document = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+              let settings = document["settings"],
+              let json = try? JSONSerialization.data(withJSONObject: settings) else { return nil }
+        return TrainingConfig.decode(json)
+    }
+
     /// The architecture config.json names, if it is readable.
     public var storedArchitecture: String? {
         guard let data = FileManager.default.contents(atPath: config),

@@ -130,10 +130,23 @@ public struct Experiment: Sendable {
                                   "--out", directory.path]
     }
 
-    /// Where the run in `directory` stands, from its last checkpoint; nil before its first.
+    /// Where the run in `directory` stands, from its last checkpoint; nil before its first. An archived run (its
+    /// checkpoints removed, its config.json, logs and evaluation.json kept: see `isArchived`) stands where it was
+    /// evaluated.
     public static func trainedPosition(_ directory: RunDirectory) -> Checkpoint.Position? {
-        guard FileManager.default.fileExists(atPath: directory.latestCheckpoint) else { return nil }
+        guard FileManager.default.fileExists(atPath: directory.latestCheckpoint) else {
+            return isArchived(directory) ? evaluatedPosition(directory) : nil
+        }
         return try? Checkpoint(path: directory.latestCheckpoint).position
+    }
+
+    /// True for a run kept without its checkpoints: config.json, metrics.csv and evaluation.json, the files the
+    /// report reads (a few kilobytes, where the checkpoints take megabytes), so that finished runs can be kept
+    /// in a repository between machines and still count as finished. Its report row has no sample grid.
+    public static func isArchived(_ directory: RunDirectory) -> Bool {
+        let files = FileManager.default
+        return !files.fileExists(atPath: directory.latestCheckpoint) && files.fileExists(atPath: directory.config)
+            && files.fileExists(atPath: directory.metrics) && files.fileExists(atPath: directory.evaluation)
     }
 
     /// True when the run in `directory` has gone past `epochs` (a checkpoint within a later epoch counts).

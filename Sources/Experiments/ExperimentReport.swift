@@ -61,10 +61,17 @@ public struct ExperimentReport {
                     return lastEpoch.map { c[$0] }.reduce(0, +) / Double(max(lastEpoch.count, 1))
                 }
                 let speeds = metrics.column("images_per_s")
-                let pixels = experiment.measuresTrainingModePixels
+                let archived = Experiment.isArchived(run)
+                let pixels = experiment.measuresTrainingModePixels && !archived
                     ? try PixelStatistics(generator: ConditionalGenerator(checkpoint: run.latestCheckpoint), dropout: true) : nil
                 // Both ways of sampling where G has dropout to keep or drop (it decides the paper model's scores).
-                let config = try Checkpoint(path: run.latestCheckpoint).config
+                let config: TrainingConfig
+                if archived {
+                    guard let stored = run.storedConfig else { throw FileError(run.config, "not a run's config.json (the archived run's settings)") }
+                    config = stored
+                } else {
+                    config = try Checkpoint(path: run.latestCheckpoint).config
+                }
                 let validation = (try? CSVTable(path: run.validation)) ?? CSVTable(header: [], rows: [])
                 let best = Self.best(epochs: validation.column("epoch"), values: validation.column("validation_ll"))
                 for r in document.reports where r.dropoutAtSampling == config.model.dropoutAtSampling || config.model.generatorDropout > 0 {
@@ -227,14 +234,16 @@ public struct ExperimentReport {
                                           yLabel: "D(G(z))", names: names), to: directory + "/d-fake.svg")
         var grids: [String] = []
         for name in names {
-            let seed = rows.filter { $0.variant == name }.map(\.seed).min() ?? 1
+            // The first seed whose checkpoint is here (archived runs have none).
             let variant = experiment.variants.first { $0.name == name }!
+            let seeds = Set(rows.filter { $0.variant == name }.map(\.seed)).sorted()
+            guard let seed = seeds.first(where: { !Experiment.isArchived(experiment.runDirectory(root: root, variant: variant, seed: $0)) }) else { continue }
             let g = try ConditionalGenerator(checkpoint: experiment.runDirectory(root: root, variant: variant, seed: seed).latestCheckpoint)
             for dropout in [false] + (g.config.model.generatorDropout > 0 ? [true] : []) {
                 let file = "grid-\(name)" + (dropout ? "-dropout-on" : "") + ".png"
                 let labels = (0..<g.classCount * 10).map { $0 / 10 }
                 try ImageGrid.writePNG(g.images(labels: labels, seed: 1, dropout: dropout), columns: 10, to: directory + "/" + file)
-                grids.append("![\(name)\(dropout ? ", dropout on" : "")](\(file))")
+                grids.append("![\(name), seed \(seed)\(dropout ? ", dropout on" : "")](\(file))")
             }
         }
         var text = "# \(experiment.name): \(experiment.question)\n\n"
@@ -246,7 +255,7 @@ public struct ExperimentReport {
         text += "Every run:\n\n" + perSeedTable + "\n"
         text += "Validation Parzen log-likelihood per epoch (1,000 validation images, 200 samples per class, sampled as each run's own setting), mean over seeds:\n\n![validation LL](validation-ll.svg)\n\n"
         text += "D(G(z)) while training (metrics.csv), mean over seeds:\n\n![D(G(z))](d-fake.svg)\n\n"
-        text += "Samples of the first seed's last checkpoint (row k = class k; G's dropout off, and also on where G has dropout), in order: \(names.joined(separator: ", ")):\n\n"
+        text += "Samples of the last checkpoint of each variant's first seed that has one (row k = class k; G's dropout off, and also on where G has dropout; archived runs have no checkpoint):\n\n"
         text += grids.joined(separator: " ") + "\n\n"
         text += "Command: `\(command)`\n"
         if !unfinished.isEmpty { text += "\nNot finished yet: \(unfinished.joined(separator: ", "))\n" }

@@ -158,6 +158,11 @@ struct ExperimentCommand: ParsableCommand {
             print("\(run) is already trained for \(budget) epochs and evaluated: nothing to do")
             return
         }
+        if Experiment.isArchived(directory) {
+            let trained = Experiment.trainedPosition(directory).map(ExperimentReport.describe) ?? "an unreadable evaluation"
+            throw CommandError("\(directory.path) is an archived run (no checkpoint, evaluated at \(trained)): it cannot be continued "
+                               + "to --epochs \(budget); move it away to train it again")
+        }
         var train = Experiment.trainArguments(variant, seed: seed, epochs: budget, directory: directory) + locationArguments
         if FileManager.default.fileExists(atPath: directory.latestCheckpoint) {
             // An evaluation of a shorter budget must not stand for this one, even if training stops half-way.

@@ -324,6 +324,50 @@ final class ExperimentReportTests: XCTestCase {
         }
     }
 
+    /// A run kept without its checkpoints (Scripts/archive-experiment-runs.sh) counts as finished at the epochs
+    /// it was evaluated at: reported from its config.json and logs, not trained again, not continued.
+    func testArchivedRunsAreReportedAndNotTrainedAgain() throws {
+        let root = temporaryDirectory(self)
+        let e = try XCTUnwrap(Experiment.named("generator-loss"))
+        for (seed, ll) in [(1, 100.0), (2, 110.0)] { try writeRun(e, e.variants[0], seed: seed, ll: ll, root: root) }
+        try writeRun(e, e.variants[1], seed: 1, ll: -60, root: root)
+        func archive(_ variant: Experiment.Variant, seed: Int) throws -> RunDirectory {
+            let run = e.runDirectory(root: root, variant: variant, seed: seed)
+            let config = try Checkpoint(path: run.latestCheckpoint).config
+            let settings = try JSONSerialization.jsonObject(with: JSONEncoder().encode(config))
+            try JSONSerialization.data(withJSONObject: ["settings": settings]).write(to: URL(fileURLWithPath: run.config))
+            try FileManager.default.removeItem(atPath: run.checkpoints)
+            return run
+        }
+        let archived = try archive(e.variants[0], seed: 1)
+        _ = try archive(e.variants[1], seed: 1)
+        XCTAssertTrue(Experiment.isArchived(archived))
+        XCTAssertTrue(Experiment.isFinished(archived, epochs: 2))
+        XCTAssertFalse(Experiment.isFinished(archived, epochs: 3))
+        let report = try ExperimentReport(experiment: e, root: root, seeds: 2, epochs: 2)
+        XCTAssertEqual(report.unfinished, ["saturating/seed-2"])
+        XCTAssertTrue(report.markdownTable.contains("| non-saturating | 2 | off | 105.0 ± 7.1 |"), report.markdownTable)
+        // The grid comes from the first seed with a checkpoint; a variant with none has no grid.
+        try report.write(to: root + "/out", root: root, command: "cgan experiment generator-loss", commit: "abc123")
+        let text = try String(contentsOfFile: root + "/out/report.md", encoding: .utf8)
+        XCTAssertTrue(text.contains("![non-saturating, seed 2](grid-non-saturating.png)"), text)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/out/grid-saturating.png"))
+        // Not trained again at its budget; not continued past it.
+        let done = try runCGAN(["experiment", "generator-loss", "--run", "paper/seed-1", "--epochs", "2", "--out", root, "--dataset", "synthetic"])
+        XCTAssertEqual(done.status, 0, done.stderr)
+        XCTAssertTrue(done.stdout.contains("nothing to do"), done.stdout)
+        let longer = try runCGAN(["experiment", "generator-loss", "--run", "paper/seed-1", "--epochs", "3", "--out", root, "--dataset", "synthetic"])
+        XCTAssertNotEqual(longer.status, 0)
+        XCTAssertTrue(longer.stderr.contains("is an archived run (no checkpoint, evaluated at 2 epochs)"), longer.stderr)
+        XCTAssertEqual(longer.stderr.split(separator: "\n").count, 1, longer.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: archived.checkpoints))
+        // A damaged config.json is named.
+        try "{".write(toFile: archived.config, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try ExperimentReport(experiment: e, root: root, seeds: 2, epochs: 2)) { error in
+            XCTAssertTrue("\(error)".contains("config.json"), "\(error)")
+        }
+    }
+
     func testAReportNeverMixesBudgets() throws {
         let root = temporaryDirectory(self)
         let e = try XCTUnwrap(Experiment.named("generator-loss"))

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Keeps an experiment folder's evaluated runs without their checkpoints: copies each run's config.json,
+# metrics.csv, validation.csv and evaluation.json (a few kilobytes, where a run's checkpoints take megabytes)
+# from OUT/runs/ to DEST/runs/, e.g. into a repository. Copied back under an experiment folder
+# (`cp -rn DEST/runs OUT/`), such a run counts as finished at the epochs it was evaluated at: `cgan experiment
+# --collect` reports it (without a sample grid) and `cgan experiment` does not train it again.
+#
+#   Scripts/archive-experiment-runs.sh OUT DEST
+set -euo pipefail
+[ $# -eq 2 ] || { echo "usage: $0 OUT DEST" >&2; exit 1; }
+out=$1 dest=$2
+[ -d "$out/runs" ] || { echo "$0: no runs under $out/runs" >&2; exit 1; }
+count=0
+for run in "$out"/runs/*/seed-*; do
+  [ -f "$run/evaluation.json" ] && [ -f "$run/config.json" ] && [ -f "$run/metrics.csv" ] || continue
+  target="$dest/runs/${run#"$out"/runs/}"
+  mkdir -p "$target"
+  for f in config.json metrics.csv validation.csv evaluation.json; do
+    if [ -f "$run/$f" ]; then cp "$run/$f" "$target/$f"; fi
+  done
+  count=$((count + 1))
+done
+echo "archived $count evaluated runs from $out/runs into $dest/runs"
