@@ -1,23 +1,30 @@
 #!/usr/bin/env bash
 # Keeps an experiment folder's evaluated runs without their checkpoints: copies each run's config.json,
-# metrics.csv, validation.csv and evaluation.json (a few kilobytes, where a run's checkpoints take megabytes)
+# metrics.csv, validation.csv and evaluation.json (tens of kilobytes, where a run's checkpoints take megabytes)
 # from OUT/runs/ to DEST/runs/, e.g. into a repository. Copied back under an experiment folder
 # (`cp -rn DEST/runs OUT/`), such a run counts as finished at the epochs it was evaluated at: `cgan experiment
 # --collect` reports it (without a sample grid) and `cgan experiment` does not train it again.
 #
 #   Scripts/archive-experiment-runs.sh OUT DEST
 set -euo pipefail
-[ $# -eq 2 ] || { echo "usage: $0 OUT DEST" >&2; exit 1; }
+[ $# -eq 2 ] && [ -n "$1" ] && [ -n "$2" ] || { echo "usage: $0 OUT DEST (two non-empty directories)" >&2; exit 1; }
 out=$1 dest=$2
 [ -d "$out/runs" ] || { echo "$0: no runs under $out/runs" >&2; exit 1; }
+# DEST inside OUT's runs (or OUT itself) would copy runs into runs, or onto themselves.
+out_abs=$(realpath -e -- "$out") dest_abs=$(realpath -m -- "$dest")
+case "$dest_abs/" in
+  "$out_abs/"|"$out_abs/runs/"*) echo "$0: DEST $dest is OUT or lies inside $out/runs; give a directory outside them" >&2; exit 1 ;;
+esac
+mkdir -p -- "$dest_abs"
 count=0
-for run in "$out"/runs/*/seed-*; do
+for run in "$out_abs"/runs/*/seed-*; do
   [ -f "$run/evaluation.json" ] && [ -f "$run/config.json" ] && [ -f "$run/metrics.csv" ] || continue
-  target="$dest/runs/${run#"$out"/runs/}"
-  mkdir -p "$target"
+  target="$dest_abs/runs/${run#"$out_abs"/runs/}"
+  mkdir -p -- "$target"
   for f in config.json metrics.csv validation.csv evaluation.json; do
-    if [ -f "$run/$f" ]; then cp "$run/$f" "$target/$f"; fi
+    if [ -f "$run/$f" ]; then cp -- "$run/$f" "$target/$f"; fi
   done
   count=$((count + 1))
 done
-echo "archived $count evaluated runs from $out/runs into $dest/runs"
+[ "$count" -eq 1 ] && s="" || s="s"
+echo "archived $count evaluated run$s from $out/runs into $dest/runs"

@@ -44,7 +44,7 @@ public struct ExperimentReport {
                     let trained = Experiment.trainedPosition(run)
                     let atBudget = trained.map { $0.epoch == epochs && $0.batch == 0 } ?? false
                     // Trained to the budget with an evaluation that cannot be read: say so, rather than "not finished".
-                    let unreadable = atBudget && FileManager.default.fileExists(atPath: run.evaluation) && Experiment.evaluatedPosition(run) == nil
+                    let unreadable = FileManager.default.fileExists(atPath: run.evaluation) && Experiment.evaluatedPosition(run) == nil
                     unfinished.append("\(variant.name)/seed-\(seed)" + (unreadable ? " (\(run.evaluation) unreadable)"
                         : trained.map { atBudget ? "" : " (\(Self.describe($0)))" } ?? ""))
                     continue
@@ -54,6 +54,10 @@ public struct ExperimentReport {
                     throw FileError(run.evaluation, "not an evaluation report of cgan evaluate")
                 }
                 let metrics = try CSVTable(path: run.metrics)
+                if let missing = ["epoch", "d_real", "d_fake", "images_per_s", "wall_s"].first(where: { !metrics.header.contains($0) }) {
+                    throw FileError(run.metrics, "has no \(missing) column: not the metrics.csv of cgan train")
+                }
+                guard !metrics.rows.isEmpty else { throw FileError(run.metrics, "has no rows: not the metrics.csv of a trained run") }
                 let epochs = metrics.column("epoch"), last = (epochs.max() ?? 1).rounded(.up) - 1
                 let lastEpoch = metrics.rows.indices.filter { epochs[$0] > last }
                 func lastMean(_ name: String) -> Double {

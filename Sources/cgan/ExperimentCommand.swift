@@ -25,7 +25,10 @@ struct ExperimentCommand: ParsableCommand {
     @Argument(help: "Experiment: \(Experiment.all.map(\.name).joined(separator: ", ")), or all.")
     var name: String
 
-    @Option(help: "Seeds per variant (1...100).")
+    /// The most seeds per variant (and the largest seed of `--run`).
+    static let maximumSeeds = 100
+
+    @Option(help: "Seeds per variant (1...\(maximumSeeds)).")
     var seeds = 3
 
     @Option(help: "Epochs per run (default: \(Experiment.defaultEpochs), for every experiment, so that they can share runs).")
@@ -52,7 +55,7 @@ struct ExperimentCommand: ParsableCommand {
         if name != "all" && Experiment.named(name) == nil {
             throw CommandError("no experiment named \(name); choose one of \(Experiment.all.map(\.name).joined(separator: ", ")) or all")
         }
-        if !(1...100).contains(seeds) { throw CommandError("--seeds must be in 1...100") }
+        if !(1...Self.maximumSeeds).contains(seeds) { throw CommandError("--seeds must be in 1...\(Self.maximumSeeds)") }
         if let epochs, !(1...10_000).contains(epochs) { throw CommandError("--epochs must be in 1...10000") }
         if !(1...256).contains(jobs) { throw CommandError("--jobs must be in 1...256") }
         if let problem = RunDirectory.locationProblem(out) { throw CommandError("--out: \(problem)") }
@@ -92,7 +95,10 @@ struct ExperimentCommand: ParsableCommand {
         }
         // A report of a shorter budget must not replace one of the runs' own.
         try refuseLongerRuns(runCommands.map(\.run))
-        if !collect { try runAll(program: Bundle.main.executablePath ?? CommandLine.arguments[0]) }
+        if !collect {
+            try refuseArchivedRuns(runCommands.map(\.run))
+            try runAll(program: Bundle.main.executablePath ?? CommandLine.arguments[0])
+        }
         var reported = 0, empty: [String] = []
         for e in experiments {
             let report = try ExperimentReport(experiment: e, root: out, seeds: seeds, epochs: budget)
@@ -148,7 +154,7 @@ struct ExperimentCommand: ParsableCommand {
     /// Trains (or continues) one run, then evaluates its last checkpoint, in this process.
     func runOne(_ run: String) throws {
         let all = experiments.flatMap(\.variants)
-        guard let (runName, seed) = Self.split(run), seed >= 1, let variant = all.first(where: { $0.run == runName }) else {
+        guard let (runName, seed) = Self.split(run), (1...Self.maximumSeeds).contains(seed), let variant = all.first(where: { $0.run == runName }) else {
             throw CommandError("--run must be RUN/seed-N with RUN one of \(Set(all.map(\.run)).sorted().joined(separator: ", "))")
         }
         let directory = Experiment.runDirectory(root: out, run: run)
@@ -158,11 +164,7 @@ struct ExperimentCommand: ParsableCommand {
             print("\(run) is already trained for \(budget) epochs and evaluated: nothing to do")
             return
         }
-        if Experiment.isArchived(directory) {
-            let trained = Experiment.trainedPosition(directory).map(ExperimentReport.describe) ?? "an unreadable evaluation"
-            throw CommandError("\(directory.path) is an archived run (no checkpoint, evaluated at \(trained)): it cannot be continued "
-                               + "to --epochs \(budget); move it away to train it again")
-        }
+        try refuseArchivedRuns([run])
         var train = Experiment.trainArguments(variant, seed: seed, epochs: budget, directory: directory) + locationArguments
         if FileManager.default.fileExists(atPath: directory.latestCheckpoint) {
             // An evaluation of a shorter budget must not stand for this one, even if training stops half-way.
@@ -185,6 +187,19 @@ struct ExperimentCommand: ParsableCommand {
         var evaluate = try EvaluateCommand.parse(Experiment.evaluateArguments(directory: directory) + locationArguments)
         try evaluate.validate()
         try evaluate.run()
+    }
+
+    /// Refuses archived runs (no checkpoint) that are not finished at the budget: there is nothing to continue
+    /// them from, and training them again would mix their kept files with the new run's.
+    func refuseArchivedRuns(_ runs: [String]) throws {
+        let stuck = runs.map { Experiment.runDirectory(root: out, run: $0) }.filter {
+            Experiment.isArchived($0) && !Experiment.isFinished($0, epochs: budget)
+        }
+        guard let first = stuck.first else { return }
+        let trained = Experiment.trainedPosition(first).map { "evaluated at " + ExperimentReport.describe($0) } ?? "its evaluation.json unreadable"
+        throw CommandError((stuck.count == 1 ? "\(first.path) is an archived run" : "\(stuck.count) runs are archived runs, e.g. \(first.path)")
+                           + " (no checkpoint, \(trained)): \(stuck.count == 1 ? "it" : "they") cannot be continued to --epochs \(budget); "
+                           + "move \(stuck.count == 1 ? "it" : "them") away to train \(stuck.count == 1 ? "it" : "them") again")
     }
 
     /// Refuses runs that were trained for more epochs than the budget: continuing cannot shorten them, and
@@ -219,8 +234,10 @@ struct ExperimentCommand: ParsableCommand {
 
     /// "paper/seed-3" as ("paper", 3).
     static func split(_ run: String) -> (String, Int)? {
-        let parts = run.split(separator: "/")
-        guard parts.count == 2, parts[1].hasPrefix("seed-"), let seed = Int(parts[1].dropFirst(5)) else { return nil }
+        let parts = run.split(separator: "/", omittingEmptySubsequences: false)
+        // Canonical only ("seed-1", not "seed-01" or "seed-+1"): another spelling of a seed would be another folder.
+        guard parts.count == 2, parts[1].hasPrefix("seed-"), let seed = Int(parts[1].dropFirst(5)),
+              "seed-\(seed)" == parts[1] else { return nil }
         return (String(parts[0]), seed)
     }
 

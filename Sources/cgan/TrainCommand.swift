@@ -61,6 +61,10 @@ struct TrainCommand: ParsableCommand {
         if stored.additions.discriminatorHeadDropout == nil && given.additions.discriminatorHeadDropout == stored.model.discriminatorDropout {
             given.additions.discriminatorHeadDropout = nil
         }
+        // The pairing a new run is refused (TrainingConfig.unusedSetting), refused here too.
+        if stored.compute.precision == .bf16 && matrix.matmul == .openBLAS {
+            throw CommandError("--matmul openblas applies to fp32 training; bf16 runs through oneDNN")
+        }
         let differing = given.differingSettings(from: stored)
         guard !differing.isEmpty else { return }
         var flags: [String] = []

@@ -359,8 +359,30 @@ final class ExperimentReportTests: XCTestCase {
         let longer = try runCGAN(["experiment", "generator-loss", "--run", "paper/seed-1", "--epochs", "3", "--out", root, "--dataset", "synthetic"])
         XCTAssertNotEqual(longer.status, 0)
         XCTAssertTrue(longer.stderr.contains("is an archived run (no checkpoint, evaluated at 2 epochs)"), longer.stderr)
+        // The whole experiment refuses before training anything.
+        let all = try runCGAN(["experiment", "generator-loss", "--seeds", "1", "--epochs", "3", "--out", root, "--dataset", "synthetic"])
+        XCTAssertNotEqual(all.status, 0)
+        XCTAssertTrue(all.stderr.contains("2 runs are archived runs"), all.stderr)
         XCTAssertEqual(longer.stderr.split(separator: "\n").count, 1, longer.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: archived.checkpoints))
+        // Another spelling of a seed would be another folder: refused.
+        for name in ["paper/seed-01", "paper/seed-+1", "paper//seed-1", "paper/seed-1/", "paper/seed-101"] {
+            let odd = try runCGAN(["experiment", "generator-loss", "--run", name, "--epochs", "2", "--out", root, "--dataset", "synthetic"])
+            XCTAssertTrue(odd.status != 0 && odd.stderr.contains("--run must be"), name + ": " + odd.stderr)
+        }
+        // A metrics.csv that is not one is named, not a crash; a damaged evaluation is named among the unfinished.
+        let second = e.runDirectory(root: root, variant: e.variants[0], seed: 2)
+        let metrics = try String(contentsOfFile: second.metrics, encoding: .utf8)
+        try "garbage\n1,2\n".write(toFile: second.metrics, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try ExperimentReport(experiment: e, root: root, seeds: 2, epochs: 2)) { error in
+            XCTAssertTrue("\(error)".contains("metrics.csv: has no epoch column"), "\(error)")
+        }
+        try metrics.write(toFile: second.metrics, atomically: true, encoding: .utf8)
+        let evaluation = try String(contentsOfFile: archived.evaluation, encoding: .utf8)
+        try "{".write(toFile: archived.evaluation, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try ExperimentReport(experiment: e, root: root, seeds: 2, epochs: 2).unfinished.first,
+                       "non-saturating/seed-1 (\(archived.evaluation) unreadable)")
+        try evaluation.write(toFile: archived.evaluation, atomically: true, encoding: .utf8)
         // A damaged config.json is named.
         try "{".write(toFile: archived.config, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try ExperimentReport(experiment: e, root: root, seeds: 2, epochs: 2)) { error in

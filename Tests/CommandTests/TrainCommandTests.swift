@@ -125,6 +125,13 @@ final class TrainCommandTests: XCTestCase {
         }
         XCTAssertNoThrow(try TrainCommand.parse(["--resume", "--arch", "dcgan", "--g-average", "0.999", "--threads", "2"])
             .checkResumeOptions(against: Self.stored))
+        // A bf16 run does not take OpenBLAS on resume either (a new run is refused it).
+        var bf16 = Self.stored
+        bf16.compute.precision = .bf16
+        XCTAssertThrowsError(try TrainCommand.parse(["--resume", "--matmul", "openblas"]).checkResumeOptions(against: bf16)) { error in
+            XCTAssertEqual("\(error)", "--matmul openblas applies to fp32 training; bf16 runs through oneDNN")
+        }
+        XCTAssertNoThrow(try TrainCommand.parse(["--resume", "--matmul", "openblas"]).checkResumeOptions(against: Self.stored))
     }
 
     /// --reference on a run trained with the additions changes it: refused, named as --reference.
