@@ -83,7 +83,9 @@ struct SampleCommand: ParsableCommand {
     /// The one line for a label `option` whose `text` names no class: the label range, and the names where they
     /// are not the numbers.
     static func unknownLabel(_ text: String, option: String, classNames: [String]) -> String {
-        let range = "\(option) \(text) is outside the classes 0...\(classNames.count - 1)"
+        // Echoed as a short, printable excerpt: the text may be anything a script passed (escape codes, megabytes).
+        let printable = String(String.UnicodeScalarView(text.unicodeScalars.prefix(60).map { $0.properties.generalCategory == .control ? "?" : $0 }))
+        let range = "\(option) \(printable)\(text.unicodeScalars.count > 60 ? "..." : "") is outside the classes 0...\(classNames.count - 1)"
         guard classNames != (0..<classNames.count).map(String.init) else { return range }
         let shown = classNames.prefix(20).joined(separator: ", ") + (classNames.count > 20 ? ", ... (\(classNames.count) in all)" : "")
         return "\(range) and names no class (known: \(shown))"
