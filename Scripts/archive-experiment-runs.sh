@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Keeps an experiment folder's evaluated runs without their checkpoints: copies each run's config.json,
 # metrics.csv, validation.csv and evaluation.json (tens of kilobytes, where a run's checkpoints take megabytes)
-# from OUT/runs/ to DEST/runs/, e.g. into a repository. Copied back under an experiment folder
-# (`cp -rn DEST/runs OUT/`), such a run counts as finished at the epochs it was evaluated at: `cgan experiment
+# from OUT/runs/ to DEST/runs/, e.g. into a repository. Copied back into an experiment folder that does not
+# hold those runs (`cp -r DEST/runs NEW_OUT/`), such a run counts as finished at the epochs it was evaluated at: `cgan experiment
 # --collect` reports it (without a sample grid) and `cgan experiment` does not train it again.
 #
 #   Scripts/archive-experiment-runs.sh OUT DEST
@@ -18,12 +18,19 @@ esac
 mkdir -p -- "$dest_abs"
 count=0
 for run in "$out_abs"/runs/*/seed-*; do
-  [ -f "$run/evaluation.json" ] && [ -f "$run/config.json" ] && [ -f "$run/metrics.csv" ] || continue
+  [ -d "$run" ] && [ -f "$run/evaluation.json" ] && [ -f "$run/config.json" ] && [ -f "$run/metrics.csv" ] || continue
+  # A run being trained or evaluated now may change its files while they are copied: left for a later archive.
+  if [ -f "$run/.cgan.lock" ] && ! flock -n "$run/.cgan.lock" true; then echo "$0: $run is in use; skipped" >&2; continue; fi
+  grep -q '"position"' "$run/evaluation.json" || { echo "$0: $run/evaluation.json names no position; skipped" >&2; continue; }
   target="$dest_abs/runs/${run#"$out_abs"/runs/}"
-  mkdir -p -- "$target"
+  # Into a fresh folder, then in place of the old copy, so that no file of an earlier archive stays beside these.
+  mkdir -p -- "$(dirname -- "$target")"
+  fresh=$(mktemp -d -- "$target.archive.XXXXXX")
   for f in config.json metrics.csv validation.csv evaluation.json; do
-    if [ -f "$run/$f" ]; then cp -- "$run/$f" "$target/$f"; fi
+    if [ -f "$run/$f" ]; then cp -- "$run/$f" "$fresh/$f"; fi
   done
+  rm -rf -- "$target"
+  mv -- "$fresh" "$target"
   count=$((count + 1))
 done
 [ "$count" -eq 1 ] && s="" || s="s"

@@ -56,7 +56,7 @@ public struct RunDirectory: Sendable {
     public var storedConfig: TrainingConfig? {
         guard let data = FileManager.default.contents(atPath: config),
               let document = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
-              let settings = document["settings"],
+              let settings = document["settings"] as? [String: Any],
               let json = try? JSONSerialization.data(withJSONObject: settings) else { return nil }
         return TrainingConfig.decode(json)
     }

@@ -167,7 +167,26 @@ public struct Experiment: Sendable {
     public static func isFinished(_ directory: RunDirectory, epochs: Int) -> Bool {
         let budget = Checkpoint.Position(step: 0, epoch: epochs, batch: 0)
         func atBudget(_ p: Checkpoint.Position?) -> Bool { p.map { $0.epoch == budget.epoch && $0.batch == 0 } ?? false }
+        if isArchived(directory) && archiveProblem(directory, epochs: epochs) != nil { return false }
         return atBudget(trainedPosition(directory)) && atBudget(evaluatedPosition(directory))
+    }
+
+    /// Why the files of an archived run do not make a finished run of `epochs` epochs (they must agree: its config
+    /// trained for this budget, its evaluation scored the last checkpoint); nil when they do.
+    public static func archiveProblem(_ directory: RunDirectory, epochs: Int) -> String? {
+        guard let config = directory.storedConfig else { return "\(directory.config) unreadable" }
+        if config.optimization.epochs != epochs { return "archived with a config of \(config.optimization.epochs) epochs" }
+        if evaluatedCheckpoint(directory)?.hasSuffix("checkpoints/latest.safetensors") != true {
+            return "its evaluation.json scored another checkpoint than the last"
+        }
+        return nil
+    }
+
+    /// The checkpoint evaluation.json names; nil when it does not.
+    static func evaluatedCheckpoint(_ directory: RunDirectory) -> String? {
+        struct Document: Decodable { let checkpoint: String? }
+        guard let data = FileManager.default.contents(atPath: directory.evaluation) else { return nil }
+        return (try? JSONDecoder().decode(Document.self, from: data))?.checkpoint
     }
 
     /// The `cgan evaluate` arguments of one finished run: its last checkpoint (every variant has the same

@@ -45,8 +45,9 @@ public struct ExperimentReport {
                     let atBudget = trained.map { $0.epoch == epochs && $0.batch == 0 } ?? false
                     // Trained to the budget with an evaluation that cannot be read: say so, rather than "not finished".
                     let unreadable = FileManager.default.fileExists(atPath: run.evaluation) && Experiment.evaluatedPosition(run) == nil
-                    unfinished.append("\(variant.name)/seed-\(seed)" + (unreadable ? " (\(run.evaluation) unreadable)"
-                        : trained.map { atBudget ? "" : " (\(Self.describe($0)))" } ?? ""))
+                    let archiveProblem = Experiment.isArchived(run) ? Experiment.archiveProblem(run, epochs: epochs) : nil
+                    unfinished.append("\(variant.name)/seed-\(seed)" + (unreadable ? " (\(run.evaluation) has no readable position)"
+                        : archiveProblem.map { " (\($0))" } ?? trained.map { atBudget ? "" : " (\(Self.describe($0)))" } ?? ""))
                     continue
                 }
                 struct Document: Decodable { let reports: [EvaluationReport]; let classifier: String?; let cpu: String? }
@@ -73,6 +74,9 @@ public struct ExperimentReport {
                 if archived {
                     guard let stored = run.storedConfig else { throw FileError(run.config, "not a run's config.json (the archived run's settings)") }
                     config = stored
+                    guard config.optimization.seed == UInt64(seed) else {
+                        throw FileError(run.config, "is the config of seed \(config.optimization.seed), not of the folder's seed \(seed)")
+                    }
                 } else {
                     config = try Checkpoint(path: run.latestCheckpoint).config
                 }
@@ -250,6 +254,12 @@ public struct ExperimentReport {
                 grids.append("![\(name), seed \(seed)\(dropout ? ", dropout on" : "")](\(file))")
             }
         }
+        // A grid of an earlier report that this one could not draw (its runs archived) must not stand for it.
+        let written = Set(grids.compactMap { $0.split(separator: "(").last.map { String($0.dropLast()) } })
+        for file in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        where file.hasPrefix("grid-") && file.hasSuffix(".png") && !written.contains(file) {
+            try FileManager.default.removeItem(atPath: directory + "/" + file)
+        }
         var text = "# \(experiment.name): \(experiment.question)\n\n"
         text += markdownTable + "\n"
         let paired = pairedTable
@@ -259,8 +269,10 @@ public struct ExperimentReport {
         text += "Every run:\n\n" + perSeedTable + "\n"
         text += "Validation Parzen log-likelihood per epoch (1,000 validation images, 200 samples per class, sampled as each run's own setting), mean over seeds:\n\n![validation LL](validation-ll.svg)\n\n"
         text += "D(G(z)) while training (metrics.csv), mean over seeds:\n\n![D(G(z))](d-fake.svg)\n\n"
-        text += "Samples of the last checkpoint of each variant's first seed that has one (row k = class k; G's dropout off, and also on where G has dropout; archived runs have no checkpoint):\n\n"
-        text += grids.joined(separator: " ") + "\n\n"
+        if !grids.isEmpty {
+            text += "Samples of the last checkpoint of each variant's first seed that has one (row k = class k; G's dropout off, and also on where G has dropout; archived runs have no checkpoint):\n\n"
+            text += grids.joined(separator: " ") + "\n\n"
+        }
         text += "Command: `\(command)`\n"
         if !unfinished.isEmpty { text += "\nNot finished yet: \(unfinished.joined(separator: ", "))\n" }
         try AtomicFile.write(text, to: directory + "/report.md")

@@ -144,7 +144,7 @@ public final class RunCatalog: @unchecked Sendable {
     static func config(_ files: RunFiles, _ run: RunDirectory) -> TrainingConfig? {
         guard let data = try? files.read(files.relative(run.config, in: run), limit: configLimit),
               let document = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
-              let settings = document["settings"], let json = try? JSONSerialization.data(withJSONObject: settings) else { return nil }
+              let settings = document["settings"] as? [String: Any], let json = try? JSONSerialization.data(withJSONObject: settings) else { return nil }
         return TrainingConfig.decode(json)
     }
 

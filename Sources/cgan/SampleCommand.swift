@@ -82,12 +82,19 @@ struct SampleCommand: ParsableCommand {
 
     /// The one line for a label `option` whose `text` names no class: the label range, and the names where they
     /// are not the numbers.
+    /// `text`'s first `limit` characters, with what a terminal would act on or hide (controls, format and
+    /// separator characters, private and unassigned code points) shown as "?", and "..." when cut.
+    static func excerpt(_ text: String, _ limit: Int) -> String {
+        let hidden: Set<Unicode.GeneralCategory> = [.control, .format, .lineSeparator, .paragraphSeparator, .privateUse, .unassigned, .surrogate]
+        let shown = text.unicodeScalars.prefix(limit).map { hidden.contains($0.properties.generalCategory) ? "?" : $0 }
+        return String(String.UnicodeScalarView(shown)) + (text.unicodeScalars.count > limit ? "..." : "")
+    }
+
     static func unknownLabel(_ text: String, option: String, classNames: [String]) -> String {
         // Echoed as a short, printable excerpt: the text may be anything a script passed (escape codes, megabytes).
-        let printable = String(String.UnicodeScalarView(text.unicodeScalars.prefix(60).map { $0.properties.generalCategory == .control ? "?" : $0 }))
-        let range = "\(option) \(printable)\(text.unicodeScalars.count > 60 ? "..." : "") is outside the classes 0...\(classNames.count - 1)"
+        let range = "\(option) \(excerpt(text, 60)) is outside the classes 0...\(classNames.count - 1)"
         guard classNames != (0..<classNames.count).map(String.init) else { return range }
-        let shown = classNames.prefix(20).joined(separator: ", ") + (classNames.count > 20 ? ", ... (\(classNames.count) in all)" : "")
+        let shown = classNames.prefix(20).map { excerpt($0, 40) }.joined(separator: ", ") + (classNames.count > 20 ? ", ... (\(classNames.count) in all)" : "")
         return "\(range) and names no class (known: \(shown))"
     }
 }

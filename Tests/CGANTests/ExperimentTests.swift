@@ -279,6 +279,8 @@ final class ExperimentReportTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: run.checkpoints, withIntermediateDirectories: true)
         var config = TrainingConfig(architecture: variant.trainArguments.contains("mlp") ? .mlp : .paper)
         config.optimization.generatorLoss = variant.trainArguments.contains("saturating") ? .saturating : .nonSaturating
+        config.optimization.epochs = 2
+        config.optimization.seed = UInt64(seed)
         let models = GANModels(config: config, classCount: 10)
         try Checkpoint.save(TrainingStep(config: config, models: models, classCount: 10, stepsPerEpoch: 2),
                             position: .init(step: 4, epoch: 2, batch: 0), to: run.latestCheckpoint)
@@ -292,7 +294,7 @@ final class ExperimentReportTests: XCTestCase {
              "fidRealFloor": 1, "classifierTestAccuracy": 0.98, "perClass": [], "collapsedClasses": [1, 2]}
             """
         }
-        try "{\"checkpoint\": \"x\", \"arch\": \"paper\", \"position\": {\"step\": 4, \"epoch\": 2, \"batch\": 0}, \"reports\": [\(report(false, ll)), \(report(true, ll + 50))], \"classifier\": \"conv-v9\", \"cpu\": \"CPU, with a comma\"}"
+        try "{\"checkpoint\": \"\(run.latestCheckpoint)\", \"arch\": \"paper\", \"position\": {\"step\": 4, \"epoch\": 2, \"batch\": 0}, \"reports\": [\(report(false, ll)), \(report(true, ll + 50))], \"classifier\": \"conv-v9\", \"cpu\": \"CPU, with a comma\"}"
             .write(toFile: run.evaluation, atomically: true, encoding: .utf8)
     }
 
@@ -359,10 +361,35 @@ final class ExperimentReportTests: XCTestCase {
         let longer = try runCGAN(["experiment", "generator-loss", "--run", "paper/seed-1", "--epochs", "3", "--out", root, "--dataset", "synthetic"])
         XCTAssertNotEqual(longer.status, 0)
         XCTAssertTrue(longer.stderr.contains("is an archived run (no checkpoint, evaluated at 2 epochs)"), longer.stderr)
-        // The whole experiment refuses before training anything.
-        let all = try runCGAN(["experiment", "generator-loss", "--seeds", "1", "--epochs", "3", "--out", root, "--dataset", "synthetic"])
+        // The whole experiment refuses before training anything (seed 2 of the first arm has a checkpoint to continue).
+        let second = e.runDirectory(root: root, variant: e.variants[0], seed: 2)
+        let secondBefore = try Data(contentsOf: URL(fileURLWithPath: second.latestCheckpoint))
+        let all = try runCGAN(["experiment", "generator-loss", "--seeds", "2", "--epochs", "3", "--out", root, "--dataset", "synthetic"])
         XCTAssertNotEqual(all.status, 0)
         XCTAssertTrue(all.stderr.contains("2 runs are archived runs"), all.stderr)
+        XCTAssertEqual(all.stderr.split(separator: "\n").count, 1, all.stderr)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: second.latestCheckpoint)), secondBefore)
+        // An archived run's files must agree: its config's budget and seed, its evaluation of the last checkpoint.
+        var config = try XCTUnwrap(archived.storedConfig)
+        func store(_ c: TrainingConfig) throws {
+            let settings = try JSONSerialization.jsonObject(with: JSONEncoder().encode(c))
+            try JSONSerialization.data(withJSONObject: ["settings": settings]).write(to: URL(fileURLWithPath: archived.config))
+        }
+        config.optimization.epochs = 3
+        try store(config)
+        XCTAssertFalse(Experiment.isFinished(archived, epochs: 2))
+        config.optimization.epochs = 2
+        config.optimization.seed = 2
+        try store(config)
+        XCTAssertThrowsError(try ExperimentReport(experiment: e, root: root, seeds: 2, epochs: 2)) { error in
+            XCTAssertTrue("\(error)".contains("is the config of seed 2, not of the folder's seed 1"), "\(error)")
+        }
+        config.optimization.seed = 1
+        try store(config)
+        XCTAssertTrue(Experiment.isFinished(archived, epochs: 2))
+        try "{\"settings\": 3}".write(toFile: archived.config, atomically: true, encoding: .utf8)
+        XCTAssertNil(archived.storedConfig)
+        try store(config)
         XCTAssertEqual(longer.stderr.split(separator: "\n").count, 1, longer.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: archived.checkpoints))
         // Another spelling of a seed would be another folder: refused.
@@ -371,7 +398,6 @@ final class ExperimentReportTests: XCTestCase {
             XCTAssertTrue(odd.status != 0 && odd.stderr.contains("--run must be"), name + ": " + odd.stderr)
         }
         // A metrics.csv that is not one is named, not a crash; a damaged evaluation is named among the unfinished.
-        let second = e.runDirectory(root: root, variant: e.variants[0], seed: 2)
         let metrics = try String(contentsOfFile: second.metrics, encoding: .utf8)
         try "garbage\n1,2\n".write(toFile: second.metrics, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try ExperimentReport(experiment: e, root: root, seeds: 2, epochs: 2)) { error in
@@ -381,13 +407,16 @@ final class ExperimentReportTests: XCTestCase {
         let evaluation = try String(contentsOfFile: archived.evaluation, encoding: .utf8)
         try "{".write(toFile: archived.evaluation, atomically: true, encoding: .utf8)
         XCTAssertEqual(try ExperimentReport(experiment: e, root: root, seeds: 2, epochs: 2).unfinished.first,
-                       "non-saturating/seed-1 (\(archived.evaluation) unreadable)")
+                       "non-saturating/seed-1 (\(archived.evaluation) has no readable position)")
         try evaluation.write(toFile: archived.evaluation, atomically: true, encoding: .utf8)
-        // A damaged config.json is named.
+        // A damaged config.json, or an evaluation of another checkpoint, is named among the unfinished.
         try "{".write(toFile: archived.config, atomically: true, encoding: .utf8)
-        XCTAssertThrowsError(try ExperimentReport(experiment: e, root: root, seeds: 2, epochs: 2)) { error in
-            XCTAssertTrue("\(error)".contains("config.json"), "\(error)")
-        }
+        XCTAssertEqual(try ExperimentReport(experiment: e, root: root, seeds: 2, epochs: 2).unfinished.first,
+                       "non-saturating/seed-1 (\(archived.config) unreadable)")
+        try store(config)
+        try evaluation.replacingOccurrences(of: "latest.safetensors", with: "best.safetensors").write(toFile: archived.evaluation, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try ExperimentReport(experiment: e, root: root, seeds: 2, epochs: 2).unfinished.first,
+                       "non-saturating/seed-1 (its evaluation.json scored another checkpoint than the last)")
     }
 
     func testAReportNeverMixesBudgets() throws {
@@ -407,7 +436,7 @@ final class ExperimentReportTests: XCTestCase {
         // A damaged evaluation is named, not passed off as a run still training.
         try "{\"checkpoint\": ".write(toFile: run.evaluation, atomically: true, encoding: .utf8)
         XCTAssertEqual(try ExperimentReport(experiment: e, root: root, seeds: 1, epochs: 2).unfinished.first,
-                       "non-saturating/seed-1 (\(run.evaluation) unreadable)")
+                       "non-saturating/seed-1 (\(run.evaluation) has no readable position)")
         XCTAssertTrue(Experiment.isLonger(.init(step: 5, epoch: 2, batch: 1), than: 2))
         XCTAssertFalse(Experiment.isLonger(.init(step: 4, epoch: 2, batch: 0), than: 2))
     }
