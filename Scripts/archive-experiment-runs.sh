@@ -15,22 +15,31 @@ out_abs=$(realpath -e -- "$out") dest_abs=$(realpath -m -- "$dest")
 case "$dest_abs/" in
   "$out_abs/"|"$out_abs/runs/"*) echo "$0: DEST $dest is OUT or lies inside $out/runs; give a directory outside them" >&2; exit 1 ;;
 esac
+if [ "$(realpath -m -- "$dest_abs/runs")" = "$(realpath -e -- "$out_abs/runs")" ]; then
+  echo "$0: $dest/runs is $out/runs (a link?); give another DEST" >&2; exit 1
+fi
 mkdir -p -- "$dest_abs"
 count=0
 for run in "$out_abs"/runs/*/seed-*; do
   [ -d "$run" ] && [ -f "$run/evaluation.json" ] && [ -f "$run/config.json" ] && [ -f "$run/metrics.csv" ] || continue
-  # A run being trained or evaluated now may change its files while they are copied: left for a later archive.
+  # A run being trained now may change its files while they are copied: left for a later archive.
   if [ -f "$run/.cgan.lock" ] && ! flock -n "$run/.cgan.lock" true; then echo "$0: $run is in use; skipped" >&2; continue; fi
   grep -q '"position"' "$run/evaluation.json" || { echo "$0: $run/evaluation.json names no position; skipped" >&2; continue; }
   target="$dest_abs/runs/${run#"$out_abs"/runs/}"
-  # Into a fresh folder, then in place of the old copy, so that no file of an earlier archive stays beside these.
-  mkdir -p -- "$(dirname -- "$target")"
-  fresh=$(mktemp -d -- "$target.archive.XXXXXX")
+  # Into a fresh (hidden) folder, then in place of the old copy, so that no file of an earlier archive stays
+  # beside these and a failed copy leaves no folder that looks like a run.
+  parent=$(dirname -- "$target")
+  mkdir -p -- "$parent"
+  fresh=$(mktemp -d -- "$parent/.archive.XXXXXX")
+  trap 'rm -rf -- "$fresh"' EXIT
   for f in config.json metrics.csv validation.csv evaluation.json; do
     if [ -f "$run/$f" ]; then cp -- "$run/$f" "$fresh/$f"; fi
   done
-  rm -rf -- "$target"
+  old=""
+  if [ -e "$target" ]; then old=$(mktemp -d -- "$parent/.old.XXXXXX"); mv -- "$target" "$old/"; fi
   mv -- "$fresh" "$target"
+  trap - EXIT
+  [ -z "$old" ] || rm -rf -- "$old"
   count=$((count + 1))
 done
 [ "$count" -eq 1 ] && s="" || s="s"

@@ -140,7 +140,7 @@ public final class TrainingRun {
             config.data.heldOutDigest = sha256Hex(data.validation)
         }
         if let backend { config.compute.matmul = backend }
-        if config.compute.precision == .bf16 && config.compute.matmul == .openBLAS {
+        if config.compute.precision == .bf16 && backend == .openBLAS {
             throw TrainingError("--matmul openblas applies to fp32 training; bf16 runs through oneDNN")
         }
         if let problem = data.heldOutProblem(config.data) { throw TrainingError(problem) }

@@ -171,11 +171,14 @@ public struct Experiment: Sendable {
         return atBudget(trainedPosition(directory)) && atBudget(evaluatedPosition(directory))
     }
 
-    /// Why the files of an archived run do not make a finished run of `epochs` epochs (they must agree: its config
-    /// trained for this budget, its evaluation scored the last checkpoint); nil when they do.
+    /// For an archived run (`isArchived`): why its files do not make a finished run of `epochs` epochs (they must
+    /// agree: its config trained for this budget with its folder's seed, its evaluation scored the last
+    /// checkpoint); nil when they do.
     public static func archiveProblem(_ directory: RunDirectory, epochs: Int) -> String? {
         guard let config = directory.storedConfig else { return "\(directory.config) unreadable" }
-        if config.optimization.epochs != epochs { return "archived with a config of \(config.optimization.epochs) epochs" }
+        if config.optimization.epochs != epochs { return "trained for \(config.optimization.epochs) epochs" }
+        let folder = URL(fileURLWithPath: directory.path).lastPathComponent
+        if folder != "seed-\(config.optimization.seed)" { return "archived with the config of seed \(config.optimization.seed) in \(folder)" }
         if evaluatedCheckpoint(directory)?.hasSuffix("checkpoints/latest.safetensors") != true {
             return "its evaluation.json scored another checkpoint than the last"
         }

@@ -74,9 +74,6 @@ public struct ExperimentReport {
                 if archived {
                     guard let stored = run.storedConfig else { throw FileError(run.config, "not a run's config.json (the archived run's settings)") }
                     config = stored
-                    guard config.optimization.seed == UInt64(seed) else {
-                        throw FileError(run.config, "is the config of seed \(config.optimization.seed), not of the folder's seed \(seed)")
-                    }
                 } else {
                     config = try Checkpoint(path: run.latestCheckpoint).config
                 }
@@ -240,7 +237,7 @@ public struct ExperimentReport {
         let fakeScore = LinePlot(series: names.map { .init(Self.meanCurve(curves[$0]!.map(\.fakeScore))) })
         try AtomicFile.write(fakeScore.svg(title: "D(G(z)) while training, mean over seeds", xLabel: "epoch",
                                           yLabel: "D(G(z))", names: names), to: directory + "/d-fake.svg")
-        var grids: [String] = []
+        var grids: [String] = [], gridFiles: Set<String> = []
         for name in names {
             // The first seed whose checkpoint is here (archived runs have none).
             let variant = experiment.variants.first { $0.name == name }!
@@ -252,13 +249,16 @@ public struct ExperimentReport {
                 let labels = (0..<g.classCount * 10).map { $0 / 10 }
                 try ImageGrid.writePNG(g.images(labels: labels, seed: 1, dropout: dropout), columns: 10, to: directory + "/" + file)
                 grids.append("![\(name), seed \(seed)\(dropout ? ", dropout on" : "")](\(file))")
+                gridFiles.insert(file)
             }
         }
-        // A grid of an earlier report that this one could not draw (its runs archived) must not stand for it.
-        let written = Set(grids.compactMap { $0.split(separator: "(").last.map { String($0.dropLast()) } })
-        for file in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        where file.hasPrefix("grid-") && file.hasSuffix(".png") && !written.contains(file) {
-            try FileManager.default.removeItem(atPath: directory + "/" + file)
+        // A grid of an earlier report that this one could not draw (its runs archived) must not stand for it; other
+        // files in the folder are left alone.
+        for variant in experiment.variants {
+            for file in ["grid-\(variant.name).png", "grid-\(variant.name)-dropout-on.png"]
+            where !gridFiles.contains(file) && FileManager.default.fileExists(atPath: directory + "/" + file) {
+                try FileManager.default.removeItem(atPath: directory + "/" + file)
+            }
         }
         var text = "# \(experiment.name): \(experiment.question)\n\n"
         text += markdownTable + "\n"

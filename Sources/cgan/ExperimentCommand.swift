@@ -18,7 +18,8 @@ struct ExperimentCommand: ParsableCommand {
         (mean ± sd over seeds, every run, and each arm against its baseline seed by seed), validation-ll.svg, d-fake.svg and a sample grid per variant. Stopped, it resumes: finished runs \
         are kept, interrupted ones continue from their checkpoint. A run counts as finished only at the budget asked \
         for: with a larger --epochs, runs of a smaller one continue to the new length; a run trained longer than \
-        --epochs, or archived (kept without checkpoints) at another budget, is refused rather than mixed in. On many machines: --print-commands lists one independent command \
+        --epochs, or archived (kept without checkpoints) with files that do not make a finished run of this budget, is \
+        refused rather than mixed in. On many machines: --print-commands lists one independent command \
         per run (for GNU parallel or a Slurm array, with --out on a shared directory); --collect then writes the report.
         """)
 
@@ -196,7 +197,8 @@ struct ExperimentCommand: ParsableCommand {
             Experiment.isArchived($0) && !Experiment.isFinished($0, epochs: budget)
         }
         guard let first = stuck.first else { return }
-        let trained = Experiment.trainedPosition(first).map { "evaluated at " + ExperimentReport.describe($0) } ?? "no readable position in its evaluation.json"
+        let trained = Experiment.archiveProblem(first, epochs: budget)
+            ?? Experiment.trainedPosition(first).map { "evaluated at " + ExperimentReport.describe($0) } ?? "no readable position in its evaluation.json"
         throw CommandError((stuck.count == 1 ? "\(first.path) is an archived run" : "\(stuck.count) runs are archived runs, e.g. \(first.path)")
                            + " (no checkpoint, \(trained)): \(stuck.count == 1 ? "it" : "they") cannot be continued to --epochs \(budget); "
                            + "move \(stuck.count == 1 ? "it" : "them") away to train \(stuck.count == 1 ? "it" : "them") again")

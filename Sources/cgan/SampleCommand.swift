@@ -80,9 +80,7 @@ struct SampleCommand: ParsableCommand {
         print("wrote \(labels.count) image\(labels.count == 1 ? "" : "s"): \(written.joined(separator: ", "))")
     }
 
-    /// The one line for a label `option` whose `text` names no class: the label range, and the names where they
-    /// are not the numbers.
-    /// `text`'s first `limit` characters, with what a terminal would act on or hide (controls, format and
+    /// `text`'s first `limit` Unicode scalars, with what a terminal would act on or hide (controls, format and
     /// separator characters, private and unassigned code points) shown as "?", and "..." when cut.
     static func excerpt(_ text: String, _ limit: Int) -> String {
         let hidden: Set<Unicode.GeneralCategory> = [.control, .format, .lineSeparator, .paragraphSeparator, .privateUse, .unassigned, .surrogate]
@@ -90,6 +88,8 @@ struct SampleCommand: ParsableCommand {
         return String(String.UnicodeScalarView(shown)) + (text.unicodeScalars.count > limit ? "..." : "")
     }
 
+    /// The one line for a label `option` whose `text` names no class: the label range, and the names where they
+    /// are not the numbers.
     static func unknownLabel(_ text: String, option: String, classNames: [String]) -> String {
         // Echoed as a short, printable excerpt: the text may be anything a script passed (escape codes, megabytes).
         let range = "\(option) \(excerpt(text, 60)) is outside the classes 0...\(classNames.count - 1)"
