@@ -260,7 +260,10 @@ public final class TrainingRun {
             report(.message(earlyFinish))
             return
         }
-        if position.step > 0 {
+        if position.epoch >= config.optimization.epochs {
+            let epochs = config.optimization.epochs
+            report(.message("\(directory.path) has trained its \(epochs) epoch\(epochs == 1 ? "" : "s"): nothing to train (a larger --epochs continues it)"))
+        } else if position.step > 0 {
             report(.message("resuming at epoch \(position.epoch + 1), batch \(position.batch + 1) (step \(position.step))"))
         }
         while position.epoch < config.optimization.epochs {

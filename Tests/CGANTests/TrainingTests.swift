@@ -142,6 +142,20 @@ final class TrainingRunTests: XCTestCase {
     }
     func testResumeIsExactForBatchNorm() throws { try assertResumeIsExact(.mlpBN) }
 
+    /// Resuming a run that has trained all its epochs says so instead of "resuming at epoch N+1", and trains nothing.
+    func testResumingAFinishedRunSaysSo() throws {
+        let dir = temporaryDirectory(self)
+        let config = smallConfig(.paper, epochs: 1, limit: 200, batch: 50)
+        try train(config, in: dir)
+        let before = try tensorBits(RunDirectory(dir).latestCheckpoint)
+        let run = try TrainingRun(config: config, data: try SyntheticData.load(), directory: RunDirectory(dir), resume: true)
+        var messages: [String] = []
+        try run.run { if case .message(let line) = $0 { messages.append(line) } }
+        XCTAssertTrue(messages.contains { $0.hasSuffix("has trained its 1 epoch: nothing to train (a larger --epochs continues it)") }, "\(messages)")
+        XCTAssertFalse(messages.contains { $0.contains("resuming at") }, "\(messages)")
+        XCTAssertEqual(try tensorBits(RunDirectory(dir).latestCheckpoint), before)
+    }
+
     /// The library of the fp32 products is part of the run: a run trained with OpenBLAS resumes on OpenBLAS
     /// (bit for bit) even when the resuming caller's config says oneDNN, and the two libraries' runs differ.
     func testResumeKeepsTheRunsMatrixLibrary() throws {
