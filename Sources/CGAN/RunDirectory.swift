@@ -52,9 +52,12 @@ public struct RunDirectory: Sendable {
     /// True when any file a run writes is here.
     public var holdsRunFiles: Bool { runFiles.contains { FileManager.default.fileExists(atPath: $0) } }
 
+    /// The largest config.json and evaluation.json read (each is a few kilobytes).
+    public static let configLimit = 1 << 20, evaluationLimit = 16 << 20
+
     /// The settings config.json holds, if it is readable.
     public var storedConfig: TrainingConfig? {
-        guard let data = FileManager.default.contents(atPath: config),
+        guard let data = RegularFile.contents(atPath: config, limit: Self.configLimit),
               let document = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
               let settings = document["settings"] as? [String: Any],
               let json = try? JSONSerialization.data(withJSONObject: settings) else { return nil }
@@ -63,7 +66,7 @@ public struct RunDirectory: Sendable {
 
     /// The architecture config.json names, if it is readable.
     public var storedArchitecture: String? {
-        guard let data = FileManager.default.contents(atPath: config),
+        guard let data = RegularFile.contents(atPath: config, limit: Self.configLimit),
               let document = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
               let settings = document["settings"] as? [String: Any] else { return nil }
         return settings["architecture"] as? String

@@ -1,4 +1,5 @@
 import CGAN
+import Files
 import Foundation
 
 /// A controlled experiment answering one of the open questions about the paper's model: variants that differ in one
@@ -158,7 +159,7 @@ public struct Experiment: Sendable {
     /// no evaluation, or it does not say.
     public static func evaluatedPosition(_ directory: RunDirectory) -> Checkpoint.Position? {
         struct Document: Decodable { let position: Checkpoint.Position? }
-        guard let data = FileManager.default.contents(atPath: directory.evaluation) else { return nil }
+        guard let data = RegularFile.contents(atPath: directory.evaluation, limit: RunDirectory.evaluationLimit) else { return nil }
         return (try? JSONDecoder().decode(Document.self, from: data))?.position
     }
 
@@ -188,7 +189,7 @@ public struct Experiment: Sendable {
     /// The checkpoint evaluation.json names; nil when it does not.
     static func evaluatedCheckpoint(_ directory: RunDirectory) -> String? {
         struct Document: Decodable { let checkpoint: String? }
-        guard let data = FileManager.default.contents(atPath: directory.evaluation) else { return nil }
+        guard let data = RegularFile.contents(atPath: directory.evaluation, limit: RunDirectory.evaluationLimit) else { return nil }
         return (try? JSONDecoder().decode(Document.self, from: data))?.checkpoint
     }
 

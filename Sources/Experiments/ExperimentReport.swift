@@ -40,7 +40,7 @@ public struct ExperimentReport {
         for variant in experiment.variants {
             for seed in 1...seeds {
                 let run = experiment.runDirectory(root: root, variant: variant, seed: seed)
-                guard Experiment.isFinished(run, epochs: epochs), let data = FileManager.default.contents(atPath: run.evaluation) else {
+                guard Experiment.isFinished(run, epochs: epochs), let data = RegularFile.contents(atPath: run.evaluation, limit: RunDirectory.evaluationLimit) else {
                     let trained = Experiment.trainedPosition(run)
                     let atBudget = trained.map { $0.epoch == epochs && $0.batch == 0 } ?? false
                     // Trained to the budget with an evaluation that cannot be read: say so, rather than "not finished".

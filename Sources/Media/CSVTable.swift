@@ -21,11 +21,9 @@ public struct CSVTable: Sendable {
     public static let maximumFileSize = 256 << 20
 
     /// The lines of a text file; a byte that is not UTF-8 reads as U+FFFD and spoils only its own line,
-    /// never the file. Empty when the file is absent, unreadable or larger than `maximumFileSize`.
+    /// never the file. Empty when the file is absent, unreadable, not a regular file or larger than `maximumFileSize`.
     public static func lines(ofFileAt path: String) -> [Substring] {
-        var info = stat()
-        guard stat(path, &info) == 0, info.st_size <= maximumFileSize,
-              let data = FileManager.default.contents(atPath: path) else { return [] }
+        guard let data = RegularFile.contents(atPath: path, limit: maximumFileSize) else { return [] }
         return String(decoding: data, as: UTF8.self).split(separator: "\n")
     }
 

@@ -41,7 +41,7 @@ public final class RunCatalog: @unchecked Sendable {
     static let searchDepth = 4
     /// Most runs listed; a deeper tree is cut off (most recently written kept).
     static let maximumRuns = 2_000
-    static let configLimit = 1 << 20
+    static let configLimit = RunDirectory.configLimit
 
     private struct Summary {
         let stamps: [FileStamp?]

@@ -414,6 +414,16 @@ final class ExperimentReportTests: XCTestCase {
         XCTAssertEqual(try ExperimentReport(experiment: e, root: root, seeds: 2, epochs: 2).unfinished.first,
                        "non-saturating/seed-1 (\(archived.evaluation) has no readable position)")
         try evaluation.write(toFile: archived.evaluation, atomically: true, encoding: .utf8)
+        // A config.json that is a FIFO or too large is not read (a FIFO would block, a huge file fill memory).
+        try FileManager.default.removeItem(atPath: archived.config)
+        XCTAssertEqual(mkfifo(archived.config, 0o644), 0)
+        XCTAssertNil(archived.storedConfig)
+        XCTAssertFalse(Experiment.isFinished(archived, epochs: 2))
+        try FileManager.default.removeItem(atPath: archived.config)
+        try Data(count: RunDirectory.configLimit + 1).write(to: URL(fileURLWithPath: archived.config))
+        XCTAssertNil(archived.storedConfig)
+        try store(config)
+        XCTAssertTrue(Experiment.isFinished(archived, epochs: 2))
         // A damaged config.json, or an evaluation of another checkpoint, is named among the unfinished.
         try "{".write(toFile: archived.config, atomically: true, encoding: .utf8)
         XCTAssertEqual(try ExperimentReport(experiment: e, root: root, seeds: 2, epochs: 2).unfinished.first,
