@@ -180,8 +180,11 @@ public struct Experiment: Sendable {
         if config.optimization.epochs != epochs { return "trained for \(config.optimization.epochs) epochs" }
         let folder = URL(fileURLWithPath: directory.path).lastPathComponent
         if folder != "seed-\(config.optimization.seed)" { return "archived with the config of seed \(config.optimization.seed) in \(folder)" }
-        if evaluatedCheckpoint(directory)?.hasSuffix("checkpoints/latest.safetensors") != true {
-            return "its evaluation.json scored another checkpoint than the last"
+        // This run's own last checkpoint, wherever the run lay when it was scored: .../<run>/seed-N/checkpoints/latest.safetensors.
+        let run = URL(fileURLWithPath: directory.path).deletingLastPathComponent().lastPathComponent
+        guard let scored = evaluatedCheckpoint(directory) else { return "\(directory.evaluation) names no checkpoint" }
+        if !scored.hasSuffix("/\(run)/\(folder)/checkpoints/latest.safetensors") {
+            return "its evaluation.json scored another checkpoint than its own last one"
         }
         return nil
     }

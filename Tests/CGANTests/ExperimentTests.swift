@@ -431,7 +431,10 @@ final class ExperimentReportTests: XCTestCase {
         try store(config)
         try evaluation.replacingOccurrences(of: "latest.safetensors", with: "best.safetensors").write(toFile: archived.evaluation, atomically: true, encoding: .utf8)
         XCTAssertEqual(try ExperimentReport(experiment: e, root: root, seeds: 2, epochs: 2).unfinished.first,
-                       "non-saturating/seed-1 (its evaluation.json scored another checkpoint than the last)")
+                       "non-saturating/seed-1 (its evaluation.json scored another checkpoint than its own last one)")
+        // Nor another run's last checkpoint (an evaluation.json copied from seed 2).
+        try evaluation.replacingOccurrences(of: "/seed-1/", with: "/seed-2/").write(toFile: archived.evaluation, atomically: true, encoding: .utf8)
+        XCTAssertFalse(Experiment.isFinished(archived, epochs: 2))
     }
 
     func testAReportNeverMixesBudgets() throws {
