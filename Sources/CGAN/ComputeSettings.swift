@@ -12,6 +12,12 @@ public struct ComputeSettings: Codable, Sendable, Equatable {
     /// resumed on the library it was trained with continues bit for bit.
     public var matmul = MatrixProducts.Backend.oneDNN
 
+    /// Why these settings cannot train together, as the options name them; nil when they can. The bf16
+    /// products exist in oneDNN only, so bf16 with OpenBLAS is refused rather than run in fp32 unasked.
+    public var conflict: String? {
+        precision == .bf16 && matmul == .openBLAS ? "--matmul openblas applies to fp32 training; bf16 runs through oneDNN" : nil
+    }
+
     public static let maximumThreadCount = 256
     /// This machine's cores, at most `maximumThreadCount`.
     public static var defaultThreadCount: Int { min(ProcessInfo.processInfo.activeProcessorCount, maximumThreadCount) }

@@ -35,15 +35,21 @@ public final class ConditionalGenerator {
         return (0..<classCount).map(String.init)
     }
 
-    /// The label `text` names: a class name (exactly, else ignoring case), or a label number; nil when neither.
+    /// The label `text` names; nil when none. A number is always the class number (pages and scripts send
+    /// numbers, and an image folder's classes may be named like numbers in another order); other text is a class
+    /// name, exactly, else ignoring case.
     public func label(named text: String) -> Int? {
+        if let number = Int(text) { return (0..<classCount).contains(number) ? number : nil }
+        // A class folder's name fits in 255 bytes; longer text names nothing and is not worth a look-up.
+        guard text.utf8.count <= 255 else { return nil }
         let names = classNames
         if let exact = names.firstIndex(of: text) { return exact }
         let lowered = text.lowercased()
-        if let folded = names.firstIndex(where: { $0.lowercased() == lowered }) { return folded }
-        if let number = Int(text), (0..<classCount).contains(number) { return number }
-        return nil
+        return names.firstIndex { $0.lowercased() == lowered }
     }
+
+    /// True when the classes have names of their own, not just their numbers.
+    public var hasClassNames: Bool { classNames != (0..<classCount).map(String.init) }
 
     /// Whether `truncation` may be set: G was trained on normal noise.
     public var allowsTruncation: Bool { config.model.noise == .normal }

@@ -57,11 +57,7 @@ public struct RunDirectory: Sendable {
 
     /// The settings config.json holds, if it is readable.
     public var storedConfig: TrainingConfig? {
-        guard let data = RegularFile.contents(atPath: config, limit: Self.configLimit),
-              let document = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
-              let settings = document["settings"] as? [String: Any],
-              let json = try? JSONSerialization.data(withJSONObject: settings) else { return nil }
-        return TrainingConfig.decode(json)
+        RegularFile.contents(atPath: config, limit: Self.configLimit).flatMap(TrainingConfig.decode(configFile:))
     }
 
     /// The architecture config.json names, if it is readable.

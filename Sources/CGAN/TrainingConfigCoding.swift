@@ -1,6 +1,15 @@
 import Foundation
 
 extension TrainingConfig {
+    /// Decodes the settings of a run's config.json (the config under its "settings" key, beside the seed
+    /// and data files). Nil when unreadable.
+    public static func decode(configFile data: Data) -> TrainingConfig? {
+        guard let document = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+              let settings = document["settings"] as? [String: Any],
+              let json = try? JSONSerialization.data(withJSONObject: settings) else { return nil }
+        return decode(json)
+    }
+
     /// Decodes a config as stored in config.json or a checkpoint. Nil when unreadable.
     ///
     /// Reads the grouped form and the flat one runs were stored in before the settings were grouped (the

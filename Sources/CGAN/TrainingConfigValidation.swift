@@ -76,7 +76,7 @@ extension TrainingConfig {
             (optimization.momentumStart == 0.5 || optimization.optimizer == .sgd, "--momentum applies to the paper model's SGD (Adam's first beta plays its part)"),
             // A ramp of no length starts at its end: the starting momentum would never be used.
             (optimization.momentumStart == 0.5 || optimization.momentumSaturateEpochs > 0, "--momentum needs --momentum-saturate-epochs above 0"),
-            (compute.precision == .fp32 || compute.matmul == .oneDNN, "--matmul openblas applies to fp32 training; bf16 runs through oneDNN"),
+            (compute.conflict == nil, compute.conflict ?? ""),
             (model.generatorWidthMultiplier == nil || model.discriminatorWidthMultiplier == nil || model.widthMultiplier == 1,
              "--width has no effect when --g-width and --d-width are both given; leave it out"),
         ]

@@ -140,9 +140,7 @@ public final class TrainingRun {
             config.data.heldOutDigest = sha256Hex(data.validation)
         }
         if let backend { config.compute.matmul = backend }
-        if config.compute.precision == .bf16 && backend == .openBLAS {
-            throw TrainingError("--matmul openblas applies to fp32 training; bf16 runs through oneDNN")
-        }
+        if let conflict = config.compute.conflict { throw TrainingError(conflict) }
         if let problem = data.heldOutProblem(config.data) { throw TrainingError(problem) }
         guard config.data.imageSize == data.side, config.data.channels == data.channels, config.data.valuesPerImage == data.train.imageSize else {
             throw TrainingError("\(config.data.channels)x\(config.data.imageSize)x\(config.data.imageSize) images in the run's config, "

@@ -146,7 +146,8 @@ public struct Experiment: Sendable {
     /// in a repository between machines and still count as finished. Its report row has no sample grid.
     public static func isArchived(_ directory: RunDirectory) -> Bool {
         let files = FileManager.default
-        return !files.fileExists(atPath: directory.latestCheckpoint) && files.fileExists(atPath: directory.config)
+        // attributesOfItem does not follow links: a dangling checkpoints/latest.safetensors is a damaged run, not an archived one.
+        return (try? files.attributesOfItem(atPath: directory.latestCheckpoint)) == nil && files.fileExists(atPath: directory.config)
             && files.fileExists(atPath: directory.metrics) && files.fileExists(atPath: directory.evaluation)
     }
 
@@ -155,12 +156,18 @@ public struct Experiment: Sendable {
         position.epoch > epochs || (position.epoch == epochs && position.batch > 0)
     }
 
-    /// The position of the checkpoint that evaluation.json scored (written by `cgan evaluate`); nil when there is
-    /// no evaluation, or it does not say.
+    /// What evaluation.json (written by `cgan evaluate`) says it scored: the checkpoint's path and position, each
+    /// nil when it does not say; nil when there is no readable evaluation.
+    static func evaluationStamp(_ directory: RunDirectory) -> (checkpoint: String?, position: Checkpoint.Position?)? {
+        struct Document: Decodable { let checkpoint: String?; let position: Checkpoint.Position? }
+        guard let data = RegularFile.contents(atPath: directory.evaluation, limit: RunDirectory.evaluationLimit),
+              let document = try? JSONDecoder().decode(Document.self, from: data) else { return nil }
+        return (document.checkpoint, document.position)
+    }
+
+    /// The position of the checkpoint that evaluation.json scored; nil when there is no evaluation, or it does not say.
     public static func evaluatedPosition(_ directory: RunDirectory) -> Checkpoint.Position? {
-        struct Document: Decodable { let position: Checkpoint.Position? }
-        guard let data = RegularFile.contents(atPath: directory.evaluation, limit: RunDirectory.evaluationLimit) else { return nil }
-        return (try? JSONDecoder().decode(Document.self, from: data))?.position
+        evaluationStamp(directory)?.position
     }
 
     /// True when the run in `directory` was trained for exactly `epochs` epochs and its checkpoint at that point
@@ -182,18 +189,11 @@ public struct Experiment: Sendable {
         if folder != "seed-\(config.optimization.seed)" { return "archived with the config of seed \(config.optimization.seed) in \(folder)" }
         // This run's own last checkpoint, wherever the run lay when it was scored: .../<run>/seed-N/checkpoints/latest.safetensors.
         let run = URL(fileURLWithPath: directory.path).deletingLastPathComponent().lastPathComponent
-        guard let scored = evaluatedCheckpoint(directory) else { return "\(directory.evaluation) names no checkpoint" }
+        guard let scored = evaluationStamp(directory)?.checkpoint else { return "\(directory.evaluation) names no checkpoint" }
         if !scored.hasSuffix("/\(run)/\(folder)/checkpoints/latest.safetensors") {
             return "its evaluation.json scored another checkpoint than its own last one"
         }
         return nil
-    }
-
-    /// The checkpoint evaluation.json names; nil when it does not.
-    static func evaluatedCheckpoint(_ directory: RunDirectory) -> String? {
-        struct Document: Decodable { let checkpoint: String? }
-        guard let data = RegularFile.contents(atPath: directory.evaluation, limit: RunDirectory.evaluationLimit) else { return nil }
-        return (try? JSONDecoder().decode(Document.self, from: data))?.checkpoint
     }
 
     /// The `cgan evaluate` arguments of one finished run: its last checkpoint (every variant has the same

@@ -244,17 +244,13 @@ public struct CGANServer: Sendable {
         }
     }
 
-    /// A class: a number is always the class number (the page sends numbers, and a folder's classes may be named
-    /// like numbers); other text is looked up as a class name, exactly, else ignoring case.
+    /// A class, a number or a name, read as `ConditionalGenerator.label(named:)` reads it.
     static func label(_ q: QueryParameters, _ name: String, _ g: ConditionalGenerator, default value: Int? = nil) throws -> Int {
         let range = 0...(g.classCount - 1)
         guard let text = q.string(name) else { return try q.int(name, range, default: value) }
-        // A class folder's name fits in 255 bytes; longer text names nothing and is not worth a look-up.
-        if let number = Int(text), range.contains(number) { return number }
-        if Int(text) == nil, text.utf8.count <= 255, let label = g.label(named: text) { return label }
-        let named = g.classNames != range.map(String.init)
+        if let label = g.label(named: text) { return label }
         throw APIError(.badRequest, "\(name) must be a class number in \(range.lowerBound)...\(range.upperBound)"
-                       + (named ? " or one of the run's class names" : ""), parameter: name)
+                       + (g.hasClassNames ? " or one of the run's class names" : ""), parameter: name)
     }
 
     /// GET /api/generate?label=7&count=16&seed=3[&run=NAME][&checkpoint=best|latest][&truncation=T]: a PNG grid,

@@ -142,10 +142,7 @@ public final class RunCatalog: @unchecked Sendable {
 
     /// config.json's settings, read through `TrainingConfig` as `cgan train` wrote them.
     static func config(_ files: RunFiles, _ run: RunDirectory) -> TrainingConfig? {
-        guard let data = try? files.read(files.relative(run.config, in: run), limit: configLimit),
-              let document = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
-              let settings = document["settings"] as? [String: Any], let json = try? JSONSerialization.data(withJSONObject: settings) else { return nil }
-        return TrainingConfig.decode(json)
+        (try? files.read(files.relative(run.config, in: run), limit: configLimit)).flatMap(TrainingConfig.decode(configFile:))
     }
 
     /// The whole epochs of metrics.csv's last row (0 when there is none or it is no count of epochs).

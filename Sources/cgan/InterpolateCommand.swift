@@ -17,7 +17,7 @@ struct InterpolateCommand: ParsableCommand {
     var checkpoint: String
 
     // Unconditional: "--label -1" is a value (refused as out of range), not an unknown option.
-    @Option(parsing: .unconditional, help: "Class at the start: a number, or a class name of an image-folder run (a name first, as cgan sample reads it).")
+    @Option(parsing: .unconditional, help: "Class at the start: a number, or a class name of an image-folder run (as cgan sample reads it).")
     var label: String
 
     @Option(parsing: .unconditional, help: "Class at the end, a number or a name (default: --label).")
@@ -51,7 +51,7 @@ struct InterpolateCommand: ParsableCommand {
         try truncation.apply(to: generator)
         func resolve(_ text: String, _ option: String) throws -> Int {
             guard let index = generator.label(named: text) else {
-                throw CommandError(SampleCommand.unknownLabel(text, option: option, classNames: generator.classNames))
+                throw CommandError(SampleCommand.unknownLabel(text, option: option, generator: generator))
             }
             return index
         }

@@ -33,7 +33,7 @@ struct OptimizationOptions: TrainingOptionGroup {
     @Option(help: .setting(\.optimization.momentumStart, "paper: SGD's momentum at the start, moving linearly to 0.7 over --momentum-saturate-epochs", hidden: true))
     var momentum: Double?
 
-    @Option(help: .setting(\.optimization.momentumSaturateEpochs, "paper: epochs over which SGD's momentum rises from --momentum to 0.7", hidden: true))
+    @Option(help: .setting(\.optimization.momentumSaturateEpochs, "paper: epochs over which SGD's momentum moves from --momentum to 0.7", hidden: true))
     var momentumSaturateEpochs: Double?
 
     var settings: [TrainingSetting] {

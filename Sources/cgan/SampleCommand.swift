@@ -12,8 +12,8 @@ struct SampleCommand: ParsableCommand {
         discussion: """
         cgan sample --checkpoint runs/paper/checkpoints/latest.safetensors --label 7 --count 64 --out sevens.png
         cgan sample --checkpoint FILE --per-class 1000 --format npy --out samples
-        --label takes a class number or, for a run on an image folder, a class name: --label cat (a class \
-        named like a number is found by its name first).
+        --label takes a class number or, for a run on an image folder, a class name: --label cat (a number \
+        is always the class number, as cgan train lists them, even where the classes are named like numbers).
         png writes one grid; idx writes <out>-images-idx3-ubyte and <out>-labels-idx1-ubyte; npy writes \
         <out>-images.npy (float32 [N, channels x side x side] in [0, 1], channel planes in turn) and <out>-labels.npy (int64).
         """)
@@ -69,7 +69,7 @@ struct SampleCommand: ParsableCommand {
             columns = perClass
         } else {
             guard let label = generator.label(named: label!) else {
-                throw CommandError(Self.unknownLabel(label!, option: "--label", classNames: generator.classNames))
+                throw CommandError(Self.unknownLabel(label!, option: "--label", generator: generator))
             }
             labels = [Int](repeating: label, count: count)
             columns = Int(Double(count).squareRoot().rounded(.up))
@@ -80,21 +80,13 @@ struct SampleCommand: ParsableCommand {
         print("wrote \(labels.count) image\(labels.count == 1 ? "" : "s"): \(written.joined(separator: ", "))")
     }
 
-    /// `text`'s first `limit` Unicode scalars, with what a terminal would act on or hide (controls, format and
-    /// separator characters, private and unassigned code points) shown as "?", and "..." when cut.
-    static func excerpt(_ text: String, _ limit: Int) -> String {
-        let hidden: Set<Unicode.GeneralCategory> = [.control, .format, .lineSeparator, .paragraphSeparator, .privateUse, .unassigned, .surrogate]
-        let shown = text.unicodeScalars.prefix(limit).map { hidden.contains($0.properties.generalCategory) ? "?" : $0 }
-        return String(String.UnicodeScalarView(shown)) + (text.unicodeScalars.count > limit ? "..." : "")
-    }
-
     /// The one line for a label `option` whose `text` names no class: the label range, and the names where they
     /// are not the numbers.
-    static func unknownLabel(_ text: String, option: String, classNames: [String]) -> String {
-        // Echoed as a short, printable excerpt: the text may be anything a script passed (escape codes, megabytes).
-        let range = "\(option) \(excerpt(text, 60)) is outside the classes 0...\(classNames.count - 1)"
-        guard classNames != (0..<classNames.count).map(String.init) else { return range }
-        let shown = classNames.prefix(20).map { excerpt($0, 40) }.joined(separator: ", ") + (classNames.count > 20 ? ", ... (\(classNames.count) in all)" : "")
+    static func unknownLabel(_ text: String, option: String, generator: ConditionalGenerator) -> String {
+        let range = "\(option) \(text.printableExcerpt(60)) is outside the classes 0...\(generator.classCount - 1)"
+        guard generator.hasClassNames else { return range }
+        let classNames = generator.classNames
+        let shown = classNames.prefix(20).map { $0.printableExcerpt(40) }.joined(separator: ", ") + (classNames.count > 20 ? ", ... (\(classNames.count) in all)" : "")
         return "\(range) and names no class (known: \(shown))"
     }
 }

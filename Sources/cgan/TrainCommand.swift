@@ -61,10 +61,9 @@ struct TrainCommand: ParsableCommand {
         if stored.additions.discriminatorHeadDropout == nil && given.additions.discriminatorHeadDropout == stored.model.discriminatorDropout {
             given.additions.discriminatorHeadDropout = nil
         }
-        // The pairing a new run is refused (TrainingConfig.unusedSetting), refused here too.
-        if stored.compute.precision == .bf16 && matrix.matmul == .openBLAS {
-            throw CommandError("--matmul openblas applies to fp32 training; bf16 runs through oneDNN")
-        }
+        var compute = stored.compute
+        if let matmul = matrix.matmul { compute.matmul = matmul }
+        if let conflict = compute.conflict { throw CommandError(conflict) }
         let differing = given.differingSettings(from: stored)
         guard !differing.isEmpty else { return }
         var flags: [String] = []

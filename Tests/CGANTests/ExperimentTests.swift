@@ -335,9 +335,7 @@ final class ExperimentReportTests: XCTestCase {
         try writeRun(e, e.variants[1], seed: 1, ll: -60, root: root)
         func archive(_ variant: Experiment.Variant, seed: Int) throws -> RunDirectory {
             let run = e.runDirectory(root: root, variant: variant, seed: seed)
-            let config = try Checkpoint(path: run.latestCheckpoint).config
-            let settings = try JSONSerialization.jsonObject(with: JSONEncoder().encode(config))
-            try JSONSerialization.data(withJSONObject: ["settings": settings]).write(to: URL(fileURLWithPath: run.config))
+            try writeConfigFile(try Checkpoint(path: run.latestCheckpoint).config, of: run)
             try FileManager.default.removeItem(atPath: run.checkpoints)
             return run
         }
@@ -350,6 +348,12 @@ final class ExperimentReportTests: XCTestCase {
         XCTAssertTrue(Experiment.isArchived(archived))
         XCTAssertTrue(Experiment.isFinished(archived, epochs: 2))
         XCTAssertFalse(Experiment.isFinished(archived, epochs: 3))
+        // A dangling checkpoint link is a damaged run, not an archived one.
+        try FileManager.default.createDirectory(atPath: archived.checkpoints, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: archived.latestCheckpoint, withDestinationPath: "gone.safetensors")
+        XCTAssertFalse(Experiment.isArchived(archived))
+        XCTAssertFalse(Experiment.isFinished(archived, epochs: 2))
+        try FileManager.default.removeItem(atPath: archived.checkpoints)
         let report = try ExperimentReport(experiment: e, root: root, seeds: 2, epochs: 2)
         XCTAssertEqual(report.unfinished, ["saturating/seed-2"])
         XCTAssertTrue(report.markdownTable.contains("| non-saturating | 2 | off | 105.0 ± 7.1 |"), report.markdownTable)
@@ -376,10 +380,7 @@ final class ExperimentReportTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: second.latestCheckpoint)), secondBefore)
         // An archived run's files must agree: its config's budget and seed, its evaluation of the last checkpoint.
         var config = try XCTUnwrap(archived.storedConfig)
-        func store(_ c: TrainingConfig) throws {
-            let settings = try JSONSerialization.jsonObject(with: JSONEncoder().encode(c))
-            try JSONSerialization.data(withJSONObject: ["settings": settings]).write(to: URL(fileURLWithPath: archived.config))
-        }
+        func store(_ c: TrainingConfig) throws { try writeConfigFile(c, of: archived) }
         config.optimization.epochs = 3
         try store(config)
         XCTAssertFalse(Experiment.isFinished(archived, epochs: 2))
@@ -496,4 +497,10 @@ final class ExperimentReportTests: XCTestCase {
                           && line.hasSuffix("--data-dir data/mnist"), String(line))
         }
     }
+}
+
+/// Writes `config` as `run`'s config.json (its "settings"), as an archived run keeps it.
+private func writeConfigFile(_ config: TrainingConfig, of run: RunDirectory) throws {
+    let settings = try JSONSerialization.jsonObject(with: JSONEncoder().encode(config))
+    try JSONSerialization.data(withJSONObject: ["settings": settings]).write(to: URL(fileURLWithPath: run.config))
 }

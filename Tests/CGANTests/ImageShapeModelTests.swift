@@ -179,6 +179,16 @@ final class ImageShapeModelTests: XCTestCase {
         XCTAssertEqual(generator.imageSize, 432)
         XCTAssertEqual(generator.classNames, ["red", "green"])
         XCTAssertEqual(generator.label(named: "green"), 1)
+        XCTAssertTrue(generator.hasClassNames)
+
+        // Classes named like numbers in another order: a number is the class number, for sample and serve alike.
+        c.data.classNames = ["1", "0"]
+        let numbered = dir + "/numbered.safetensors"
+        try Checkpoint.save(TrainingStep(config: c, models: models, classCount: 2, stepsPerEpoch: 5), position: .init(), to: numbered)
+        let swapped = try ConditionalGenerator(checkpoint: numbered)
+        XCTAssertEqual([swapped.label(named: "0"), swapped.label(named: "1"), swapped.label(named: "2")], [0, 1, nil])
+        XCTAssertTrue(swapped.hasClassNames)
+        XCTAssertNil(swapped.label(named: String(repeating: "r", count: 256)))
 
         c.data.classNames = ["red", "green", "blue"]
         let bad = dir + "/bad.safetensors"
