@@ -96,6 +96,7 @@ struct ExperimentCommand: ParsableCommand {
         }
         // A report of a shorter budget must not replace one of the runs' own.
         try refuseLongerRuns(runCommands.map(\.run))
+        try refuseRunsOfOtherArms(runCommands.map { ($0.variant, $0.run) })
         if !collect {
             try refuseArchivedRuns(runCommands.map(\.run))
             try runAll(program: Bundle.main.executablePath ?? CommandLine.arguments[0])
@@ -160,7 +161,7 @@ struct ExperimentCommand: ParsableCommand {
         }
         let directory = Experiment.runDirectory(root: out, run: run)
         try refuseLongerRuns([run])
-        // As runAll skips it: a finished run is not read again, so an older definition of its arm goes unnoticed here.
+        try refuseRunsOfOtherArms([(variant, run)])
         if Experiment.isFinished(directory, epochs: budget) {
             print("\(run) is already trained for \(budget) epochs and evaluated: nothing to do")
             return
@@ -202,6 +203,24 @@ struct ExperimentCommand: ParsableCommand {
         throw CommandError((stuck.count == 1 ? "\(first.path) is an archived run" : "\(stuck.count) runs are archived runs, e.g. \(first.path)")
                            + " (no checkpoint, \(trained)): \(stuck.count == 1 ? "it" : "they") cannot be continued to --epochs \(budget); "
                            + "move \(stuck.count == 1 ? "it" : "them") away to train \(stuck.count == 1 ? "it" : "them") again")
+    }
+
+    /// Refuses finished runs whose config.json is not their arm's (an older definition of the arm, or an archived
+    /// run copied into another arm's folder): their numbers would be reported as the arm's. The compute settings
+    /// (threads, matrix library) may differ: they change rounding, not the experiment.
+    func refuseRunsOfOtherArms(_ runs: [(variant: Experiment.Variant, run: String)]) throws {
+        for (variant, run) in runs {
+            let directory = Experiment.runDirectory(root: out, run: run)
+            guard let seed = Self.split(run)?.1, Experiment.isFinished(directory, epochs: budget), let stored = directory.storedConfig else { continue }
+            var expected = try TrainCommand.parse(Experiment.trainArguments(variant, seed: seed, epochs: budget, directory: directory)
+                                                  + locationArguments).makeConfig()
+            expected.compute = stored.compute
+            let differing = expected.differingSettings(from: stored)
+            guard let first = differing.first else { continue }
+            throw CommandError("\(directory.path) holds a run with other settings than arm \(variant.name) of this experiment "
+                               + "(\(first): \(stored.value(of: first) ?? "?") in the run, \(expected.value(of: first) ?? "?") in the arm"
+                               + (differing.count > 1 ? ", and \(differing.count - 1) more" : "") + "); move it away or use another --out")
+        }
     }
 
     /// Refuses runs that were trained for more epochs than the budget: continuing cannot shorten them, and

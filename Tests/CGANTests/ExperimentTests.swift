@@ -279,6 +279,8 @@ final class ExperimentReportTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: run.checkpoints, withIntermediateDirectories: true)
         var config = TrainingConfig(architecture: variant.trainArguments.contains("mlp") ? .mlp : .paper)
         config.optimization.generatorLoss = variant.trainArguments.contains("saturating") ? .saturating : .nonSaturating
+        // As `cgan train` makes the arm's config on the synthetic data (an archived run's config.json must be its arm's).
+        config.data.dataset = "synthetic"
         config.optimization.epochs = 2
         config.optimization.seed = UInt64(seed)
         let models = GANModels(config: config, classCount: 10)
@@ -335,7 +337,9 @@ final class ExperimentReportTests: XCTestCase {
         try writeRun(e, e.variants[1], seed: 1, ll: -60, root: root)
         func archive(_ variant: Experiment.Variant, seed: Int) throws -> RunDirectory {
             let run = e.runDirectory(root: root, variant: variant, seed: seed)
-            try writeConfigFile(try Checkpoint(path: run.latestCheckpoint).config, of: run)
+            var config = try Checkpoint(path: run.latestCheckpoint).config
+            config.model.dropoutAtSampling = variant.trainArguments.contains("--dropout-at-sampling")
+            try writeConfigFile(config, of: run)
             try FileManager.default.removeItem(atPath: run.checkpoints)
             return run
         }
@@ -393,6 +397,16 @@ final class ExperimentReportTests: XCTestCase {
         config.optimization.seed = 1
         try store(config)
         XCTAssertTrue(Experiment.isFinished(archived, epochs: 2))
+        // A finished run with another arm's settings (an archive copied into the wrong folder) is refused by name.
+        var other = config
+        other.optimization.generatorLoss = .saturating
+        try store(other)
+        let foreign = try runCGAN(["experiment", "generator-loss", "--seeds", "2", "--epochs", "2", "--out", root, "--dataset", "synthetic", "--collect"])
+        XCTAssertNotEqual(foreign.status, 0)
+        XCTAssertTrue(foreign.stderr.contains("holds a run with other settings than arm non-saturating") && foreign.stderr.contains("saturating in the run"),
+                      foreign.stderr)
+        XCTAssertEqual(foreign.stderr.split(separator: "\n").count, 1, foreign.stderr)
+        try store(config)
         try "{\"settings\": 3}".write(toFile: archived.config, atomically: true, encoding: .utf8)
         XCTAssertNil(archived.storedConfig)
         try store(config)
