@@ -35,17 +35,23 @@ public final class ConditionalGenerator {
         return (0..<classCount).map(String.init)
     }
 
-    /// The label `text` names; nil when none. A number is always the class number (pages and scripts send
-    /// numbers, and an image folder's classes may be named like numbers in another order); other text is a class
-    /// name, exactly, else ignoring case.
+    /// The label `text` names; nil when none. A number in range is always the class number (pages and scripts
+    /// send numbers, and an image folder's classes may be named like numbers in another order); other text is a
+    /// class name, exactly, else ignoring case where that fits one class only.
     public func label(named text: String) -> Int? {
-        if let number = Int(text) { return (0..<classCount).contains(number) ? number : nil }
+        if let number = Int(text), (0..<classCount).contains(number) { return number }
         // A class folder's name fits in 255 bytes; longer text names nothing and is not worth a look-up.
         guard text.utf8.count <= 255 else { return nil }
         let names = classNames
         if let exact = names.firstIndex(of: text) { return exact }
+        let folded = caseInsensitiveMatches(text)
+        return folded.count == 1 ? folded[0] : nil
+    }
+
+    /// The classes whose names equal `text` ignoring case.
+    public func caseInsensitiveMatches(_ text: String) -> [Int] {
         let lowered = text.lowercased()
-        return names.firstIndex { $0.lowercased() == lowered }
+        return classNames.indices.filter { classNames[$0].lowercased() == lowered }
     }
 
     /// True when the classes have names of their own, not just their numbers.

@@ -46,6 +46,14 @@ public struct RunDirectory: Sendable {
     /// True when a run has already written its config here.
     public var holdsARun: Bool { FileManager.default.fileExists(atPath: config) }
 
+    /// Why checkpoints/latest.safetensors cannot be read though it is there: a symbolic link to nothing; nil otherwise.
+    /// (Such a run is neither archived nor restartable: the link says a checkpoint should be there.)
+    public var brokenCheckpointLink: String? {
+        guard !FileManager.default.fileExists(atPath: latestCheckpoint),
+              let target = try? FileManager.default.destinationOfSymbolicLink(atPath: latestCheckpoint) else { return nil }
+        return "\(latestCheckpoint) is a link to \(target), which does not exist: restore that checkpoint, or remove the link to start the run again"
+    }
+
     /// The files a run writes, besides config.json.
     var runFiles: [String] { [metrics, validation, quality, samples, checkpoints, evaluation, lossPlot] }
 

@@ -59,6 +59,18 @@ extension TrainingConfig {
         zip(settings, other.settings).filter { $0.0.value != $0.1.value }.map(\.0.name)
     }
 
+    /// The settings in which this config, asked of a stored run, differs from `run`'s own, leaving out what a
+    /// run may change between its parts and still be the same run: its epochs, threads and matrix library (they
+    /// change its length and rounding, not its model or training), and its image folder's place (it may move).
+    public func differingSettings(fromRun run: TrainingConfig) -> [String] {
+        var given = self
+        given.optimization.epochs = run.optimization.epochs
+        given.compute.threads = run.compute.threads
+        given.compute.matmul = run.compute.matmul
+        if run.data.imageFolder != nil { given.data.imageFolder = run.data.imageFolder }
+        return given.differingSettings(from: run)
+    }
+
     /// The value of `name` ("group.field", as `settings` names it) as text; nil when there is no such setting.
     public func value(of name: String) -> String? { settings.first { $0.name == name }?.value }
 

@@ -96,6 +96,7 @@ public final class TrainingRun {
         var config = newConfig
         var checkpoint: Checkpoint?
         let hasCheckpoint = FileManager.default.fileExists(atPath: directory.latestCheckpoint)
+        if let problem = directory.brokenCheckpointLink { throw TrainingError(problem) }
         if directory.holdsARun && hasCheckpoint {
             guard resume else {
                 throw TrainingError("\(directory.path) already holds a run: pass --resume to continue it, or choose another --out")
@@ -140,7 +141,8 @@ public final class TrainingRun {
             config.data.heldOutDigest = sha256Hex(data.validation)
         }
         if let backend { config.compute.matmul = backend }
-        if let conflict = config.compute.conflict { throw TrainingError(conflict) }
+        // Asked for here (a run stored with the pairing by an older version trains its bf16 products in oneDNN).
+        if backend != nil, let conflict = config.compute.conflict { throw TrainingError(conflict) }
         if let problem = data.heldOutProblem(config.data) { throw TrainingError(problem) }
         guard config.data.imageSize == data.side, config.data.channels == data.channels, config.data.valuesPerImage == data.train.imageSize else {
             throw TrainingError("\(config.data.channels)x\(config.data.imageSize)x\(config.data.imageSize) images in the run's config, "

@@ -146,8 +146,8 @@ public struct Experiment: Sendable {
     /// in a repository between machines and still count as finished. Its report row has no sample grid.
     public static func isArchived(_ directory: RunDirectory) -> Bool {
         let files = FileManager.default
-        // attributesOfItem does not follow links: a dangling checkpoints/latest.safetensors is a damaged run, not an archived one.
-        return (try? files.attributesOfItem(atPath: directory.latestCheckpoint)) == nil && files.fileExists(atPath: directory.config)
+        // A checkpoint link to nothing is a damaged run, not an archived one.
+        return !files.fileExists(atPath: directory.latestCheckpoint) && directory.brokenCheckpointLink == nil && files.fileExists(atPath: directory.config)
             && files.fileExists(atPath: directory.metrics) && files.fileExists(atPath: directory.evaluation)
     }
 

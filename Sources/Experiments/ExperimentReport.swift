@@ -45,9 +45,10 @@ public struct ExperimentReport {
                     let atBudget = trained.map { $0.epoch == epochs && $0.batch == 0 } ?? false
                     // Trained to the budget with an evaluation that cannot be read: say so, rather than "not finished".
                     let unreadable = FileManager.default.fileExists(atPath: run.evaluation) && Experiment.evaluatedPosition(run) == nil
-                    let archiveProblem = Experiment.isArchived(run) ? Experiment.archiveProblem(run, epochs: epochs) : nil
+                    let problem = run.brokenCheckpointLink != nil ? "checkpoints/latest.safetensors is a link to nothing"
+                        : Experiment.isArchived(run) ? Experiment.archiveProblem(run, epochs: epochs) : nil
                     unfinished.append("\(variant.name)/seed-\(seed)" + (unreadable ? " (\(run.evaluation) has no readable position)"
-                        : archiveProblem.map { " (\($0))" } ?? trained.map { atBudget ? "" : " (\(Self.describe($0)))" } ?? ""))
+                        : problem.map { " (\($0))" } ?? trained.map { atBudget ? "" : " (\(Self.describe($0)))" } ?? ""))
                     continue
                 }
                 struct Document: Decodable { let reports: [EvaluationReport]; let classifier: String?; let cpu: String? }

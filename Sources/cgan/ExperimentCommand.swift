@@ -18,8 +18,8 @@ struct ExperimentCommand: ParsableCommand {
         (mean ± sd over seeds, every run, and each arm against its baseline seed by seed), validation-ll.svg, d-fake.svg and a sample grid per variant. Stopped, it resumes: finished runs \
         are kept, interrupted ones continue from their checkpoint. A run counts as finished only at the budget asked \
         for: with a larger --epochs, runs of a smaller one continue to the new length; a run trained longer than \
-        --epochs, or archived (kept without checkpoints) with files that do not make a finished run of this budget, is \
-        refused rather than mixed in. On many machines: --print-commands lists one independent command \
+        --epochs, a finished run whose settings are not its arm's, or one archived (kept without checkpoints) with \
+        files that do not make a finished run of this budget, is refused rather than mixed in. On many machines: --print-commands lists one independent command \
         per run (for GNU parallel or a Slurm array, with --out on a shared directory); --collect then writes the report.
         """)
 
@@ -60,6 +60,10 @@ struct ExperimentCommand: ParsableCommand {
         if let epochs, !(1...10_000).contains(epochs) { throw CommandError("--epochs must be in 1...10000") }
         if !(1...256).contains(jobs) { throw CommandError("--jobs must be in 1...256") }
         if let problem = RunDirectory.locationProblem(out) { throw CommandError("--out: \(problem)") }
+        // Before any run starts: each would fail on it alone, leaving empty run folders behind.
+        if location.dataset != nil {
+            do { _ = try location.spec() } catch { throw CommandError("--dataset: \(error)") }
+        }
         if collect && (singleRun != nil || printCommands) { throw CommandError("--collect writes the report of the runs there are; leave out --run and --print-commands") }
     }
 
@@ -206,20 +210,21 @@ struct ExperimentCommand: ParsableCommand {
     }
 
     /// Refuses finished runs whose config.json is not their arm's (an older definition of the arm, or an archived
-    /// run copied into another arm's folder): their numbers would be reported as the arm's. The compute settings
-    /// (threads, matrix library) may differ: they change rounding, not the experiment.
+    /// run copied into another arm's folder): their numbers would be reported as the arm's. Threads and the
+    /// matrix library may differ (`TrainingConfig.differingSettings(fromRun:)`).
     func refuseRunsOfOtherArms(_ runs: [(variant: Experiment.Variant, run: String)]) throws {
         for (variant, run) in runs {
             let directory = Experiment.runDirectory(root: out, run: run)
-            guard let seed = Self.split(run)?.1, Experiment.isFinished(directory, epochs: budget), let stored = directory.storedConfig else { continue }
-            var expected = try TrainCommand.parse(Experiment.trainArguments(variant, seed: seed, epochs: budget, directory: directory)
+            guard let seed = Self.split(run)?.1, let stored = directory.storedConfig else { continue }
+            let expected = try TrainCommand.parse(Experiment.trainArguments(variant, seed: seed, epochs: budget, directory: directory)
                                                   + locationArguments).makeConfig()
-            expected.compute = stored.compute
-            let differing = expected.differingSettings(from: stored)
-            guard let first = differing.first else { continue }
+            let differing = expected.differingSettings(fromRun: stored)
+            // Only a finished run is reported as it stands (reading its checkpoint's position costs more than the configs).
+            guard let first = differing.first, Experiment.isFinished(directory, epochs: budget) else { continue }
+            let hint = first.hasPrefix("data.") ? "give the --dataset it was trained on, or use another --out" : "move it away or use another --out"
             throw CommandError("\(directory.path) holds a run with other settings than arm \(variant.name) of this experiment "
                                + "(\(first): \(stored.value(of: first) ?? "?") in the run, \(expected.value(of: first) ?? "?") in the arm"
-                               + (differing.count > 1 ? ", and \(differing.count - 1) more" : "") + "); move it away or use another --out")
+                               + (differing.count > 1 ? ", and \(differing.count - 1) more" : "") + "); \(hint)")
         }
     }
 

@@ -17,7 +17,7 @@ struct InterpolateCommand: ParsableCommand {
     var checkpoint: String
 
     // Unconditional: "--label -1" is a value (refused as out of range), not an unknown option.
-    @Option(parsing: .unconditional, help: "Class at the start: a number, or a class name of an image-folder run (as cgan sample reads it).")
+    @Option(parsing: .unconditional, help: "Class at the start: a number, or a class name where the run names its classes (as cgan sample reads it).")
     var label: String
 
     @Option(parsing: .unconditional, help: "Class at the end, a number or a name (default: --label).")
@@ -49,13 +49,8 @@ struct InterpolateCommand: ParsableCommand {
         try FileIdentity.checkNotInput(out, inputs: [checkpoint])
         let generator = try ConditionalGenerator(checkpoint: checkpoint)
         try truncation.apply(to: generator)
-        func resolve(_ text: String, _ option: String) throws -> Int {
-            guard let index = generator.label(named: text) else {
-                throw CommandError(SampleCommand.unknownLabel(text, option: option, generator: generator))
-            }
-            return index
-        }
-        let from = try resolve(label, "--label"), to = try resolve(toLabel ?? label, toLabel == nil ? "--label" : "--to-label")
+        let from = try LabelArgument.resolve(label, option: "--label", generator: generator)
+        let to = try toLabel.map { try LabelArgument.resolve($0, option: "--to-label", generator: generator) } ?? from
         let frames = try Interpolation(generator: generator).checkedFrames(fromSeed: fromSeed, toSeed: toSeed, fromLabel: from,
                                                                            toLabel: to, steps: steps)
         if out.hasSuffix(".gif") {

@@ -12,8 +12,9 @@ struct SampleCommand: ParsableCommand {
         discussion: """
         cgan sample --checkpoint runs/paper/checkpoints/latest.safetensors --label 7 --count 64 --out sevens.png
         cgan sample --checkpoint FILE --per-class 1000 --format npy --out samples
-        --label takes a class number or, for a run on an image folder, a class name: --label cat (a number \
-        is always the class number, as cgan train lists them, even where the classes are named like numbers).
+        --label takes a class number, or a class name where the run names its classes (an image folder's \
+        sub-folders, Fashion-MNIST's garments): --label cat, --label Sneaker. A number in range is always the class \
+        number, as cgan train lists them, even where a class is named like another number.
         png writes one grid; idx writes <out>-images-idx3-ubyte and <out>-labels-idx1-ubyte; npy writes \
         <out>-images.npy (float32 [N, channels x side x side] in [0, 1], channel planes in turn) and <out>-labels.npy (int64).
         """)
@@ -21,8 +22,8 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "A checkpoint written by cgan train.")
     var checkpoint: String
 
-    // Unconditional: "--label -1" is a value (refused as out of range), not an unknown option.
-    @Option(parsing: .unconditional, help: "Draw images of this class only: its number, or its name (an image folder's class folder, e.g. cat).")
+    // Unconditional: "--label -1" is a value (a class named so, else refused as out of range), not an unknown option.
+    @Option(parsing: .unconditional, help: "Draw images of this class only: its number, or its name where the run names its classes (e.g. cat).")
     var label: String?
 
     @Option(help: "With --label: how many images (at most 100000 in all).")
@@ -68,9 +69,7 @@ struct SampleCommand: ParsableCommand {
             labels = (0..<generator.classCount).flatMap { [Int](repeating: $0, count: perClass) }
             columns = perClass
         } else {
-            guard let label = generator.label(named: label!) else {
-                throw CommandError(Self.unknownLabel(label!, option: "--label", generator: generator))
-            }
+            let label = try LabelArgument.resolve(label!, option: "--label", generator: generator)
             labels = [Int](repeating: label, count: count)
             columns = Int(Double(count).squareRoot().rounded(.up))
         }
@@ -80,13 +79,4 @@ struct SampleCommand: ParsableCommand {
         print("wrote \(labels.count) image\(labels.count == 1 ? "" : "s"): \(written.joined(separator: ", "))")
     }
 
-    /// The one line for a label `option` whose `text` names no class: the label range, and the names where they
-    /// are not the numbers.
-    static func unknownLabel(_ text: String, option: String, generator: ConditionalGenerator) -> String {
-        let range = "\(option) \(text.printableExcerpt(60)) is outside the classes 0...\(generator.classCount - 1)"
-        guard generator.hasClassNames else { return range }
-        let classNames = generator.classNames
-        let shown = classNames.prefix(20).map { $0.printableExcerpt(40) }.joined(separator: ", ") + (classNames.count > 20 ? ", ... (\(classNames.count) in all)" : "")
-        return "\(range) and names no class (known: \(shown))"
-    }
 }

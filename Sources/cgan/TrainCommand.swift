@@ -52,19 +52,14 @@ struct TrainCommand: ParsableCommand {
     /// --epochs, --threads and --matmul apply.
     func checkResumeOptions(against stored: TrainingConfig) throws {
         var given = makeConfig(resuming: stored)
-        given.optimization.epochs = stored.optimization.epochs
-        given.compute.threads = stored.compute.threads
-        given.compute.matmul = stored.compute.matmul
-        // The folder may have moved: its images are checked against the run's shape and classes when loaded.
-        if stored.data.imageFolder != nil { given.data.imageFolder = stored.data.imageFolder }
         // A run stored before dcgan's head had a dropout of its own drops there at --d-dropout's rate.
         if stored.additions.discriminatorHeadDropout == nil && given.additions.discriminatorHeadDropout == stored.model.discriminatorDropout {
             given.additions.discriminatorHeadDropout = nil
         }
-        var compute = stored.compute
-        if let matmul = matrix.matmul { compute.matmul = matmul }
-        if let conflict = compute.conflict { throw CommandError(conflict) }
-        let differing = given.differingSettings(from: stored)
+        // The pairing a new run is refused, refused here too where --matmul asks for it.
+        if matrix.matmul != nil, let conflict = given.compute.conflict { throw CommandError(conflict) }
+        // The folder's images are checked against the run's shape and classes when loaded.
+        let differing = given.differingSettings(fromRun: stored)
         guard !differing.isEmpty else { return }
         var flags: [String] = []
         for name in differing {
@@ -84,6 +79,8 @@ struct TrainCommand: ParsableCommand {
         var location = data.location
         let directory = RunDirectory(output.out ?? "runs/\(model.architecture(forImageFolder: data.images != nil).rawValue)")
         var stored: TrainingConfig?
+        // Before the data are loaded (a download, for a data set not here yet).
+        if let problem = directory.brokenCheckpointLink { throw CommandError(problem) }
         if output.resume, let config = try? Checkpoint(path: directory.latestCheckpoint).config {
             try checkResumeOptions(against: config)
             stored = config
@@ -139,7 +136,7 @@ struct TrainCommand: ParsableCommand {
                         + (trainingData.folder == nil ? "" : "(\(trainingData.classCount) classes, \(trainingData.train.count) training and "
                            + "\(trainingData.validation.count) validation images of \(shape)) ") + "for \(run.config.optimization.epochs) epochs into \(directory.path)")
             if trainingData.folder != nil && trainingData.classNames != (0..<trainingData.classCount).map(String.init) {
-                let names = trainingData.classNames.enumerated().map { "\($0.offset) \($0.element)" }
+                let names = trainingData.classNames.enumerated().map { "\($0.offset) \($0.element.printableExcerpt(40))" }
                 bar.message("sample grids: one row per class: " + names.prefix(20).joined(separator: ", ")
                             + (names.count > 20 ? ", ... (\(names.count) in all)" : ""))
             }

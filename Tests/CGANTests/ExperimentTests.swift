@@ -279,8 +279,6 @@ final class ExperimentReportTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: run.checkpoints, withIntermediateDirectories: true)
         var config = TrainingConfig(architecture: variant.trainArguments.contains("mlp") ? .mlp : .paper)
         config.optimization.generatorLoss = variant.trainArguments.contains("saturating") ? .saturating : .nonSaturating
-        // As `cgan train` makes the arm's config on the synthetic data (an archived run's config.json must be its arm's).
-        config.data.dataset = "synthetic"
         config.optimization.epochs = 2
         config.optimization.seed = UInt64(seed)
         let models = GANModels(config: config, classCount: 10)
@@ -357,6 +355,10 @@ final class ExperimentReportTests: XCTestCase {
         try FileManager.default.createSymbolicLink(atPath: archived.latestCheckpoint, withDestinationPath: "gone.safetensors")
         XCTAssertFalse(Experiment.isArchived(archived))
         XCTAssertFalse(Experiment.isFinished(archived, epochs: 2))
+        XCTAssertTrue(try ExperimentReport(experiment: e, root: root, seeds: 2, epochs: 2).unfinished
+            .contains("non-saturating/seed-1 (checkpoints/latest.safetensors is a link to nothing)"))
+        let dangling = try runCGAN(["experiment", "generator-loss", "--run", "paper/seed-1", "--epochs", "2", "--out", root])
+        XCTAssertTrue(dangling.status != 0 && dangling.stderr.contains("is a link to gone.safetensors, which does not exist"), dangling.stderr)
         try FileManager.default.removeItem(atPath: archived.checkpoints)
         let report = try ExperimentReport(experiment: e, root: root, seeds: 2, epochs: 2)
         XCTAssertEqual(report.unfinished, ["saturating/seed-2"])
@@ -368,16 +370,16 @@ final class ExperimentReportTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/out/grid-saturating.png"), "the earlier grid is gone")
         XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/out/grid-other.png"))
         // Not trained again at its budget; not continued past it.
-        let done = try runCGAN(["experiment", "generator-loss", "--run", "paper/seed-1", "--epochs", "2", "--out", root, "--dataset", "synthetic"])
+        let done = try runCGAN(["experiment", "generator-loss", "--run", "paper/seed-1", "--epochs", "2", "--out", root])
         XCTAssertEqual(done.status, 0, done.stderr)
         XCTAssertTrue(done.stdout.contains("nothing to do"), done.stdout)
-        let longer = try runCGAN(["experiment", "generator-loss", "--run", "paper/seed-1", "--epochs", "3", "--out", root, "--dataset", "synthetic"])
+        let longer = try runCGAN(["experiment", "generator-loss", "--run", "paper/seed-1", "--epochs", "3", "--out", root])
         XCTAssertNotEqual(longer.status, 0)
         XCTAssertTrue(longer.stderr.contains("is an archived run (no checkpoint, trained for 2 epochs)"), longer.stderr)
         // The whole experiment refuses before training anything (seed 2 of the first arm has a checkpoint to continue).
         let second = e.runDirectory(root: root, variant: e.variants[0], seed: 2)
         let secondBefore = try Data(contentsOf: URL(fileURLWithPath: second.latestCheckpoint))
-        let all = try runCGAN(["experiment", "generator-loss", "--seeds", "2", "--epochs", "3", "--out", root, "--dataset", "synthetic"])
+        let all = try runCGAN(["experiment", "generator-loss", "--seeds", "2", "--epochs", "3", "--out", root])
         XCTAssertNotEqual(all.status, 0)
         XCTAssertTrue(all.stderr.contains("2 runs are archived runs"), all.stderr)
         XCTAssertEqual(all.stderr.split(separator: "\n").count, 1, all.stderr)
@@ -401,12 +403,29 @@ final class ExperimentReportTests: XCTestCase {
         var other = config
         other.optimization.generatorLoss = .saturating
         try store(other)
-        let foreign = try runCGAN(["experiment", "generator-loss", "--seeds", "2", "--epochs", "2", "--out", root, "--dataset", "synthetic", "--collect"])
+        let foreign = try runCGAN(["experiment", "generator-loss", "--seeds", "2", "--epochs", "2", "--out", root, "--collect"])
         XCTAssertNotEqual(foreign.status, 0)
-        XCTAssertTrue(foreign.stderr.contains("holds a run with other settings than arm non-saturating") && foreign.stderr.contains("saturating in the run"),
-                      foreign.stderr)
+        XCTAssertTrue(foreign.stderr.contains("holds a run with other settings than arm non-saturating of this experiment "
+                                              + "(optimization.generatorLoss: saturating in the run, non-saturating in the arm)"), foreign.stderr)
         XCTAssertEqual(foreign.stderr.split(separator: "\n").count, 1, foreign.stderr)
         try store(config)
+        // The same for a finished run that still has its checkpoint, through --run.
+        var secondConfig = try Checkpoint(path: second.latestCheckpoint).config
+        secondConfig.optimization.generatorLoss = .saturating
+        try writeConfigFile(secondConfig, of: second)
+        let stale = try runCGAN(["experiment", "generator-loss", "--run", "paper/seed-2", "--epochs", "2", "--out", root])
+        XCTAssertNotEqual(stale.status, 0)
+        XCTAssertTrue(stale.stderr.contains("seed-2 holds a run with other settings than arm non-saturating"), stale.stderr)
+        secondConfig.optimization.generatorLoss = .nonSaturating
+        secondConfig.model.dropoutAtSampling = true
+        try writeConfigFile(secondConfig, of: second)
+        let same = try runCGAN(["experiment", "generator-loss", "--run", "paper/seed-2", "--epochs", "2", "--out", root])
+        XCTAssertTrue(same.status == 0 && same.stdout.contains("nothing to do"), same.stderr)
+        // A data set that does not exist is refused before any run starts.
+        let bogus = try runCGAN(["experiment", "generator-loss", "--seeds", "1", "--epochs", "3", "--out", root + "/bogus", "--dataset", "bogus"])
+        XCTAssertNotEqual(bogus.status, 0)
+        XCTAssertTrue(bogus.stderr.contains("--dataset: ") && bogus.stderr.split(separator: "\n").count == 1, bogus.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/bogus"))
         try "{\"settings\": 3}".write(toFile: archived.config, atomically: true, encoding: .utf8)
         XCTAssertNil(archived.storedConfig)
         try store(config)
@@ -414,7 +433,7 @@ final class ExperimentReportTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: archived.checkpoints))
         // Another spelling of a seed would be another folder: refused.
         for name in ["paper/seed-01", "paper/seed-+1", "paper//seed-1", "paper/seed-1/", "paper/seed-101"] {
-            let odd = try runCGAN(["experiment", "generator-loss", "--run", name, "--epochs", "2", "--out", root, "--dataset", "synthetic"])
+            let odd = try runCGAN(["experiment", "generator-loss", "--run", name, "--epochs", "2", "--out", root])
             XCTAssertTrue(odd.status != 0 && odd.stderr.contains("--run must be"), name + ": " + odd.stderr)
         }
         // A metrics.csv that is not one is named, not a crash; a damaged evaluation is named among the unfinished.
@@ -482,13 +501,13 @@ final class ExperimentReportTests: XCTestCase {
         let before = try Data(contentsOf: URL(fileURLWithPath: evaluation))
         let checkpoint = Experiment.runDirectory(root: root, run: "paper/seed-1").latestCheckpoint
         let checkpointBefore = try Data(contentsOf: URL(fileURLWithPath: checkpoint))
-        let r = try runCGAN(["experiment", "generator-loss", "--seeds", "1", "--epochs", "1", "--out", root, "--dataset", "synthetic"])
+        let r = try runCGAN(["experiment", "generator-loss", "--seeds", "1", "--epochs", "1", "--out", root])
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.stderr.contains("trained for more than --epochs 1") && r.stderr.contains("paper/seed-1 (2 epochs)"), r.stderr)
         XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: evaluation)), before)
         // At its own budget the finished run is left as it is: neither trained nor evaluated again.
-        let done = try runCGAN(["experiment", "generator-loss", "--run", "paper/seed-1", "--epochs", "2", "--out", root, "--dataset", "synthetic"])
+        let done = try runCGAN(["experiment", "generator-loss", "--run", "paper/seed-1", "--epochs", "2", "--out", root])
         XCTAssertEqual(done.status, 0, done.stderr)
         XCTAssertTrue(done.stdout.contains("paper/seed-1 is already trained for 2 epochs and evaluated: nothing to do"), done.stdout)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: evaluation)), before)

@@ -181,14 +181,24 @@ final class ImageShapeModelTests: XCTestCase {
         XCTAssertEqual(generator.label(named: "green"), 1)
         XCTAssertTrue(generator.hasClassNames)
 
-        // Classes named like numbers in another order: a number is the class number, for sample and serve alike.
-        c.data.classNames = ["1", "0"]
-        let numbered = dir + "/numbered.safetensors"
-        try Checkpoint.save(TrainingStep(config: c, models: models, classCount: 2, stepsPerEpoch: 5), position: .init(), to: numbered)
-        let swapped = try ConditionalGenerator(checkpoint: numbered)
-        XCTAssertEqual([swapped.label(named: "0"), swapped.label(named: "1"), swapped.label(named: "2")], [0, 1, nil])
-        XCTAssertTrue(swapped.hasClassNames)
-        XCTAssertNil(swapped.label(named: String(repeating: "r", count: 256)))
+        // How text names a class, for sample, interpolate and serve alike: a number in range is the class number,
+        // else a name, exactly, else ignoring case where that fits one class only.
+        func withClasses(_ names: [String]) throws -> ConditionalGenerator {
+            c.data.classNames = names
+            let path = dir + "/named.safetensors"
+            try Checkpoint.save(TrainingStep(config: c, models: models, classCount: 2, stepsPerEpoch: 5), position: .init(), to: path)
+            return try ConditionalGenerator(checkpoint: path)
+        }
+        let numbers = try withClasses(["10", "-1"])
+        for (text, expected) in [("0", 0), ("1", 1), ("+1", 1), ("01", 1), ("10", 0), ("-1", 1), (" 1", nil), ("2", nil), ("", nil)] as [(String, Int?)] {
+            XCTAssertEqual(numbers.label(named: text), expected, text)
+        }
+        let cased = try withClasses(["Cat", "cat"])
+        XCTAssertEqual([cased.label(named: "cat"), cased.label(named: "Cat"), cased.label(named: "CAT")], [1, 0, nil])
+        XCTAssertEqual(cased.caseInsensitiveMatches("CAT"), [0, 1])
+        let long = String(repeating: "r", count: 256)
+        XCTAssertNil(try withClasses([long, "x"]).label(named: long), "no folder name is longer than 255 bytes")
+        XCTAssertFalse(try withClasses(["0", "1"]).hasClassNames)
 
         c.data.classNames = ["red", "green", "blue"]
         let bad = dir + "/bad.safetensors"
