@@ -34,7 +34,9 @@ public struct ModelSettings: Codable, Sendable, Equatable {
     public var generatorOutputBiasFromData = true
     /// If set, D's weight rows (one unit's incoming weights) are limited to this L2 norm.
     public var discriminatorMaxNorm: Double?
-    /// Keep G's dropout on when drawing samples (the paper does not say which; see README).
+    /// Keep G's dropout on when drawing samples (the paper does not say which). On by default for the paper
+    /// model, whose G draws its variety from the dropout masks (off, it draws one glyph per class); off for the
+    /// others, which sample better without (docs/experiments.md, question 6).
     public var dropoutAtSampling = false
 
     /// The multiplier of G's hidden widths: its own, else the shared one.
@@ -50,6 +52,7 @@ public struct ModelSettings: Codable, Sendable, Equatable {
         switch architecture {
         case .paper:
             noise = .uniform; generatorDropout = 0.5; discriminatorDropout = 0.5; discriminatorInputDropout = 0.2
+            dropoutAtSampling = true
         case .mlp, .dcgan:
             noise = .normal; generatorDropout = 0; discriminatorDropout = 0.3; discriminatorInputDropout = 0
         case .mlpBN:

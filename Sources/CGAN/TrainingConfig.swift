@@ -137,6 +137,9 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public init(reference architecture: Architecture) {
         self.init(architecture: architecture)
         removeAdditions()
+        // The reference samples in eval mode, and runs stored before the paper model sampled with dropout by
+        // default kept theirs off.
+        model.dropoutAtSampling = false
     }
 
     /// Turns off what `init(reference:)` leaves out of the documented defaults.

@@ -6,11 +6,12 @@ enum DropoutAtSampling: String, ExpressibleByArgument, CaseIterable {
 }
 
 /// `--dropout-at-sampling`, shared by train, sample and evaluate, with one default rule: the run's own
-/// setting (off unless the run was trained with `--dropout-at-sampling on`).
+/// setting (`ModelSettings.dropoutAtSampling`: on for the paper model, off for the others, unless the run was
+/// trained with `--dropout-at-sampling`).
 struct SamplingDropoutOption: ParsableArguments {
     @Option(help: ArgumentHelp(
         "Keep G's dropout on while drawing samples: on, off, or both (evaluate only: a report for each).",
-        discussion: "Default: the run's own setting (off unless it was trained with on). It decides the paper model's scores; see README."))
+        discussion: "Default: the run's own; for a new run, on for the paper model, off for the others (docs/experiments.md, question 6)."))
     var dropoutAtSampling: DropoutAtSampling?
 
     /// Refuses `both` where one way of sampling is needed.

@@ -26,6 +26,7 @@ final class TrainingConfigTests: XCTestCase {
         // cgan train --arch paper --train-limit 200 --epochs 1 --seed 3 --threads 1
         var paper = TrainingConfig(architecture: .paper)
         paper.data.trainLimit = 200; paper.optimization.epochs = 1; paper.optimization.seed = 3; paper.compute.threads = 1
+        paper.model.dropoutAtSampling = false  // stored before the paper model sampled with G's dropout by default
         XCTAssertEqual(try decode(storedSettings("paper")), paper)
 
         // cgan train --arch dcgan --train-limit 64 --batch-size 32 --width 0.125 --epochs 1 --lr-decay-from 0.5 --threads 1

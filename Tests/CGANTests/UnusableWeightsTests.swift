@@ -126,10 +126,10 @@ final class UnusableWeightsTests: XCTestCase {
     func testANegativeLabelIsOneLine() throws {
         let checkpoint = try tinyCheckpoint(.mlp)
         let out = temporaryDirectory(self) + "/x.png"
-        try assertOneLineError(["sample", "--checkpoint", checkpoint, "--label", "-1", "--out", out], contains: "--label -1 is outside")
-        try assertOneLineError(["interpolate", "--checkpoint", checkpoint, "--label", "-1", "--out", out], contains: "--label -1 is outside")
+        try assertOneLineError(["sample", "--checkpoint", checkpoint, "--label", "-1", "--out", out], contains: "--label \"-1\" is outside")
+        try assertOneLineError(["interpolate", "--checkpoint", checkpoint, "--label", "-1", "--out", out], contains: "--label \"-1\" is outside")
         try assertOneLineError(["interpolate", "--checkpoint", checkpoint, "--label", "1", "--to-label", "-3", "--out", out],
-                               contains: "--to-label -3 is outside")
+                               contains: "--to-label \"-3\" is outside")
     }
 }
 
