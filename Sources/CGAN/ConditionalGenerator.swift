@@ -29,11 +29,7 @@ public final class ConditionalGenerator {
 
     /// The classes' names in label order: the run's own (an image folder's sub-folders), else its data set's,
     /// else the label numbers.
-    public var classNames: [String] {
-        if let names = config.data.classNames, names.count == classCount { return names }
-        if let spec = try? DatasetRegistry.named(config.data.dataset), spec.classCount == classCount { return spec.classNames }
-        return (0..<classCount).map(String.init)
-    }
+    public var classNames: [String] { config.classNames(count: classCount) ?? (0..<classCount).map(String.init) }
 
     /// The label `text` names; nil when none. A number in range is always the class number (pages and scripts
     /// send numbers, and an image folder's classes may be named like numbers in another order); other text is a

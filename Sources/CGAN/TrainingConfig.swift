@@ -174,6 +174,13 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         }
     }
 
+    /// The classes' names in label order: the run's own (an image folder's sub-folders), else its data set's; nil
+    /// when neither is known, or when they are not `count` names.
+    public func classNames(count: Int? = nil) -> [String]? {
+        let names = data.classNames ?? (try? DatasetRegistry.named(data.dataset))?.classNames
+        return count == nil || names?.count == count ? names : nil
+    }
+
     /// Pixel range of the generator's output and so of the training data.
     public var pixelScale: PixelScale { architecture == .paper ? .unit : .symmetric }
 }

@@ -121,15 +121,10 @@ public struct CGANServer: Sendable {
             }
             return RunSummary(name: entry.name, checkpoints: entry.checkpoints.keys.sorted(), modified: formatter.string(from: entry.modified),
                               architecture: config?.architecture.rawValue, dataset: config?.data.dataset, epochs: config?.optimization.epochs,
-                              noise: config?.model.noise.rawValue, classNames: config.flatMap(Self.classNames),
+                              noise: config?.model.noise.rawValue, classNames: config?.classNames(),
                               image: config.map { "\($0.data.channels)x\($0.data.imageSize)x\($0.data.imageSize)" },
                               epochsDone: entry.epochsDone, training: training)
         }
-    }
-
-    /// A run's class names: its own, else its data set's; nil when neither is known.
-    static func classNames(_ config: TrainingConfig) -> [String]? {
-        config.data.classNames ?? (try? DatasetRegistry.named(config.data.dataset))?.classNames
     }
 
     func status() -> ServerStatus {
