@@ -11,7 +11,10 @@ public struct CSVTable: Sendable {
     /// Reads `path`; a cell that is not a number reads as NaN.
     public init(path: String) throws {
         guard FileManager.default.fileExists(atPath: path) else { throw FileError(path, "cannot be read") }
-        let lines = Self.lines(ofFileAt: path)
+        guard let data = RegularFile.contents(atPath: path, limit: Self.maximumFileSize) else {
+            throw FileError(path, "is not a regular file of at most \(Self.maximumFileSize >> 20) MiB")
+        }
+        let lines = Self.lines(of: data)
         guard let first = lines.first else { throw FileError(path, "is empty") }
         header = first.split(separator: ",").map(String.init)
         rows = lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map { Double($0) ?? .nan } }
@@ -23,9 +26,10 @@ public struct CSVTable: Sendable {
     /// The lines of a text file; a byte that is not UTF-8 reads as U+FFFD and spoils only its own line,
     /// never the file. Empty when the file is absent, unreadable, not a regular file or larger than `maximumFileSize`.
     public static func lines(ofFileAt path: String) -> [Substring] {
-        guard let data = RegularFile.contents(atPath: path, limit: maximumFileSize) else { return [] }
-        return String(decoding: data, as: UTF8.self).split(separator: "\n")
+        RegularFile.contents(atPath: path, limit: maximumFileSize).map(lines(of:)) ?? []
     }
+
+    static func lines(of data: Data) -> [Substring] { String(decoding: data, as: UTF8.self).split(separator: "\n") }
 
     /// The values of column `name` (empty when there is no such column).
     public func column(_ name: String) -> [Double] {

@@ -447,6 +447,13 @@ final class ExperimentReportTests: XCTestCase {
         XCTAssertThrowsError(try ExperimentReport(experiment: e, root: root, seeds: 2, epochs: 2)) { error in
             XCTAssertTrue("\(error)".contains("metrics.csv: has no epoch column"), "\(error)")
         }
+        // A FIFO in its place is named as what it is, not read (it would block).
+        try FileManager.default.removeItem(atPath: second.metrics)
+        XCTAssertEqual(mkfifo(second.metrics, 0o644), 0)
+        XCTAssertThrowsError(try ExperimentReport(experiment: e, root: root, seeds: 2, epochs: 2)) { error in
+            XCTAssertTrue("\(error)".contains("metrics.csv: is not a regular file of at most 256 MiB"), "\(error)")
+        }
+        try FileManager.default.removeItem(atPath: second.metrics)
         try metrics.write(toFile: second.metrics, atomically: true, encoding: .utf8)
         let evaluation = try String(contentsOfFile: archived.evaluation, encoding: .utf8)
         try "{".write(toFile: archived.evaluation, atomically: true, encoding: .utf8)
