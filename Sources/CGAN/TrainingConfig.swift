@@ -137,12 +137,12 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public init(reference architecture: Architecture) {
         self.init(architecture: architecture)
         removeAdditions()
-        // The reference samples in eval mode, and runs stored before the paper model sampled with dropout by
-        // default kept theirs off.
+        // Sampling is not part of the reference model; off decodes the runs stored before the paper model
+        // sampled with G's dropout by default (they lack no other field that matters here) as they were.
         model.dropoutAtSampling = false
     }
 
-    /// Turns off what `init(reference:)` leaves out of the documented defaults.
+    /// Turns off the model additions that `init(reference:)` leaves out of the documented defaults (`--reference`).
     public mutating func removeAdditions() {
         additions.projectionDiscriminator = false
         additions.generatorAverageDecay = 0

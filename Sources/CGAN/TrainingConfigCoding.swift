@@ -68,6 +68,10 @@ extension TrainingConfig {
         given.compute.threads = run.compute.threads
         given.compute.matmul = run.compute.matmul
         if run.data.imageFolder != nil { given.data.imageFolder = run.data.imageFolder }
+        // A run stored before dcgan's head had a dropout of its own drops there at --d-dropout's rate.
+        if run.additions.discriminatorHeadDropout == nil && given.additions.discriminatorHeadDropout == run.model.discriminatorDropout {
+            given.additions.discriminatorHeadDropout = nil
+        }
         return given.differingSettings(from: run)
     }
 

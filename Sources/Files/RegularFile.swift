@@ -11,4 +11,13 @@ public enum RegularFile {
         guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size <= limit else { return nil }
         return FileManager.default.contents(atPath: path)
     }
+
+    /// Why `contents(atPath:limit:)` returned nil for `path`, as the end of a one-line error.
+    public static func whyUnread(_ path: String, limit: Int) -> String {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return "cannot be read" }
+        if info.st_mode & S_IFMT != S_IFREG { return "is not a regular file (a FIFO, device or folder)" }
+        if info.st_size > limit { return "is larger than \(limit >> 20) MiB" }
+        return "cannot be read"
+    }
 }

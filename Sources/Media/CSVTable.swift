@@ -12,7 +12,7 @@ public struct CSVTable: Sendable {
     public init(path: String) throws {
         guard FileManager.default.fileExists(atPath: path) else { throw FileError(path, "cannot be read") }
         guard let data = RegularFile.contents(atPath: path, limit: Self.maximumFileSize) else {
-            throw FileError(path, "is not a regular file of at most \(Self.maximumFileSize >> 20) MiB")
+            throw FileError(path, RegularFile.whyUnread(path, limit: Self.maximumFileSize))
         }
         let lines = Self.lines(of: data)
         guard let first = lines.first else { throw FileError(path, "is empty") }

@@ -10,7 +10,8 @@ struct InterpolateCommand: ParsableCommand {
         abstract: "Draw the way from one noise vector (or class) to another, as a PNG strip or a looping GIF.",
         discussion: """
         From the noise of --from-seed and class --label to the noise of --to-seed and class --to-label. The same seed \
-        twice and two classes show a class change at a fixed style; two seeds and one class show style changing.
+        twice and two classes show a class change at a fixed style; two seeds and one class show style changing. \
+        G's dropout is off here, so that only z and the class change (the paper model then varies little with z).
         """)
 
     @Option(help: "A checkpoint written by cgan train.")

@@ -25,7 +25,7 @@ enum LabelArgument {
             let names = folded.prefix(5).map { quoted(generator.classNames[$0]) }.joined(separator: ", ")
             return "\(given) matches classes \(names) ignoring case: give the exact name"
         }
-        let range = "\(given) is outside the class numbers 0...\(generator.classCount - 1)"
+        let range = "\(given) is \(Int(text) == nil ? "not a class number" : "outside the class numbers") 0...\(generator.classCount - 1)"
         guard generator.hasClassNames else { return range }
         let classNames = generator.classNames
         let shown = classNames.prefix(20).map { $0.printableExcerpt(40) }.joined(separator: ", ") + (classNames.count > 20 ? ", ... (\(classNames.count) in all)" : "")

@@ -51,11 +51,7 @@ struct TrainCommand: ParsableCommand {
     /// With --resume, refuses every setting the options would change, naming the options and the settings;
     /// --epochs, --threads and --matmul apply.
     func checkResumeOptions(against stored: TrainingConfig) throws {
-        var given = makeConfig(resuming: stored)
-        // A run stored before dcgan's head had a dropout of its own drops there at --d-dropout's rate.
-        if stored.additions.discriminatorHeadDropout == nil && given.additions.discriminatorHeadDropout == stored.model.discriminatorDropout {
-            given.additions.discriminatorHeadDropout = nil
-        }
+        let given = makeConfig(resuming: stored)
         // The pairing a new run is refused, refused here too where --matmul asks for it.
         if matrix.matmul != nil, let conflict = given.compute.conflict { throw CommandError(conflict) }
         // The folder's images are checked against the run's shape and classes when loaded.

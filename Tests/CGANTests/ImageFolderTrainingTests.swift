@@ -96,10 +96,10 @@ final class ImageFolderTrainingTests: XCTestCase {
         XCTAssertEqual(still.status, 0, still.stderr)
         XCTAssertNotEqual(try PNGImage.readRGB(run + "/named.png").pixels, try PNGImage.readRGB(run + "/still.png").pixels, "--to-label is read")
         try assertOneLineError(["interpolate", "--checkpoint", checkpoint, "--label", "cat", "--to-label", "wolf", "--out", run + "/w.png"],
-                               contains: "--to-label \"wolf\" is outside the class numbers 0...2 and is no class name (known: cat, dog, fox)")
+                               contains: "--to-label \"wolf\" is not a class number 0...2 and is no class name (known: cat, dog, fox)")
         // What a script passes is echoed short and printable.
         try assertOneLineError(["interpolate", "--checkpoint", checkpoint, "--label", "cat", "--to-label", "\u{1B}[31m" + String(repeating: "w", count: 5000), "--out", run + "/w.png"],
-                               contains: "--to-label \"?[31m" + String(repeating: "w", count: 55) + "...\" is outside the class numbers 0...2")
+                               contains: "--to-label \"?[31m" + String(repeating: "w", count: 55) + "...\" is not a class number 0...2")
         try assertOneLineError(["evaluate", "--checkpoint", checkpoint], contains: "held out 3 images, fewer than 2 of class cat, dog, fox")
     }
 

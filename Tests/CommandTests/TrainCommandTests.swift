@@ -134,6 +134,20 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertNoThrow(try TrainCommand.parse(["--resume", "--matmul", "openblas"]).checkResumeOptions(against: Self.stored))
     }
 
+    /// A paper run stored before the paper model sampled with G's dropout by default keeps its own setting on
+    /// resume; asking for the new default changes the run and is refused.
+    func testResumeKeepsAnOlderPaperRunsSampling() throws {
+        var older = TrainingConfig(architecture: .paper)
+        older.model.dropoutAtSampling = false
+        let plain = try TrainCommand.parse(["--resume"])
+        XCTAssertNoThrow(try plain.checkResumeOptions(against: older))
+        XCTAssertFalse(plain.makeConfig(resuming: older).model.dropoutAtSampling)
+        XCTAssertTrue(try TrainCommand.parse(["--arch", "paper"]).makeConfig().model.dropoutAtSampling, "a new paper run samples with dropout")
+        XCTAssertThrowsError(try TrainCommand.parse(["--resume", "--dropout-at-sampling", "on"]).checkResumeOptions(against: older)) { error in
+            XCTAssertTrue("\(error)".hasPrefix("--dropout-at-sampling differs"), "\(error)")
+        }
+    }
+
     /// --reference on a run trained with the additions changes it: refused, named as --reference.
     func testResumeNamesReferenceForTheAdditionsItRemoves() throws {
         XCTAssertThrowsError(try TrainCommand.parse(["--resume", "--reference"]).checkResumeOptions(against: Self.stored)) { error in
