@@ -137,8 +137,8 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public init(reference architecture: Architecture) {
         self.init(architecture: architecture)
         removeAdditions()
-        // Sampling is not part of the reference model; off decodes the runs stored before the paper model
-        // sampled with G's dropout by default (they lack no other field that matters here) as they were.
+        // Sampling is not part of the reference model (PyTorch samples in eval mode); a stored config without
+        // the setting samples with G's dropout off.
         model.dropoutAtSampling = false
     }
 

@@ -11,7 +11,7 @@ enum DropoutAtSampling: String, ExpressibleByArgument, CaseIterable {
 struct SamplingDropoutOption: ParsableArguments {
     @Option(help: ArgumentHelp(
         "Keep G's dropout on while drawing samples: on, off, or both (evaluate only: a report for each).",
-        discussion: "Default: the run's own (on for paper runs trained with today's defaults, else off; docs/experiments.md, question 6)."))
+        discussion: "Default: the run's own setting (a new run: on for paper, off for the others; docs/experiments.md, question 6)."))
     var dropoutAtSampling: DropoutAtSampling?
 
     /// Refuses `both` where one way of sampling is needed.
