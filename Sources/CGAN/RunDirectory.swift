@@ -51,7 +51,7 @@ public struct RunDirectory: Sendable {
     public var brokenCheckpointLink: String? {
         guard !FileManager.default.fileExists(atPath: latestCheckpoint),
               let target = try? FileManager.default.destinationOfSymbolicLink(atPath: latestCheckpoint) else { return nil }
-        return "\(latestCheckpoint) is a link to \(target), which does not exist: restore that checkpoint, or remove the link to start the run again"
+        return "\(latestCheckpoint) is a link to \(target.printableExcerpt(200)), which does not exist: restore that checkpoint, or remove the link to start the run again"
     }
 
     /// The files a run writes, besides config.json.

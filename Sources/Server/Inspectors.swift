@@ -61,8 +61,10 @@ final class Inspectors: @unchecked Sendable {
         return statusByDataset.values.sorted { $0.dataset < $1.dataset }
     }
 
-    /// The inspector of `dataset`, or a 503 saying what it waits for (and starting it if nobody asked yet).
+    /// The inspector of `dataset`, or a 503 saying what it waits for (and starting it if nobody asked yet); a
+    /// 422 for an image folder, which has no classifier to wait for.
     func inspector(dataset: String) throws -> SampleInspector {
+        if dataset == DataSettings.imageFolderName { throw APIError(.unprocessableContent, Self.imageFolderMessage) }
         prepare([dataset])
         lock.lock()
         let inspector = inspectors[dataset], status = statusByDataset[dataset]
@@ -73,6 +75,8 @@ final class Inspectors: @unchecked Sendable {
         }
         throw APIError(.serviceUnavailable, "the \(dataset) training images are still loading: try again in a few seconds", retryAfter: 5)
     }
+
+    static let imageFolderMessage = "checking samples (classifier, nearest training image) is for the MNIST-family data sets, not image folders"
 
     private func update(_ dataset: String, _ change: (inout Status) -> Void) {
         lock.lock()
@@ -102,9 +106,7 @@ final class Inspectors: @unchecked Sendable {
         guard let spec = try? DatasetRegistry.named(dataset) else {
             update(dataset) {
                 $0.state = .unavailable
-                $0.message = dataset == DataSettings.imageFolderName
-                    ? "checking samples (classifier, nearest training image) is for the MNIST-family data sets, not image folders"
-                    : "unknown data set \(dataset)"
+                $0.message = dataset == DataSettings.imageFolderName ? Self.imageFolderMessage : "unknown data set \(dataset)"
             }
             return
         }

@@ -163,6 +163,10 @@ struct ExperimentCommand: ParsableCommand {
         guard let (runName, seed) = Self.split(run), (1...Self.maximumSeeds).contains(seed), let variant = all.first(where: { $0.run == runName }) else {
             throw CommandError("--run must be RUN/seed-N with N in 1...\(Self.maximumSeeds) (no leading zeros) and RUN one of \(Set(all.map(\.run)).sorted().joined(separator: ", "))")
         }
+        if seed > seeds {
+            // A report covers seeds 1...--seeds: say so now rather than let the run go missing from it later.
+            FileHandle.standardError.write(Data("note: \(run) is beyond --seeds \(seeds); a report (--collect) includes it with --seeds \(seed) or more\n".utf8))
+        }
         let directory = Experiment.runDirectory(root: out, run: run)
         try refuseLongerRuns([run])
         try refuseRunsOfOtherArms([(variant, run)])

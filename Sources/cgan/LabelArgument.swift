@@ -1,4 +1,5 @@
 import CGAN
+import Files
 import Foundation
 
 /// A class given on the command line (`--label`, `--to-label`), read as `ConditionalGenerator.label(named:)` reads

@@ -357,13 +357,15 @@ final class ExperimentReportTests: XCTestCase {
         XCTAssertFalse(Experiment.isFinished(archived, epochs: 3))
         // A dangling checkpoint link is a damaged run, not an archived one.
         try FileManager.default.createDirectory(atPath: archived.checkpoints, withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: archived.latestCheckpoint, withDestinationPath: "gone.safetensors")
+        try FileManager.default.createSymbolicLink(atPath: archived.latestCheckpoint, withDestinationPath: "gone\u{1b}[2J.safetensors")
         XCTAssertFalse(Experiment.isArchived(archived))
         XCTAssertFalse(Experiment.isFinished(archived, epochs: 2))
         XCTAssertTrue(try ExperimentReport(experiment: e, root: root, seeds: 2, epochs: 2).unfinished
             .contains("non-saturating/seed-1 (checkpoints/latest.safetensors is a link to nothing)"))
         let dangling = try runCGAN(["experiment", "generator-loss", "--run", "paper/seed-1", "--epochs", "2", "--out", root])
-        XCTAssertTrue(dangling.status != 0 && dangling.stderr.contains("is a link to gone.safetensors, which does not exist"), dangling.stderr)
+        // The link's target is echoed printable: a terminal escape in it is shown, not acted on.
+        XCTAssertTrue(dangling.status != 0 && dangling.stderr.contains("is a link to gone?[2J.safetensors, which does not exist"), dangling.stderr)
+        XCTAssertFalse(dangling.stderr.contains("\u{1b}"))
         try FileManager.default.removeItem(atPath: archived.checkpoints)
         let report = try ExperimentReport(experiment: e, root: root, seeds: 2, epochs: 2)
         XCTAssertEqual(report.unfinished, ["saturating/seed-2"])
@@ -425,8 +427,9 @@ final class ExperimentReportTests: XCTestCase {
                                             + "(optimization.generatorLoss: saturating in the run, non-saturating in the arm)"), stale.stderr)
         secondConfig.optimization.generatorLoss = .nonSaturating
         try writeConfigFile(secondConfig, of: second)
-        let same = try runCGAN(["experiment", "generator-loss", "--run", "paper/seed-2", "--epochs", "2", "--out", root])
+        let same = try runCGAN(["experiment", "generator-loss", "--run", "paper/seed-2", "--seeds", "1", "--epochs", "2", "--out", root])
         XCTAssertTrue(same.status == 0 && same.stdout.contains("nothing to do"), same.stderr)
+        XCTAssertTrue(same.stderr.contains("paper/seed-2 is beyond --seeds 1; a report (--collect) includes it with --seeds 2 or more"), same.stderr)
         // A data set that does not exist is refused before any run starts.
         let bogus = try runCGAN(["experiment", "generator-loss", "--seeds", "1", "--epochs", "3", "--out", root + "/bogus", "--dataset", "bogus"])
         XCTAssertNotEqual(bogus.status, 0)

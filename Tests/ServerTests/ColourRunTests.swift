@@ -80,6 +80,14 @@ final class ColourRunTests: XCTestCase {
                 XCTAssertEqual(r.status, .badRequest)
                 XCTAssertTrue(String(buffer: r.body).contains("0...2 or one of the run's class names"), String(buffer: r.body))
             }
+            // No classifier exists for an image folder: a lasting refusal that names why, not "busy, retry".
+            for uri in ["/api/inspect?label=1", "/api/train-image?index=0"] {
+                try await client.execute(uri: uri, method: .get) { r in
+                    XCTAssertEqual(r.status, .unprocessableContent, uri)
+                    XCTAssertNil(r.headers[.retryAfter], uri)
+                    XCTAssertTrue(String(buffer: r.body).contains("not image folders"), String(buffer: r.body))
+                }
+            }
         }
     }
 }

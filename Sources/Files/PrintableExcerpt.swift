@@ -1,4 +1,4 @@
-extension String {
+public extension String {
     /// The first `limit` Unicode scalars, with what a terminal would act on or hide (controls, format and
     /// separator characters, private and unassigned code points) shown as "?", and "..." when cut: how a
     /// command echoes text a script passed, which may be anything (escape codes, megabytes).
