@@ -66,25 +66,36 @@ def spread(name, values, digits):
     return (f"{name} {statistics.mean(values):.{digits}f} ± {sd} (sd), min {min(values):.{digits}f}, "
             f"max {max(values):.{digits}f}, median {statistics.median(values):.{digits}f}")
 
+def evaluation(seed, columns):
+    """The seed's run folder and its evaluate report, or None after printing the row that says what is missing."""
+    run = os.path.join(out, f"seed-{seed}")
+    blank = " |" * (columns - 2)
+    if not os.path.exists(os.path.join(run, "finished")):
+        print(f"| {seed} | not finished |{blank}"); return None
+    try:
+        doc = json.load(open(os.path.join(run, "evaluation.json")))
+        return run, doc, doc["reports"][0]
+    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        print(f"| {seed} | no scores in evaluation.json |{blank}"); return None
+
 if arch == "dcgan":
     columns = {"acc": [], "fid": [], "ll": [], "goal": [], "minutes": []}
     print("| seed | label accuracy | FID / floor | test Parzen LL (nats) | first epoch at the goal | training minutes |")
     print("|---|---|---|---|---|---|")
     for seed in seeds:
-        run = os.path.join(out, f"seed-{seed}")
-        if not os.path.exists(os.path.join(run, "finished")):
-            print(f"| {seed} | not finished | | | | |"); continue
+        found = evaluation(seed, 6)
+        if found is None:
+            continue
+        run, _, report = found
         try:
-            report = json.load(open(os.path.join(run, "evaluation.json")))["reports"][0]
-            acc, fid, floor = report["labelAccuracy"], report["fid"], report["fidRealFloor"]
-            ll = report["parzenTest"]["mean"]
-        except (OSError, ValueError, KeyError, IndexError, TypeError):
+            acc, fid, floor, ll = report["labelAccuracy"], report["fid"], report["fidRealFloor"], report["parzenTest"]["mean"]
+        except (KeyError, TypeError):
             print(f"| {seed} | no scores in evaluation.json | | | | |"); continue
-        goal, minutes = None, None
+        goal, minutes, scored = None, None, os.path.exists(os.path.join(run, "quality.csv"))
         try:
             for r in csv.DictReader(open(os.path.join(run, "quality.csv"))):
                 minutes = float(r["wall_s"]) / 60
-                if goal is None and r["goal_met"] in ("1", "true", "yes"):
+                if goal is None and r["goal_met"] == "1":
                     goal = int(r["epoch"])
         except (OSError, ValueError, KeyError, TypeError):
             pass
@@ -92,7 +103,7 @@ if arch == "dcgan":
             if value is not None:
                 columns[key].append(value)
         print(f"| {seed} | {acc:.4f} | {fid / floor:.2f}x ({fid:.2f} / {floor:.2f}) | {ll:.1f} | "
-              f"{goal if goal is not None else 'not met'} | {f'{minutes:.0f}' if minutes is not None else ''} |")
+              f"{goal if goal is not None else 'not met' if scored else 'no quality.csv'} | {f'{minutes:.0f}' if minutes is not None else ''} |")
     if columns["acc"]:
         print(f"\n{len(columns['acc'])} seed(s):")
         for key, name, digits in (("acc", "label accuracy", 4), ("fid", "FID / floor", 2), ("ll", "test Parzen LL", 1),
@@ -105,16 +116,15 @@ rows, curves = [], {}
 print("| seed | best epoch | test Parzen LL (nats) | validation LL by epoch |")
 print("|---|---|---|---|")
 for seed in seeds:
-    run = os.path.join(out, f"seed-{seed}")
-    if not os.path.exists(os.path.join(run, "finished")):
-        print(f"| {seed} | | not finished | |"); continue
+    found = evaluation(seed, 4)
+    if found is None:
+        continue
+    run, doc, report = found
     try:
-        doc = json.load(open(os.path.join(run, "evaluation.json")))
-        report = doc["reports"][0]
         ll, se = report["parzenTest"]["mean"], report["parzenTest"]["standardError"]
         epoch = doc["position"]["epoch"]
-    except (OSError, ValueError, KeyError, IndexError, TypeError):
-        print(f"| {seed} | | no test Parzen LL in evaluation.json | |"); continue
+    except (KeyError, TypeError):
+        print(f"| {seed} | no test Parzen LL in evaluation.json | | |"); continue
     curve = []
     try:
         for r in csv.DictReader(open(os.path.join(run, "validation.csv"))):
