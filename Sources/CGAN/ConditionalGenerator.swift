@@ -51,7 +51,7 @@ public final class ConditionalGenerator {
     }
 
     /// True when the classes have names of their own, not just their numbers.
-    public var hasClassNames: Bool { classNames != (0..<classCount).map(String.init) }
+    public var hasClassNames: Bool { !classNames.areClassNumbers }
 
     /// Whether `truncation` may be set: G was trained on normal noise.
     public var allowsTruncation: Bool { config.model.noise == .normal }

@@ -14,6 +14,8 @@ public struct TrainingData: Sendable {
     let files: [[String: String]]
 
     public var classCount: Int { classNames.count }
+    /// True when the classes have names of their own, not just their numbers.
+    public var hasClassNames: Bool { !classNames.areClassNumbers }
     public var side: Int { train.side }
     public var channels: Int { train.channels }
 

@@ -131,7 +131,7 @@ struct TrainCommand: ParsableCommand {
             bar.message("training \(run.config.architecture.rawValue) on \(trainingData.folder ?? trainingData.name) "
                         + (trainingData.folder == nil ? "" : "(\(trainingData.classCount) classes, \(trainingData.train.count) training and "
                            + "\(trainingData.validation.count) validation images of \(shape)) ") + "for \(run.config.optimization.epochs) epochs into \(directory.path)")
-            if trainingData.folder != nil && trainingData.classNames != (0..<trainingData.classCount).map(String.init) {
+            if trainingData.folder != nil && trainingData.hasClassNames {
                 let names = trainingData.classNames.enumerated().map { "\($0.offset) \($0.element.printableExcerpt(40))" }
                 bar.message("sample grids: one row per class: " + names.prefix(20).joined(separator: ", ")
                             + (names.count > 20 ? ", ... (\(names.count) in all)" : ""))
