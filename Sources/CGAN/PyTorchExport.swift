@@ -45,8 +45,10 @@ public enum PyTorchExport {
 
     /// Reads `checkpoint`, checks its G and D, and writes them under PyTorch's names to `path` (atomically).
     public static func write(checkpoint: Checkpoint, to path: String) throws {
-        guard checkpoint.config.isReferenceModel else {
-            throw FileError(checkpoint.path, "a variant (--width, --g-width, --d-width, --discriminator, --d-conditioning, --g-embed-apart, --g-batch-norm, --g-relu, --g-output-dropout, --projection, --g-average, --spectral-norm, --class-loss, --class-batch-norm or dcgan's --d-dropout or --d-head-dropout) has no PyTorch reference model to export to")
+        let variants = checkpoint.config.variantOptions
+        guard variants.isEmpty else {
+            let additions = checkpoint.config.architecture == .dcgan ? "; `cgan train --arch dcgan --reference` trains the plain one, which exports" : ""
+            throw FileError(checkpoint.path, "a model trained with \(variants.joined(separator: ", ")) has no PyTorch reference model to export to\(additions)")
         }
         let models = GANModels(config: checkpoint.config, classCount: checkpoint.classCount)
         var state = checkpoint.tensors

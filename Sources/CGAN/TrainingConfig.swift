@@ -155,14 +155,24 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     }
 
     /// True when G and D are the architecture's own at their documented sizes (what `PyTorchExport` names).
-    public var isReferenceModel: Bool {
+    public var isReferenceModel: Bool { variantOptions.isEmpty }
+
+    /// The options whose settings make G or D differ from the architecture's own at its documented sizes, in
+    /// the order `cgan train --help` lists them; empty for a reference model.
+    public var variantOptions: [String] {
         let a = additions
-        return model.generatorWidth == 1 && model.discriminatorWidth == 1 && model.generatorOutputDropout == 0
-            && (model.discriminatorConditioning ?? .hidden) == .hidden
-            && !model.generatorEmbedsApart && !model.generatorBatchNorm && !model.generatorReLU
-            && (model.discriminator == nil || model.discriminator == ownDiscriminator)
-            && !a.projectionDiscriminator && a.generatorAverageDecay == 0 && !a.spectralNorm && a.classLossWeight == 0
-            && !a.classBatchNorm && (architecture != .dcgan || (model.discriminatorDropout == 0 && (a.discriminatorHeadDropout ?? 0) == 0))
+        let variants: [(String, Bool)] = [
+            ("--width/--g-width", model.generatorWidth != 1), ("--width/--d-width", model.discriminatorWidth != 1),
+            ("--g-output-dropout", model.generatorOutputDropout != 0),
+            ("--d-conditioning", (model.discriminatorConditioning ?? .hidden) != .hidden),
+            ("--g-embed-apart", model.generatorEmbedsApart), ("--g-batch-norm", model.generatorBatchNorm), ("--g-relu", model.generatorReLU),
+            ("--discriminator", model.discriminator != nil && model.discriminator != ownDiscriminator),
+            ("--projection", a.projectionDiscriminator), ("--g-average", a.generatorAverageDecay != 0), ("--spectral-norm", a.spectralNorm),
+            ("--class-loss", a.classLossWeight != 0), ("--class-batch-norm", a.classBatchNorm),
+            ("--d-dropout", architecture == .dcgan && model.discriminatorDropout != 0),
+            ("--d-head-dropout", architecture == .dcgan && (a.discriminatorHeadDropout ?? 0) != 0),
+        ]
+        return variants.filter(\.1).map(\.0)
     }
 
     /// The discriminator `architecture` has when `discriminator` is nil (mlp-bn's and dcgan's have no kind).

@@ -83,6 +83,8 @@ public final class TrainingRun {
         if resume && !FileManager.default.fileExists(atPath: directory.path) {
             throw TrainingError("\(directory.path): nothing to resume (no run there)")
         }
+        // Before the directory is made, so that a refused new run leaves no empty folder behind.
+        if !directory.holdsARun { _ = try Self.trainingImages(data, config: newConfig) }
         try DirectoryCreation.create(directory.path)
         // Before anything is read or removed: a second writer would interleave its files with the first's.
         let lock: DirectoryLock
@@ -159,11 +161,7 @@ public final class TrainingRun {
         let products = MatrixProducts(backend: config.compute.matmul)
         BLASRuntime.setThreadCount(config.compute.threads, for: products.with(precision: config.compute.precision))
 
-        var train = data.train
-        if let limit = config.data.trainLimit { train = train.subset(0..<min(limit, train.count)) }
-        guard train.count >= config.optimization.batchSize else {
-            throw TrainingError("batch size \(config.optimization.batchSize) exceeds the \(train.count) training images")
-        }
+        let train = try Self.trainingImages(data, config: config)
         let images = train.matrix(scale: config.pixelScale)
         sampler = MinibatchSampler(images: images, labels: train.labels, batchSize: config.optimization.batchSize, seed: config.optimization.seed)
         let meanPixel = Self.meanPixel(train)
@@ -191,6 +189,16 @@ public final class TrainingRun {
         try DirectoryCreation.create(directory.samples)
         try DirectoryCreation.create(directory.checkpoints)
         try writeConfig()  // on resume too: --epochs may have changed the total
+    }
+
+    /// The images `config` trains on (`--train-limit`), refused when they do not fill one batch.
+    static func trainingImages(_ data: TrainingData, config: TrainingConfig) throws -> LabeledImages {
+        var train = data.train
+        if let limit = config.data.trainLimit { train = train.subset(0..<min(limit, train.count)) }
+        guard train.count >= config.optimization.batchSize else {
+            throw TrainingError("batch size \(config.optimization.batchSize) exceeds the \(train.count) training images: give a smaller --batch-size")
+        }
+        return train
     }
 
     static func meanPixel(_ images: LabeledImages) -> [Float] {
@@ -254,7 +262,9 @@ public final class TrainingRun {
         let totalSteps = perEpoch * config.optimization.epochs
         runStart = Date()
         var wall: Double { trainingSeconds }
-        var sum = StepStatistics(), count = 0, intervalStart = Date()
+        // Rows fall every `logEvery` batches of an epoch; a run resumed mid-epoch keeps that rhythm, its first
+        // row averaging only the steps since the resume (`summed`).
+        var sum = StepStatistics(), count = position.batch % max(logEvery, 1), summed = 0, intervalStart = Date()
         Interruption.install()
         if let earlyFinish {
             report(.message(earlyFinish))
@@ -281,9 +291,9 @@ public final class TrainingRun {
                 sum.discriminatorLoss += s.discriminatorLoss; sum.generatorLoss += s.generatorLoss
                 sum.realScore += s.realScore; sum.fakeScore += s.fakeScore
                 (sum.learningRate, sum.momentum) = (s.learningRate, s.momentum)
-                count += 1
+                count += 1; summed += 1
                 if count == logEvery || position.batch == perEpoch {
-                    let n = Double(count), seconds = Date().timeIntervalSince(intervalStart)
+                    let n = Double(summed), seconds = Date().timeIntervalSince(intervalStart)
                     var p = TrainingProgress()
                     p.step = position.step; p.totalSteps = totalSteps; p.epoch = epoch; p.epochs = config.optimization.epochs
                     p.batch = position.batch; p.batchesPerEpoch = perEpoch
@@ -296,7 +306,7 @@ public final class TrainingRun {
                     try log.append(step: p.step, epoch: Double(epoch) + Double(p.batch) / Double(perEpoch), stats: p.statistics,
                                imagesPerSecond: p.imagesPerSecond, wallSeconds: p.wallSeconds)
                     report(.progress(p))
-                    sum = StepStatistics(); count = 0; intervalStart = Date()
+                    sum = StepStatistics(); count = 0; summed = 0; intervalStart = Date()
                 }
                 // At an epoch's last step the epoch's end saves instead (a checkpoint is taken at batch 0 of the next).
                 if Interruption.requested && position.batch < perEpoch {

@@ -11,7 +11,11 @@ public enum Downloader {
     /// per event (or a progress bar update).
     public static func fetch(_ spec: DatasetSpec, into directory: String, mirror: String? = nil,
                              progress: @escaping (String) -> Void = { _ in }) throws {
+        let existed = FileManager.default.fileExists(atPath: directory)
         try DirectoryCreation.create(directory)
+        // A download that fails leaves no empty folder it made (a mistyped --data-dir, no network).
+        var finished = false
+        defer { if !existed && !finished { rmdir(directory) } }
         let mirrors = mirror.map { [$0.hasSuffix("/") ? $0 : $0 + "/"] } ?? spec.mirrors
         for file in spec.files {
             let target = (directory as NSString).appendingPathComponent(file.name + ".gz")
@@ -38,6 +42,7 @@ public enum Downloader {
             }
             if !done { throw lastError }
         }
+        finished = true
     }
 
     /// The body of a GET request; non-2xx statuses and transport errors become `FileError`s.

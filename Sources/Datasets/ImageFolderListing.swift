@@ -27,7 +27,7 @@ public struct ImageFolderListing: Sendable {
 
     /// Lists `root`. Throws a one-line `FileError` when it is not a readable folder, holds fewer than two
     /// or more than `maximumClassCount` class folders, a class folder without images, a name that is not
-    /// UTF-8, or a symbolic-link loop.
+    /// UTF-8, a class folder that is a symbolic-link loop, or a folder linked inside itself.
     public init(root: String) throws {
         self.root = root
         var info = stat()
@@ -101,8 +101,8 @@ public struct ImageFolderListing: Sendable {
             let path = relative + "/" + name, full = root + "/" + path
             var info = stat()
             guard stat(full, &info) == 0 else {
-                if errno == ELOOP { throw FileError(full, "symbolic link loop") }
-                // Unreadable or dangling: listed, so that the import names it as a bad image.
+                // Unreadable, dangling or a link loop: listed, so that the import names it as a bad image
+                // (which --skip-bad-images leaves out).
                 if isImageName(name) { files.append(Entry(relativePath: path, classIndex: classIndex, size: -1, modified: 0)) } else { ignored.append(path) }
                 continue
             }

@@ -8,3 +8,11 @@ public extension String {
         return String(String.UnicodeScalarView(shown)) + (unicodeScalars.count > limit ? "..." : "")
     }
 }
+
+public extension String {
+    /// Each line as `printableExcerpt` shows it (up to 4,096 characters a line), the line breaks kept: how a
+    /// message that names outside files or classes is printed.
+    var printableLines: String {
+        split(separator: "\n", omittingEmptySubsequences: false).map { String($0).printableExcerpt(4096) }.joined(separator: "\n")
+    }
+}

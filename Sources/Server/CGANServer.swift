@@ -59,7 +59,12 @@ public struct CGANServer: Sendable {
         // moment (evaluation's dgemm still uses it).
         BLASRuntime.setThreadCount(1)
         startBackgroundWork()
-        try await makeApplication(host: host, port: port, onRunning: onRunning).runService()
+        do {
+            try await makeApplication(host: host, port: port, onRunning: onRunning).runService()
+        } catch let error as IOError {
+            // "Address already in use", not NIO's "bind(descriptor:ptr:bytes:): ... (errno: 98)".
+            throw ListenError(description: "\(host):\(port): \(String(cString: strerror(error.errnoCode)).lowercased())")
+        }
     }
 
     /// Scans the runs and starts preparing the sample check of every data set they use (the training images,
@@ -382,4 +387,9 @@ public struct CGANServer: Sendable {
         }
         return try PNGImage.encode(gray: pixels, width: side, height: side)
     }
+}
+
+/// Why the server could not listen where it was asked to: the address and the system's reason, in one line.
+public struct ListenError: Error, CustomStringConvertible {
+    public let description: String
 }

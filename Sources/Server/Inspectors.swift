@@ -76,7 +76,7 @@ final class Inspectors: @unchecked Sendable {
         throw APIError(.serviceUnavailable, "the \(dataset) training images are still loading: try again in a few seconds", retryAfter: 5)
     }
 
-    static let imageFolderMessage = "checking samples (classifier, nearest training image) is for the MNIST-family data sets, not image folders"
+    static let imageFolderMessage = "checking samples (classifier, nearest training image) and showing training images are for the MNIST-family data sets, not image folders"
 
     private func update(_ dataset: String, _ change: (inout Status) -> Void) {
         lock.lock()

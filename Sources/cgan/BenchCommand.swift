@@ -50,7 +50,7 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         let result = TrainingBenchmark.run(architecture: arch, imageSize: imageSize, channels: channels, batchSize: batchSize, threads: matrix.threads ?? ComputeSettings.defaultThreadCount, precision: matrix.precision ?? .fp32,
                                            backend: matrix.matmul ?? .oneDNN, steps: steps,
-                                           repeats: repeats, warmup: warmup) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+                                           repeats: repeats, warmup: warmup) { StandardStream.error($0 + "\n") }
         print(String(format: "%@ %@ batch %d, %d thread(s), %@ %@: median %.0f images/s, best %.0f, %.1f GFLOP/s, %.2f GFLOP per step, peak RSS %.0f MiB%@",
                      result.arch, result.image, result.batchSize, result.threads, result.matmul, result.precision, result.medianImagesPerSecond,
                      result.bestImagesPerSecond, result.gflopsPerSecond, Double(result.flopsPerStep) / 1e9, result.peakResidentMiB,

@@ -34,7 +34,7 @@ struct DataCommand: ParsableCommand {
         }
 
         /// Loads the verified data set, downloading it first when no candidate directory has it.
-        func load(log: @escaping (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) throws -> MNISTFamilyDataset {
+        func load(log: @escaping (String) -> Void = { StandardStream.error($0 + "\n") }) throws -> MNISTFamilyDataset {
             let locator = try locator()
             if let directory = locator.directoryWithAllFiles() {
                 return try MNISTFamilyDataset.load(locator.spec, from: directory)

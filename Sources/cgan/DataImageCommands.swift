@@ -9,10 +9,10 @@ private func progressPrinter(_ verb: String) -> @Sendable (Int, Int) -> Void {
     let isTerminal = isatty(STDERR_FILENO) != 0
     return { done, total in
         if isTerminal {
-            FileHandle.standardError.write(Data("\r\u{1B}[2K\(verb) \(done)/\(total)".utf8))
-            if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
+            StandardStream.error("\r\u{1B}[2K\(verb) \(done)/\(total)")
+            if done == total { StandardStream.error("\n") }
         } else if done == total || done * 10 / total != (done - max(1, total / 100)) * 10 / total {
-            FileHandle.standardOutput.write(Data("\(verb) \(done)/\(total)\n".utf8))
+            StandardStream.output("\(verb) \(done)/\(total)\n")
         }
     }
 }
@@ -61,22 +61,22 @@ extension DataCommand {
                                              background: AlphaBackground(rawValue: background)!, skipBadImages: skipBadImages)
             let start = Date()
             let result = try ImageFolder.load(directory, options: options, cache: out,
-                                              log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) },
+                                              log: { StandardStream.error($0 + "\n") },
                                               progress: progressPrinter("decoded"))
             let set = result.images
             let how = result.fromCache
                 ? "unchanged since the last import; nothing decoded"
                 : String(format: "decoded %d files in %.1f s", result.decodedCount, Date().timeIntervalSince(start))
             print("\(out): \(set.count) images, \(set.classCount) classes, \(set.side)x\(set.side), \(set.channels) channel\(set.channels == 1 ? "" : "s") (\(how))")
-            print("classes: " + set.classNames.enumerated().map { "\($0.element) \(set.classHistogram[$0.offset])" }.joined(separator: ", "))
+            print("classes: " + set.classNames.enumerated().map { "\($0.element.printableExcerpt(40)) \(set.classHistogram[$0.offset])" }.joined(separator: ", "))
             if !result.skipped.isEmpty {
                 print("skipped \(result.skipped.count) bad file\(result.skipped.count == 1 ? "" : "s"):")
-                for line in result.skipped.prefix(5) { print("  " + line) }
+                for line in result.skipped.prefix(5) { print("  " + line.printableExcerpt(500)) }
                 if result.skipped.count > 5 { print("  ... and \(result.skipped.count - 5) more") }
             }
             if !result.ignored.isEmpty {
                 print("ignored \(result.ignored.count) file\(result.ignored.count == 1 ? "" : "s") without a .png, .jpg or .jpeg name: "
-                      + result.ignored.prefix(3).joined(separator: ", ") + (result.ignored.count > 3 ? ", ..." : ""))
+                      + result.ignored.prefix(3).map { $0.printableExcerpt(200) }.joined(separator: ", ") + (result.ignored.count > 3 ? ", ..." : ""))
             }
         }
     }

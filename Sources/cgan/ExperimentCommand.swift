@@ -65,6 +65,11 @@ struct ExperimentCommand: ParsableCommand {
             do { _ = try location.spec() } catch { throw CommandError("--dataset: \(error)") }
         }
         if collect && (singleRun != nil || printCommands) { throw CommandError("--collect writes the report of the runs there are; leave out --run and --print-commands") }
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: out, isDirectory: &isFolder), !isFolder.boolValue {
+            throw CommandError("--out \(out.printableExcerpt(200)) is a file, not a folder of experiment runs")
+        }
+        if printCommands && singleRun != nil { throw CommandError("--print-commands prints the command of every run, --run trains one; give one of them") }
     }
 
     var experiments: [Experiment] { name == "all" ? Experiment.all : [Experiment.named(name)!] }
@@ -165,7 +170,7 @@ struct ExperimentCommand: ParsableCommand {
         }
         if seed > seeds {
             // A report covers seeds 1...--seeds: say so now rather than let the run go missing from it later.
-            FileHandle.standardError.write(Data("note: \(run) is beyond --seeds \(seeds); a report (--collect) includes it with --seeds \(seed) or more\n".utf8))
+            StandardStream.error("note: \(run) is beyond --seeds \(seeds); a report (--collect) includes it with --seeds \(seed) or more\n")
         }
         let directory = Experiment.runDirectory(root: out, run: run)
         try refuseLongerRuns([run])

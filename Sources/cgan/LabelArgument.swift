@@ -11,8 +11,8 @@ enum LabelArgument {
         guard let label = generator.label(named: text) else { throw CommandError(problem(text, option: option, generator: generator)) }
         let names = generator.classNames
         if let named = names.firstIndex(of: text), named != label {
-            FileHandle.standardError.write(Data(("note: \(option) \(quoted(text)) is class \(label) (\(quoted(names[label]))); "
-                                                 + "the class named \(quoted(text)) is number \(named)\n").utf8))
+            StandardStream.error("note: \(option) \(quoted(text)) is class \(label) (\(quoted(names[label]))); "
+                                 + "the class named \(quoted(text)) is number \(named)\n")
         }
         return label
     }

@@ -13,7 +13,7 @@ struct ProgressBar {
         if isTerminal {
             let width = 24, filled = min(width, p.step * width / max(p.totalSteps, 1))
             let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-            FileHandle.standardError.write(Data(("\r\u{1B}[2K[\(bar)] " + numbers).utf8))
+            StandardStream.error("\r\u{1B}[2K[\(bar)] " + numbers)
         } else {
             Self.printLine(numbers)
         }
@@ -21,18 +21,18 @@ struct ProgressBar {
 
     /// Prints a line, first clearing a bar in progress.
     func message(_ text: String) {
-        if isTerminal { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+        if isTerminal { StandardStream.error("\r\u{1B}[2K") }
         Self.printLine(text)
     }
 
-    /// Writes "Error: <text>" to stderr (as the argument parser does for other errors), first clearing a bar.
+    /// Writes "Error: <text>" to stderr (as main does for other errors, each line printable), first clearing a bar.
     func error(_ text: String) {
-        if isTerminal { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
-        FileHandle.standardError.write(Data(("Error: " + text + "\n").utf8))
+        if isTerminal { StandardStream.error("\r\u{1B}[2K") }
+        StandardStream.error("Error: " + text.printableLines + "\n")
     }
 
     /// Writes a line to stdout unbuffered, so progress shows as it happens in a pipe or a log file.
-    static func printLine(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
+    static func printLine(_ text: String) { StandardStream.output(text + "\n") }
 
     static func duration(_ seconds: Double) -> String {
         // Estimates can be anything (a first interval of no time): beyond 10,000 hours they say so.

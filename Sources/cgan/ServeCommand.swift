@@ -69,7 +69,7 @@ struct ServeCommand: AsyncParsableCommand {
                 ProgressBar.printLine("serving http://\(host):\(port)/ (Ctrl-C stops)")
             }
         } catch {
-            throw CommandError("cannot serve on \(host):\(port): \(error)")
+            throw CommandError("cannot serve on \((error as? ListenError)?.description ?? "\(host):\(port): \(error)")")
         }
     }
 }

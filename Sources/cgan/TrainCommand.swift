@@ -77,10 +77,16 @@ struct TrainCommand: ParsableCommand {
         var stored: TrainingConfig?
         // Before the data are loaded (a download, for a data set not here yet).
         if let problem = directory.brokenCheckpointLink { throw CommandError(problem) }
-        if output.resume, let config = try? Checkpoint(path: directory.latestCheckpoint).config {
-            try checkResumeOptions(against: config)
-            stored = config
-            location.dataset = location.dataset ?? config.data.dataset
+        if output.resume {
+            // A run stopped before its first checkpoint starts again from the settings its config.json recorded,
+            // not from the defaults.
+            let config = (try? Checkpoint(path: directory.latestCheckpoint).config)
+                ?? (FileManager.default.fileExists(atPath: directory.latestCheckpoint) ? nil : directory.storedConfig)
+            if let config {
+                try checkResumeOptions(against: config)
+                stored = config
+                location.dataset = location.dataset ?? config.data.dataset
+            }
         }
         let bar = ProgressBar()
         let config = makeConfig(resuming: stored)

@@ -14,7 +14,7 @@ struct TrainingDataOptions: TrainingOptionGroup {
     @Option(help: ArgumentHelp("Image folder: a sub-folder per class (default: none).", valueName: "dir"))
     var images: String?
 
-    @Option(help: ArgumentHelp("--images: image side in pixels (default: 32).", valueName: "n"))
+    @Option(help: ArgumentHelp("--images: image side in pixels; the dcgan takes 16, 28, 32, 64 or 128 (default: 32).", valueName: "n"))
     var imageSize: Int?
 
     @Option(help: ArgumentHelp("--images: 1 or 3 (default: 3 if any is colour).", valueName: "n"))
@@ -72,7 +72,7 @@ struct TrainingDataOptions: TrainingOptionGroup {
         log(result.fromCache ? "\(folder): \(set.count) images, unchanged since \(cache!) was written"
             : String(format: "%@: decoded %d images in %.1f s", folder, result.decodedCount, Date().timeIntervalSince(start)))
         if !result.skipped.isEmpty {
-            log("skipped \(result.skipped.count) bad file\(result.skipped.count == 1 ? "" : "s"): " + result.skipped.prefix(3).joined(separator: "; ")
+            log("skipped \(result.skipped.count) bad file\(result.skipped.count == 1 ? "" : "s"): " + result.skipped.prefix(3).map { $0.printableExcerpt(500) }.joined(separator: "; ")
                 + (result.skipped.count > 3 ? "; ..." : ""))
         }
         if let channels, set.channels != channels { throw CommandError("\(folder): the images load with \(set.channels) channels, not \(channels)") }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Files
+import Foundation
 import NN
 
 // OpenBLAS picks its kernels while loading, before this line runs: re-execute once if it chose badly.
@@ -15,7 +17,13 @@ func runCommand() async {
             try command.run()
         }
     } catch {
-        CGANCommand.exit(withError: error)
+        // A failure's message names files, folders and classes from outside (an image folder's names, a link's
+        // target): each line is shown printable, so that an escape sequence in a name is not acted on.
+        let code = CGANCommand.exitCode(for: error)
+        guard code == .failure else { CGANCommand.exit(withError: error) }
+        let message = CGANCommand.message(for: error).printableLines
+        if !message.isEmpty { StandardStream.error("Error: \(message)\n") }
+        CGANCommand.exit(withError: ExitCode.failure)
     }
 }
 

@@ -205,6 +205,34 @@ final class HostileInputTests: XCTestCase {
         }
     }
 
+    /// A batch larger than the training images is refused by name, before the run's directory is made.
+    func testABatchLargerThanTheImagesLeavesNoDirectory() throws {
+        let dir = temporaryDirectory(self) + "/run"
+        XCTAssertThrowsError(try TrainingRun(config: smallConfig(.mlp, epochs: 1, limit: 100, batch: 500), data: try SyntheticData.load(),
+                                             directory: RunDirectory(dir), resume: false)) {
+            XCTAssertTrue("\($0)".contains("exceeds the 100 training images: give a smaller --batch-size"), "\($0)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir))
+    }
+
+    /// `--resume` of a run killed before its first checkpoint starts it again with the settings config.json
+    /// recorded (here mlp, batch 50, 100 images), not with the defaults of a new run (the paper model, 100, all).
+    func testResumeBeforeTheFirstCheckpointKeepsTheRecordedSettings() throws {
+        let dir = try smallRun(.mlp)
+        let runDirectory = RunDirectory(dir)
+        let recorded = try XCTUnwrap(runDirectory.storedConfig)
+        try FileManager.default.removeItem(atPath: runDirectory.checkpoints)
+        try FileManager.default.removeItem(atPath: runDirectory.samples)
+        let data = try SyntheticData.arguments() + ["--eval-every", "0"]
+        try assertOneLineError(["train", "--out", dir, "--resume", "--batch-size", "20"] + data, contains: "--batch-size")
+        let r = try runCGAN(["train", "--out", dir, "--resume"] + data)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue((r.stdout + r.stderr).contains("never saved a checkpoint"), r.stdout + r.stderr)
+        let restarted = try Checkpoint(path: runDirectory.latestCheckpoint).config
+        XCTAssertEqual(restarted.architecture, .mlp)
+        XCTAssertTrue(restarted.differingSettings(fromRun: recorded).isEmpty, "\(restarted.differingSettings(fromRun: recorded))")
+    }
+
     /// validation.csv rows written after the checkpoint being resumed are dropped, as metrics.csv rows are.
     func testValidationLogIsRewoundOnResume() throws {
         let dir = temporaryDirectory(self) + "/run"
@@ -246,5 +274,27 @@ final class HostileInputTests: XCTestCase {
             XCTAssertEqual(r.status, 130, "signal \(signal): \(r.stderr)")
             XCTAssertTrue(FileManager.default.fileExists(atPath: RunDirectory(dir).latestCheckpoint), "signal \(signal)")
         }
+    }
+
+    /// The reader of a piped output goes away (`cgan train | head`): the run saves and stops as on Ctrl-C,
+    /// instead of dying of SIGPIPE with its epoch lost, or trapping on the failed write.
+    func testAClosedOutputPipeSavesAndStops() throws {
+        let dir = temporaryDirectory(self) + "/run"
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try cganProgram())
+        p.arguments = ["train", "--arch", "mlp", "--epochs", "100", "--eval-every", "0", "--log-every", "1", "--out", dir] + (try SyntheticData.arguments())
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, ((try? String(contentsOfFile: dir + "/metrics.csv", encoding: .utf8))?.count ?? 0) < 300 { usleep(50_000) }
+        try out.fileHandleForReading.close()
+        let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 130, e)
+        XCTAssertEqual(p.terminationReason, .exit, e)
+        XCTAssertTrue(e.contains("continue with --resume"), e)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: RunDirectory(dir).latestCheckpoint))
     }
 }

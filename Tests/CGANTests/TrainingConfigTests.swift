@@ -50,6 +50,11 @@ final class TrainingConfigTests: XCTestCase {
         XCTAssertTrue(storedReference.additions.discriminatorDropoutInGeneratorStep)
         XCTAssertEqual(storedReference.model.discriminatorDropout, 0)
         XCTAssertTrue(storedReference.isReferenceModel == false, "spectral norm is not the reference model")
+        XCTAssertTrue(storedReference.variantOptions.contains("--spectral-norm"), "\(storedReference.variantOptions)")
+        // What export names when it refuses: the default dcgan's additions; the plain model has none.
+        XCTAssertEqual(TrainingConfig(reference: .dcgan).variantOptions, [])
+        XCTAssertTrue(Set(["--projection", "--d-dropout"]).isSubset(of: TrainingConfig(architecture: .dcgan).variantOptions),
+                      "\(TrainingConfig(architecture: .dcgan).variantOptions)")
 
         // cgan train --arch mlp-bn --discriminator leaky --g-dropout 0 --d-max-norm 3 --dropout-at-sampling on --train-limit 128 --epochs 1 --threads 1
         var mlpBN = TrainingConfig(architecture: .mlpBN)

@@ -324,6 +324,33 @@ final class TrainingRunTests: XCTestCase {
         }
     }
 
+    /// metrics.csv after a mid-epoch resume keeps the run's rhythm: rows at the same steps as the unbroken
+    /// run's, the first one averaging the steps since the resume, every later one equal to the unbroken run's.
+    func testMetricsRowsAfterAMidEpochResumeFallWhereTheUnbrokenRunsDo() throws {
+        let config = smallConfig(.mlp, epochs: 1, limit: 500, batch: 50)
+        func rows(interrupted: Bool) throws -> [[Substring]] {
+            let dir = temporaryDirectory(self) + (interrupted ? "/cut" : "/straight")
+            func session(resume: Bool) throws {
+                let run = try TrainingRun(config: config, data: try SyntheticData.load(), directory: RunDirectory(dir), resume: resume)
+                run.logEvery = 3
+                try run.run { _ in }
+            }
+            if interrupted {
+                Interruption.request()
+                XCTAssertThrowsError(try session(resume: false))
+            }
+            try session(resume: interrupted)
+            // step, epoch, the losses, D's scores, learning rate and momentum: not the timings.
+            return try String(contentsOfFile: RunDirectory(dir).metrics, encoding: .utf8).split(separator: "\n").dropFirst()
+                .map { Array($0.split(separator: ",").prefix(8)) }
+        }
+        let straight = try rows(interrupted: false), resumed = try rows(interrupted: true)
+        XCTAssertEqual(straight.map { $0[0] }, ["3", "6", "9", "10"])
+        XCTAssertEqual(resumed.map { $0[0] }, straight.map { $0[0] })
+        XCTAssertNotEqual(resumed[0], straight[0], "the first row averages steps 2-3 only")
+        XCTAssertEqual(Array(resumed.dropFirst()), Array(straight.dropFirst()))
+    }
+
     func testNonFiniteLossStopsWithoutOverwritingTheCheckpoint() throws {
         let dir = temporaryDirectory(self)
         let config = smallConfig(.paper, epochs: 1, limit: 200, batch: 50)

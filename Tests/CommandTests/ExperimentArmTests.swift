@@ -43,5 +43,10 @@ final class ExperimentArmTests: XCTestCase {
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/generator-loss/report.md"))
         XCTAssertThrowsError(try ExperimentCommand.parse(["generator-loss", "--collect", "--run", "paper/seed-1", "--out", out]))
+        // Printing the commands must not train anything.
+        XCTAssertThrowsError(try ExperimentCommand.parse(["generator-loss", "--print-commands", "--run", "paper/seed-1", "--out", out])) { error in
+            XCTAssertTrue(ExperimentCommand.message(for: error).contains("--print-commands"), ExperimentCommand.message(for: error))
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/runs"))
     }
 }

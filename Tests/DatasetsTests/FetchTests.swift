@@ -58,5 +58,8 @@ final class FetchTests: XCTestCase {
         let url = try serve(served)
         assertDataError("HTTP status 404") { try Downloader.fetch(DatasetRegistry.mnist, into: into, mirror: url) }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: into), [])
+        // A folder the failed download made is not left behind empty.
+        assertDataError("HTTP status 404") { try Downloader.fetch(DatasetRegistry.mnist, into: into + "/new", mirror: url) }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: into + "/new"))
     }
 }
