@@ -10,19 +10,20 @@ public enum SampleExport {
     /// The most images one export holds (313 MB of float32 pixels).
     public static let maximumCount = 100_000
 
-    /// The files `write` creates for `format` at `path`.
-    public static func paths(format: Format, at path: String) -> [String] {
+    /// The files `write` creates for `format` at `path`: IDX names count the images' dimensions, as MNIST's
+    /// do (idx3: [n, side, side]; idx4: colour, [n, 3, side, side]).
+    public static func paths(format: Format, at path: String, channels: Int = 1) -> [String] {
         switch format {
         case .png: [path]
-        case .idx: [stripExtension(path) + "-images-idx3-ubyte", stripExtension(path) + "-labels-idx1-ubyte"]
+        case .idx: [stripExtension(path) + "-images-idx\(channels == 1 ? 3 : 4)-ubyte", stripExtension(path) + "-labels-idx1-ubyte"]
         case .npy: [stripExtension(path) + "-images.npy", stripExtension(path) + "-labels.npy"]
         }
     }
 
     /// Throws unless every file of the export can be written (absent, or a regular file to replace).
     /// `inputs` (the checkpoint) must not be among the files written.
-    public static func checkWritable(format: Format, at path: String, inputs: [String] = []) throws {
-        for p in paths(format: format, at: path) {
+    public static func checkWritable(format: Format, at path: String, channels: Int = 1, inputs: [String] = []) throws {
+        for p in paths(format: format, at: path, channels: channels) {
             try AtomicFile.checkWritable(p)
             try FileIdentity.checkNotInput(p, inputs: inputs)
         }
@@ -51,11 +52,11 @@ public enum SampleExport {
     /// `chunks` hands each block of images (rows of pixels in [0, 1]) with its row range to its argument.
     static func write(labels: [Int], imageSize: Int, channels: Int, format: Format, to path: String, columns: Int,
                       chunks: ((Matrix, Range<Int>) throws -> Void) throws -> Void) throws -> [String] {
-        try checkWritable(format: format, at: path)
+        try checkWritable(format: format, at: path, channels: channels)
         if format == .idx, let label = labels.first(where: { !(0...255).contains($0) }) {
             throw FileError(path, "idx stores labels as bytes and class \(label) does not fit; use --format npy or png")
         }
-        let files = paths(format: format, at: path)
+        let files = paths(format: format, at: path, channels: channels)
         let n = labels.count
         switch format {
         case .png:

@@ -84,7 +84,7 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         ActiveTemporaries.removeOnTermination()
-        guard FileManager.default.fileExists(atPath: checkpoint) else { throw CommandError("checkpoint not found: \(checkpoint)") }
+        try CheckpointPath.require(checkpoint)
         let path = reportPath
         try AtomicFile.checkWritable(path)
         try FileIdentity.checkNotInput(path, inputs: [checkpoint])

@@ -27,6 +27,7 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         ActiveTemporaries.removeOnTermination()
+        try CheckpointPath.require(checkpoint)
         try AtomicFile.checkWritable(out)
         try FileIdentity.checkNotInput(out, inputs: [checkpoint])
         try PyTorchExport.write(checkpoint: try Checkpoint(path: checkpoint), to: out)

@@ -45,7 +45,7 @@ struct InterpolateCommand: ParsableCommand {
 
     func run() throws {
         ActiveTemporaries.removeOnTermination()
-        guard FileManager.default.fileExists(atPath: checkpoint) else { throw CommandError("checkpoint not found: \(checkpoint)") }
+        try CheckpointPath.require(checkpoint)
         try AtomicFile.checkWritable(out)
         try FileIdentity.checkNotInput(out, inputs: [checkpoint])
         let generator = try ConditionalGenerator(checkpoint: checkpoint)

@@ -15,7 +15,7 @@ struct SampleCommand: ParsableCommand {
         --label takes a class number, or a class name where the run names its classes (an image folder's \
         sub-folders, Fashion-MNIST's garments): --label cat, --label Sneaker. A number in range is always the class \
         number, as cgan train lists them, even where a class is named like another number.
-        png writes one grid; idx writes <out>-images-idx3-ubyte and <out>-labels-idx1-ubyte; npy writes \
+        png writes one grid; idx writes <out>-images-idx3-ubyte (idx4 for colour) and <out>-labels-idx1-ubyte; npy writes \
         <out>-images.npy (float32 [N, channels x side x side] in [0, 1], channel planes in turn) and <out>-labels.npy (int64).
         """)
 
@@ -55,11 +55,9 @@ struct SampleCommand: ParsableCommand {
 
     func run() throws {
         ActiveTemporaries.removeOnTermination()
-        guard FileManager.default.fileExists(atPath: checkpoint) else {
-            throw CommandError("checkpoint not found: \(checkpoint)")
-        }
-        try SampleExport.checkWritable(format: format, at: out, inputs: [checkpoint])
+        try CheckpointPath.require(checkpoint)
         let generator = try ConditionalGenerator(checkpoint: checkpoint)
+        try SampleExport.checkWritable(format: format, at: out, channels: generator.config.data.channels, inputs: [checkpoint])
         try truncation.apply(to: generator)
         let labels: [Int], columns: Int
         if let perClass {

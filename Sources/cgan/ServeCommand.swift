@@ -46,7 +46,7 @@ struct ServeCommand: AsyncParsableCommand {
         if !(1...100_000).contains(maxConnections) { throw CommandError("--max-connections must be in 1...100000") }
         if !(0...10_000).contains(maxWaiting) { throw CommandError("--max-waiting must be in 0...10000") }
         if let checkpoint {
-            guard FileManager.default.fileExists(atPath: checkpoint) else { throw CommandError("checkpoint not found: \(checkpoint)") }
+            try CheckpointPath.require(checkpoint)
         } else {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: runs, isDirectory: &isDirectory), isDirectory.boolValue else {

@@ -21,6 +21,13 @@ final class CommandLineTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/run"))
         try assertOneLineError(["sample", "--checkpoint", dir + "/none.safetensors", "--label", "3", "--out", dir + "/x.png"],
                                contains: "checkpoint not found")
+        // A link to nothing is named as such, by every command that reads a checkpoint.
+        try FileManager.default.createSymbolicLink(atPath: dir + "/latest.safetensors", withDestinationPath: "moved.safetensors")
+        for command in [["sample", "--label", "3", "--out", dir + "/x.png"], ["evaluate"], ["export", "--out", dir + "/t.safetensors"],
+                        ["interpolate", "--label", "3", "--out", dir + "/i.png"]] {
+            try assertOneLineError(command + ["--checkpoint", dir + "/latest.safetensors"],
+                                   contains: "latest.safetensors is a link to moved.safetensors, which does not exist")
+        }
         FileManager.default.createFile(atPath: dir + "/junk.safetensors", contents: Data("not a checkpoint".utf8))
         try assertOneLineError(["sample", "--checkpoint", dir + "/junk.safetensors", "--label", "3", "--out", dir + "/x.png"],
                                contains: "junk.safetensors")

@@ -369,6 +369,11 @@ final class CheckpointTests: XCTestCase {
         let idx = try SampleExport.write(images, labels: labels, format: .idx, to: dir + "/s.idx", columns: 2)
         XCTAssertEqual(try IDXReader.readLabels(idx[1]), labels.map(Int32.init))
         XCTAssertEqual(try IDXReader.readImages(idx[0]).count, 6)
+        XCTAssertEqual(idx.map { ($0 as NSString).lastPathComponent }, ["s-images-idx3-ubyte", "s-labels-idx1-ubyte"])
+        // Colour images have four dimensions, and their file is named so.
+        let colour = try SampleExport.write(Matrix(rows: 2, cols: 3 * 4 * 4), labels: [0, 1], format: .idx, to: dir + "/c", columns: 2, channels: 3)
+        XCTAssertEqual(colour.map { ($0 as NSString).lastPathComponent }, ["c-images-idx4-ubyte", "c-labels-idx1-ubyte"])
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: colour[0]))[3], 4, "the header counts four dimensions")
         let npy = try SampleExport.write(images, labels: labels, format: .npy, to: dir + "/s", columns: 2)
         let script = """
         import numpy as np, sys
