@@ -9,7 +9,7 @@ extension LabeledImages {
         var isValidation = [Bool](repeating: false, count: count)
         var state = seed
         for members in byClass where members.count > 1 {
-            let take = Swift.max(valFraction > 0 ? 1 : 0, Swift.min(members.count - 1, Int((Double(members.count) * valFraction).rounded())))
+            let take = Self.heldOutCount(classSize: members.count, valFraction: valFraction)
             var shuffled = members
             // Partial Fisher-Yates with SplitMix64: the first `take` entries are the chosen ones.
             for k in 0..<take {
@@ -34,5 +34,16 @@ extension LabeledImages {
                                  channels: channels, side: side == 0 ? nil : side, classNames: classNames)
         }
         return (gather(false), gather(true))
+    }
+
+    /// How many of a class of `classSize` examples `stratifiedSplit` holds out.
+    public static func heldOutCount(classSize: Int, valFraction: Double) -> Int {
+        guard classSize > 1 else { return 0 }
+        return Swift.max(valFraction > 0 ? 1 : 0, Swift.min(classSize - 1, Int((Double(classSize) * valFraction).rounded())))
+    }
+
+    /// The fewest examples a class needs for `stratifiedSplit` to hold out `wanted` of them (nil: never, at this fraction).
+    public static func classSize(holdingOut wanted: Int, valFraction: Double) -> Int? {
+        (1...1_000_000).first { heldOutCount(classSize: $0, valFraction: valFraction) >= wanted }
     }
 }

@@ -26,7 +26,10 @@ enum LabelArgument {
             let names = folded.prefix(5).map { quoted(generator.classNames[$0]) }.joined(separator: ", ")
             return "\(given) matches classes \(names) ignoring case: give the exact name"
         }
-        let range = "\(given) is \(Int(text) == nil ? "not a class number" : "outside the class numbers") 0...\(generator.classCount - 1)"
+        // Digits too many for an Int are still a number, just far outside the range.
+        let digits = text.first == "-" || text.first == "+" ? text.dropFirst() : Substring(text)
+        let isNumber = !digits.isEmpty && digits.allSatisfy { ("0"..."9").contains($0) }
+        let range = "\(given) is \(isNumber ? "outside the class numbers" : "not a class number") 0...\(generator.classCount - 1)"
         guard generator.hasClassNames else { return range }
         let classNames = generator.classNames
         let shown = classNames.prefix(20).map { $0.printableExcerpt(40) }.joined(separator: ", ") + (classNames.count > 20 ? ", ... (\(classNames.count) in all)" : "")

@@ -144,9 +144,11 @@ struct TrainCommand: ParsableCommand {
             }
             let short = trainingData.folder == nil ? [] : trainingData.classesShortOfHeldOutImages
             if !short.isEmpty {
-                bar.message("note: \(trainingData.validation.count) images held out, fewer than 2 of class \(short.prefix(5).joined(separator: ", "))"
-                            + "\(short.count > 5 ? ", ..." : ""), so cgan evaluate cannot score this run"
-                            + (stored == nil ? " (add images, or a larger --val-fraction; a class needs 3 images to hold out 2)" : ""))
+                let fraction = run.config.data.validationFraction ?? TrainingDataOptions.defaultValidationFraction
+                let needed = LabeledImages.classSize(holdingOut: 2, valFraction: fraction).map { "at --val-fraction \(fraction) a class needs \($0) images to hold out 2: " } ?? ""
+                bar.message("note: fewer than 2 images of class \(short.prefix(5).map { $0.printableExcerpt(40) }.joined(separator: ", "))"
+                            + "\(short.count > 5 ? ", ..." : "") are held out (\(trainingData.validation.count) in all), so cgan evaluate cannot score this run"
+                            + (stored == nil ? " (\(needed)add images, or raise --val-fraction)" : ""))
             }
             try run.run { event in
                 switch event {

@@ -89,6 +89,10 @@ final class HostileInputTests: XCTestCase {
         let strip = try PNGImage.readGray(dir + "/way.png")
         XCTAssertEqual([strip.width, strip.height], [6 * 28 + 7 * 2, 28 + 2 * 2])
         try assertOneLineError(["interpolate", "--checkpoint", checkpoint, "--label", "10", "--out", dir + "/x.png"], contains: "--label \"10\" is outside the class numbers 0...9")
+        try assertOneLineError(["interpolate", "--checkpoint", checkpoint, "--label", "99999999999999999999999", "--out", dir + "/x.png"],
+                               contains: "is outside the class numbers 0...9")
+        try assertOneLineError(["interpolate", "--checkpoint", checkpoint, "--label", "1.0", "--out", dir + "/x.png"],
+                               contains: "--label \"1.0\" is not a class number 0...9")
         try assertOneLineError(["interpolate", "--checkpoint", checkpoint, "--label", "1", "--steps", "1", "--out", dir + "/x.png"],
                                contains: "--steps")
         try assertOneLineError(["interpolate", "--checkpoint", checkpoint, "--label", "1", "--out", dir + "/x.jpg"], contains: ".gif or .png")

@@ -52,7 +52,11 @@ final class ImageFolderTrainingTests: XCTestCase {
         XCTAssertTrue(r.stdout.contains("3 classes, 33 training and 3 validation images of 3x32x32"), r.stdout)
         XCTAssertTrue(r.stdout.contains("one row per class: 0 cat, 1 dog, 2 fox"), r.stdout)
         // One held-out image per class: training says up front what evaluate refuses below.
-        XCTAssertTrue(r.stdout.contains("note: 3 images held out, fewer than 2 of class cat, dog, fox, so cgan evaluate cannot score this run"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("note: fewer than 2 images of class cat, dog, fox are held out (3 in all), so cgan evaluate cannot score this run"
+                                      + " (at --val-fraction 0.1 a class needs 15 images to hold out 2: add images, or raise --val-fraction)"), r.stdout)
+        XCTAssertEqual(LabeledImages.heldOutCount(classSize: 11, valFraction: 0.1), 1)
+        XCTAssertEqual(LabeledImages.heldOutCount(classSize: 15, valFraction: 0.1), 2)
+        XCTAssertNil(LabeledImages.classSize(holdingOut: 2, valFraction: 0))
         XCTAssertTrue(FileManager.default.fileExists(atPath: images + "/.cgan-images-32-auto.safetensors"), "the import is cached")
         let (settings, dataset) = try settings(run)
         let data = try XCTUnwrap(settings["data"] as? [String: Any])
