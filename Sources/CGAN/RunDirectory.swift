@@ -49,9 +49,7 @@ public struct RunDirectory: Sendable {
     /// Why checkpoints/latest.safetensors cannot be read though it is there: a symbolic link to nothing; nil otherwise.
     /// (Such a run is neither archived nor restartable: the link says a checkpoint should be there.)
     public var brokenCheckpointLink: String? {
-        guard !FileManager.default.fileExists(atPath: latestCheckpoint),
-              let target = try? FileManager.default.destinationOfSymbolicLink(atPath: latestCheckpoint) else { return nil }
-        return "\(latestCheckpoint) is a link to \(target.printableExcerpt(200)), which does not exist: restore that checkpoint, or remove the link to start the run again"
+        DanglingLink.problem(at: latestCheckpoint).map { $0 + ": restore that checkpoint, or remove the link to start the run again" }
     }
 
     /// The files a run writes, besides config.json.

@@ -12,7 +12,7 @@ public enum SampleExport {
 
     /// The files `write` creates for `format` at `path`: IDX names count the images' dimensions, as MNIST's
     /// do (idx3: [n, side, side]; idx4: colour, [n, 3, side, side]).
-    public static func paths(format: Format, at path: String, channels: Int = 1) -> [String] {
+    public static func paths(format: Format, at path: String, channels: Int) -> [String] {
         switch format {
         case .png: [path]
         case .idx: [stripExtension(path) + "-images-idx\(channels == 1 ? 3 : 4)-ubyte", stripExtension(path) + "-labels-idx1-ubyte"]
@@ -22,7 +22,7 @@ public enum SampleExport {
 
     /// Throws unless every file of the export can be written (absent, or a regular file to replace).
     /// `inputs` (the checkpoint) must not be among the files written.
-    public static func checkWritable(format: Format, at path: String, channels: Int = 1, inputs: [String] = []) throws {
+    public static func checkWritable(format: Format, at path: String, channels: Int, inputs: [String] = []) throws {
         for p in paths(format: format, at: path, channels: channels) {
             try AtomicFile.checkWritable(p)
             try FileIdentity.checkNotInput(p, inputs: inputs)

@@ -172,7 +172,10 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
             ("--d-dropout", architecture == .dcgan && model.discriminatorDropout != 0),
             ("--d-head-dropout", architecture == .dcgan && (a.discriminatorHeadDropout ?? 0) != 0),
         ]
-        return variants.filter(\.1).map(\.0)
+        let named = variants.filter(\.1).map(\.0)
+        // G and D scaled alike: the one option that did it.
+        guard model.generatorWidth != 1 && model.generatorWidth == model.discriminatorWidth else { return named }
+        return ["--width"] + named.filter { !$0.hasPrefix("--width/") }
     }
 
     /// The discriminator `architecture` has when `discriminator` is nil (mlp-bn's and dcgan's have no kind).

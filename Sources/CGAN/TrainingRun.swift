@@ -84,7 +84,10 @@ public final class TrainingRun {
             throw TrainingError("\(directory.path): nothing to resume (no run there)")
         }
         // Before the directory is made, so that a refused new run leaves no empty folder behind.
-        if !directory.holdsARun { _ = try Self.trainingImages(data, config: newConfig) }
+        if !resume && !directory.holdsARun {
+            _ = try Self.trainingImages(data, config: newConfig)
+            if let reason = MatrixProducts.unsupportedReason(newConfig.compute.precision) { throw TrainingError(reason) }
+        }
         try DirectoryCreation.create(directory.path)
         // Before anything is read or removed: a second writer would interleave its files with the first's.
         let lock: DirectoryLock

@@ -42,7 +42,8 @@ extension LabeledImages {
         return Swift.max(valFraction > 0 ? 1 : 0, Swift.min(classSize - 1, Int((Double(classSize) * valFraction).rounded())))
     }
 
-    /// The fewest examples a class needs for `stratifiedSplit` to hold out `wanted` of them (nil: never, at this fraction).
+    /// The fewest examples a class needs for `stratifiedSplit` to hold out `wanted` of them; nil when a million
+    /// are not enough (a fraction of 0, or one below about 1.5e-6 for 2).
     public static func classSize(holdingOut wanted: Int, valFraction: Double) -> Int? {
         (1...1_000_000).first { heldOutCount(classSize: $0, valFraction: valFraction) >= wanted }
     }

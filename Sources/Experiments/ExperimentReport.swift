@@ -56,15 +56,18 @@ public struct ExperimentReport {
                     throw FileError(run.evaluation, "not an evaluation report of cgan evaluate")
                 }
                 let metrics = try CSVTable(path: run.metrics)
-                if let missing = ["epoch", "d_real", "d_fake", "images_per_s", "wall_s"].first(where: { !metrics.header.contains($0) }) {
+                if let missing = ["step", "epoch", "d_real", "d_fake", "images_per_s", "wall_s"].first(where: { !metrics.header.contains($0) }) {
                     throw FileError(run.metrics, "has no \(missing) column: not the metrics.csv of cgan train")
                 }
                 guard !metrics.rows.isEmpty else { throw FileError(run.metrics, "has no rows: not the metrics.csv of a trained run") }
                 let epochs = metrics.column("epoch"), last = (epochs.max() ?? 1).rounded(.up) - 1
                 let lastEpoch = metrics.rows.indices.filter { epochs[$0] > last }
+                // Each row averages the steps since the row before it: fewer at an epoch's end or after a resume.
+                let steps = metrics.column("step")
+                let weights = lastEpoch.map { max(steps[$0] - ($0 > 0 ? steps[$0 - 1] : 0), 1) }
                 func lastMean(_ name: String) -> Double {
                     let c = metrics.column(name)
-                    return lastEpoch.map { c[$0] }.reduce(0, +) / Double(max(lastEpoch.count, 1))
+                    return zip(lastEpoch, weights).map { c[$0] * $1 }.reduce(0, +) / max(weights.reduce(0, +), 1)
                 }
                 let speeds = metrics.column("images_per_s")
                 let archived = Experiment.isArchived(run)

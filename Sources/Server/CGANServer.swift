@@ -7,6 +7,7 @@ import HummingbirdCore
 import Media
 import NIOCore
 import NN
+import Synchronization
 
 /// The page and JSON/PNG API of `cgan serve` (README, "Explore in the browser", lists the routes).
 ///
@@ -59,9 +60,13 @@ public struct CGANServer: Sendable {
         // moment (evaluation's dgemm still uses it).
         BLASRuntime.setThreadCount(1)
         startBackgroundWork()
+        let listening = ListeningFlag()
         do {
-            try await makeApplication(host: host, port: port, onRunning: onRunning).runService()
-        } catch let error as IOError {
+            try await makeApplication(host: host, port: port) { port in
+                listening.set()
+                onRunning(port)
+            }.runService()
+        } catch let error as IOError where !listening.isSet {
             // "Address already in use", not NIO's "bind(descriptor:ptr:bytes:): ... (errno: 98)".
             throw ListenError(description: "\(host):\(port): \(String(cString: strerror(error.errnoCode)).lowercased())")
         }
@@ -392,4 +397,11 @@ public struct CGANServer: Sendable {
 /// Why the server could not listen where it was asked to: the address and the system's reason, in one line.
 public struct ListenError: Error, CustomStringConvertible {
     public let description: String
+}
+
+/// Whether the server got as far as listening: an I/O error before that is a `ListenError`.
+private final class ListeningFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func set() { value.store(true, ordering: .relaxed) }
+    var isSet: Bool { value.load(ordering: .relaxed) }
 }

@@ -7,9 +7,6 @@ enum CheckpointPath {
     /// (`latest.safetensors` of a run whose files were moved).
     static func require(_ path: String) throws {
         guard !FileManager.default.fileExists(atPath: path) else { return }
-        if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path) {
-            throw CommandError("checkpoint \(path) is a link to \(target.printableExcerpt(200)), which does not exist")
-        }
-        throw CommandError("checkpoint not found: \(path)")
+        throw CommandError(DanglingLink.problem(at: path).map { "checkpoint " + $0 } ?? "checkpoint not found: \(path)")
     }
 }

@@ -90,7 +90,8 @@ struct ExperimentCommand: ParsableCommand {
         return (1...seeds).flatMap { seed in
             variants.map { v in
                 let run = "\(v.run)/seed-\(seed)"
-                return (v, run, ["experiment", name, "--run", run, "--out", out] + (epochs.map { ["--epochs", String($0)] } ?? [])
+                // --seeds as given, so that the run's note about seeds a report leaves out stays quiet.
+                return (v, run, ["experiment", name, "--run", run, "--seeds", String(seeds), "--out", out] + (epochs.map { ["--epochs", String($0)] } ?? [])
                     + locationArguments)
             }
         }

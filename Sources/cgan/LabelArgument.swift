@@ -28,7 +28,7 @@ enum LabelArgument {
         }
         // Digits too many for an Int are still a number, just far outside the range.
         let digits = text.first == "-" || text.first == "+" ? text.dropFirst() : Substring(text)
-        let isNumber = !digits.isEmpty && digits.allSatisfy { ("0"..."9").contains($0) }
+        let isNumber = !digits.isEmpty && digits.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
         let range = "\(given) is \(isNumber ? "outside the class numbers" : "not a class number") 0...\(generator.classCount - 1)"
         guard generator.hasClassNames else { return range }
         let classNames = generator.classNames

@@ -72,6 +72,8 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Output goes through print and StandardStream, which survive a closed pipe.
+        Interruption.installBrokenPipeHandler()
         var location = data.location
         let directory = RunDirectory(output.out ?? "runs/\(model.architecture(forImageFolder: data.images != nil).rawValue)")
         var stored: TrainingConfig?
@@ -80,8 +82,12 @@ struct TrainCommand: ParsableCommand {
         if output.resume {
             // A run stopped before its first checkpoint starts again from the settings its config.json recorded,
             // not from the defaults.
-            let config = (try? Checkpoint(path: directory.latestCheckpoint).config)
-                ?? (FileManager.default.fileExists(atPath: directory.latestCheckpoint) ? nil : directory.storedConfig)
+            let hasCheckpoint = FileManager.default.fileExists(atPath: directory.latestCheckpoint)
+            if !hasCheckpoint && directory.holdsARun && directory.storedConfig == nil {
+                throw CommandError("\(directory.config) cannot be read as a run's settings, and the run has no checkpoint: "
+                                   + "repair the file, or start the run again without --resume, giving its options")
+            }
+            let config = (try? Checkpoint(path: directory.latestCheckpoint).config) ?? (hasCheckpoint ? nil : directory.storedConfig)
             if let config {
                 try checkResumeOptions(against: config)
                 stored = config

@@ -14,7 +14,7 @@ struct TrainingDataOptions: TrainingOptionGroup {
     @Option(help: ArgumentHelp("Image folder: a sub-folder per class (default: none).", valueName: "dir"))
     var images: String?
 
-    @Option(help: ArgumentHelp("--images: image side in pixels; the dcgan takes 16, 28, 32, 64 or 128 (default: 32).", valueName: "n"))
+    @Option(help: ArgumentHelp("--images: image side in pixels (default: 32).", valueName: "n"))
     var imageSize: Int?
 
     @Option(help: ArgumentHelp("--images: 1 or 3 (default: 3 if any is colour).", valueName: "n"))

@@ -24,7 +24,7 @@ final class CommandLineTests: XCTestCase {
         // A link to nothing is named as such, by every command that reads a checkpoint.
         try FileManager.default.createSymbolicLink(atPath: dir + "/latest.safetensors", withDestinationPath: "moved.safetensors")
         for command in [["sample", "--label", "3", "--out", dir + "/x.png"], ["evaluate"], ["export", "--out", dir + "/t.safetensors"],
-                        ["interpolate", "--label", "3", "--out", dir + "/i.png"]] {
+                        ["interpolate", "--label", "3", "--out", dir + "/i.png"], ["serve", "--port", "0"]] {
             try assertOneLineError(command + ["--checkpoint", dir + "/latest.safetensors"],
                                    contains: "latest.safetensors is a link to moved.safetensors, which does not exist")
         }
@@ -106,8 +106,8 @@ final class CommandLineTests: XCTestCase {
         let lines = printed.stdout.split(separator: "\n")
         // 34 run configurations (the paper and mlp models as documented serve several experiments), seed by seed.
         XCTAssertEqual(lines.count, 2 * 34)
-        XCTAssertTrue(lines[0].hasSuffix("experiment all --run paper/seed-1 --out \(dir)"), String(lines[0]))
-        XCTAssertTrue(lines[34].hasSuffix("experiment all --run paper/seed-2 --out \(dir)"), String(lines[34]))
+        XCTAssertTrue(lines[0].hasSuffix("experiment all --run paper/seed-1 --seeds 2 --out \(dir)"), String(lines[0]))
+        XCTAssertTrue(lines[34].hasSuffix("experiment all --run paper/seed-2 --seeds 2 --out \(dir)"), String(lines[34]))
         // Collecting before anything ran writes no report and says so in one line.
         try assertOneLineError(["experiment", "generator-loss", "--seeds", "1", "--collect", "--out", dir], contains: "no finished runs to report")
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/generator-loss/report.md"))

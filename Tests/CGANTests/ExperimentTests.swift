@@ -449,7 +449,7 @@ final class ExperimentReportTests: XCTestCase {
         let metrics = try String(contentsOfFile: second.metrics, encoding: .utf8)
         try "garbage\n1,2\n".write(toFile: second.metrics, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try ExperimentReport(experiment: e, root: root, seeds: 2, epochs: 2)) { error in
-            XCTAssertTrue("\(error)".contains("metrics.csv: has no epoch column"), "\(error)")
+            XCTAssertTrue("\(error)".contains("metrics.csv: has no step column"), "\(error)")
         }
         // A FIFO in its place is named as what it is, not read (it would block).
         try FileManager.default.removeItem(atPath: second.metrics)

@@ -235,6 +235,11 @@ final class HostileInputTests: XCTestCase {
         let restarted = try Checkpoint(path: runDirectory.latestCheckpoint).config
         XCTAssertEqual(restarted.architecture, .mlp)
         XCTAssertTrue(restarted.differingSettings(fromRun: recorded).isEmpty, "\(restarted.differingSettings(fromRun: recorded))")
+        // Settings that cannot be read are not replaced by the defaults either: refused, the file kept.
+        try FileManager.default.removeItem(atPath: runDirectory.checkpoints)
+        try "{\"settings\": 3}".write(toFile: runDirectory.config, atomically: true, encoding: .utf8)
+        try assertOneLineError(["train", "--out", dir, "--resume"] + data, contains: "cannot be read as a run's settings")
+        XCTAssertEqual(try String(contentsOfFile: runDirectory.config, encoding: .utf8), "{\"settings\": 3}")
     }
 
     /// validation.csv rows written after the checkpoint being resumed are dropped, as metrics.csv rows are.
@@ -294,8 +299,12 @@ final class HostileInputTests: XCTestCase {
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline, ((try? String(contentsOfFile: dir + "/metrics.csv", encoding: .utf8))?.count ?? 0) < 300 { usleep(50_000) }
         try out.fileHandleForReading.close()
+        // Should the run not stop, it is ended here rather than training its 100 epochs.
+        let watchdog = DispatchWorkItem { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 120, execute: watchdog)
         let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
+        watchdog.cancel()
         XCTAssertEqual(p.terminationStatus, 130, e)
         XCTAssertEqual(p.terminationReason, .exit, e)
         XCTAssertTrue(e.contains("continue with --resume"), e)
