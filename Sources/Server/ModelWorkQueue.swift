@@ -18,7 +18,8 @@ final class ModelWorkQueue: @unchecked Sendable {
     let niceness: Int32
 
     private let condition = NSCondition()
-    private var waiting: [@Sendable () -> Void] = []
+    /// Each job computes its result and returns what hands it back, called once the worker is free again.
+    private var waiting: [@Sendable () -> @Sendable () -> Void] = []
     private var started = 0
     private var busy = 0
 
@@ -45,7 +46,10 @@ final class ModelWorkQueue: @unchecked Sendable {
                                                        retryAfter: 1))
                 return
             }
-            waiting.append { continuation.resume(with: Result { try body() }) }
+            waiting.append {
+                let result = Result { try body() }
+                return { continuation.resume(with: result) }
+            }
             if busy + waiting.count > started, started < workers {
                 started += 1
                 let thread = Thread { [self] in work() }
@@ -69,10 +73,12 @@ final class ModelWorkQueue: @unchecked Sendable {
             let job = waiting.removeFirst()
             busy += 1
             condition.unlock()
-            job()
+            let answer = job()
+            // Free before the answer goes out: whoever has the answer finds the worker free for the next job.
             condition.lock()
             busy -= 1
             condition.unlock()
+            answer()
         }
     }
 }
