@@ -8,6 +8,7 @@ public enum Interruption {
     /// Set by the signal handlers; a lock-free atomic, so storing to it from a handler is safe.
     static let flag = Atomic<Bool>(false)
 
+    /// True when a stop was asked for and the run has not yet acted on it.
     public static var requested: Bool { flag.load(ordering: .relaxed) }
 
     /// Installs the SIGINT, SIGTERM and SIGHUP handlers (`TrainingRun.run` does): each saves and stops like
@@ -28,5 +29,6 @@ public enum Interruption {
 
     /// Simulates a Ctrl-C (tests).
     public static func request() { flag.store(true, ordering: .relaxed) }
+    /// Forgets a request (tests; a run that has acted on one).
     public static func reset() { flag.store(false, ordering: .relaxed) }
 }

@@ -352,6 +352,13 @@ public final class TrainingRun {
                                     + "continue with --resume", exitCode: 130)
             }
         }
+        if Interruption.requested {
+            // Trained to the end, but the last epoch's scoring was cut short: say so, and leave no request behind
+            // for a later run in this process.
+            Interruption.reset()
+            report(.message("interrupted during the last epoch's scoring: the run is trained and saved, but its last "
+                            + "validation or quality row may be missing (cgan evaluate scores the checkpoint)"))
+        }
         if let gif = try writeProgressAnimation(report: { report(.message($0)) }) {
             report(.message("animation of the sample grids: \(gif)"))
         }

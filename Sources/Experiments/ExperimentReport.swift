@@ -60,15 +60,8 @@ public struct ExperimentReport {
                     throw FileError(run.metrics, "has no \(missing) column: not the metrics.csv of cgan train")
                 }
                 guard !metrics.rows.isEmpty else { throw FileError(run.metrics, "has no rows: not the metrics.csv of a trained run") }
-                let epochs = metrics.column("epoch"), last = (epochs.max() ?? 1).rounded(.up) - 1
-                let lastEpoch = metrics.rows.indices.filter { epochs[$0] > last }
-                // Each row averages the steps since the row before it: fewer at an epoch's end or after a resume.
-                let steps = metrics.column("step")
-                let weights = lastEpoch.map { max(steps[$0] - ($0 > 0 ? steps[$0 - 1] : 0), 1) }
-                func lastMean(_ name: String) -> Double {
-                    let c = metrics.column(name)
-                    return zip(lastEpoch, weights).map { c[$0] * $1 }.reduce(0, +) / max(weights.reduce(0, +), 1)
-                }
+                let epochs = metrics.column("epoch")
+                func lastMean(_ name: String) -> Double { Self.lastEpochMean(of: name, in: metrics) }
                 let speeds = metrics.column("images_per_s")
                 let archived = Experiment.isArchived(run)
                 let pixels = experiment.measuresTrainingModePixels && !archived
@@ -302,5 +295,21 @@ public struct PixelStatistics: Sendable {
         }
         outOfRange = Double(outside) / Double(images.count)
         exactMidGrey = Double(midGrey) / Double(images.count)
+    }
+}
+
+extension ExperimentReport {
+    /// The mean of metrics.csv's column `name` over the last epoch's rows, each row weighted by the steps it
+    /// averages (those since the row before it: fewer at an epoch's end); a gap that is not a positive number
+    /// (a damaged file) counts as one step.
+    public static func lastEpochMean(of name: String, in metrics: CSVTable) -> Double {
+        let epochs = metrics.column("epoch"), last = (epochs.max() ?? 1).rounded(.up) - 1
+        let rows = metrics.rows.indices.filter { epochs[$0] > last }
+        let steps = metrics.column("step"), values = metrics.column(name)
+        let weights = rows.map { i -> Double in
+            let gap = steps[i] - (i > 0 ? steps[i - 1] : 0)
+            return gap.isFinite && gap > 0 ? gap : 1
+        }
+        return zip(rows, weights).map { values[$0] * $1 }.reduce(0, +) / max(weights.reduce(0, +), 1)
     }
 }

@@ -276,6 +276,17 @@ private func XCTAssertEqual(_ a: [Double], _ b: [Double], accuracy: Double, file
 
 /// The report of finished runs, from run directories written here by hand.
 final class ExperimentReportTests: XCTestCase {
+    /// The last epoch's D(x) weighs each metrics.csv row by the steps it averages: an epoch of 5 steps logged
+    /// every 3 ends with a row of 2 steps, which counts for 2/5, not 1/2.
+    func testLastEpochMeansWeighRowsByTheirSteps() throws {
+        let path = temporaryDirectory(self) + "/metrics.csv"
+        try "step,epoch,d_real\n3,0.6,9\n5,1.0,9\n8,1.6,0.5\n10,2.0,1\n".write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertEqual(ExperimentReport.lastEpochMean(of: "d_real", in: try CSVTable(path: path)), (0.5 * 3 + 1 * 2) / 5, accuracy: 1e-12)
+        // A damaged step (not a number) counts as one step rather than spoiling the mean.
+        try "step,epoch,d_real\n3,0.6,9\nx,1.0,9\n8,1.6,0.5\n10,2.0,1\n".write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertEqual(ExperimentReport.lastEpochMean(of: "d_real", in: try CSVTable(path: path)), (0.5 * 1 + 1 * 2) / 3, accuracy: 1e-12)
+    }
+
     /// A finished run of `variant`: an untrained checkpoint of its configuration, metrics, validation and an
     /// evaluation whose Parzen score is `ll` (and `ll + 50` with G's dropout on).
     func writeRun(_ e: Experiment, _ variant: Experiment.Variant, seed: Int, ll: Double, root: String) throws {

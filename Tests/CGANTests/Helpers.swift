@@ -52,6 +52,11 @@ func runCGAN(_ arguments: [String], whileRunning: (Process) -> Void = { _ in }) 
     p.standardOutput = out
     p.standardError = err
     try p.run()
+    // A command that should have ended (a server that starts listening where it should refuse) is killed
+    // after 10 minutes, so the test fails instead of hanging the suite.
+    let watchdog = DispatchWorkItem { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+    DispatchQueue.global().asyncAfter(deadline: .now() + 600, execute: watchdog)
+    defer { watchdog.cancel() }
     whileRunning(p)
     let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()

@@ -53,6 +53,12 @@ final class TrainingConfigTests: XCTestCase {
         XCTAssertTrue(storedReference.variantOptions.contains("--spectral-norm"), "\(storedReference.variantOptions)")
         // What export names when it refuses: the default dcgan's additions; the plain model has none.
         XCTAssertEqual(TrainingConfig(reference: .dcgan).variantOptions, [])
+        var wide = TrainingConfig(reference: .mlp)
+        wide.model.widthMultiplier = 2
+        XCTAssertEqual(wide.variantOptions, ["--width"], "G and D scaled alike: the one option")
+        wide.model.widthMultiplier = 1
+        wide.model.generatorWidthMultiplier = 2
+        XCTAssertEqual(wide.variantOptions, ["--width/--g-width"])
         XCTAssertTrue(Set(["--projection", "--d-dropout"]).isSubset(of: TrainingConfig(architecture: .dcgan).variantOptions),
                       "\(TrainingConfig(architecture: .dcgan).variantOptions)")
 
