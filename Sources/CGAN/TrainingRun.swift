@@ -286,8 +286,10 @@ public final class TrainingRun {
                     sampler.fill(epoch: epoch, batch: batch, images: x, labels: y)
                 }
                 guard s.isFinite else {
+                    let kept = FileManager.default.fileExists(atPath: directory.latestCheckpoint)
+                        ? "the last good checkpoint is \(directory.latestCheckpoint)" : "no checkpoint was saved (diverged in its first epoch)"
                     throw TrainingError("step \(position.step + 1): loss is not finite (D \(s.discriminatorLoss), G \(s.generatorLoss)); "
-                                        + "stopped; the last good checkpoint is \(directory.latestCheckpoint)")
+                                        + "stopped; " + kept)
                 }
                 position.step += 1
                 position.batch += 1

@@ -360,5 +360,10 @@ final class TrainingRunTests: XCTestCase {
         run.trainer.models.discriminator.trunk.namedParameters.first!.parameter.value.pointer[0] = .nan
         XCTAssertThrowsError(try run.run { _ in }) { XCTAssertTrue("\($0)".contains("loss is not finite"), "\($0)") }
         XCTAssertEqual(try tensorBits(RunDirectory(dir).latestCheckpoint), before)
+        // Diverged before any checkpoint: the message does not point at one.
+        let fresh = temporaryDirectory(self) + "/fresh"
+        let first = try TrainingRun(config: config, data: try SyntheticData.load(), directory: RunDirectory(fresh), resume: false)
+        first.trainer.models.discriminator.trunk.namedParameters.first!.parameter.value.pointer[0] = .nan
+        XCTAssertThrowsError(try first.run { _ in }) { XCTAssertTrue("\($0)".contains("no checkpoint was saved (diverged in its first epoch)"), "\($0)") }
     }
 }
