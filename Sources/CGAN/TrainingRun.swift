@@ -85,7 +85,7 @@ public final class TrainingRun {
         }
         // Before the directory is made, so that a refused new run leaves no empty folder behind.
         if !resume && !directory.holdsARun {
-            _ = try Self.trainingImages(data, config: newConfig)
+            try Self.checkBatchFits(data, config: newConfig)
             if let reason = MatrixProducts.unsupportedReason(newConfig.compute.precision) { throw TrainingError(reason) }
         }
         try DirectoryCreation.create(directory.path)
@@ -196,12 +196,17 @@ public final class TrainingRun {
 
     /// The images `config` trains on (`--train-limit`), refused when they do not fill one batch.
     static func trainingImages(_ data: TrainingData, config: TrainingConfig) throws -> LabeledImages {
-        var train = data.train
-        if let limit = config.data.trainLimit { train = train.subset(0..<min(limit, train.count)) }
-        guard train.count >= config.optimization.batchSize else {
-            throw TrainingError("batch size \(config.optimization.batchSize) exceeds the \(train.count) training images: give a smaller --batch-size")
+        try checkBatchFits(data, config: config)
+        guard let limit = config.data.trainLimit else { return data.train }
+        return data.train.subset(0..<min(limit, data.train.count))
+    }
+
+    /// Refuses a batch larger than the images `config` trains on, without copying them.
+    static func checkBatchFits(_ data: TrainingData, config: TrainingConfig) throws {
+        let count = min(config.data.trainLimit ?? data.train.count, data.train.count)
+        guard count >= config.optimization.batchSize else {
+            throw TrainingError("batch size \(config.optimization.batchSize) exceeds the \(count) training images: give a smaller --batch-size")
         }
-        return train
     }
 
     static func meanPixel(_ images: LabeledImages) -> [Float] {
