@@ -72,10 +72,13 @@ def evaluation(seed, columns):
     blank = " |" * (columns - 2)
     if not os.path.exists(os.path.join(run, "finished")):
         print(f"| {seed} | not finished |{blank}"); return None
+    path = os.path.join(run, "evaluation.json")
     try:
-        doc = json.load(open(os.path.join(run, "evaluation.json")))
+        if not os.path.isfile(path) or os.path.getsize(path) > 16 << 20:  # not a FIFO, not huge
+            raise ValueError(path)
+        doc = json.load(open(path))
         return run, doc, doc["reports"][0]
-    except (OSError, ValueError, KeyError, IndexError, TypeError):
+    except Exception:
         print(f"| {seed} | no scores in evaluation.json |{blank}"); return None
 
 if arch == "dcgan":
@@ -88,16 +91,20 @@ if arch == "dcgan":
             continue
         run, _, report = found
         try:
-            acc, fid, floor, ll = report["labelAccuracy"], report["fid"], report["fidRealFloor"], report["parzenTest"]["mean"]
-        except (KeyError, TypeError):
+            acc, fid, floor, ll = (float(report["labelAccuracy"]), float(report["fid"]), float(report["fidRealFloor"]),
+                                   float(report["parzenTest"]["mean"]))
+            if not floor > 0:
+                raise ValueError("floor")
+        except Exception:
             print(f"| {seed} | no scores in evaluation.json | | | | |"); continue
         goal, minutes, scored = None, None, os.path.exists(os.path.join(run, "quality.csv"))
         try:
-            for r in csv.DictReader(open(os.path.join(run, "quality.csv"))):
-                minutes = float(r["wall_s"]) / 60
-                if goal is None and r["goal_met"] == "1":
-                    goal = int(r["epoch"])
-        except (OSError, ValueError, KeyError, TypeError):
+            if scored and os.path.isfile(os.path.join(run, "quality.csv")):
+                for r in csv.DictReader(open(os.path.join(run, "quality.csv"))):
+                    minutes = float(r["wall_s"]) / 60
+                    if goal is None and r["goal_met"] == "1":
+                        goal = int(r["epoch"])
+        except Exception:
             pass
         for key, value in (("acc", acc), ("fid", fid / floor), ("ll", ll), ("goal", goal), ("minutes", minutes)):
             if value is not None:
@@ -121,20 +128,21 @@ for seed in seeds:
         continue
     run, doc, report = found
     try:
-        ll, se = report["parzenTest"]["mean"], report["parzenTest"]["standardError"]
-        epoch = doc["position"]["epoch"]
-    except (KeyError, TypeError):
+        ll, se = float(report["parzenTest"]["mean"]), float(report["parzenTest"]["standardError"])
+        epoch = int(doc["position"]["epoch"])
+    except Exception:
         print(f"| {seed} | no test Parzen LL in evaluation.json | | |"); continue
     curve = []
     try:
-        for r in csv.DictReader(open(os.path.join(run, "validation.csv"))):
-            try:
-                e, v = int(r["epoch"]), float(r["validation_ll"])
-            except (TypeError, ValueError, KeyError):
-                continue
-            if math.isfinite(v):
-                curve.append(f"{e}: {v:.1f}"); curves.setdefault(e, []).append(v)
-    except OSError:
+        if os.path.isfile(os.path.join(run, "validation.csv")):  # not a FIFO
+            for r in csv.DictReader(open(os.path.join(run, "validation.csv"))):
+                try:
+                    e, v = int(r["epoch"]), float(r["validation_ll"])
+                except (TypeError, ValueError, KeyError):
+                    continue
+                if math.isfinite(v):
+                    curve.append(f"{e}: {v:.1f}"); curves.setdefault(e, []).append(v)
+    except Exception:
         pass
     rows.append(ll)
     print(f"| {seed} | {epoch} | {ll:.1f} ± {se:.1f} | {', '.join(curve)} |")

@@ -310,6 +310,8 @@ extension ExperimentReport {
             let gap = steps[i] - (i > 0 ? steps[i - 1] : 0)
             return gap.isFinite && gap > 0 ? gap : 1
         }
-        return zip(rows, weights).map { values[$0] * $1 }.reduce(0, +) / max(weights.reduce(0, +), 1)
+        let total = weights.reduce(0, +), weighted = zip(rows, weights).map { values[$0] * $1 }.reduce(0, +) / max(total, 1)
+        // Steps too large to sum (a damaged file): the rows count alike.
+        return total.isFinite && weighted.isFinite ? weighted : rows.map { values[$0] }.reduce(0, +) / Double(max(rows.count, 1))
     }
 }

@@ -285,6 +285,9 @@ final class ExperimentReportTests: XCTestCase {
         // A damaged step (not a number) counts as one step rather than spoiling the mean.
         try "step,epoch,d_real\n3,0.6,9\nx,1.0,9\n8,1.6,0.5\n10,2.0,1\n".write(toFile: path, atomically: true, encoding: .utf8)
         XCTAssertEqual(ExperimentReport.lastEpochMean(of: "d_real", in: try CSVTable(path: path)), (0.5 * 1 + 1 * 2) / 3, accuracy: 1e-12)
+        // Steps too large to sum: the rows count alike rather than giving NaN.
+        try "step,epoch,d_real\n1e308,1.0,9\n0,1.4,0.5\n1e308,1.6,0.5\n0,1.8,1\n1e308,2.0,1\n".write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertEqual(ExperimentReport.lastEpochMean(of: "d_real", in: try CSVTable(path: path)), 0.75, accuracy: 1e-12)
     }
 
     /// A finished run of `variant`: an untrained checkpoint of its configuration, metrics, validation and an
