@@ -70,7 +70,7 @@ let package = Package(
         ]),
         // The `cgan` program's commands, parsed in-process.
         .testTarget(name: "CommandTests", dependencies: [
-            "cgan", "CGAN", "NN", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "cgan", "CGAN", "NN", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "ServerTests", dependencies: [
             "Server", "CGAN", "Datasets", "Evaluation", "NN", "Media", "TestSupport",

@@ -22,6 +22,8 @@ public struct RunDirectory: Sendable {
     public var validation: String { path + "/validation.csv" }
     /// Label accuracy and FID after epochs of training (`TrainingRun.trackQuality`).
     public var quality: String { path + "/quality.csv" }
+    /// Where training stopped on a non-finite loss (`Divergence`); absent for a run that did not diverge.
+    public var divergence: String { path + "/diverged.json" }
     /// Every sample grid of the run as one animated GIF.
     public var progressAnimation: String { samples + "/progress.gif" }
 
@@ -53,7 +55,7 @@ public struct RunDirectory: Sendable {
     }
 
     /// The files a run writes, besides config.json.
-    var runFiles: [String] { [metrics, validation, quality, samples, checkpoints, evaluation, lossPlot] }
+    var runFiles: [String] { [metrics, validation, quality, samples, checkpoints, evaluation, lossPlot, divergence] }
 
     /// True when any file a run writes is here.
     public var holdsRunFiles: Bool { runFiles.contains { FileManager.default.fileExists(atPath: $0) } }

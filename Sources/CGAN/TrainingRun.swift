@@ -284,6 +284,10 @@ public final class TrainingRun {
         } else if position.step > 0 {
             report(.message("resuming at epoch \(position.epoch + 1), batch \(position.batch + 1) (step \(position.step))"))
         }
+        // Training again past where it diverged (another thread count rounds differently), or writing it anew.
+        if position.epoch < config.optimization.epochs, FileManager.default.fileExists(atPath: directory.divergence) {
+            try FileManager.default.removeItem(atPath: directory.divergence)
+        }
         while position.epoch < config.optimization.epochs {
             while position.batch < perEpoch {
                 let (epoch, batch) = (position.epoch, position.batch)
@@ -291,8 +295,13 @@ public final class TrainingRun {
                     sampler.fill(epoch: epoch, batch: batch, images: x, labels: y)
                 }
                 guard s.isFinite else {
-                    let kept = FileManager.default.fileExists(atPath: directory.latestCheckpoint)
-                        ? "the last good checkpoint is \(directory.latestCheckpoint)" : "no checkpoint was saved (diverged in its first epoch)"
+                    let saved = FileManager.default.fileExists(atPath: directory.latestCheckpoint)
+                    let kept = saved ? "the last good checkpoint is \(directory.latestCheckpoint)" : "no checkpoint was saved (diverged in its first epoch)"
+                    // Recorded, so that tools report the run as diverged instead of training it again; a record that
+                    // cannot be written must not hide why training stopped.
+                    let lastCheckpoint = saved ? (try? Checkpoint(path: directory.latestCheckpoint))?.position : nil
+                    try? Divergence(step: position.step + 1, epoch: position.epoch + 1, discriminatorLoss: s.discriminatorLoss,
+                                    generatorLoss: s.generatorLoss, lastCheckpoint: lastCheckpoint).write(to: directory)
                     throw TrainingError("step \(position.step + 1): loss is not finite (D \(s.discriminatorLoss), G \(s.generatorLoss)); "
                                         + "stopped; " + kept)
                 }

@@ -197,6 +197,16 @@ public struct Experiment: Sendable {
         return nil
     }
 
+    /// The divergence recorded in `directory` (diverged.json, `Divergence`) when it stands for a run of `epochs`
+    /// epochs: it happened within them, and the run's schedule did not depend on its length (SGD's does not;
+    /// Adam's linear decay to the last step does, unless the run was trained for exactly `epochs`). Such a run
+    /// has ended: it is reported as diverged and not trained again. Nil otherwise.
+    public static func divergence(_ directory: RunDirectory, within epochs: Int) -> Divergence? {
+        guard let record = Divergence.read(directory), record.epoch <= epochs, let config = directory.storedConfig else { return nil }
+        let lengthMatters = config.optimization.optimizer == .adam && config.optimization.learningRateDecayStart != nil
+        return !lengthMatters || config.optimization.epochs == epochs ? record : nil
+    }
+
     /// The `cgan evaluate` arguments of one finished run: its last checkpoint (every variant has the same
     /// budget), both ways of sampling (reports show both where G has dropout, the run's own elsewhere).
     public static func evaluateArguments(directory: RunDirectory) -> [String] {

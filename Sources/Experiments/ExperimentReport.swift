@@ -29,6 +29,13 @@ public struct ExperimentReport {
     public let experiment: Experiment
     public private(set) var rows: [Row] = []
     private var curves: [String: [Curves]] = [:]
+    /// A run whose loss stopped being a number within the budget (`Experiment.divergence`): no scores, an outcome.
+    public struct DivergedRun: Sendable {
+        public var variant: String, seed: Int, divergence: Divergence
+    }
+
+    /// The runs that diverged, in variant and seed order.
+    public private(set) var diverged: [DivergedRun] = []
     /// Runs not yet trained to the budget and evaluated, as "variant/seed-N" (with the epochs trained where the
     /// run stopped at another budget).
     public private(set) var unfinished: [String] = []
@@ -40,6 +47,10 @@ public struct ExperimentReport {
         for variant in experiment.variants {
             for seed in 1...seeds {
                 let run = experiment.runDirectory(root: root, variant: variant, seed: seed)
+                if let divergence = Experiment.divergence(run, within: epochs) {
+                    diverged.append(DivergedRun(variant: variant.name, seed: seed, divergence: divergence))
+                    continue
+                }
                 guard Experiment.isFinished(run, epochs: epochs), let data = RegularFile.contents(atPath: run.evaluation, limit: RunDirectory.evaluationLimit) else {
                     let trained = Experiment.trainedPosition(run)
                     let atBudget = trained.map { $0.epoch == epochs && $0.batch == 0 } ?? false
@@ -124,7 +135,7 @@ public struct ExperimentReport {
     /// One row per run and way of sampling; `commit` names the source the report was written from (not
     /// necessarily the one each run was trained with).
     public func csv(commit: String) -> String {
-        var text = "experiment,variant,seed,dropout_at_sampling,parzen_ll,label_accuracy,fid,collapsed_classes,images_per_s,train_s,d_real_last_epoch,d_fake_last_epoch,sampled_with_dropout_out_of_range,sampled_with_dropout_exact_midgrey,best_validation_epoch,best_validation_ll,classifier,cpu,report_commit\n"
+        var text = "experiment,variant,seed,dropout_at_sampling,parzen_ll,label_accuracy,fid,collapsed_classes,images_per_s,train_s,d_real_last_epoch,d_fake_last_epoch,sampled_with_dropout_out_of_range,sampled_with_dropout_exact_midgrey,best_validation_epoch,best_validation_ll,classifier,cpu,report_commit,diverged_at_step\n"
         // CPU names carry no commas on Linux, but a field is a field.
         func field(_ s: String) -> String {
             s.contains(where: { ",\"\n\r".contains($0) }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
@@ -138,6 +149,10 @@ public struct ExperimentReport {
                            r.bestValidationEpoch.isNaN ? "" : String(format: "%.0f", r.bestValidationEpoch),
                            r.bestValidationLL.isNaN ? "" : String(format: "%.2f", r.bestValidationLL), field(r.classifier), field(r.cpu), field(commit))
         }
+        // A diverged run has no scores: its step, and empty fields where the numbers would be.
+        for d in diverged {
+            text += "\(experiment.name),\(d.variant),\(d.seed)," + String(repeating: ",", count: 15) + "\(field(commit)),\(d.divergence.step)\n"
+        }
         return text
     }
 
@@ -149,6 +164,9 @@ public struct ExperimentReport {
                 let best = r.bestValidationLL.isNaN ? "" : String(format: "%.1f (%.0f)", r.bestValidationLL, r.bestValidationEpoch)
                 text += String(format: "| %@ | %@ | %d | %.1f | %.3f | %.2f | %d | %@ |\n", r.variant, r.dropoutAtSampling ? "on" : "off",
                                r.seed, r.parzenLL, r.labelAccuracy, r.fid, r.collapsedClasses, best)
+            }
+            for d in diverged where d.variant == variant.name {
+                text += "| \(d.variant) | | \(d.seed) | diverged at \(d.divergence.summary) | | | | |\n"
             }
         }
         return text
@@ -163,7 +181,10 @@ public struct ExperimentReport {
         for variant in experiment.variants {
             guard let baseline = variant.baseline else { continue }
             for dropout in [false, true] {
-                func values(_ name: String, _ metric: (Row) -> Double) -> [Int: Double] { bySeed(name, dropout: dropout, metric) }
+                // A seed that diverged in either arm is a pair without a difference: counted, not dropped quietly.
+                func values(_ name: String, _ metric: (Row) -> Double) -> [Int: Double] {
+                    bySeed(name, dropout: dropout, metric).merging(divergedSeeds(name).map { ($0, .nan) }, uniquingKeysWith: { a, _ in a })
+                }
                 func compare(_ metric: (Row) -> Double, _ format: String) -> String {
                     PairedComparison(arm: values(variant.name, metric), baseline: values(baseline, metric)).summary(format)
                 }
@@ -191,10 +212,19 @@ public struct ExperimentReport {
     /// The Markdown table: one line per variant (and way of sampling), mean ± sd over seeds.
     public var markdownTable: String {
         let pixels = experiment.measuresTrainingModePixels
-        var text = "| variant | seeds | sampling dropout | Parzen LL (nats) | label accuracy | FID | collapsed classes | D(x) last epoch | D(G(z)) last epoch | images/s |"
+        // A column for the seeds that diverged, where any did: a row's mean covers only the seeds that did not.
+        let divergence = !diverged.isEmpty
+        var text = "| variant | seeds |" + (divergence ? " diverged (at step) |" : "")
+            + " sampling dropout | Parzen LL (nats) | label accuracy | FID | collapsed classes | D(x) last epoch | D(G(z)) last epoch | images/s |"
             + (pixels ? " G's samples with dropout on: pixels outside [0, 1] | exactly mid-grey |" : "") + "\n"
-        text += "|" + String(repeating: "---|", count: pixels ? 12 : 10) + "\n"
+        text += "|" + String(repeating: "---|", count: (pixels ? 12 : 10) + (divergence ? 1 : 0)) + "\n"
         for variant in experiment.variants {
+            let lost = diverged.filter { $0.variant == variant.name }
+            let steps = lost.map(\.divergence.step)
+            let lostCell = divergence ? " \(lost.count)" + (steps.isEmpty ? "" : " (\(steps.min()!)" + (steps.count > 1 ? "–\(steps.max()!)" : "") + ")") + " |" : ""
+            if !lost.isEmpty && !rows.contains(where: { $0.variant == variant.name }) {
+                text += "| \(variant.name) | 0 |\(lostCell)" + String(repeating: " |", count: pixels ? 10 : 8) + "\n"
+            }
             for dropout in [false, true] {
                 let group = rows.filter { $0.variant == variant.name && $0.dropoutAtSampling == dropout }
                 guard !group.isEmpty else { continue }
@@ -202,7 +232,7 @@ public struct ExperimentReport {
                     let (m, s) = Self.spread(values)
                     return String(format: format + " ± " + format, m, s)
                 }
-                text += "| \(variant.name) | \(group.count) | \(dropout ? "on" : "off") | "
+                text += "| \(variant.name) | \(group.count) |\(lostCell) \(dropout ? "on" : "off") | "
                     + [cell(group.map(\.parzenLL), "%.1f"), cell(group.map(\.labelAccuracy), "%.3f"), cell(group.map(\.fid), "%.2f"),
                        cell(group.map { Double($0.collapsedClasses) }, "%.1f"), cell(group.map(\.lastRealScore), "%.2f"),
                        cell(group.map(\.lastFakeScore), "%.2f"), cell(group.map(\.imagesPerSecond), "%.0f")].joined(separator: " | ")
@@ -215,6 +245,9 @@ public struct ExperimentReport {
         }
         return text
     }
+
+    /// The seeds of `variant` that diverged.
+    private func divergedSeeds(_ variant: String) -> [Int] { diverged.filter { $0.variant == variant }.map(\.seed) }
 
     /// `metric` of `variant`'s runs sampled with G's dropout on or off, by seed.
     private func bySeed(_ variant: String, dropout: Bool, _ metric: (Row) -> Double) -> [Int: Double] {
@@ -271,6 +304,10 @@ public struct ExperimentReport {
             text += grids.joined(separator: " ") + "\n\n"
         }
         text += "Command: `\(command)`\n"
+        if !diverged.isEmpty {
+            text += "\nDiverged (loss not finite; no checkpoint scored, left out of the means, and counted in the paired statistics as seeds without a difference): "
+                + diverged.map { "\($0.variant)/seed-\($0.seed) at \($0.divergence.summary)" }.joined(separator: ", ") + "\n"
+        }
         if !unfinished.isEmpty { text += "\nNot finished yet: \(unfinished.joined(separator: ", "))\n" }
         try AtomicFile.write(text, to: directory + "/report.md")
     }

@@ -64,8 +64,8 @@ public struct PairedComparison: Sendable, Equatable {
 
     /// "+3.0 [+1.0, +5.0], p = 0.06 (5 seeds)" with `format` for the numbers.
     public func summary(_ format: String) -> String {
-        let lost = nonFinite > 0 ? "; \(nonFinite) seed\(nonFinite == 1 ? "" : "s") not finite" : ""
-        guard count > 0 else { return "no shared seeds" + lost }
+        let lost = nonFinite > 0 ? "; \(nonFinite) seed\(nonFinite == 1 ? "" : "s") diverged or not finite" : ""
+        guard count > 0 else { return nonFinite > 0 ? "none: \(nonFinite) seed\(nonFinite == 1 ? "" : "s") diverged or not finite" : "no shared seeds" }
         func signed(_ x: Double) -> String { (x >= 0 ? "+" : "") + String(format: format, x) }
         let interval = confidenceInterval95.map { " [\(signed($0.lowerBound)), \(signed($0.upperBound))]" } ?? ""
         let p = exactP.map { String(format: ", p = %.2g", $0) } ?? ""

@@ -17,7 +17,8 @@ struct ExperimentCommand: ParsableCommand {
         evaluates each run's last checkpoint with cgan evaluate, and writes <out>/<name>/: results.csv, report.md \
         (mean ± sd over seeds, every run, and each arm against its baseline seed by seed), validation-ll.svg, d-fake.svg and a sample grid per variant. Stopped, it resumes: finished runs \
         are kept, interrupted ones continue from their checkpoint. A run counts as finished only at the budget asked \
-        for: with a larger --epochs, runs of a smaller one continue to the new length; a run trained longer than \
+        for: with a larger --epochs, runs of a smaller one continue to the new length. A run whose loss stops being \
+        a number is recorded as diverged (diverged.json in its folder), counted so in the report and not trained again. A run trained longer than \
         --epochs, a finished run whose settings are not its arm's, or one archived (kept without checkpoints) with \
         files that do not make a finished run of this budget, is refused rather than mixed in. On many machines: --print-commands lists one independent command \
         per run (for GNU parallel or a Slurm array, with --out on a shared directory); --collect then writes the report.
@@ -114,7 +115,7 @@ struct ExperimentCommand: ParsableCommand {
         var reported = 0, empty: [String] = []
         for e in experiments {
             let report = try ExperimentReport(experiment: e, root: out, seeds: seeds, epochs: budget)
-            guard !report.rows.isEmpty else {
+            guard !report.rows.isEmpty || !report.diverged.isEmpty else {
                 empty.append(e.name)
                 continue
             }
@@ -122,7 +123,9 @@ struct ExperimentCommand: ParsableCommand {
             let command = "cgan experiment \(e.name) --seeds \(seeds) --epochs \(budget)"
             try report.write(to: e.reportDirectory(root: out), root: out, command: command, commit: Self.sourceCommit)
             print(report.markdownTable)
-            print("wrote \(e.reportDirectory(root: out))/report.md" + (report.unfinished.isEmpty ? "" : " (\(report.unfinished.count) run\(report.unfinished.count == 1 ? "" : "s") not finished)"))
+            let notes = (report.diverged.isEmpty ? [] : ["\(report.diverged.count) diverged"])
+                + (report.unfinished.isEmpty ? [] : ["\(report.unfinished.count) run\(report.unfinished.count == 1 ? "" : "s") not finished"])
+            print("wrote \(e.reportDirectory(root: out))/report.md" + (notes.isEmpty ? "" : " (\(notes.joined(separator: "; ")))"))
         }
         if reported == 0 { throw CommandError("no finished runs to report under \(out) for --epochs \(budget) --seeds \(seeds)") }
         if !empty.isEmpty {
@@ -132,8 +135,10 @@ struct ExperimentCommand: ParsableCommand {
 
     /// Every unfinished run, `jobs` at a time, each a child process logging to <run>/experiment.log.
     func runAll(program: String) throws {
-        let pending = runCommands.filter { !Experiment.isFinished(Experiment.runDirectory(root: out, run: $0.run), epochs: budget) }
-        ProgressBar.printLine("\(runCommands.count - pending.count) of \(runCommands.count) runs already finished; \(pending.count) to go, \(jobs) at a time")
+        let pending = runCommands.filter { !hasEnded(Experiment.runDirectory(root: out, run: $0.run)) }
+        let diverged = runCommands.filter { Experiment.divergence(Experiment.runDirectory(root: out, run: $0.run), within: budget) != nil }.count
+        ProgressBar.printLine("\(runCommands.count - pending.count) of \(runCommands.count) runs already finished"
+                              + (diverged > 0 ? " (\(diverged) diverged)" : "") + "; \(pending.count) to go, \(jobs) at a time")
         let slots = DispatchSemaphore(value: jobs), group = DispatchGroup()
         let failures = Failures()
         for c in pending {
@@ -148,9 +153,12 @@ struct ExperimentCommand: ParsableCommand {
             process.standardOutput = FileHandle(forWritingAtPath: log)
             process.standardError = process.standardOutput
             let label = c.run
+            let budget = budget
             process.terminationHandler = { p in
                 if p.terminationStatus != 0 { failures.add("\(label) (exit \(p.terminationStatus), see \(log))") }
-                ProgressBar.printLine("\(p.terminationStatus == 0 ? "finished" : "FAILED") \(label)")
+                let outcome = p.terminationStatus != 0 ? "FAILED"
+                    : Experiment.divergence(directory, within: budget).map { "diverged at \($0.summary):" } ?? "finished"
+                ProgressBar.printLine("\(outcome) \(label)")
                 slots.signal(); group.leave()
             }
             group.enter()
@@ -180,6 +188,10 @@ struct ExperimentCommand: ParsableCommand {
             print("\(run) is already trained for \(budget) epochs and evaluated: nothing to do")
             return
         }
+        if let divergence = Experiment.divergence(directory, within: budget) {
+            print("\(run) diverged at \(divergence.summary) (\(directory.divergence)): nothing to do; reports count it as diverged")
+            return
+        }
         try refuseArchivedRuns([run])
         var train = Experiment.trainArguments(variant, seed: seed, epochs: budget, directory: directory) + locationArguments
         if FileManager.default.fileExists(atPath: directory.latestCheckpoint) {
@@ -195,6 +207,12 @@ struct ExperimentCommand: ParsableCommand {
         do {
             try trainCommand.validate()
             try trainCommand.run()
+        } catch let error as ExitCode where error != .success {
+            // A loss that is not finite ends the run with an outcome of its arm's settings, which reports count; the
+            // record is new, since a resumed run removes an old one before training.
+            guard let divergence = Experiment.divergence(directory, within: budget) else { throw error }
+            print("\(run) diverged at \(divergence.summary): recorded in \(directory.divergence); reports count it as diverged")
+            return
         } catch let error as CommandError where train.contains("--resume") {
             // The options are the arm's, not the user's: say that the stored run is what differs.
             throw CommandError("\(directory.path) was trained with other settings than arm \(variant.name) of this experiment; "
@@ -203,6 +221,11 @@ struct ExperimentCommand: ParsableCommand {
         var evaluate = try EvaluateCommand.parse(Experiment.evaluateArguments(directory: directory) + locationArguments)
         try evaluate.validate()
         try evaluate.run()
+    }
+
+    /// True for a run with nothing left to do at the budget: trained and evaluated, or diverged within it.
+    func hasEnded(_ directory: RunDirectory) -> Bool {
+        Experiment.isFinished(directory, epochs: budget) || Experiment.divergence(directory, within: budget) != nil
     }
 
     /// Refuses archived runs (no checkpoint) that are not finished at the budget: there is nothing to continue
@@ -229,8 +252,8 @@ struct ExperimentCommand: ParsableCommand {
             let expected = try TrainCommand.parse(Experiment.trainArguments(variant, seed: seed, epochs: budget, directory: directory)
                                                   + locationArguments).makeConfig()
             let differing = expected.differingSettings(fromRun: stored)
-            // Only a finished run is reported as it stands (reading its checkpoint's position costs more than the configs).
-            guard let first = differing.first, Experiment.isFinished(directory, epochs: budget) else { continue }
+            // Only a run that has ended is reported as it stands (reading its checkpoint's position costs more than the configs).
+            guard let first = differing.first, hasEnded(directory) else { continue }
             let hint = first.hasPrefix("data.") ? "give the --dataset it was trained on, or use another --out" : "move it away or use another --out"
             throw CommandError("\(directory.path) holds a run with other settings than arm \(variant.name) of this experiment "
                                + "(\(first): \(stored.value(of: first) ?? "?") in the run, \(expected.value(of: first) ?? "?") in the arm"

@@ -335,7 +335,7 @@ final class ExperimentReportTests: XCTestCase {
         XCTAssertEqual(csv.count, 1 + 8)
         XCTAssertTrue(csv[1].hasPrefix("generator-loss,non-saturating,1,off,100.00,0.5000,10.000,2,300.0,2.0,0.9000,0.1000"), String(csv[1]))
         // The best validation epoch and LL, then what scored the run, where, and from which source.
-        XCTAssertTrue(csv[1].hasSuffix(",2,100.00,conv-v9,\"CPU, with a comma\",abc123"), String(csv[1]))
+        XCTAssertTrue(csv[1].hasSuffix(",2,100.00,conv-v9,\"CPU, with a comma\",abc123,"), String(csv[1]))
         // Seed 1 of saturating against seed 1 of non-saturating: -60 - 100.
         let paired = report.pairedTable
         XCTAssertTrue(paired.contains("| saturating − non-saturating | off | -160.0, p = 1 (1 seed) |"), paired)
@@ -499,6 +499,43 @@ final class ExperimentReportTests: XCTestCase {
         // Nor another run's last checkpoint (an evaluation.json copied from seed 2).
         try evaluation.replacingOccurrences(of: "/seed-1/", with: "/seed-2/").write(toFile: archived.evaluation, atomically: true, encoding: .utf8)
         XCTAssertFalse(Experiment.isFinished(archived, epochs: 2))
+    }
+
+    /// A diverged run is an outcome of its arm: counted beside the scored seeds, a pair without a difference.
+    func testDivergedRunsAreCountedNotDropped() throws {
+        let root = temporaryDirectory(self)
+        let e = try XCTUnwrap(Experiment.named("generator-loss"))
+        for seed in [1, 2] { try writeRun(e, e.variants[0], seed: seed, ll: 100, root: root) }
+        try writeRun(e, e.variants[1], seed: 1, ll: -60, root: root)
+        let run = e.runDirectory(root: root, variant: e.variants[1], seed: 2)
+        try FileManager.default.createDirectory(atPath: run.path, withIntermediateDirectories: true)
+        var config = TrainingConfig(architecture: .paper)
+        config.optimization.epochs = 2
+        try writeConfigFile(config, of: run)
+        try Divergence(step: 7, epoch: 2, discriminatorLoss: 3.9e34, generatorLoss: .nan, lastCheckpoint: .init(step: 4, epoch: 1, batch: 0)).write(to: run)
+        XCTAssertEqual(Experiment.divergence(run, within: 2)?.step, 7)
+        XCTAssertNil(Experiment.divergence(run, within: 1), "it diverged after a 1-epoch budget's end")
+        let report = try ExperimentReport(experiment: e, root: root, seeds: 2, epochs: 2)
+        XCTAssertEqual(report.unfinished, [])
+        XCTAssertTrue(report.markdownTable.contains("| saturating | 1 | 1 (7) | off | -60.0 ± 0.0 |"), report.markdownTable)
+        XCTAssertTrue(report.markdownTable.contains("| non-saturating | 2 | 0 | off | 100.0 ± 0.0 |"), report.markdownTable)
+        XCTAssertTrue(report.pairedTable.contains("| saturating − non-saturating | off | -160.0, p = 1 (1 seed; 1 seed diverged or not finite) |"), report.pairedTable)
+        try report.write(to: root + "/out", root: root, command: "c", commit: "abc123")
+        let text = try String(contentsOfFile: root + "/out/report.md", encoding: .utf8)
+        XCTAssertTrue(text.contains("Diverged (loss not finite;") && text.contains("saturating/seed-2 at step 7 (epoch 2)"), text)
+        // A damaged record says nothing: the run is unfinished, not diverged.
+        try "{\"step\": 7".write(toFile: run.divergence, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try ExperimentReport(experiment: e, root: root, seeds: 2, epochs: 2).unfinished, ["saturating/seed-2"])
+        // Every seed of an arm diverged: its line says so, and its comparisons have no difference to show.
+        try Divergence(step: 3, epoch: 1, discriminatorLoss: .nan, generatorLoss: .nan, lastCheckpoint: nil).write(to: run)
+        try FileManager.default.removeItem(atPath: e.runDirectory(root: root, variant: e.variants[1], seed: 1).path)
+        let first = e.runDirectory(root: root, variant: e.variants[1], seed: 1)
+        try FileManager.default.createDirectory(atPath: first.path, withIntermediateDirectories: true)
+        try writeConfigFile(config, of: first)
+        try Divergence(step: 5, epoch: 1, discriminatorLoss: .infinity, generatorLoss: .nan, lastCheckpoint: nil).write(to: first)
+        let all = try ExperimentReport(experiment: e, root: root, seeds: 2, epochs: 2)
+        XCTAssertTrue(all.markdownTable.contains("| saturating | 0 | 2 (3–5) | | | | | | | | |\n"), all.markdownTable)
+        XCTAssertTrue(all.pairedTable.contains("| saturating − non-saturating | off | none: 2 seeds diverged or not finite |"), all.pairedTable)
     }
 
     func testAReportNeverMixesBudgets() throws {

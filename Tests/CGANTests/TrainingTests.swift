@@ -360,10 +360,21 @@ final class TrainingRunTests: XCTestCase {
         run.trainer.models.discriminator.trunk.namedParameters.first!.parameter.value.pointer[0] = .nan
         XCTAssertThrowsError(try run.run { _ in }) { XCTAssertTrue("\($0)".contains("loss is not finite"), "\($0)") }
         XCTAssertEqual(try tensorBits(RunDirectory(dir).latestCheckpoint), before)
+        // Recorded: the first step of epoch 2 (4 batches per epoch), after the checkpoint of epoch 1.
+        let record = try XCTUnwrap(Divergence.read(RunDirectory(dir)))
+        XCTAssertEqual([record.step, record.epoch], [5, 2])
+        XCTAssertEqual(record.lastCheckpoint, .init(step: 4, epoch: 1, batch: 0))
+        XCTAssertEqual(record.discriminatorLoss, "nan")
+        // Resumed with good weights, it trains past that step and the record goes.
+        try TrainingRun(config: config, data: try SyntheticData.load(), directory: RunDirectory(dir), resume: true, epochs: 2).run { _ in }
+        XCTAssertNil(Divergence.read(RunDirectory(dir)))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: RunDirectory(dir).divergence))
         // Diverged before any checkpoint: the message does not point at one.
         let fresh = temporaryDirectory(self) + "/fresh"
         let first = try TrainingRun(config: config, data: try SyntheticData.load(), directory: RunDirectory(fresh), resume: false)
         first.trainer.models.discriminator.trunk.namedParameters.first!.parameter.value.pointer[0] = .nan
         XCTAssertThrowsError(try first.run { _ in }) { XCTAssertTrue("\($0)".contains("no checkpoint was saved (diverged in its first epoch)"), "\($0)") }
+        XCTAssertEqual(Divergence.read(RunDirectory(fresh))?.lastCheckpoint, nil)
+        XCTAssertEqual(Divergence.read(RunDirectory(fresh))?.step, 1)
     }
 }

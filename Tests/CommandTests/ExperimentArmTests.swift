@@ -2,6 +2,7 @@ import Foundation
 import Experiments
 import CGAN
 import NN
+import TestSupport
 import XCTest
 @testable import cgan
 
@@ -47,5 +48,38 @@ final class ExperimentArmTests: XCTestCase {
         XCTAssertThrowsError(try ExperimentCommand.parse(["generator-loss", "--print-commands", "--run", "paper/seed-1", "--out", out])) { error in
             XCTAssertTrue(ExperimentCommand.message(for: error).contains("--print-commands"), ExperimentCommand.message(for: error))
         }
+    }
+
+    /// A run whose loss stops being a number has ended: `--run` records it (exit 0, diverged.json), says so when
+    /// asked again instead of training it anew, and the report counts it apart from the runs it scores.
+    func testARunThatDivergesIsRecordedAndNotTrainedAgain() throws {
+        let out = temporaryDirectory(self)
+        let e = try XCTUnwrap(Experiment.named("generator-loss"))
+        let arm = e.variants[1], location = try SyntheticData.arguments()
+        let directory = e.runDirectory(root: out, variant: arm, seed: 1)
+        let config = try TrainCommand.parse(Experiment.trainArguments(arm, seed: 1, epochs: 2, directory: directory) + location).makeConfig()
+        // The arm's own run, stopped at its start with a weight that is not a number: resuming it diverges at once.
+        let run = try TrainingRun(config: config, data: try SyntheticData.load(), directory: directory, resume: false)
+        run.trainer.models.discriminator.trunk.namedParameters.first!.parameter.value.pointer[0] = .nan
+        try Checkpoint.save(run.trainer, position: .init(), to: directory.latestCheckpoint)
+        let arguments = ["generator-loss", "--run", "\(arm.run)/seed-1", "--epochs", "2", "--out", out] + location
+        try ExperimentCommand.parse(arguments).run()
+        let divergence = try XCTUnwrap(Divergence.read(directory))
+        XCTAssertEqual([divergence.step, divergence.epoch], [1, 1])
+        XCTAssertEqual(divergence.lastCheckpoint, .init())
+        XCTAssertEqual(Experiment.divergence(directory, within: 2), divergence)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory.evaluation), "nothing to score")
+        // Asked again: recorded, not trained again (the checkpoint is untouched).
+        let checkpoint = try Data(contentsOf: URL(fileURLWithPath: directory.latestCheckpoint))
+        try ExperimentCommand.parse(arguments).run()
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: directory.latestCheckpoint)), checkpoint)
+        XCTAssertEqual(Divergence.read(directory), divergence)
+        // The report: no scores, no "not finished", a seed the paired statistics count without a difference.
+        let report = try ExperimentReport(experiment: e, root: out, seeds: 1, epochs: 2)
+        XCTAssertEqual(report.diverged.map(\.seed), [1])
+        XCTAssertEqual(report.unfinished, ["non-saturating/seed-1"])
+        XCTAssertTrue(report.markdownTable.contains("| saturating | 0 | 1 (1) |"), report.markdownTable)
+        XCTAssertTrue(report.perSeedTable.contains("| saturating | | 1 | diverged at step 1 (epoch 1) |"), report.perSeedTable)
+        XCTAssertTrue(report.csv(commit: "abc").hasSuffix("generator-loss,saturating,1,,,,,,,,,,,,,,,,abc,1\n"), report.csv(commit: "abc"))
     }
 }
