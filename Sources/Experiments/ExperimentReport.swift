@@ -141,7 +141,7 @@ public struct ExperimentReport {
             s.contains(where: { ",\"\n\r".contains($0) }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
         }
         for r in rows {
-            text += String(format: "%@,%@,%d,%@,%.2f,%.4f,%.3f,%d,%.1f,%.1f,%.4f,%.4f,%@,%@,%@,%@,%@,%@,%@\n", experiment.name, r.variant, r.seed,
+            text += String(format: "%@,%@,%d,%@,%.2f,%.4f,%.3f,%d,%.1f,%.1f,%.4f,%.4f,%@,%@,%@,%@,%@,%@,%@,\n", experiment.name, r.variant, r.seed,
                            r.dropoutAtSampling ? "on" : "off", r.parzenLL, r.labelAccuracy, r.fid, r.collapsedClasses,
                            r.imagesPerSecond, r.trainSeconds, r.lastRealScore, r.lastFakeScore,
                            r.trainingModePixels.map { String(format: "%.4f", $0.outOfRange) } ?? "",

@@ -356,9 +356,11 @@ final class TrainingRunTests: XCTestCase {
         let config = smallConfig(.paper, epochs: 1, limit: 200, batch: 50)
         try train(config, in: dir)
         let before = try tensorBits(RunDirectory(dir).latestCheckpoint)
-        let run = try TrainingRun(config: config, data: try SyntheticData.load(), directory: RunDirectory(dir), resume: true, epochs: 2)
-        run.trainer.models.discriminator.trunk.namedParameters.first!.parameter.value.pointer[0] = .nan
-        XCTAssertThrowsError(try run.run { _ in }) { XCTAssertTrue("\($0)".contains("loss is not finite"), "\($0)") }
+        do {  // the run holds its folder's lock until it goes
+            let run = try TrainingRun(config: config, data: try SyntheticData.load(), directory: RunDirectory(dir), resume: true, epochs: 2)
+            run.trainer.models.discriminator.trunk.namedParameters.first!.parameter.value.pointer[0] = .nan
+            XCTAssertThrowsError(try run.run { _ in }) { XCTAssertTrue("\($0)".contains("loss is not finite"), "\($0)") }
+        }
         XCTAssertEqual(try tensorBits(RunDirectory(dir).latestCheckpoint), before)
         // Recorded: the first step of epoch 2 (4 batches per epoch), after the checkpoint of epoch 1.
         let record = try XCTUnwrap(Divergence.read(RunDirectory(dir)))

@@ -58,10 +58,13 @@ final class ExperimentArmTests: XCTestCase {
         let arm = e.variants[1], location = try SyntheticData.arguments()
         let directory = e.runDirectory(root: out, variant: arm, seed: 1)
         let config = try TrainCommand.parse(Experiment.trainArguments(arm, seed: 1, epochs: 2, directory: directory) + location).makeConfig()
-        // The arm's own run, stopped at its start with a weight that is not a number: resuming it diverges at once.
-        let run = try TrainingRun(config: config, data: try SyntheticData.load(), directory: directory, resume: false)
-        run.trainer.models.discriminator.trunk.namedParameters.first!.parameter.value.pointer[0] = .nan
-        try Checkpoint.save(run.trainer, position: .init(), to: directory.latestCheckpoint)
+        // The arm's own run, stopped at its start with D's first weights so large (finite: a checkpoint holds no
+        // NaN) that its logits overflow: resuming it diverges at once.
+        do {  // the run holds its folder's lock until it goes
+            let run = try TrainingRun(config: config, data: try SyntheticData.load(), directory: directory, resume: false)
+            run.trainer.models.discriminator.trunk.namedParameters.first!.parameter.value.fill(1e38)
+            try Checkpoint.save(run.trainer, position: .init(), to: directory.latestCheckpoint)
+        }
         let arguments = ["generator-loss", "--run", "\(arm.run)/seed-1", "--epochs", "2", "--out", out] + location
         try ExperimentCommand.parse(arguments).run()
         let divergence = try XCTUnwrap(Divergence.read(directory))
