@@ -26,7 +26,7 @@ for run in "$out_abs"/runs/*/seed-*; do
   [ -f "$run/evaluation.json" ] || [ -f "$run/diverged.json" ] || continue
   # A run being trained now may change its files while they are copied: left for a later archive.
   if [ -f "$run/.cgan.lock" ] && ! flock -n "$run/.cgan.lock" true; then echo "$0: $run is in use; skipped" >&2; continue; fi
-  if [ ! -f "$run/diverged.json" ]; then
+  if [ -f "$run/evaluation.json" ]; then
     grep -q '"position"' "$run/evaluation.json" || { echo "$0: $run/evaluation.json names no position; skipped" >&2; continue; }
   fi
   target="$dest_abs/runs/${run#"$out_abs"/runs/}"

@@ -131,8 +131,17 @@ public struct RunDirectory: Sendable {
 
     /// Removes a run's files and config.json (a run that never saved a checkpoint, before it starts again).
     func removeRunFiles() throws {
-        for file in runFiles + [config] where FileManager.default.fileExists(atPath: file) {
+        for file in runFiles + [config] where file != divergence && FileManager.default.fileExists(atPath: file) {
             try FileManager.default.removeItem(atPath: file)
         }
+        try removeDivergenceRecord()
+    }
+
+    /// Removes diverged.json, a file or a link (not what the link names); a folder of that name is refused, not emptied.
+    func removeDivergenceRecord() throws {
+        var info = stat()
+        guard lstat(divergence, &info) == 0 else { return }
+        if info.st_mode & S_IFMT == S_IFDIR { throw FileError(divergence, "is a folder, not the record of a divergence; move it away") }
+        try FileManager.default.removeItem(atPath: divergence)
     }
 }

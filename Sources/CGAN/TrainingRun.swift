@@ -130,7 +130,7 @@ public final class TrainingRun {
                                     + "refusing to start it again over them; to continue from one of its checkpoints, copy it to "
                                     + "checkpoints/latest.safetensors and pass --resume; or choose another --out")
             }
-            report("\(directory.path) holds a run that never saved a checkpoint (killed or stopped in its first epoch): starting it again")
+            report("\(directory.path) holds a run that never saved a checkpoint (killed, stopped or diverged in its first epoch): starting it again")
             try directory.removeRunFiles()
         } else if directory.holdsRunFiles {
             throw TrainingError("\(directory.path) holds run files but no config.json: not a run this tool can continue; choose another --out")
@@ -191,6 +191,13 @@ public final class TrainingRun {
         config.model.noise.fill(fixedNoise, rng: RandomGenerator(seed: config.optimization.seed &+ SeedStream.sampleGridNoise))
         try DirectoryCreation.create(directory.samples)
         try DirectoryCreation.create(directory.checkpoints)
+        // A resumed run with epochs left trains again past where it diverged (another thread count rounds
+        // differently) or records it anew: the old record must not outlive the settings written next.
+        if position.epoch < config.optimization.epochs, FileManager.default.fileExists(atPath: directory.divergence) {
+            do { try directory.removeDivergenceRecord() } catch {
+                throw TrainingError("cannot remove the record of an earlier divergence: \(error)")
+            }
+        }
         try writeConfig()  // on resume too: --epochs may have changed the total
     }
 
@@ -284,10 +291,6 @@ public final class TrainingRun {
         } else if position.step > 0 {
             report(.message("resuming at epoch \(position.epoch + 1), batch \(position.batch + 1) (step \(position.step))"))
         }
-        // Training again past where it diverged (another thread count rounds differently), or writing it anew.
-        if position.epoch < config.optimization.epochs, FileManager.default.fileExists(atPath: directory.divergence) {
-            try FileManager.default.removeItem(atPath: directory.divergence)
-        }
         while position.epoch < config.optimization.epochs {
             while position.batch < perEpoch {
                 let (epoch, batch) = (position.epoch, position.batch)
@@ -298,12 +301,19 @@ public final class TrainingRun {
                     let saved = FileManager.default.fileExists(atPath: directory.latestCheckpoint)
                     let kept = saved ? "the last good checkpoint is \(directory.latestCheckpoint)" : "no checkpoint was saved (diverged in its first epoch)"
                     // Recorded, so that tools report the run as diverged instead of training it again; a record that
-                    // cannot be written must not hide why training stopped.
+                    // cannot be written is said, and must not hide why training stopped.
                     let lastCheckpoint = saved ? (try? Checkpoint(path: directory.latestCheckpoint))?.position : nil
-                    try? Divergence(step: position.step + 1, epoch: position.epoch + 1, discriminatorLoss: s.discriminatorLoss,
-                                    generatorLoss: s.generatorLoss, lastCheckpoint: lastCheckpoint).write(to: directory)
+                    var unrecorded = ""
+                    do {
+                        try Divergence(step: position.step + 1, epoch: position.epoch + 1, discriminatorLoss: s.discriminatorLoss,
+                                       generatorLoss: s.generatorLoss, lastCheckpoint: lastCheckpoint).write(to: directory)
+                    } catch {
+                        unrecorded = "; the record of it was not written (\(error))"
+                    }
+                    // The losses up to here, drawn: what one looks at a diverged run for.
+                    if let plot = try? directory.drawLossPlot() { try? AtomicFile.write(plot, to: directory.lossPlot) }
                     throw TrainingError("step \(position.step + 1): loss is not finite (D \(s.discriminatorLoss), G \(s.generatorLoss)); "
-                                        + "stopped; " + kept)
+                                        + "stopped; " + kept + unrecorded, exitCode: Divergence.exitCode)
                 }
                 position.step += 1
                 position.batch += 1

@@ -202,9 +202,18 @@ public struct Experiment: Sendable {
     /// Adam's linear decay to the last step does, unless the run was trained for exactly `epochs`). Such a run
     /// has ended: it is reported as diverged and not trained again. Nil otherwise.
     public static func divergence(_ directory: RunDirectory, within epochs: Int) -> Divergence? {
-        guard let record = Divergence.read(directory), record.epoch <= epochs, let config = directory.storedConfig else { return nil }
+        guard let record = Divergence(in: directory), record.epoch <= epochs, let config = directory.storedConfig else { return nil }
         let lengthMatters = config.optimization.optimizer == .adam && config.optimization.learningRateDecayStart != nil
         return !lengthMatters || config.optimization.epochs == epochs ? record : nil
+    }
+
+    /// For a run kept without a checkpoint whose divergence record does not stand for `epochs` (`divergence(_:within:)`):
+    /// why; nil otherwise. Such a run can neither be continued nor reported at that budget.
+    public static func divergenceProblem(_ directory: RunDirectory, epochs: Int) -> String? {
+        guard let record = Divergence(in: directory), divergence(directory, within: epochs) == nil,
+              !FileManager.default.fileExists(atPath: directory.latestCheckpoint) else { return nil }
+        let length = directory.storedConfig.map { " of a \($0.optimization.epochs)-epoch run" } ?? ""
+        return "it diverged at \(record.summary)\(length), kept without a checkpoint, which does not stand for a run of \(epochs) epochs"
     }
 
     /// The `cgan evaluate` arguments of one finished run: its last checkpoint (every variant has the same

@@ -23,17 +23,17 @@ public struct ExperimentReport {
         public var classifier: String, cpu: String
     }
 
+    /// A run whose loss stopped being finite within the budget (`Experiment.divergence`): no scores, an outcome.
+    public struct DivergedRun: Sendable {
+        public var variant: String, seed: Int, divergence: Divergence
+    }
+
     /// Per-epoch curves of one run.
     struct Curves { var validation: [(x: Double, y: Double)]; var fakeScore: [(x: Double, y: Double)] }
 
     public let experiment: Experiment
     public private(set) var rows: [Row] = []
     private var curves: [String: [Curves]] = [:]
-    /// A run whose loss stopped being a number within the budget (`Experiment.divergence`): no scores, an outcome.
-    public struct DivergedRun: Sendable {
-        public var variant: String, seed: Int, divergence: Divergence
-    }
-
     /// The runs that diverged, in variant and seed order.
     public private(set) var diverged: [DivergedRun] = []
     /// Runs not yet trained to the budget and evaluated, as "variant/seed-N" (with the epochs trained where the
@@ -57,7 +57,9 @@ public struct ExperimentReport {
                     // Trained to the budget with an evaluation that cannot be read: say so, rather than "not finished".
                     let unreadable = FileManager.default.fileExists(atPath: run.evaluation) && Experiment.evaluatedPosition(run) == nil
                     let problem = run.brokenCheckpointLink != nil ? "checkpoints/latest.safetensors is a link to nothing"
-                        : Experiment.isArchived(run) ? Experiment.archiveProblem(run, epochs: epochs) : nil
+                        : FileManager.default.fileExists(atPath: run.divergence) && Divergence(in: run) == nil ? "its diverged.json is not a readable record"
+                        : Experiment.isArchived(run) ? Experiment.archiveProblem(run, epochs: epochs)
+                        : Experiment.divergenceProblem(run, epochs: epochs)
                     unfinished.append("\(variant.name)/seed-\(seed)" + (unreadable ? " (\(run.evaluation) has no readable position)"
                         : problem.map { " (\($0))" } ?? trained.map { atBudget ? "" : " (\(Self.describe($0)))" } ?? ""))
                     continue
@@ -140,18 +142,20 @@ public struct ExperimentReport {
         func field(_ s: String) -> String {
             s.contains(where: { ",\"\n\r".contains($0) }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
         }
-        for r in rows {
-            text += String(format: "%@,%@,%d,%@,%.2f,%.4f,%.3f,%d,%.1f,%.1f,%.4f,%.4f,%@,%@,%@,%@,%@,%@,%@,\n", experiment.name, r.variant, r.seed,
-                           r.dropoutAtSampling ? "on" : "off", r.parzenLL, r.labelAccuracy, r.fid, r.collapsedClasses,
-                           r.imagesPerSecond, r.trainSeconds, r.lastRealScore, r.lastFakeScore,
-                           r.trainingModePixels.map { String(format: "%.4f", $0.outOfRange) } ?? "",
-                           r.trainingModePixels.map { String(format: "%.4f", $0.exactMidGrey) } ?? "",
-                           r.bestValidationEpoch.isNaN ? "" : String(format: "%.0f", r.bestValidationEpoch),
-                           r.bestValidationLL.isNaN ? "" : String(format: "%.2f", r.bestValidationLL), field(r.classifier), field(r.cpu), field(commit))
-        }
-        // A diverged run has no scores: its step, and empty fields where the numbers would be.
-        for d in diverged {
-            text += "\(experiment.name),\(d.variant),\(d.seed)," + String(repeating: ",", count: 15) + "\(field(commit)),\(d.divergence.step)\n"
+        for variant in experiment.variants {
+            for r in rows where r.variant == variant.name {
+                text += String(format: "%@,%@,%d,%@,%.2f,%.4f,%.3f,%d,%.1f,%.1f,%.4f,%.4f,%@,%@,%@,%@,%@,%@,%@,\n", experiment.name, r.variant, r.seed,
+                               r.dropoutAtSampling ? "on" : "off", r.parzenLL, r.labelAccuracy, r.fid, r.collapsedClasses,
+                               r.imagesPerSecond, r.trainSeconds, r.lastRealScore, r.lastFakeScore,
+                               r.trainingModePixels.map { String(format: "%.4f", $0.outOfRange) } ?? "",
+                               r.trainingModePixels.map { String(format: "%.4f", $0.exactMidGrey) } ?? "",
+                               r.bestValidationEpoch.isNaN ? "" : String(format: "%.0f", r.bestValidationEpoch),
+                               r.bestValidationLL.isNaN ? "" : String(format: "%.2f", r.bestValidationLL), field(r.classifier), field(r.cpu), field(commit))
+            }
+            // A diverged run has no scores and no way of sampling: empty fields, then the step.
+            for d in diverged where d.variant == variant.name {
+                text += "\(experiment.name),\(d.variant),\(d.seed)," + String(repeating: ",", count: 15) + "\(field(commit)),\(d.divergence.step)\n"
+            }
         }
         return text
     }
@@ -181,9 +185,11 @@ public struct ExperimentReport {
         for variant in experiment.variants {
             guard let baseline = variant.baseline else { continue }
             for dropout in [false, true] {
-                // A seed that diverged in either arm is a pair without a difference: counted, not dropped quietly.
+                // A seed that diverged in either arm is a pair without a difference: counted, not dropped quietly; on
+                // the line of G's dropout on only where the runs are sampled that way (G has dropout).
+                let sampled = dropout == false || !bySeed(variant.name, dropout: true, \.parzenLL).isEmpty || !bySeed(baseline, dropout: true, \.parzenLL).isEmpty
                 func values(_ name: String, _ metric: (Row) -> Double) -> [Int: Double] {
-                    bySeed(name, dropout: dropout, metric).merging(divergedSeeds(name).map { ($0, .nan) }, uniquingKeysWith: { a, _ in a })
+                    bySeed(name, dropout: dropout, metric).merging(sampled ? divergedSeeds(name).map { ($0, .nan) } : [], uniquingKeysWith: { a, _ in a })
                 }
                 func compare(_ metric: (Row) -> Double, _ format: String) -> String {
                     PairedComparison(arm: values(variant.name, metric), baseline: values(baseline, metric)).summary(format)
@@ -213,17 +219,16 @@ public struct ExperimentReport {
     public var markdownTable: String {
         let pixels = experiment.measuresTrainingModePixels
         // A column for the seeds that diverged, where any did: a row's mean covers only the seeds that did not.
-        let divergence = !diverged.isEmpty
-        var text = "| variant | seeds |" + (divergence ? " diverged (at step) |" : "")
+        let showsDiverged = !diverged.isEmpty
+        var text = "| variant | seeds |" + (showsDiverged ? " diverged (at step) |" : "")
             + " sampling dropout | Parzen LL (nats) | label accuracy | FID | collapsed classes | D(x) last epoch | D(G(z)) last epoch | images/s |"
             + (pixels ? " G's samples with dropout on: pixels outside [0, 1] | exactly mid-grey |" : "") + "\n"
-        text += "|" + String(repeating: "---|", count: (pixels ? 12 : 10) + (divergence ? 1 : 0)) + "\n"
+        text += "|" + String(repeating: "---|", count: (pixels ? 12 : 10) + (showsDiverged ? 1 : 0)) + "\n"
         for variant in experiment.variants {
-            let lost = diverged.filter { $0.variant == variant.name }
-            let steps = lost.map(\.divergence.step)
-            let lostCell = divergence ? " \(lost.count)" + (steps.isEmpty ? "" : " (\(steps.min()!)" + (steps.count > 1 ? "–\(steps.max()!)" : "") + ")") + " |" : ""
-            if !lost.isEmpty && !rows.contains(where: { $0.variant == variant.name }) {
-                text += "| \(variant.name) | 0 |\(lostCell)" + String(repeating: " |", count: pixels ? 10 : 8) + "\n"
+            let steps = diverged.filter { $0.variant == variant.name }.map(\.divergence.step)
+            let divergedCell = showsDiverged ? " \(steps.count)" + (steps.isEmpty ? "" : " (\(steps.min()!)" + (steps.count > 1 ? "–\(steps.max()!)" : "") + ")") + " |" : ""
+            if !steps.isEmpty && !rows.contains(where: { $0.variant == variant.name }) {
+                text += "| \(variant.name) | 0 |\(divergedCell)" + String(repeating: " |", count: pixels ? 10 : 8) + "\n"
             }
             for dropout in [false, true] {
                 let group = rows.filter { $0.variant == variant.name && $0.dropoutAtSampling == dropout }
@@ -232,7 +237,7 @@ public struct ExperimentReport {
                     let (m, s) = Self.spread(values)
                     return String(format: format + " ± " + format, m, s)
                 }
-                text += "| \(variant.name) | \(group.count) |\(lostCell) \(dropout ? "on" : "off") | "
+                text += "| \(variant.name) | \(group.count) |\(divergedCell) \(dropout ? "on" : "off") | "
                     + [cell(group.map(\.parzenLL), "%.1f"), cell(group.map(\.labelAccuracy), "%.3f"), cell(group.map(\.fid), "%.2f"),
                        cell(group.map { Double($0.collapsedClasses) }, "%.1f"), cell(group.map(\.lastRealScore), "%.2f"),
                        cell(group.map(\.lastFakeScore), "%.2f"), cell(group.map(\.imagesPerSecond), "%.0f")].joined(separator: " | ")
@@ -305,7 +310,7 @@ public struct ExperimentReport {
         }
         text += "Command: `\(command)`\n"
         if !diverged.isEmpty {
-            text += "\nDiverged (loss not finite; no checkpoint scored, left out of the means, and counted in the paired statistics as seeds without a difference): "
+            text += "\nDiverged (loss not finite; no checkpoint scored, left out of the means; in the paired statistics, a seed the other arm has counts as a pair without a difference): "
                 + diverged.map { "\($0.variant)/seed-\($0.seed) at \($0.divergence.summary)" }.joined(separator: ", ") + "\n"
         }
         if !unfinished.isEmpty { text += "\nNot finished yet: \(unfinished.joined(separator: ", "))\n" }

@@ -18,8 +18,8 @@ struct ExperimentCommand: ParsableCommand {
         (mean ± sd over seeds, every run, and each arm against its baseline seed by seed), validation-ll.svg, d-fake.svg and a sample grid per variant. Stopped, it resumes: finished runs \
         are kept, interrupted ones continue from their checkpoint. A run counts as finished only at the budget asked \
         for: with a larger --epochs, runs of a smaller one continue to the new length. A run whose loss stops being \
-        a number is recorded as diverged (diverged.json in its folder), counted so in the report and not trained again. A run trained longer than \
-        --epochs, a finished run whose settings are not its arm's, or one archived (kept without checkpoints) with \
+        finite within --epochs is recorded as diverged (diverged.json in its folder), counted so in the report and not trained \
+        again. A run trained longer than --epochs, an ended run whose settings are not its arm's, or one archived (kept without checkpoints) with \
         files that do not make a finished run of this budget, is refused rather than mixed in. On many machines: --print-commands lists one independent command \
         per run (for GNU parallel or a Slurm array, with --out on a shared directory); --collect then writes the report.
         """)
@@ -156,9 +156,9 @@ struct ExperimentCommand: ParsableCommand {
             let budget = budget
             process.terminationHandler = { p in
                 if p.terminationStatus != 0 { failures.add("\(label) (exit \(p.terminationStatus), see \(log))") }
-                let outcome = p.terminationStatus != 0 ? "FAILED"
-                    : Experiment.divergence(directory, within: budget).map { "diverged at \($0.summary):" } ?? "finished"
-                ProgressBar.printLine("\(outcome) \(label)")
+                let diverged = p.terminationStatus == 0 ? Experiment.divergence(directory, within: budget) : nil
+                ProgressBar.printLine(p.terminationStatus != 0 ? "FAILED \(label)"
+                                      : diverged.map { "diverged \(label) at \($0.summary)" } ?? "finished \(label)")
                 slots.signal(); group.leave()
             }
             group.enter()
@@ -207,9 +207,9 @@ struct ExperimentCommand: ParsableCommand {
         do {
             try trainCommand.validate()
             try trainCommand.run()
-        } catch let error as ExitCode where error != .success {
+        } catch let error as ExitCode where error.rawValue == Divergence.exitCode {
             // A loss that is not finite ends the run with an outcome of its arm's settings, which reports count; the
-            // record is new, since a resumed run removes an old one before training.
+            // record is new, since a resumed run with epochs left removes an old one before writing its settings.
             guard let divergence = Experiment.divergence(directory, within: budget) else { throw error }
             print("\(run) diverged at \(divergence.summary): recorded in \(directory.divergence); reports count it as diverged")
             return
@@ -229,8 +229,12 @@ struct ExperimentCommand: ParsableCommand {
     }
 
     /// Refuses archived runs (no checkpoint) that are not finished at the budget: there is nothing to continue
-    /// them from, and training them again would mix their kept files with the new run's.
+    /// them from, and training them again would mix their kept files with the new run's (or remove them).
     func refuseArchivedRuns(_ runs: [String]) throws {
+        let directories = runs.map { Experiment.runDirectory(root: out, run: $0) }
+        if let stale = directories.first(where: { Experiment.divergenceProblem($0, epochs: budget) != nil }) {
+            throw CommandError("\(stale.path): \(Experiment.divergenceProblem(stale, epochs: budget)!); give its --epochs, or move it away to train it again")
+        }
         let stuck = runs.map { Experiment.runDirectory(root: out, run: $0) }.filter {
             Experiment.isArchived($0) && !Experiment.isFinished($0, epochs: budget)
         }
@@ -242,7 +246,7 @@ struct ExperimentCommand: ParsableCommand {
                            + "move \(stuck.count == 1 ? "it" : "them") away to train \(stuck.count == 1 ? "it" : "them") again")
     }
 
-    /// Refuses finished runs whose config.json is not their arm's (an older definition of the arm, or an archived
+    /// Refuses ended runs (finished or diverged) whose config.json is not their arm's (an older definition of the arm, or an archived
     /// run copied into another arm's folder): their numbers would be reported as the arm's. Threads and the
     /// matrix library may differ (`TrainingConfig.differingSettings(fromRun:)`).
     func refuseRunsOfOtherArms(_ runs: [(variant: Experiment.Variant, run: String)]) throws {

@@ -525,7 +525,8 @@ final class ExperimentReportTests: XCTestCase {
         XCTAssertTrue(text.contains("Diverged (loss not finite;") && text.contains("saturating/seed-2 at step 7 (epoch 2)"), text)
         // A damaged record says nothing: the run is unfinished, not diverged.
         try "{\"step\": 7".write(toFile: run.divergence, atomically: true, encoding: .utf8)
-        XCTAssertEqual(try ExperimentReport(experiment: e, root: root, seeds: 2, epochs: 2).unfinished, ["saturating/seed-2"])
+        XCTAssertEqual(try ExperimentReport(experiment: e, root: root, seeds: 2, epochs: 2).unfinished,
+                       ["saturating/seed-2 (its diverged.json is not a readable record)"])
         // Every seed of an arm diverged: its line says so, and its comparisons have no difference to show.
         try Divergence(step: 3, epoch: 1, discriminatorLoss: .nan, generatorLoss: .nan, lastCheckpoint: nil).write(to: run)
         try FileManager.default.removeItem(atPath: e.runDirectory(root: root, variant: e.variants[1], seed: 1).path)
@@ -536,6 +537,10 @@ final class ExperimentReportTests: XCTestCase {
         let all = try ExperimentReport(experiment: e, root: root, seeds: 2, epochs: 2)
         XCTAssertTrue(all.markdownTable.contains("| saturating | 0 | 2 (3–5) | | | | | | | | |\n"), all.markdownTable)
         XCTAssertTrue(all.pairedTable.contains("| saturating − non-saturating | off | none: 2 seeds diverged or not finite |"), all.pairedTable)
+        // The baseline's G has dropout, so its "on" line is there too; the CSV lists each arm's runs together.
+        XCTAssertTrue(all.pairedTable.contains("| saturating − non-saturating | on | none: 2 seeds diverged or not finite |"), all.pairedTable)
+        let variants = all.csv(commit: "c").split(separator: "\n").dropFirst().map { $0.split(separator: ",")[1] }
+        XCTAssertEqual(variants, ["non-saturating", "non-saturating", "non-saturating", "non-saturating", "saturating", "saturating"])
     }
 
     func testAReportNeverMixesBudgets() throws {

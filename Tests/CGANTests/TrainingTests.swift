@@ -359,24 +359,35 @@ final class TrainingRunTests: XCTestCase {
         do {  // the run holds its folder's lock until it goes
             let run = try TrainingRun(config: config, data: try SyntheticData.load(), directory: RunDirectory(dir), resume: true, epochs: 2)
             run.trainer.models.discriminator.trunk.namedParameters.first!.parameter.value.pointer[0] = .nan
-            XCTAssertThrowsError(try run.run { _ in }) { XCTAssertTrue("\($0)".contains("loss is not finite"), "\($0)") }
+            XCTAssertThrowsError(try run.run { _ in }) { error in
+                XCTAssertTrue("\(error)".contains("loss is not finite"), "\(error)")
+                XCTAssertEqual((error as? TrainingError)?.exitCode, Divergence.exitCode, "a status of its own")
+            }
         }
         XCTAssertEqual(try tensorBits(RunDirectory(dir).latestCheckpoint), before)
         // Recorded: the first step of epoch 2 (4 batches per epoch), after the checkpoint of epoch 1.
-        let record = try XCTUnwrap(Divergence.read(RunDirectory(dir)))
+        let record = try XCTUnwrap(Divergence(in: RunDirectory(dir)))
         XCTAssertEqual([record.step, record.epoch], [5, 2])
         XCTAssertEqual(record.lastCheckpoint, .init(step: 4, epoch: 1, batch: 0))
         XCTAssertEqual(record.discriminatorLoss, "nan")
         // Resumed with good weights, it trains past that step and the record goes.
         try TrainingRun(config: config, data: try SyntheticData.load(), directory: RunDirectory(dir), resume: true, epochs: 2).run { _ in }
-        XCTAssertNil(Divergence.read(RunDirectory(dir)))
+        XCTAssertNil(Divergence(in: RunDirectory(dir)))
         XCTAssertFalse(FileManager.default.fileExists(atPath: RunDirectory(dir).divergence))
+        // A folder of that name is not a record: refused by name, its contents kept.
+        try FileManager.default.createDirectory(atPath: RunDirectory(dir).divergence, withIntermediateDirectories: false)
+        FileManager.default.createFile(atPath: RunDirectory(dir).divergence + "/kept", contents: Data([1]))
+        XCTAssertThrowsError(try TrainingRun(config: config, data: try SyntheticData.load(), directory: RunDirectory(dir), resume: true, epochs: 3)) {
+            XCTAssertTrue("\($0)".contains("diverged.json: is a folder, not the record of a divergence"), "\($0)")
+        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: RunDirectory(dir).divergence + "/kept"))
         // Diverged before any checkpoint: the message does not point at one.
         let fresh = temporaryDirectory(self) + "/fresh"
         let first = try TrainingRun(config: config, data: try SyntheticData.load(), directory: RunDirectory(fresh), resume: false)
         first.trainer.models.discriminator.trunk.namedParameters.first!.parameter.value.pointer[0] = .nan
         XCTAssertThrowsError(try first.run { _ in }) { XCTAssertTrue("\($0)".contains("no checkpoint was saved (diverged in its first epoch)"), "\($0)") }
-        XCTAssertEqual(Divergence.read(RunDirectory(fresh))?.lastCheckpoint, nil)
-        XCTAssertEqual(Divergence.read(RunDirectory(fresh))?.step, 1)
+        let firstRecord = try XCTUnwrap(Divergence(in: RunDirectory(fresh)))
+        XCTAssertNil(firstRecord.lastCheckpoint)
+        XCTAssertEqual(firstRecord.step, 1)
     }
 }

@@ -67,16 +67,17 @@ final class ExperimentArmTests: XCTestCase {
         }
         let arguments = ["generator-loss", "--run", "\(arm.run)/seed-1", "--epochs", "2", "--out", out] + location
         try ExperimentCommand.parse(arguments).run()
-        let divergence = try XCTUnwrap(Divergence.read(directory))
+        let divergence = try XCTUnwrap(Divergence(in: directory))
         XCTAssertEqual([divergence.step, divergence.epoch], [1, 1])
         XCTAssertEqual(divergence.lastCheckpoint, .init())
         XCTAssertEqual(Experiment.divergence(directory, within: 2), divergence)
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory.evaluation), "nothing to score")
-        // Asked again: recorded, not trained again (the checkpoint is untouched).
-        let checkpoint = try Data(contentsOf: URL(fileURLWithPath: directory.latestCheckpoint))
+        // Asked again: recorded, not trained again (training again would write the record anew, at step 1).
+        let marked = Divergence(step: 9, epoch: 1, discriminatorLoss: 42, generatorLoss: .nan, lastCheckpoint: nil)
+        try marked.write(to: directory)
         try ExperimentCommand.parse(arguments).run()
-        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: directory.latestCheckpoint)), checkpoint)
-        XCTAssertEqual(Divergence.read(directory), divergence)
+        XCTAssertEqual(Divergence(in: directory), marked)
+        try divergence.write(to: directory)
         // The report: no scores, no "not finished", a seed the paired statistics count without a difference.
         let report = try ExperimentReport(experiment: e, root: out, seeds: 1, epochs: 2)
         XCTAssertEqual(report.diverged.map(\.seed), [1])
@@ -84,5 +85,23 @@ final class ExperimentArmTests: XCTestCase {
         XCTAssertTrue(report.markdownTable.contains("| saturating | 0 | 1 (1) |"), report.markdownTable)
         XCTAssertTrue(report.perSeedTable.contains("| saturating | | 1 | diverged at step 1 (epoch 1) |"), report.perSeedTable)
         XCTAssertTrue(report.csv(commit: "abc").hasSuffix("generator-loss,saturating,1,,,,,,,,,,,,,,,,abc,1\n"), report.csv(commit: "abc"))
+        // --collect with nothing but the diverged run writes its report.
+        try ExperimentCommand.parse(["generator-loss", "--collect", "--seeds", "1", "--epochs", "2", "--out", out] + location).run()
+        let text = try String(contentsOfFile: out + "/generator-loss/report.md", encoding: .utf8)
+        XCTAssertTrue(text.contains("saturating/seed-1 at step 1 (epoch 1)"), text)
+        // Kept without its checkpoint (archived), the record stands for no other schedule: refused by name, not retrained.
+        try FileManager.default.removeItem(atPath: directory.checkpoints)
+        var adam = config
+        adam.optimization.optimizer = .adam
+        adam.optimization.learningRateDecayStart = 0.5
+        let settings = try JSONSerialization.jsonObject(with: JSONEncoder().encode(adam))
+        try JSONSerialization.data(withJSONObject: ["settings": settings]).write(to: URL(fileURLWithPath: directory.config))
+        XCTAssertNotNil(Experiment.divergence(directory, within: 2), "at the length it was trained for")
+        XCTAssertNil(Experiment.divergence(directory, within: 3), "Adam's fall to zero depends on the run's length")
+        var longer = try ExperimentCommand.parse(["generator-loss", "--run", "\(arm.run)/seed-1", "--epochs", "3", "--out", out] + location)
+        XCTAssertThrowsError(try longer.run()) { error in
+            XCTAssertTrue("\(error)".contains("it diverged at step 1 (epoch 1) of a 2-epoch run, kept without a checkpoint"), "\(error)")
+        }
+        XCTAssertEqual(Divergence(in: directory), divergence, "the archived files are kept")
     }
 }
