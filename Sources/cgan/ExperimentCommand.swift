@@ -105,6 +105,9 @@ struct ExperimentCommand: ParsableCommand {
             for c in runCommands { print(([CommandLine.arguments[0]] + c.arguments).map(shellQuoted).joined(separator: " ")) }
             return
         }
+        // Hours of runs and the report they end in must not die with the reader of a piped output (`| head`): the
+        // writes fail quietly instead. The runs inherit it, which leaves them as they are: they write to their logs.
+        signal(SIGPIPE, SIG_IGN)
         // A report of a shorter budget must not replace one of the runs' own.
         try refuseLongerRuns(runCommands.map(\.run))
         try refuseRunsOfOtherArms(runCommands.map { ($0.variant, $0.run) })

@@ -543,6 +543,25 @@ final class ExperimentReportTests: XCTestCase {
         XCTAssertEqual(variants, ["non-saturating", "non-saturating", "non-saturating", "non-saturating", "saturating", "saturating"])
     }
 
+    /// `cgan experiment ... | head`: the reader gone, the runs and the report still get done.
+    func testAnExperimentOutlivesTheReaderOfItsOutput() throws {
+        let root = temporaryDirectory(self)
+        let e = try XCTUnwrap(Experiment.named("generator-loss"))
+        for variant in e.variants { try writeRun(e, variant, seed: 1, ll: 100, root: root) }
+        let p = Process(), output = Pipe()
+        // SIGPIPE at its default, as from a shell (this test process may ignore it).
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["--default-signal=PIPE", try cganProgram(), "experiment", "generator-loss", "--seeds", "1", "--epochs", "2", "--out", root]
+        p.standardOutput = output
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        try output.fileHandleForReading.close()
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationReason, .exit)
+        XCTAssertEqual(p.terminationStatus, 0)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/generator-loss/report.md"))
+    }
+
     func testAReportNeverMixesBudgets() throws {
         let root = temporaryDirectory(self)
         let e = try XCTUnwrap(Experiment.named("generator-loss"))
