@@ -131,10 +131,16 @@ public struct RunDirectory: Sendable {
 
     /// Removes a run's files and config.json (a run that never saved a checkpoint, before it starts again).
     func removeRunFiles() throws {
+        try removeDivergenceRecord()  // first: a folder of that name is refused before anything goes
         for file in runFiles + [config] where file != divergence && FileManager.default.fileExists(atPath: file) {
             try FileManager.default.removeItem(atPath: file)
         }
-        try removeDivergenceRecord()
+    }
+
+    /// True when something is at diverged.json (a link to nothing and a FIFO count; `Divergence(in:)` reads it).
+    public var holdsDivergenceRecord: Bool {
+        var info = stat()
+        return lstat(divergence, &info) == 0
     }
 
     /// Removes diverged.json, a file or a link (not what the link names); a folder of that name is refused, not emptied.

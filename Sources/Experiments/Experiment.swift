@@ -204,14 +204,19 @@ public struct Experiment: Sendable {
     public static func divergence(_ directory: RunDirectory, within epochs: Int) -> Divergence? {
         guard let record = Divergence(in: directory), record.epoch <= epochs, let config = directory.storedConfig else { return nil }
         let lengthMatters = config.optimization.optimizer == .adam && config.optimization.learningRateDecayStart != nil
-        return !lengthMatters || config.optimization.epochs == epochs ? record : nil
+        guard !lengthMatters || config.optimization.epochs == epochs else { return nil }
+        // A record behind the run's own position (a stray copy, or one a resume did not remove) is not its outcome.
+        if let trained = trainedPosition(directory), trained.step >= record.step { return nil }
+        return record
     }
 
     /// For a run kept without a checkpoint whose divergence record does not stand for `epochs` (`divergence(_:within:)`):
     /// why; nil otherwise. Such a run can neither be continued nor reported at that budget.
     public static func divergenceProblem(_ directory: RunDirectory, epochs: Int) -> String? {
-        guard let record = Divergence(in: directory), divergence(directory, within: epochs) == nil,
-              !FileManager.default.fileExists(atPath: directory.latestCheckpoint) else { return nil }
+        guard directory.holdsDivergenceRecord, !FileManager.default.fileExists(atPath: directory.latestCheckpoint) else { return nil }
+        // Training it again would replace the files the record came with.
+        guard let record = Divergence(in: directory) else { return "its diverged.json is not a readable record, and it keeps no checkpoint" }
+        guard divergence(directory, within: epochs) == nil else { return nil }
         let length = directory.storedConfig.map { " of a \($0.optimization.epochs)-epoch run" } ?? ""
         return "it diverged at \(record.summary)\(length), kept without a checkpoint, which does not stand for a run of \(epochs) epochs"
     }

@@ -263,6 +263,8 @@ public struct ExperimentReport {
     /// Writes results.csv, report.md, validation-ll.svg, d-fake.svg and grid-<variant>.png into `directory`.
     public func write(to directory: String, root: String, command: String, commit: String) throws {
         try DirectoryCreation.create(directory)
+        // Every file checked before any is written: a report is replaced whole or not at all.
+        for file in ["results.csv", "report.md", "validation-ll.svg", "d-fake.svg"] { try AtomicFile.checkWritable(directory + "/" + file) }
         try AtomicFile.write(csv(commit: commit), to: directory + "/results.csv")
         let names = experiment.variants.map(\.name).filter { curves[$0] != nil }
         // SVG, so that the charts carry their axis titles and a legend.

@@ -102,7 +102,11 @@ struct ExperimentCommand: ParsableCommand {
         if let singleRun { return try runOne(singleRun) }
         if printCommands {
             // The program as it was typed, so that the commands run wherever the same relative paths do.
-            for c in runCommands { print(([CommandLine.arguments[0]] + c.arguments).map(shellQuoted).joined(separator: " ")) }
+            let lines = runCommands.map { ([CommandLine.arguments[0]] + $0.arguments).map(shellQuoted).joined(separator: " ") + "\n" }
+            // A list cut short by a full disk must not pass for the whole.
+            do { try FileHandle.standardOutput.write(contentsOf: Data(lines.joined().utf8)) } catch {
+                throw CommandError("cannot write the commands to standard output: \(error.localizedDescription)")
+            }
             return
         }
         // Hours of runs and the report they end in must not die with the reader of a piped output (`| head`): the
@@ -118,7 +122,9 @@ struct ExperimentCommand: ParsableCommand {
         var reported = 0, empty: [String] = []
         for e in experiments {
             let report = try ExperimentReport(experiment: e, root: out, seeds: seeds, epochs: budget)
-            guard !report.rows.isEmpty || !report.diverged.isEmpty else {
+            // Diverged runs alone make a report only when nothing else is left: they stand for every longer budget,
+            // and must not replace a report of another budget's scored runs.
+            guard !report.rows.isEmpty || (!report.diverged.isEmpty && report.unfinished.isEmpty) else {
                 empty.append(e.name)
                 continue
             }
@@ -149,11 +155,14 @@ struct ExperimentCommand: ParsableCommand {
             let directory = Experiment.runDirectory(root: out, run: c.run)
             try DirectoryCreation.create(directory.path)
             let log = directory.path + ".log"
-            _ = FileManager.default.createFile(atPath: log, contents: nil)
+            // Appended to: a second experiment refused by the run's lock must not wipe the first one's log.
+            if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
             let process = Process()
             process.executableURL = URL(fileURLWithPath: program)
             process.arguments = c.arguments
-            process.standardOutput = FileHandle(forWritingAtPath: log)
+            let handle = FileHandle(forWritingAtPath: log)
+            _ = try? handle?.seekToEnd()
+            process.standardOutput = handle
             process.standardError = process.standardOutput
             let label = c.run
             let budget = budget

@@ -534,13 +534,23 @@ final class ExperimentReportTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: first.path, withIntermediateDirectories: true)
         try writeConfigFile(config, of: first)
         try Divergence(step: 5, epoch: 1, discriminatorLoss: .infinity, generatorLoss: .nan, lastCheckpoint: nil).write(to: first)
+        // A stray record behind a finished run's own position is not its outcome.
+        try Divergence(step: 3, epoch: 1, discriminatorLoss: .nan, generatorLoss: .nan, lastCheckpoint: nil)
+            .write(to: e.runDirectory(root: root, variant: e.variants[0], seed: 1))
         let all = try ExperimentReport(experiment: e, root: root, seeds: 2, epochs: 2)
+        XCTAssertEqual(all.rows.filter { $0.variant == "non-saturating" }.count, 4, "both seeds, both ways of sampling")
         XCTAssertTrue(all.markdownTable.contains("| saturating | 0 | 2 (3–5) | | | | | | | | |\n"), all.markdownTable)
         XCTAssertTrue(all.pairedTable.contains("| saturating − non-saturating | off | none: 2 seeds diverged or not finite |"), all.pairedTable)
         // The baseline's G has dropout, so its "on" line is there too; the CSV lists each arm's runs together.
         XCTAssertTrue(all.pairedTable.contains("| saturating − non-saturating | on | none: 2 seeds diverged or not finite |"), all.pairedTable)
         let variants = all.csv(commit: "c").split(separator: "\n").dropFirst().map { $0.split(separator: ",")[1] }
         XCTAssertEqual(variants, ["non-saturating", "non-saturating", "non-saturating", "non-saturating", "saturating", "saturating"])
+        // Every output is checked before any is written: a report.md that is a folder leaves results.csv as it was.
+        let out = root + "/all"
+        try FileManager.default.createDirectory(atPath: out + "/report.md", withIntermediateDirectories: true)
+        XCTAssertThrowsError(try all.write(to: out, root: root, command: "c", commit: "abc"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/results.csv"))
+
     }
 
     /// `cgan experiment ... | head`: the reader gone, the runs and the report still get done.
@@ -560,6 +570,21 @@ final class ExperimentReportTests: XCTestCase {
         XCTAssertEqual(p.terminationReason, .exit)
         XCTAssertEqual(p.terminationStatus, 0)
         XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/generator-loss/report.md"))
+    }
+
+    /// A command list cut short by a full disk is an error, not a quiet success.
+    func testPrintedCommandsThatCannotBeWrittenFail() throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try cganProgram())
+        p.arguments = ["experiment", "all", "--seeds", "5", "--print-commands", "--out", temporaryDirectory(self)]
+        p.standardOutput = try XCTUnwrap(FileHandle(forWritingAtPath: "/dev/full"))
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 1)
+        XCTAssertTrue(message.contains("cannot write the commands to standard output"), message)
     }
 
     func testAReportNeverMixesBudgets() throws {

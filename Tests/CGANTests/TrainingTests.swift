@@ -389,5 +389,11 @@ final class TrainingRunTests: XCTestCase {
         let firstRecord = try XCTUnwrap(Divergence(in: RunDirectory(fresh)))
         XCTAssertNil(firstRecord.lastCheckpoint)
         XCTAssertEqual(firstRecord.step, 1)
+        // Started again (it saved no checkpoint) with a folder in the record's place: refused before any file goes.
+        try FileManager.default.removeItem(atPath: RunDirectory(fresh).divergence)
+        try FileManager.default.createDirectory(atPath: RunDirectory(fresh).divergence, withIntermediateDirectories: false)
+        XCTAssertThrowsError(try TrainingRun(config: config, data: try SyntheticData.load(), directory: RunDirectory(fresh), resume: false))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: RunDirectory(fresh).config))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: RunDirectory(fresh).metrics))
     }
 }

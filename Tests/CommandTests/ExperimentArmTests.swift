@@ -85,10 +85,11 @@ final class ExperimentArmTests: XCTestCase {
         XCTAssertTrue(report.markdownTable.contains("| saturating | 0 | 1 (1) |"), report.markdownTable)
         XCTAssertTrue(report.perSeedTable.contains("| saturating | | 1 | diverged at step 1 (epoch 1) |"), report.perSeedTable)
         XCTAssertTrue(report.csv(commit: "abc").hasSuffix("generator-loss,saturating,1,,,,,,,,,,,,,,,,abc,1\n"), report.csv(commit: "abc"))
-        // --collect with nothing but the diverged run writes its report.
-        try ExperimentCommand.parse(["generator-loss", "--collect", "--seeds", "1", "--epochs", "2", "--out", out] + location).run()
-        let text = try String(contentsOfFile: out + "/generator-loss/report.md", encoding: .utf8)
-        XCTAssertTrue(text.contains("saturating/seed-1 at step 1 (epoch 1)"), text)
+        // --collect with nothing but the diverged run, the baseline not trained: no report (a diverged run stands for
+        // every longer budget, and alone must not replace a report of another budget's scored runs).
+        var collect = try ExperimentCommand.parse(["generator-loss", "--collect", "--seeds", "1", "--epochs", "2", "--out", out] + location)
+        XCTAssertThrowsError(try collect.run()) { XCTAssertTrue("\($0)".contains("no finished runs to report"), "\($0)") }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/generator-loss/report.md"))
         // Kept without its checkpoint (archived), the record stands for no other schedule: refused by name, not retrained.
         try FileManager.default.removeItem(atPath: directory.checkpoints)
         var adam = config
@@ -103,5 +104,12 @@ final class ExperimentArmTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("it diverged at step 1 (epoch 1) of a 2-epoch run, kept without a checkpoint"), "\(error)")
         }
         XCTAssertEqual(Divergence(in: directory), divergence, "the archived files are kept")
+        // An unreadable record in a run without a checkpoint: refused by name, not trained again over its files.
+        try "{\"step\": 1".write(toFile: directory.divergence, atomically: true, encoding: .utf8)
+        var damaged = try ExperimentCommand.parse(["generator-loss", "--run", "\(arm.run)/seed-1", "--epochs", "2", "--out", out] + location)
+        XCTAssertThrowsError(try damaged.run()) { error in
+            XCTAssertTrue("\(error)".contains("its diverged.json is not a readable record, and it keeps no checkpoint"), "\(error)")
+        }
+        XCTAssertEqual(try String(contentsOfFile: directory.divergence, encoding: .utf8), "{\"step\": 1")
     }
 }
