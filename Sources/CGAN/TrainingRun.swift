@@ -195,7 +195,7 @@ public final class TrainingRun {
         // differently) or records it anew: the old record must not outlive the settings written next.
         if position.epoch < config.optimization.epochs, FileManager.default.fileExists(atPath: directory.divergence) {
             do { try directory.removeDivergenceRecord() } catch {
-                throw TrainingError("cannot remove the record of an earlier divergence: \(error)")
+                throw TrainingError("cannot remove the divergence record: \(error)")
             }
         }
         try writeConfig()  // on resume too: --epochs may have changed the total
