@@ -17,7 +17,8 @@ public final class ReLU: Layer, InferenceDifferentiable {
         guard needs.contains(.input) else { return noGradient }
         let dx = gradInput.matrix(rows: dy.rows, cols: dy.cols)
         let yp = y.pointer, g = dy.pointer, d = dx.pointer
-        ParallelLoop.forEachChunk(dy.count) { r in for i in r { d[i] = yp[i] > 0 ? g[i] : 0 } }
+        // Both loads unconditional, so the loop is a select the compiler vectorises (a load under the branch is not).
+        ParallelLoop.forEachChunk(dy.count) { r in for i in r { let gi = g[i]; d[i] = yp[i] > 0 ? gi : 0 } }
         return dx
     }
 }

@@ -34,21 +34,10 @@ public final class BatchNorm2d: Layer, InferenceDifferentiable {
         (affine ? [("weight", gamma), ("bias", beta)] : []) + [("running_mean", runningMean), ("running_var", runningVariance)]
     }
 
-    /// Σ over the batch and pixels of channel c of f(b, i), where i indexes the plane.
-    @inline(__always) private func channelSum(_ c: Int, batch: Int, _ f: (Int) -> Float) -> Float {
-        var s: Float = 0
-        let hw = shape.planeSize, stride = shape.count
-        for b in 0..<batch {
-            let base = b * stride + c * hw
-            for i in 0..<hw { s += f(base + i) }
-        }
-        return s
-    }
-
     /// x [B, C·H·W] -> y, the same shape.
     public func forward(_ x: Matrix, mode: Mode) -> Matrix {
         precondition(x.cols == shape.count, "BatchNorm2d\(shape) got input \(x.shape)")
-        let batch = x.rows, channels = shape.channels, hw = shape.planeSize, xp = x.pointer
+        let batch = x.rows, channels = shape.channels, hw = shape.planeSize, size = shape.count, xp = x.pointer
         let mean = statistics.pointer, inverseStd = mean + channels
         let y = outputBuffer.matrix(rows: batch, cols: shape.count)
         xhat = normalised.matrix(rows: batch, cols: shape.count)
@@ -60,8 +49,9 @@ public final class BatchNorm2d: Layer, InferenceDifferentiable {
             let momentum = momentum, epsilon = epsilon
             ParallelLoop.forEachChunk(channels, work: x.count, alignment: 1) { channelRange in
                 for c in channelRange {
-                    let m = channelSum(c, batch: batch) { xp[$0] } / n
-                    let squares = channelSum(c, batch: batch) { let d = xp[$0] - m; return d * d }
+                    let channel = xp + c * hw
+                    let m = ChannelSum.sum(channel, segments: batch, length: hw, stride: size) / n
+                    let squares = ChannelSum.squaredDeviations(channel, from: m, segments: batch, length: hw, stride: size)
                     mean[c] = m
                     inverseStd[c] = 1 / (squares / n + epsilon).squareRoot()
                     rm[c] = (1 - momentum) * rm[c] + momentum * m
@@ -71,7 +61,7 @@ public final class BatchNorm2d: Layer, InferenceDifferentiable {
         } else {
             for c in 0..<channels { mean[c] = rm[c]; inverseStd[c] = 1 / (rv[c] + epsilon).squareRoot() }
         }
-        let g = gamma.value.pointer, bt = beta.value.pointer, h = xhat.pointer, yp = y.pointer, size = shape.count
+        let g = gamma.value.pointer, bt = beta.value.pointer, h = xhat.pointer, yp = y.pointer
         ParallelLoop.forEachChunk(batch, work: x.count, alignment: 1) { rows in
             for b in rows {
                 for c in 0..<channels {
@@ -93,15 +83,15 @@ public final class BatchNorm2d: Layer, InferenceDifferentiable {
     /// After an inference forward the statistics are constants: dx = dy·gamma·invStd (running variance).
     public func backward(_ dy: Matrix, needs: GradientNeeds) -> Matrix {
         precondition(dy.rows == xhat.rows && dy.cols == shape.count, "BatchNorm2d\(shape) backward got \(dy.shape) after a forward of \(xhat.shape)")
-        let batch = dy.rows, channels = shape.channels, hw = shape.planeSize, g = dy.pointer, h = xhat.pointer
+        let batch = dy.rows, channels = shape.channels, hw = shape.planeSize, size = shape.count, g = dy.pointer, h = xhat.pointer
         let inverseStd = statistics.pointer + channels
         let columnSum = statistics.pointer + 2 * channels, productSum = statistics.pointer + 3 * channels
         let batchStatistics = usedBatchStatistics
         if batchStatistics || needs.contains(.parameters) && affine {
             ParallelLoop.forEachChunk(channels, work: dy.count, alignment: 1) { channelRange in
                 for c in channelRange {
-                    columnSum[c] = channelSum(c, batch: batch) { g[$0] }
-                    productSum[c] = channelSum(c, batch: batch) { g[$0] * h[$0] }
+                    columnSum[c] = ChannelSum.sum(g + c * hw, segments: batch, length: hw, stride: size)
+                    productSum[c] = ChannelSum.products(g + c * hw, h + c * hw, segments: batch, length: hw, stride: size)
                 }
             }
         }
@@ -111,7 +101,7 @@ public final class BatchNorm2d: Layer, InferenceDifferentiable {
         }
         guard needs.contains(.input) else { return noGradient }
         let dx = gradInput.matrix(rows: batch, cols: shape.count)
-        let d = dx.pointer, gm = gamma.value.pointer, inv = 1 / Float(batch * hw), size = shape.count
+        let d = dx.pointer, gm = gamma.value.pointer, inv = 1 / Float(batch * hw)
         ParallelLoop.forEachChunk(batch, work: dy.count, alignment: 1) { rows in
             for b in rows {
                 for c in 0..<channels {
