@@ -47,10 +47,12 @@ public final class BatchNorm1d: Layer, InferenceDifferentiable {
             let rm = runningMean.value.pointer, rv = runningVariance.value.pointer, momentum = momentum, epsilon = epsilon
             // Columns split across threads; each column's sums still run over the rows in order.
             ParallelLoop.forEachChunk(f, work: x.count) { columns in
-                for c in columns { columnSum[c] = 0; productSum[c] = 0 }
-                for r in 0..<n { for c in columns { columnSum[c] += xp[r * f + c] } }
+                columnSums(rows: n, columns: columns, into: columnSum,
+                           lanes: { r, c in xp.lanes(at: r * f + c) }, scalar: { r, c in xp[r * f + c] })
                 for c in columns { mean[c] = columnSum[c] / Float(n) }
-                for r in 0..<n { for c in columns { let d = xp[r * f + c] - mean[c]; productSum[c] += d * d } }
+                columnSums(rows: n, columns: columns, into: productSum,
+                           lanes: { r, c in let d = xp.lanes(at: r * f + c) - mean.lanes(at: c); return d * d },
+                           scalar: { r, c in let d = xp[r * f + c] - mean[c]; return d * d })
                 for c in columns {
                     let variance = productSum[c] / Float(n)
                     inverseStd[c] = 1 / (variance + epsilon).squareRoot()
@@ -65,7 +67,14 @@ public final class BatchNorm1d: Layer, InferenceDifferentiable {
         let g = gamma.value.pointer, b = beta.value.pointer, h = xhat.pointer, yp = y.pointer
         ParallelLoop.forEachChunk(n, work: x.count, alignment: 1) { rows in
             for r in rows {
-                for c in 0..<f {
+                var c = 0
+                while c + 16 <= f {
+                    let v = (xp.lanes(at: r * f + c) - mean.lanes(at: c)) * inverseStd.lanes(at: c)
+                    h.storeLanes(v, at: r * f + c)
+                    yp.storeLanes(g.lanes(at: c) * v + b.lanes(at: c), at: r * f + c)
+                    c += 16
+                }
+                for c in c..<f {
                     let v = (xp[r * f + c] - mean[c]) * inverseStd[c]
                     h[r * f + c] = v
                     yp[r * f + c] = g[c] * v + b[c]
@@ -84,8 +93,11 @@ public final class BatchNorm1d: Layer, InferenceDifferentiable {
         let inverseStd = statistics.pointer + f, columnSum = statistics.pointer + 2 * f, productSum = statistics.pointer + 3 * f
         if usedBatchStatistics || needs.contains(.parameters) && affine {
             ParallelLoop.forEachChunk(f, work: dy.count) { columns in
-                for c in columns { columnSum[c] = 0; productSum[c] = 0 }
-                for r in 0..<n { for c in columns { columnSum[c] += g[r * f + c]; productSum[c] += g[r * f + c] * h[r * f + c] } }
+                columnSums(rows: n, columns: columns, into: columnSum,
+                           lanes: { r, c in g.lanes(at: r * f + c) }, scalar: { r, c in g[r * f + c] })
+                columnSums(rows: n, columns: columns, into: productSum,
+                           lanes: { r, c in g.lanes(at: r * f + c) * h.lanes(at: r * f + c) },
+                           scalar: { r, c in g[r * f + c] * h[r * f + c] })
             }
         }
         if needs.contains(.parameters) && affine {
@@ -103,11 +115,18 @@ public final class BatchNorm1d: Layer, InferenceDifferentiable {
             }
             return dx
         }
+        // Σdxhat = gamma·Σdy and Σ(dxhat·xhat) = gamma·Σ(dy·xhat).
         ParallelLoop.forEachChunk(n, work: dy.count, alignment: 1) { rows in
             for r in rows {
-                for c in 0..<f {
+                var c = 0
+                while c + 16 <= f {
                     let i = r * f + c
-                    // Σdxhat = gamma·Σdy and Σ(dxhat·xhat) = gamma·Σ(dy·xhat).
+                    let centred = g.lanes(at: i) - inv * columnSum.lanes(at: c) - h.lanes(at: i) * inv * productSum.lanes(at: c)
+                    d.storeLanes(gm.lanes(at: c) * inverseStd.lanes(at: c) * centred, at: i)
+                    c += 16
+                }
+                for c in c..<f {
+                    let i = r * f + c
                     d[i] = gm[c] * inverseStd[c] * (g[i] - inv * columnSum[c] - h[i] * inv * productSum[c])
                 }
             }

@@ -9,30 +9,26 @@ public enum ChannelSum {
     /// Σ p[i] over the channel's values.
     public static func sum(_ p: UnsafePointer<Float>, segments: Int, length: Int, stride: Int) -> Float {
         accumulate(segments: segments, length: length, stride: stride,
-                   lanes: { load(p + $0) }, scalar: { p[$0] })
+                   lanes: { p.lanes(at: $0) }, scalar: { p[$0] })
     }
 
     /// Σ (p[i] − mean)² over the channel's values.
     public static func squaredDeviations(_ p: UnsafePointer<Float>, from mean: Float, segments: Int, length: Int, stride: Int) -> Float {
-        let m = SIMD16<Float>(repeating: mean)
+        let m = Lanes(repeating: mean)
         return accumulate(segments: segments, length: length, stride: stride,
-                          lanes: { let d = load(p + $0) - m; return d * d },
+                          lanes: { let d = p.lanes(at: $0) - m; return d * d },
                           scalar: { let d = p[$0] - mean; return d * d })
     }
 
     /// Σ a[i]·b[i] over the channel's values.
     public static func products(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, segments: Int, length: Int, stride: Int) -> Float {
         accumulate(segments: segments, length: length, stride: stride,
-                   lanes: { load(a + $0) * load(b + $0) }, scalar: { a[$0] * b[$0] })
-    }
-
-    @inline(__always) private static func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+                   lanes: { a.lanes(at: $0) * b.lanes(at: $0) }, scalar: { a[$0] * b[$0] })
     }
 
     @inline(__always) private static func accumulate(segments: Int, length: Int, stride: Int,
-                                                     lanes: (Int) -> SIMD16<Float>, scalar: (Int) -> Float) -> Float {
-        var accumulator = SIMD16<Float>(repeating: 0), tail: Float = 0
+                                                     lanes: (Int) -> Lanes, scalar: (Int) -> Float) -> Float {
+        var accumulator = Lanes(repeating: 0), tail: Float = 0
         let whole = length - length % 16
         for segment in 0..<segments {
             let base = segment * stride

@@ -115,10 +115,7 @@ public final class LabelPlaneConv2d: Layer, DefaultInitializable, UsesMatrixProd
                     let g = classMaps.pointer + k * output.count + o * positions
                     let dw = tapGradients.pointer + o * classes * kk + k * kk
                     for t in 0..<kk {
-                        let row = inside.pointer + t * positions
-                        var s: Float = 0
-                        for p in 0..<positions { s += g[p] * row[p] }
-                        dw[t] = s
+                        dw[t] = ChannelSum.products(g, inside.pointer + t * positions, segments: 1, length: positions, stride: positions)
                     }
                 }
             }
