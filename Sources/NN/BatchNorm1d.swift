@@ -74,10 +74,10 @@ public final class BatchNorm1d: Layer, InferenceDifferentiable {
                     yp.storeLanes(g.lanes(at: c) * v + b.lanes(at: c), at: r * f + c)
                     c += 16
                 }
-                for c in c..<f {
-                    let v = (xp[r * f + c] - mean[c]) * inverseStd[c]
-                    h[r * f + c] = v
-                    yp[r * f + c] = g[c] * v + b[c]
+                for column in c..<f {
+                    let v = (xp[r * f + column] - mean[column]) * inverseStd[column]
+                    h[r * f + column] = v
+                    yp[r * f + column] = g[column] * v + b[column]
                 }
             }
         }
@@ -125,9 +125,9 @@ public final class BatchNorm1d: Layer, InferenceDifferentiable {
                     d.storeLanes(gm.lanes(at: c) * inverseStd.lanes(at: c) * centred, at: i)
                     c += 16
                 }
-                for c in c..<f {
-                    let i = r * f + c
-                    d[i] = gm[c] * inverseStd[c] * (g[i] - inv * columnSum[c] - h[i] * inv * productSum[c])
+                for column in c..<f {
+                    let i = r * f + column
+                    d[i] = gm[column] * inverseStd[column] * (g[i] - inv * columnSum[column] - h[i] * inv * productSum[column])
                 }
             }
         }

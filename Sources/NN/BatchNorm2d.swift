@@ -50,8 +50,8 @@ public final class BatchNorm2d: Layer, InferenceDifferentiable {
             ParallelLoop.forEachChunk(channels, work: x.count, alignment: 1) { channelRange in
                 for c in channelRange {
                     let channel = xp + c * hw
-                    let m = ChannelSum.sum(channel, segments: batch, length: hw, stride: size) / n
-                    let squares = ChannelSum.squaredDeviations(channel, from: m, segments: batch, length: hw, stride: size)
+                    let m = StridedSum.sum(channel, segments: batch, length: hw, stride: size) / n
+                    let squares = StridedSum.squaredDeviations(channel, from: m, segments: batch, length: hw, stride: size)
                     mean[c] = m
                     inverseStd[c] = 1 / (squares / n + epsilon).squareRoot()
                     rm[c] = (1 - momentum) * rm[c] + momentum * m
@@ -90,8 +90,8 @@ public final class BatchNorm2d: Layer, InferenceDifferentiable {
         if batchStatistics || needs.contains(.parameters) && affine {
             ParallelLoop.forEachChunk(channels, work: dy.count, alignment: 1) { channelRange in
                 for c in channelRange {
-                    columnSum[c] = ChannelSum.sum(g + c * hw, segments: batch, length: hw, stride: size)
-                    productSum[c] = ChannelSum.products(g + c * hw, h + c * hw, segments: batch, length: hw, stride: size)
+                    columnSum[c] = StridedSum.sum(g + c * hw, segments: batch, length: hw, stride: size)
+                    productSum[c] = StridedSum.products(g + c * hw, h + c * hw, segments: batch, length: hw, stride: size)
                 }
             }
         }

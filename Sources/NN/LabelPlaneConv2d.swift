@@ -115,7 +115,7 @@ public final class LabelPlaneConv2d: Layer, DefaultInitializable, UsesMatrixProd
                     let g = classMaps.pointer + k * output.count + o * positions
                     let dw = tapGradients.pointer + o * classes * kk + k * kk
                     for t in 0..<kk {
-                        dw[t] = ChannelSum.products(g, inside.pointer + t * positions, segments: 1, length: positions, stride: positions)
+                        dw[t] = StridedSum.dot(g, inside.pointer + t * positions, count: positions)
                     }
                 }
             }

@@ -45,17 +45,3 @@ public final class Linear: Layer, DefaultInitializable, UsesMatrixProducts, Infe
         return dx
     }
 }
-
-/// `out[c] = Σ_r m[r, c]`: column sums, accumulated row by row so the inner loop vectorises.
-public func sumRows(of m: Matrix, into out: Matrix) {
-    precondition(out.count == m.cols, "sumRows: \(m.shape) into \(out.shape)")
-    let o = out.pointer, p = m.pointer, n = m.cols, rows = m.rows
-    // Columns split across threads; each column still sums its rows in order, so the bits do not depend on them.
-    ParallelLoop.forEachChunk(n, work: m.count) { columns in
-        (o + columns.lowerBound).update(repeating: 0, count: columns.count)
-        for r in 0..<rows {
-            let row = p + r * n
-            for c in columns { o[c] += row[c] }
-        }
-    }
-}
