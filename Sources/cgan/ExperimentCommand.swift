@@ -243,9 +243,11 @@ struct ExperimentCommand: ParsableCommand {
     /// Refuses archived runs (no checkpoint) that are not finished at the budget: there is nothing to continue
     /// them from, and training them again would mix their kept files with the new run's (or remove them).
     func refuseArchivedRuns(_ runs: [String]) throws {
-        let directories = runs.map { Experiment.runDirectory(root: out, run: $0) }
-        if let stale = directories.first(where: { Experiment.divergenceProblem($0, epochs: budget) != nil }) {
-            throw CommandError("\(stale.path): \(Experiment.divergenceProblem(stale, epochs: budget)!); give its --epochs, or move it away to train it again")
+        for directory in runs.map({ Experiment.runDirectory(root: out, run: $0) }) {
+            guard let problem = Experiment.divergenceProblem(directory, epochs: budget) else { continue }
+            // An unreadable record names no budget to give.
+            let way = Divergence(in: directory) == nil ? "move it away" : "give its --epochs, or move it away"
+            throw CommandError("\(directory.path): \(problem); \(way) to train it again")
         }
         let stuck = runs.map { Experiment.runDirectory(root: out, run: $0) }.filter {
             Experiment.isArchived($0) && !Experiment.isFinished($0, epochs: budget)

@@ -550,7 +550,6 @@ final class ExperimentReportTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: out + "/report.md", withIntermediateDirectories: true)
         XCTAssertThrowsError(try all.write(to: out, root: root, command: "c", commit: "abc"))
         XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/results.csv"))
-
     }
 
     /// `cgan experiment ... | head`: the reader gone, the runs and the report still get done.

@@ -109,6 +109,7 @@ final class ExperimentArmTests: XCTestCase {
         var damaged = try ExperimentCommand.parse(["generator-loss", "--run", "\(arm.run)/seed-1", "--epochs", "2", "--out", out] + location)
         XCTAssertThrowsError(try damaged.run()) { error in
             XCTAssertTrue("\(error)".contains("its diverged.json is not a readable record, and it keeps no checkpoint"), "\(error)")
+            XCTAssertTrue("\(error)".hasSuffix("; move it away to train it again"), "\(error)")
         }
         XCTAssertEqual(try String(contentsOfFile: directory.divergence, encoding: .utf8), "{\"step\": 1")
     }
